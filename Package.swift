@@ -1,0 +1,52 @@
+// swift-tools-version:6.0
+// AuctionLab — a mechanism-design research testbed (STAR and SALE papers).
+// Data flow, one module per arrow:
+//   Priors → (virtual cost) → Workflows/Allocation → Payments → Mechanisms → Truthfulness / Experiments → CLI
+import PackageDescription
+
+let package = Package(
+    name: "AuctionLab",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "auctionlab", targets: ["AuctionLabCLI"]),
+        .library(name: "AuctionLab", targets: ["Priors", "Workflows", "Allocation", "Payments",
+                                                "Mechanisms", "Truthfulness", "Experiments", "StrategyAuctions"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
+    ],
+    targets: [
+        // C shims: a module map and an umbrella header, nothing else.
+        .systemLibrary(name: "CGSL", path: "Sources/CGSL", pkgConfig: "gsl",
+                       providers: [.apt(["libgsl-dev"])]),
+        .systemLibrary(name: "CGLPK", path: "Sources/CGLPK",
+                       providers: [.apt(["libglpk-dev"])]),
+        // Swift wrappers over GSL and GLPK: no C type escapes this module.
+        .target(name: "LabNumerics", dependencies: ["CGSL", "CGLPK"]),
+        .target(name: "Priors", dependencies: ["LabNumerics"]),
+        .target(name: "Workflows", dependencies: ["Priors"]),
+        .target(name: "Allocation", dependencies: ["Workflows", "LabNumerics"]),
+        .target(name: "Payments", dependencies: ["Allocation", "Priors", "LabNumerics"]),
+        .target(name: "Mechanisms", dependencies: ["Payments", "Allocation", "Workflows", "Priors"]),
+        .target(name: "Truthfulness", dependencies: ["Mechanisms", "Payments", "Allocation", "Workflows", "Priors", "LabNumerics"]),
+        .target(name: "Experiments", dependencies: ["Mechanisms", "Truthfulness", "Workflows", "Priors", "LabNumerics",
+                                                     .product(name: "Yams", package: "Yams"),
+                                                     .product(name: "CSV", package: "CSV.swift")]),
+        .target(name: "StrategyAuctions", dependencies: ["LabNumerics",
+                                                         .product(name: "Yams", package: "Yams"),
+                                                         .product(name: "CSV", package: "CSV.swift")]),
+        .executableTarget(name: "AuctionLabCLI", dependencies: [
+            "Priors", "Workflows", "Allocation", "Payments", "Mechanisms", "Truthfulness", "Experiments", "StrategyAuctions",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "PriorsTests", dependencies: ["Priors", "LabNumerics"]),
+        .testTarget(name: "AllocationTests", dependencies: ["Allocation", "Workflows", "Priors", "LabNumerics"]),
+        .testTarget(name: "MechanismsTests", dependencies: ["Mechanisms", "Payments", "Allocation", "Workflows", "Priors", "LabNumerics"]),
+        .testTarget(name: "TruthfulnessTests", dependencies: ["Truthfulness", "Mechanisms", "Workflows", "Priors", "LabNumerics", "Experiments"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Mechanisms", "Workflows", "Priors", "LabNumerics"]),
+        .testTarget(name: "StrategyAuctionsTests", dependencies: ["StrategyAuctions", "LabNumerics"]),
+        .testTarget(name: "CLITests", dependencies: ["AuctionLabCLI"]),
+    ]
+)

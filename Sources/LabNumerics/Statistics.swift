@@ -1,0 +1,32 @@
+import CGSL
+
+/// Summary statistics with a Student-t 95% confidence interval for the mean.
+public struct Summary: Sendable, Equatable {
+    public let count: Int
+    public let mean: Double
+    public let std: Double
+    public let ciLow: Double
+    public let ciHigh: Double
+
+    /// `level` is the two-sided confidence level (default 0.95). With one sample
+    /// the interval is the point itself; with none every field is NaN.
+    public init(_ xs: [Double], level: Double = 0.95) {
+        count = xs.count
+        guard !xs.isEmpty else { mean = .nan; std = .nan; ciLow = .nan; ciHigh = .nan; return }
+        let m = xs.withUnsafeBufferPointer { gsl_stats_mean($0.baseAddress, 1, xs.count) }
+        mean = m
+        guard xs.count > 1 else { std = 0; ciLow = m; ciHigh = m; return }
+        let s = xs.withUnsafeBufferPointer { gsl_stats_sd_m($0.baseAddress, 1, xs.count, m) }
+        std = s
+        let t = GSLDist.tQuantile(0.5 + level / 2, dof: Double(xs.count - 1))
+        let half = t * s / Double(xs.count).squareRoot()
+        ciLow = m - half
+        ciHigh = m + half
+    }
+}
+
+/// Paired relative saving 1 − a/b with a CI: per-trial ratios summarised by `Summary`.
+public func relativeSaving(ours a: [Double], baseline b: [Double], level: Double = 0.95) -> Summary {
+    precondition(a.count == b.count, "paired samples must have equal length")
+    return Summary(zip(a, b).map { 1 - $0 / $1 }, level: level)
+}
