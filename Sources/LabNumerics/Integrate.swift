@@ -1,11 +1,11 @@
 import CGSL
 
-/// Adaptive quadrature through GSL (`gsl_integration_qags` / `qagp`).
+/// Adaptive quadrature through GSL (`gsl_integration_qags`, one call per smooth piece).
 /// A workspace is allocated per call: GSL workspaces are not thread-safe.
 public enum Integrate {
     public struct Result: Sendable { public let value: Double; public let absError: Double }
 
-    /// ∫_a^b f(x) dx. `breakpoints` (inside (a,b)) are passed to QAGP so that
+    /// ∫_a^b f(x) dx. `breakpoints` (inside (a,b)) split the range so that
     /// discontinuities of f (mixture component edges) do not slow convergence.
     public static func integral(_ f: @escaping (Double) -> Double, from a: Double, to b: Double,
                                 breakpoints: [Double] = [], epsAbs: Double = 0, epsRel: Double = 1e-10,
@@ -18,14 +18,19 @@ public enum Integrate {
         defer { gsl_integration_workspace_free(ws) }
         var value = 0.0, err = 0.0
         let inner = Array(Set(breakpoints.filter { $0 > a && $0 < b })).sorted()
-        let status: Int32 = withGSLFunction(f) { fn, _ in
-            if inner.isEmpty {
-                return gsl_integration_qags(&fn, a, b, epsAbs, epsRel, limit, ws, &value, &err)
+        // One QAGS per piece between breakpoints: each piece is smooth, and a
+        // failure is reported for the piece rather than for the whole range.
+        let pts = [a] + inner + [b]
+        var total = 0.0, totalErr = 0.0
+        for (lo, hi) in zip(pts, pts.dropFirst()) where hi - lo > 1e-13 * max(1, abs(lo), abs(hi)) {
+            let status: Int32 = withGSLFunction(f) { fn, _ in
+                gsl_integration_qags(&fn, lo, hi, epsAbs, epsRel, limit, ws, &value, &err)
             }
-            var pts = [a] + inner + [b]
-            return gsl_integration_qagp(&fn, &pts, pts.count, epsAbs, epsRel, limit, ws, &value, &err)
+            // Roundoff (status 18) on a piece still returns GSL's best estimate and its error.
+            if status != GSL_EROUND { try GSL.check(status, "gsl_integration_qags on [\(lo), \(hi)]") }
+            total += value
+            totalErr += err
         }
-        try GSL.check(status, inner.isEmpty ? "gsl_integration_qags" : "gsl_integration_qagp")
-        return Result(value: value, absError: err)
+        return Result(value: total, absError: totalErr)
     }
 }

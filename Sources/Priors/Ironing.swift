@@ -1,0 +1,155 @@
+import LabNumerics
+
+/// A maximal stretch `[low, high]` on which the ironed virtual cost is the constant `value`.
+public struct IronedInterval: Sendable, Equatable, Hashable {
+    public let low: Double, high: Double, value: Double
+    public init(low: Double, high: Double, value: Double) { self.low = low; self.high = high; self.value = value }
+}
+
+/// Ironing on the cost side (SPEC §1, Myerson 1981 §6).
+///
+/// In quantile space R(q) = q·F⁻¹(q) and φ(F⁻¹(q)) = R′(q). The ironed virtual
+/// cost is the derivative of the lower convex envelope of R on [0,1].
+///
+/// 1. *Locate.* R is sampled at a dense grid (uniform in c, uniform in q, plus the
+///    prior's breakpoints); the lower hull of the points (monotone chain) gives
+///    candidate stretches where R lies strictly above its envelope.
+/// 2. *Refine exactly.* On a stretch the envelope is the common tangent of R at
+///    c₁ < c₂: φ(c₁) = φ(c₂) = s and R(c₂) − R(c₁) = s·(F(c₂) − F(c₁)).
+///    For a slope s, c₁(s), c₂(s) are GSL Brent roots of φ − s near the hull
+///    vertices; g(s) = R(c₂) − R(c₁) − s(F(c₂) − F(c₁)) is strictly decreasing
+///    (g′ = −(q₂ − q₁)), so a second Brent solve gives s to machine precision.
+/// 3. *Flat means equal.* Every point of a stretch returns the same stored `s`,
+///    so allocation ties on it are exact ties (SPEC §1).
+enum CostSideIroning {
+    static let gridPoints = 2048
+    static let quantilePoints = 256
+
+    static func intervals(of prior: any Prior) -> [IronedInterval] {
+        if prior is UniformPrior { return [] }  // R(q) = q(lo + q(hi−lo)) is strictly convex
+        let (qs, cs) = grid(prior)
+        let gaps = zeroDensityGaps(prior, qs, cs)
+        let rs = cs.map { H(prior, $0, gaps) }
+        let hull = lowerHull(qs, rs)
+        let scale = max(1, abs(prior.low), abs(prior.high))
+        var out: [IronedInterval] = []
+        for (a, b) in zip(hull, hull.dropFirst()) where b - a > 1 && qs[b] - qs[a] > 1e-12 {
+            let slope = (rs[b] - rs[a]) / (qs[b] - qs[a])
+            var depth = 0.0
+            // Only points strictly inside in q count: a vertical run (zero-density gap,
+            // q constant while c grows) lies above the hull but carries no mass.
+            for k in (a + 1)..<b where qs[k] > qs[a] && qs[k] < qs[b] {
+                depth = max(depth, rs[k] - (rs[a] + slope * (qs[k] - qs[a])))
+            }
+            guard depth > 1e-14 * scale else { continue }
+            out.append(refine(prior, cs: cs, gaps: gaps, a: a, b: b, last: cs.count - 1, coarse: slope))
+        }
+        return merged(out)
+    }
+
+    /// Sample points sorted by q (ties by c), deduplicated.
+    static func grid(_ p: any Prior) -> ([Double], [Double]) {
+        var cs = (0...gridPoints).map { p.low + (p.high - p.low) * Double($0) / Double(gridPoints) }
+        cs += (1..<quantilePoints).map { p.quantile(Double($0) / Double(quantilePoints)) }
+        cs += p.breakpoints
+        cs = Array(Set(cs.filter { $0 >= p.low && $0 <= p.high })).sorted()
+        let qs = cs.map { p.cdf($0) }
+        // cdf is non-decreasing in c, so sorting by c sorts by q as well.
+        return (qs, cs)
+    }
+
+    /// Indices of the lower convex hull of (x, y), x non-decreasing (Andrew's monotone chain).
+    static func lowerHull(_ x: [Double], _ y: [Double]) -> [Int] {
+        var h: [Int] = []
+        for k in x.indices {
+            while h.count >= 2 {
+                let i = h[h.count - 2], j = h[h.count - 1]
+                let cross = (x[j] - x[i]) * (y[k] - y[i]) - (y[j] - y[i]) * (x[k] - x[i])
+                if cross <= 0 { h.removeLast() } else { break }
+            }
+            h.append(k)
+        }
+        return h
+    }
+
+    /// Stretches where the CDF is flat (zero density), as (start, end, F there).
+    struct Gap { let start: Double, end: Double, level: Double }
+
+    /// A cell is a gap when the density is exactly zero inside it. A density that is
+    /// tiny but positive (a far normal tail) is not a gap: there φ·f = c·f + F still
+    /// integrates to a real rise of H, and E[φ] = high counts it.
+    static func zeroDensityGaps(_ p: any Prior, _ qs: [Double], _ cs: [Double]) -> [Gap] {
+        var out: [Gap] = []
+        for k in 1..<cs.count where qs[k] == qs[k - 1] && qs[k] > 0 && qs[k] < 1 && p.pdf((cs[k] + cs[k - 1]) / 2) == 0 {
+            if let last = out.last, last.end == cs[k - 1], last.level == qs[k] {
+                out[out.count - 1] = Gap(start: last.start, end: cs[k], level: qs[k])
+            } else {
+                out.append(Gap(start: cs[k - 1], end: cs[k], level: qs[k]))
+            }
+        }
+        return out
+    }
+
+    /// H(F(c)) = ∫₀^{F(c)} φ(F⁻¹(t)) dt = c·F(c) − ∫_{lo}^{c} F·𝟙(f = 0).
+    /// Equal to R(q) = q·F⁻¹(q) when the density is positive; across a zero-density gap
+    /// R jumps (F⁻¹ does) while H, the integral of φ, does not.
+    static func H(_ p: any Prior, _ c: Double, _ gaps: [Gap]) -> Double {
+        var h = c * p.cdf(c)
+        for g in gaps where c > g.start { h -= g.level * (min(c, g.end) - g.start) }
+        return h
+    }
+
+    static func refine(_ p: any Prior, cs: [Double], gaps: [Gap], a: Int, b: Int, last: Int, coarse: Double) -> IronedInterval {
+        let fallback = IronedInterval(low: cs[a], high: cs[b], value: coarse)
+        let leftFixed = a == 0, rightFixed = b == last
+        func R(_ c: Double) -> Double { H(p, c, gaps) }
+        /// Root of φ − s bracketed by widening windows of grid points around `idx`.
+        func tangent(_ idx: Int, _ s: Double) -> Double? {
+            for w in [1, 2, 4, 8, 16] {
+                let lo = cs[max(0, idx - w)], hi = cs[min(last, idx + w)]
+                let hl = p.virtual(lo) - s, hh = p.virtual(hi) - s
+                guard hl.isFinite, hh.isFinite, hl <= 0, hh >= 0 else { continue }
+                if let r = try? Root.brent({ p.virtual($0) - s }, low: lo, high: hi) { return r }
+            }
+            return nil
+        }
+        func ends(_ s: Double) -> (Double, Double)? {
+            guard let c1 = leftFixed ? p.low : tangent(a, s), let c2 = rightFixed ? p.high : tangent(b, s), c1 < c2 else { return nil }
+            return (c1, c2)
+        }
+        func g(_ s: Double) -> Double {
+            guard let (c1, c2) = ends(s) else { return .nan }
+            return R(c2) - R(c1) - s * (p.cdf(c2) - p.cdf(c1))
+        }
+        var delta = 1e-7 * max(1, abs(coarse))
+        for _ in 0..<30 {
+            let gl = g(coarse - delta), gh = g(coarse + delta)
+            if gl.isNaN || gh.isNaN { break }
+            if gl >= 0 && gh <= 0 {
+                guard let s = try? Root.brent(g, low: coarse - delta, high: coarse + delta, epsRel: 1e-15),
+                      let (c1, c2) = ends(s) else { return fallback }
+                return IronedInterval(low: c1, high: c2, value: s)
+            }
+            delta *= 2
+        }
+        return fallback
+    }
+
+    /// Neighbouring stretches share a hull vertex; their refined ends may cross by
+    /// rounding. Clamp such touches; a real overlap keeps the wider stretch.
+    static func merged(_ xs: [IronedInterval]) -> [IronedInterval] {
+        var out: [IronedInterval] = []
+        for iv in xs.sorted(by: { $0.low < $1.low }) {
+            guard let last = out.last else { out.append(iv); continue }
+            let noise = 1e-9 * max(1, abs(last.high))
+            if iv.low > last.high + noise { out.append(iv); continue }
+            if abs(last.high - iv.low) <= noise, iv.high > last.high {
+                // Touching stretches (a shared hull vertex): make them meet exactly.
+                out.append(IronedInterval(low: last.high, high: iv.high, value: iv.value))
+            } else if iv.high - iv.low > last.high - last.low {
+                out[out.count - 1] = iv
+            }
+        }
+        return out
+    }
+}

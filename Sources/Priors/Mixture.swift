@@ -1,0 +1,46 @@
+import LabNumerics
+
+/// A finite mixture Σ w_k F_k. Components may overlap or leave gaps (density zero
+/// between them); the support is the hull of the components' supports.
+/// Quantiles are found by Brent's method on the mixture CDF (GSL root solver).
+public struct MixturePrior: Prior {
+    public let weights: [Double]
+    public let components: [any Prior]
+    public let support: ClosedRange<Double>
+
+    public init(weights: [Double], components: [any Prior], path: String = "prior") throws {
+        guard !components.isEmpty, components.count == weights.count else {
+            throw PriorError.invalid(field: "\(path).components", reason: "must be a non-empty list of {weight, prior}")
+        }
+        for (k, w) in weights.enumerated() where !(w.isFinite && w > 0) {
+            throw PriorError.invalid(field: "\(path).components[\(k)].weight", reason: "must be a positive number (got \(w))")
+        }
+        let total = weights.reduce(0, +)
+        guard abs(total - 1) <= 1e-9 else {
+            throw PriorError.invalid(field: "\(path).components", reason: "weights must sum to 1 (they sum to \(total))")
+        }
+        self.weights = weights.map { $0 / total }
+        self.components = components
+        support = components.map(\.low).min()!...components.map(\.high).max()!
+    }
+
+    public var breakpoints: [Double] {
+        var pts = components.flatMap { [$0.low, $0.high] + $0.breakpoints }
+        pts = pts.filter { $0 > low && $0 < high }
+        return Array(Set(pts)).sorted()
+    }
+    public func pdf(_ x: Double) -> Double {
+        zip(weights, components).reduce(0) { $0 + $1.0 * $1.1.pdf(x) }
+    }
+    public func cdf(_ x: Double) -> Double {
+        if x <= low { return 0 }
+        if x >= high { return 1 }
+        return min(1, zip(weights, components).reduce(0) { $0 + $1.0 * $1.1.cdf(x) })
+    }
+    public func survival(_ x: Double) -> Double {
+        if x <= low { return 1 }
+        if x >= high { return 0 }
+        return min(1, zip(weights, components).reduce(0) { $0 + $1.0 * $1.1.survival(x) })
+    }
+    public func quantile(_ p: Double) -> Double { invertCDF(self, p) }
+}
