@@ -1,0 +1,68 @@
+import Workflows
+
+/// An optimal allocation under given per-agent prices.
+public struct Assignment: Sendable, Hashable {
+    /// Agent index per node.
+    public let agents: [Int]
+    /// Σ_i p_i·x_i(A), recomputed by `CostModel.objective` so every solver reports it identically.
+    public let objective: Double
+}
+
+public enum AllocationError: Error, CustomStringConvertible, Equatable, Sendable {
+    case widthTooLarge(width: Int, tableSize: Double, limit: Double)
+    case notAForest
+    case tooLarge(String)
+    case infeasible(String)
+    case solverFailed(String)
+
+    public var description: String {
+        switch self {
+        case let .widthTooLarge(w, size, limit):
+            return "elimination refused: the tree decomposition has width \(w), so its largest table has M^(w+1) = \(Int(size)) entries (limit \(Int(limit))); use --solver milp"
+        case .notAForest: return "tree DP needs a forest (no undirected cycle); use --solver elimination or milp"
+        case let .tooLarge(m): return "instance too large: \(m)"
+        case let .infeasible(m): return "no feasible allocation: \(m)"
+        case let .solverFailed(m): return "solver failed: \(m)"
+        }
+    }
+}
+
+/// An exact solver of min_A Σ_i p_i·x_i(A) over capable allocations (STAR Eq. 2–3).
+/// Solvers are built once per cost model (structure) and called with many price vectors
+/// (payments call them once per breakpoint).
+///
+/// Tie-breaking: among optimal allocations, solvers prefer lower agent indices when
+/// choosing per node in their own order. Allocation monotonicity in one's own price
+/// holds for *any* exact solver (exchange argument), so ties only affect which optimum
+/// is reported at measure-zero price points.
+public protocol AllocationSolver: Sendable {
+    var name: String { get }
+    func solve(prices: [Double]) throws -> Assignment
+}
+
+/// The solver choices of the CLI and experiment specs.
+public enum SolverKind: String, CaseIterable, Sendable, Codable {
+    case auto, tree, elimination, milp, brute
+
+    /// Builds the solver for a cost model. `auto` picks tree DP on forests, elimination
+    /// when the decomposition is small, MILP otherwise.
+    public func make(for model: CostModel, eliminationLimit: Double = 2e7) throws -> any AllocationSolver {
+        switch self {
+        case .tree: return try TreeDP(model: model)
+        case .elimination: return try VariableElimination(model: model, tableLimit: eliminationLimit)
+        case .milp: return MILPSolver(model: model)
+        case .brute: return try BruteForce(model: model)
+        case .auto:
+            if model.isForest { return try TreeDP(model: model) }
+            if let ve = try? VariableElimination(model: model, tableLimit: min(eliminationLimit, 1e6)) { return ve }
+            return MILPSolver(model: model)
+        }
+    }
+}
+
+extension CostModel {
+    /// Unary virtual cost p_i·base[v][i], +∞ where agent i is not capable of v.
+    func unary(_ v: Int, _ prices: [Double]) -> [Double] {
+        (0..<agentCount).map { i in capable[v][i] ? prices[i] * base[v][i] : .infinity }
+    }
+}

@@ -1,0 +1,143 @@
+import Workflows
+
+/// Exact min-sum variable elimination over a tree decomposition of the workflow's
+/// skeleton (SPEC §2, STAR Appendix B), O(V·M^{w+1}) for width w.
+///
+/// The elimination order is chosen by the **min-fill** heuristic (ties: fewer
+/// neighbours, then lower index) once per cost model; `solve(prices:)` only redoes the
+/// arithmetic, so a payment search that calls it many times pays for the order once.
+/// Construction refuses when the largest table M^{w+1} exceeds `tableLimit`.
+public struct VariableElimination: AllocationSolver {
+    public var name: String { "elimination" }
+    /// Width of the decomposition: largest bag size minus one.
+    public let width: Int
+    public let order: [Int]
+    let model: CostModel
+
+    struct Step {
+        let variable: Int
+        let scope: [Int]              // remaining variables of the new factor (v excluded)
+        let consumed: [Int]           // factor ids combined at this step
+        let strides: [[Int]]          // per consumed factor: stride for each position of scope + [v]
+        let output: Int               // id of the new factor
+    }
+    let steps: [Step]
+    let factorCount: Int
+
+    public init(model: CostModel, tableLimit: Double = 2e7) throws {
+        self.model = model
+        let V = model.nodeCount, M = model.agentCount
+        // Initial factors: unary v → id v, edge k → id V + k.
+        var scopes: [[Int]] = (0..<V).map { [$0] } + model.edges.map { [min($0.from, $0.to), max($0.from, $0.to)] }
+        var containing = Array(repeating: Set<Int>(), count: V)
+        for (id, s) in scopes.enumerated() { for x in s { containing[x].insert(id) } }
+        var adj = Array(repeating: Set<Int>(), count: V)
+        for e in model.edges { adj[e.from].insert(e.to); adj[e.to].insert(e.from) }
+        var alive = Array(repeating: true, count: V)
+
+        func fill(_ v: Int) -> Int {
+            let n = Array(adj[v]); var f = 0
+            for a in 0..<n.count { for b in (a + 1)..<max(a + 1, n.count) where !adj[n[a]].contains(n[b]) { f += 1 } }
+            return f
+        }
+        var score = (0..<V).map { fill($0) }
+        var order: [Int] = [], steps: [Step] = [], width = 0
+        for _ in 0..<V {
+            var v = -1
+            for u in 0..<V where alive[u] {
+                if v < 0 || score[u] < score[v] || (score[u] == score[v] && adj[u].count < adj[v].count) { v = u }
+            }
+            let nbrs = adj[v].sorted()
+            width = max(width, nbrs.count)
+            let size = pow(Double(M), Double(nbrs.count + 1))
+            guard size <= tableLimit else { throw AllocationError.widthTooLarge(width: nbrs.count, tableSize: size, limit: tableLimit) }
+            // Symbolic step.
+            let consumed = containing[v].sorted()
+            var scopeSet = Set<Int>()
+            for f in consumed { scopeSet.formUnion(scopes[f]) }
+            scopeSet.remove(v)
+            let scope = scopeSet.sorted()
+            let full = scope + [v]
+            var strides: [[Int]] = []
+            for f in consumed {
+                let s = scopes[f]
+                strides.append(full.map { x in s.firstIndex(of: x).map { Self.ipow(M, $0) } ?? 0 })
+            }
+            let out = scopes.count
+            scopes.append(scope)
+            for x in scope { containing[x].subtract(consumed); containing[x].insert(out) }
+            containing[v] = []
+            steps.append(Step(variable: v, scope: scope, consumed: consumed, strides: strides, output: out))
+            order.append(v)
+            // Graph update: connect v's neighbours, remove v, refresh fill scores nearby.
+            alive[v] = false
+            for a in nbrs { adj[a].remove(v); for b in nbrs where b != a { adj[a].insert(b) } }
+            adj[v] = []
+            var touched = Set(nbrs)
+            for a in nbrs { touched.formUnion(adj[a]) }
+            for u in touched where alive[u] { score[u] = fill(u) }
+        }
+        self.width = width
+        self.order = order
+        self.steps = steps
+        self.factorCount = scopes.count
+    }
+
+    static func ipow(_ b: Int, _ e: Int) -> Int { var r = 1; for _ in 0..<e { r *= b }; return r }
+
+    public func solve(prices: [Double]) throws -> Assignment {
+        let V = model.nodeCount, M = model.agentCount
+        var tables = [[Double]](repeating: [], count: factorCount)
+        for v in 0..<V {
+            tables[v] = (0..<M).map { i in model.capable[v][i] ? prices[i] * model.base[v][i] : .infinity }
+        }
+        for (k, e) in model.edges.enumerated() {
+            var t = [Double](repeating: 0, count: M * M)
+            for i in 0..<M { t[i * M + i] = -prices[i] * model.saving[k][i] }
+            _ = e
+            tables[V + k] = t
+        }
+        var argmins = [[Int]](repeating: [], count: steps.count)
+        for (s, step) in steps.enumerated() {
+            let k = step.scope.count
+            let outSize = Self.ipow(M, k)
+            var out = [Double](repeating: 0, count: outSize)
+            var arg = [Int](repeating: 0, count: outSize)
+            let nf = step.consumed.count
+            let ftables = step.consumed.map { tables[$0] }
+            var baseIdx = [Int](repeating: 0, count: nf)
+            var digits = [Int](repeating: 0, count: k)
+            for o in 0..<outSize {
+                var best = Double.infinity, bestX = 0
+                for x in 0..<M {
+                    var sum = 0.0
+                    for f in 0..<nf { sum += ftables[f][baseIdx[f] + x * step.strides[f][k]] }
+                    if sum < best { best = sum; bestX = x }
+                }
+                out[o] = best; arg[o] = bestX
+                // Odometer over the scope, updating each factor's base index incrementally.
+                var pos = 0
+                while pos < k {
+                    digits[pos] += 1
+                    for f in 0..<nf { baseIdx[f] += step.strides[f][pos] }
+                    if digits[pos] < M { break }
+                    for f in 0..<nf { baseIdx[f] -= M * step.strides[f][pos] }
+                    digits[pos] = 0
+                    pos += 1
+                }
+            }
+            guard out.contains(where: { $0.isFinite }) else { throw AllocationError.infeasible("no capable allocation") }
+            tables[step.output] = out
+            argmins[s] = arg
+        }
+        var agents = [Int](repeating: 0, count: V)
+        for (s, step) in steps.enumerated().reversed() {
+            var idx = 0, mul = 1
+            for x in step.scope { idx += agents[x] * mul; mul *= M }
+            agents[step.variable] = argmins[s][idx]
+        }
+        return Assignment(agents: agents, objective: model.objective(agents, prices: prices))
+    }
+}
+
+import Foundation

@@ -1,0 +1,75 @@
+/// The workload model x_i(A) of SPEC §2, in one place for every solver, mechanism and metric:
+///
+///     x_i(A) = Σ_{v: A(v)=i} [ L_v^out + ρ_i·R_v + ρ_i·Σ_{u→v} T_uv·(A(u)=i ? κ : 1) ]
+///
+/// written as a unary part `base[v][i]` (every parent elsewhere) minus an edge saving
+/// `saving[e][i] = ρ_i·T_uv·(1−κ)` when both ends of edge e are on agent i.
+/// With prices p_i the allocation objective is Σ_i p_i·x_i(A) (STAR Eq. 2–3).
+public struct CostModel: Sendable, Hashable {
+    public let nodeCount: Int
+    public let agentCount: Int
+    /// capable[v][i]: t_i ≥ d_v.
+    public let capable: [[Bool]]
+    public let base: [[Double]]
+    public let edges: [Workflow.Edge]
+    public let saving: [[Double]]
+    /// Undirected adjacency: (neighbour, edge index) per node.
+    public let neighbours: [[(node: Int, edge: Int)]]
+
+    public init(workflow wf: Workflow, tiers: [Int], rho: [Double], cacheDiscount kappa: Double) {
+        nodeCount = wf.count
+        agentCount = tiers.count
+        capable = (0..<wf.count).map { v in tiers.map { $0 >= wf.difficulty[v] } }
+        base = (0..<wf.count).map { v in
+            let context = wf.incoming[v].reduce(0) { $0 + wf.edges[$1].tokens }
+            return rho.map { wf.outputTokens[v] + $0 * (wf.freshInput[v] + context) }
+        }
+        edges = wf.edges
+        saving = wf.edges.map { e in rho.map { $0 * e.tokens * (1 - kappa) } }
+        var nb = Array(repeating: [(node: Int, edge: Int)](), count: wf.count)
+        for (k, e) in wf.edges.enumerated() {
+            nb[e.from].append((e.to, k))
+            nb[e.to].append((e.from, k))
+        }
+        neighbours = nb
+    }
+
+    public static func == (a: CostModel, b: CostModel) -> Bool {
+        a.base == b.base && a.saving == b.saving && a.capable == b.capable && a.edges == b.edges
+    }
+    public func hash(into h: inout Hasher) { h.combine(base); h.combine(saving) }
+
+    /// x_i(A) for every agent.
+    public func workloads(_ assignment: [Int]) -> [Double] {
+        var x = Array(repeating: 0.0, count: agentCount)
+        for v in 0..<nodeCount { x[assignment[v]] += base[v][assignment[v]] }
+        for (k, e) in edges.enumerated() where assignment[e.from] == assignment[e.to] {
+            x[assignment[e.to]] -= saving[k][assignment[e.to]]
+        }
+        return x
+    }
+
+    /// Σ_i p_i·x_i(A).
+    public func objective(_ assignment: [Int], prices: [Double]) -> Double {
+        zip(workloads(assignment), prices).reduce(0) { $0 + $1.0 * $1.1 }
+    }
+
+    /// Whether every node's agent is capable.
+    public func isFeasible(_ assignment: [Int]) -> Bool {
+        assignment.count == nodeCount && assignment.enumerated().allSatisfy { capable[$0][$1] }
+    }
+
+    /// Whether the undirected skeleton is a forest (no cycle, ignoring direction).
+    public var isForest: Bool { edges.count == nodeCount - componentCount }
+
+    public var componentCount: Int {
+        var parent = Array(0..<nodeCount)
+        func find(_ x: Int) -> Int { var x = x; while parent[x] != x { parent[x] = parent[parent[x]]; x = parent[x] }; return x }
+        var comps = nodeCount
+        for e in edges {
+            let a = find(e.from), b = find(e.to)
+            if a != b { parent[a] = b; comps -= 1 }
+        }
+        return comps
+    }
+}

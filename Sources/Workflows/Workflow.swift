@@ -1,0 +1,83 @@
+import Priors
+
+/// A validated workflow DAG with the edge tokens T_uv and fresh inputs R_v resolved
+/// (SPEC §2): nodes are indexed 0..<V in file order.
+public struct Workflow: Sendable, Hashable {
+    public struct Edge: Sendable, Hashable {
+        public let from: Int, to: Int
+        /// T_uv: context tokens passed along the edge.
+        public let tokens: Double
+    }
+
+    public let ids: [String]
+    public let difficulty: [Int]
+    public let inputTokens: [Double]
+    public let outputTokens: [Double]
+    public let edges: [Edge]
+    /// R_v = max(0, L_v^in − Σ_u T_uv): input from outside the graph.
+    public let freshInput: [Double]
+    /// Indices of the edges entering each node.
+    public let incoming: [[Int]]
+    public let topologicalOrder: [Int]
+
+    public var count: Int { ids.count }
+
+    /// Validates and resolves. Errors name the field (`nodes[3].input_tokens`, `edges[2].to`, …).
+    public init(nodes: [NodeSpec], edges: [EdgeSpec]) throws {
+        guard !nodes.isEmpty else { throw InstanceError.invalid(field: "nodes", reason: "is empty: a workflow needs at least one node") }
+        var index: [String: Int] = [:]
+        for (k, n) in nodes.enumerated() {
+            if let j = index[n.id] { throw InstanceError.invalid(field: "nodes[\(k)].id", reason: "\"\(n.id)\" duplicates nodes[\(j)].id") }
+            index[n.id] = k
+            for (name, v) in [("input_tokens", n.inputTokens), ("output_tokens", n.outputTokens)] where !(v.isFinite && v >= 0) {
+                throw InstanceError.invalid(field: "nodes[\(k)].\(name)", reason: "must be a finite number ≥ 0 (got \(v))")
+            }
+        }
+        var resolved: [(Int, Int, Double?)] = []
+        var seen = Set<[Int]>()
+        for (k, e) in edges.enumerated() {
+            guard let u = index[e.from] else { throw InstanceError.invalid(field: "edges[\(k)].from", reason: "names unknown node \"\(e.from)\"") }
+            guard let v = index[e.to] else { throw InstanceError.invalid(field: "edges[\(k)].to", reason: "names unknown node \"\(e.to)\"") }
+            guard u != v else { throw InstanceError.invalid(field: "edges[\(k)]", reason: "is a self-loop on \"\(e.from)\"") }
+            guard seen.insert([u, v]).inserted else { throw InstanceError.invalid(field: "edges[\(k)]", reason: "duplicates the edge \(e.from) → \(e.to)") }
+            if let t = e.tokens, !(t.isFinite && t >= 0) {
+                throw InstanceError.invalid(field: "edges[\(k)].tokens", reason: "must be a finite number ≥ 0 (got \(t))")
+            }
+            resolved.append((u, v, e.tokens))
+        }
+        let V = nodes.count
+        var parents = Array(repeating: [Int](), count: V)
+        var children = Array(repeating: [Int](), count: V)
+        for (u, v, _) in resolved { parents[v].append(u); children[u].append(v) }
+        // Kahn's algorithm; ties by lowest index so the order is deterministic.
+        var indeg = parents.map(\.count)
+        var ready = (0..<V).filter { indeg[$0] == 0 }
+        var order: [Int] = []
+        while let u = ready.min() {
+            ready.removeAll { $0 == u }
+            order.append(u)
+            for v in children[u] { indeg[v] -= 1; if indeg[v] == 0 { ready.append(v) } }
+        }
+        guard order.count == V else {
+            let stuck = (0..<V).filter { indeg[$0] > 0 }.prefix(5).map { nodes[$0].id }
+            throw InstanceError.invalid(field: "edges", reason: "contain a cycle through nodes \(stuck.joined(separator: ", "))")
+        }
+        // SPEC §2: T_uv = L_v^in · L_u^out / Σ_{p ∈ parents(v)} L_p^out when not given.
+        var tokens: [Double] = []
+        for (u, v, t) in resolved {
+            if let t { tokens.append(t); continue }
+            let total = parents[v].reduce(0) { $0 + nodes[$1].outputTokens }
+            tokens.append(total > 0 ? nodes[v].inputTokens * nodes[u].outputTokens / total : 0)
+        }
+        ids = nodes.map(\.id)
+        difficulty = nodes.map(\.difficulty)
+        inputTokens = nodes.map(\.inputTokens)
+        outputTokens = nodes.map(\.outputTokens)
+        self.edges = zip(resolved, tokens).map { Edge(from: $0.0, to: $0.1, tokens: $1) }
+        var inc = Array(repeating: [Int](), count: V)
+        for (k, e) in self.edges.enumerated() { inc[e.to].append(k) }
+        incoming = inc
+        freshInput = (0..<V).map { v in max(0, nodes[v].inputTokens - inc[v].reduce(0) { $0 + tokens[$1] }) }
+        topologicalOrder = order
+    }
+}
