@@ -25,8 +25,11 @@ enum CostSideIroning {
     static let gridPoints = 2048
     static let quantilePoints = 256
 
-    static func intervals(of prior: any Prior) -> [IronedInterval] {
-        if prior is UniformPrior { return [] }  // R(q) = q(lo + q(hi−lo)) is strictly convex
+    static func intervals(of prior: any Prior) -> [IronedInterval] { analyse(prior).intervals }
+
+    /// Ironed intervals and zero-density gaps (as closed ranges) of a prior.
+    static func analyse(_ prior: any Prior) -> (intervals: [IronedInterval], gaps: [ClosedRange<Double>]) {
+        if prior is UniformPrior { return ([], []) }  // R(q) = q(lo + q(hi−lo)) is strictly convex
         let (qs, cs) = grid(prior)
         let gaps = zeroDensityGaps(prior, qs, cs)
         let rs = cs.map { H(prior, $0, gaps) }
@@ -44,7 +47,7 @@ enum CostSideIroning {
             guard depth > 1e-14 * scale else { continue }
             out.append(refine(prior, cs: cs, gaps: gaps, a: a, b: b, last: cs.count - 1, coarse: slope))
         }
-        return merged(out)
+        return (merged(out), gaps.map { $0.start...$0.end })
     }
 
     /// Sample points sorted by q (ties by c), deduplicated.

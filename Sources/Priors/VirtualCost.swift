@@ -10,17 +10,21 @@ public struct VirtualCost: Sendable {
     public let prior: any Prior
     public let side: Side
     public let intervals: [IronedInterval]
+    /// Stretches inside the support where the density is zero. No type lies there, so a
+    /// bid there is rejected; for the payment integral φ̄ is extended across each gap by
+    /// its value at the gap's right end (any non-decreasing extension keeps DSIC).
+    public let gaps: [ClosedRange<Double>]
 
     public init(prior: any Prior, side: Side = .cost) {
         self.prior = prior
         self.side = side
         switch side {
         case .cost:
-            intervals = CostSideIroning.intervals(of: prior)
+            (intervals, gaps) = CostSideIroning.analyse(prior)
         case .value:
-            intervals = CostSideIroning.intervals(of: ReflectedPrior(base: prior))
-                .map { IronedInterval(low: -$0.high, high: -$0.low, value: -$0.value) }
-                .reversed()
+            let r = CostSideIroning.analyse(ReflectedPrior(base: prior))
+            intervals = r.intervals.map { IronedInterval(low: -$0.high, high: -$0.low, value: -$0.value) }.reversed()
+            gaps = r.gaps.map { (-$0.upperBound)...(-$0.lowerBound) }.reversed()
         }
     }
 
@@ -36,6 +40,7 @@ public struct VirtualCost: Sendable {
     /// Ironed φ̄(x).
     public func ironed(_ x: Double) -> Double {
         for iv in intervals where x >= iv.low && x <= iv.high { return iv.value }
+        for g in gaps where x > g.lowerBound && x < g.upperBound { return ironed(g.upperBound) }
         return virtual(x)
     }
 
@@ -46,6 +51,7 @@ public struct VirtualCost: Sendable {
         guard prior.support.contains(x) else {
             throw PriorError.outsideSupport(field: field, value: x, low: prior.low, high: prior.high)
         }
+        guard prior.pdf(x) > 0 else { throw PriorError.zeroDensity(field: field, value: x) }
         let v = ironed(x)
         guard v.isFinite else { throw PriorError.zeroDensity(field: field, value: x) }
         return v

@@ -1,0 +1,28 @@
+import Workflows
+
+/// The paper's Homogeneous baseline (STAR §5): the whole workflow as one bundle to the
+/// agent with tier ≥ max difficulty and the lowest aggregate bid b_j·X_j (X_j = its
+/// workload doing every node); paid the second-lowest aggregate bid (the prior's top × X
+/// if alone). A single-item second-price auction on b·X, hence truthful.
+public struct Homogeneous: Mechanism {
+    public init() {}
+    public var name: String { "homogeneous" }
+    public var claimsTruthful: Bool { true }
+    public func run(_ inst: Instance, options: MechanismOptions) throws -> Outcome {
+        let V = inst.workflow.count
+        let needed = inst.workflow.difficulty.max() ?? 0
+        var list: [Offer] = []
+        for j in 0..<inst.agentCount where inst.tiers[j] >= needed {
+            let x: Double = inst.model.workloads(Array(repeating: j, count: V))[j]
+            list.append(Offer(agent: j, workload: x, cost: inst.bids[j] * x))
+        }
+        let offers = Offer.ranked(list)
+        guard let win = offers.first else {
+            throw InstanceError.invalid(field: "agents", reason: "no agent has tier ≥ \(needed), the workflow's maximum difficulty (homogeneous needs one)")
+        }
+        var pay = [Double](repeating: 0, count: inst.agentCount)
+        pay[win.agent] = offers.count > 1 ? offers[1].cost : inst.priors[win.agent].support.upperBound * win.workload
+        return Outcome(mechanism: name, instance: inst, assignment: Array(repeating: win.agent, count: V), payments: pay,
+                       solver: "none", solverCalls: 0)
+    }
+}

@@ -1,0 +1,79 @@
+import Allocation
+import Payments
+import Workflows
+
+/// Options shared by every mechanism: which exact solver, which payment search.
+public struct MechanismOptions: Sendable, Hashable {
+    public var solver: SolverKind
+    public var payment: PaymentMethod
+    public init(solver: SolverKind = .auto, payment: PaymentMethod = .exact) { self.solver = solver; self.payment = payment }
+}
+
+/// The result of running a mechanism on an instance (SPEC §8 outcome).
+public struct Outcome: Sendable {
+    public let mechanism: String
+    /// Agent index per node.
+    public let assignment: [Int]
+    public let workloads: [Double]
+    public let payments: [Double]
+    /// φ̄_i(b_i)·x_i per agent.
+    public let virtualCosts: [Double]
+    /// b_i·x_i per agent.
+    public let bidCosts: [Double]
+    public let solver: String
+    public let solverCalls: Int
+
+    public var totalPayment: Double { payments.reduce(0, +) }
+    public var totalVirtualCost: Double { virtualCosts.reduce(0, +) }
+    public var totalBidCost: Double { bidCosts.reduce(0, +) }
+
+    /// Σ_i c_i·x_i for true costs c.
+    public func trueCost(_ costs: [Double]) -> Double { zip(costs, workloads).reduce(0) { $0 + $1.0 * $1.1 } }
+
+    init(mechanism: String, instance: Instance, assignment: [Int], payments: [Double], solver: String, solverCalls: Int) {
+        self.mechanism = mechanism
+        self.assignment = assignment
+        let x = instance.model.workloads(assignment)
+        workloads = x
+        self.payments = payments
+        virtualCosts = zip(instance.virtualBids, x).map { $0 * $1 }
+        bidCosts = zip(instance.bids, x).map { $0 * $1 }
+        self.solver = solver
+        self.solverCalls = solverCalls
+    }
+}
+
+/// A mechanism: an allocation rule and a payment rule (SPEC §4). New mechanisms are
+/// one file plus one line in `MechanismRegistry`.
+public protocol Mechanism: Sendable {
+    var name: String { get }
+    /// Whether the mechanism is dominant-strategy truthful in this cost model.
+    var claimsTruthful: Bool { get }
+    func run(_ instance: Instance, options: MechanismOptions) throws -> Outcome
+}
+
+public enum MechanismRegistry {
+    public static let all: [any Mechanism] = [STAR(), VCG(), Myopic(), Homogeneous(), PayAsBid()]
+    public static var names: [String] { all.map(\.name) }
+    public static func named(_ name: String) -> (any Mechanism)? { all.first { $0.name == name } }
+}
+
+// MARK: - Shared machinery for the allocation-by-optimisation mechanisms
+
+/// Optimal allocation under `prices`, then each winner's threshold payment with `map(i)`.
+func optimiseAndPay(_ inst: Instance, prices: [Double], map: (Int) -> PriceMap, options: MechanismOptions,
+                    name: String, payAsBid: Bool = false) throws -> Outcome {
+    let solver = try options.solver.make(for: inst.model)
+    let a = try solver.solve(prices: prices)
+    var calls = 1
+    let x = inst.model.workloads(a.agents)
+    var pay = Array(repeating: 0.0, count: inst.agentCount)
+    for i in 0..<inst.agentCount where x[i] > 0 {
+        if payAsBid { pay[i] = inst.bids[i] * x[i]; continue }
+        let r = try ThresholdPayment.compute(agent: i, bid: inst.bids[i], top: inst.priors[i].support.upperBound, prices: prices,
+                                             map: map(i), model: inst.model, solver: solver, method: options.payment)
+        pay[i] = r.payment
+        calls += r.solverCalls
+    }
+    return Outcome(mechanism: name, instance: inst, assignment: a.agents, payments: pay, solver: solver.name, solverCalls: calls)
+}

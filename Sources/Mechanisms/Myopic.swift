@@ -1,0 +1,32 @@
+import Workflows
+
+/// The paper's Myopic baseline (STAR §5): each node to its cheapest capable bidder by
+/// b_j·ω_{v,j} with ω_{v,j} = L_v^out + ρ_j·L_v^in, edges ignored; the winner of node v
+/// is paid the second-lowest capable b_k·ω_{v,k} (the prior's top × ω if alone).
+///
+/// Not DSIC in this cost model (SPEC §4): the winner's real workload x_i(A) depends on
+/// its neighbours' allocation (context on the same agent is cheaper), so per-node
+/// second pricing does not price the externality.
+public struct Myopic: Mechanism {
+    public init() {}
+    public var name: String { "myopic" }
+    public var claimsTruthful: Bool { false }
+    public func run(_ inst: Instance, options: MechanismOptions) throws -> Outcome {
+        let wf = inst.workflow, M = inst.agentCount
+        var assignment = [Int](repeating: 0, count: wf.count)
+        var pay = [Double](repeating: 0, count: M)
+        for v in 0..<wf.count {
+            var list: [Offer] = []
+            for j in 0..<M where inst.model.capable[v][j] {
+                let omega: Double = wf.outputTokens[v] + inst.rho[j] * wf.inputTokens[v]
+                list.append(Offer(agent: j, workload: omega, cost: inst.bids[j] * omega))
+            }
+            let offers = Offer.ranked(list)
+            let win = offers[0].agent
+            assignment[v] = win
+            let omega = wf.outputTokens[v] + inst.rho[win] * wf.inputTokens[v]
+            pay[win] += offers.count > 1 ? offers[1].cost : inst.priors[win].support.upperBound * omega
+        }
+        return Outcome(mechanism: name, instance: inst, assignment: assignment, payments: pay, solver: "none", solverCalls: 0)
+    }
+}

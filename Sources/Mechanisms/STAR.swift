@@ -1,0 +1,13 @@
+import Payments
+import Workflows
+
+/// STAR (SPEC §4): minimise total ironed virtual cost Σ φ̄_i(b_i)·x_i(A) (STAR Eq. 2–3),
+/// pay Myerson thresholds with the prior's top as reserve (STAR Eq. 4, SPEC §3).
+public struct STAR: Mechanism {
+    public init() {}
+    public var name: String { "star" }
+    public var claimsTruthful: Bool { true }
+    public func run(_ inst: Instance, options: MechanismOptions) throws -> Outcome {
+        try optimiseAndPay(inst, prices: inst.virtualBids, map: { .virtual(inst.priors[$0]) }, options: options, name: name)
+    }
+}

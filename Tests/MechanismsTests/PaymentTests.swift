@@ -1,0 +1,104 @@
+import Testing
+import LabNumerics
+import Workflows
+import Allocation
+import Payments
+@testable import Mechanisms
+
+@Suite("Payments and mechanisms")
+struct PaymentTests {
+    static func instances(_ count: Int, seed: UInt64, bimodal: Bool = false) throws -> [Instance] {
+        var g = SplitMix64(seed: seed)
+        return try (0..<count).map { n in
+            try Instance(spec: RandomWorkflow.instance(RandomWorkflow.Shape.allCases[n % 4], nodes: Int.random(in: 2...7, using: &g),
+                                                       perTier: Int.random(in: 1...2, using: &g), kappa: n % 2 == 0 ? 0 : 0.3,
+                                                       ties: n % 5 == 0, bimodal: bimodal, using: &g))
+        }
+    }
+
+    /// x_i(z) for agent i bidding z, under STAR's allocation.
+    static func workload(_ inst: Instance, _ i: Int, _ z: Double) throws -> Double {
+        let o = try STAR().run(inst.withBid(i, z), options: .init(payment: .bisection(epsilon: 1)))
+        return o.workloads[i]
+    }
+
+    @Test("exact breakpoints = fine numerical integral of x_i(z); bisection within its ε", arguments: [false, true])
+    func exactPaymentMatchesIntegral(bimodal: Bool) throws {
+        for (n, inst) in try Self.instances(60, seed: bimodal ? 11 : 10, bimodal: bimodal).enumerated() {
+            let solver = try SolverKind.auto.make(for: inst.model)
+            let prices = inst.virtualBids
+            for i in 0..<inst.agentCount {
+                let b = inst.bids[i], top = inst.priors[i].support.upperBound
+                let exact = try ThresholdPayment.compute(agent: i, bid: b, top: top, prices: prices, map: .virtual(inst.priors[i]),
+                                                         model: inst.model, solver: solver, method: .exact)
+                guard exact.workload > 0 else { continue }
+                // Midpoint rule on the step function: error ≤ h·x(b) (each drop misplaced by ≤ h).
+                let N = 300, h = (top - b) / Double(N)
+                var integral = 0.0
+                for k in 0..<N {
+                    var p = prices; p[i] = inst.priors[i].ironed(b + (Double(k) + 0.5) * h)
+                    integral += h * inst.model.workloads(try solver.solve(prices: p).agents)[i]
+                }
+                let fine = b * exact.workload + integral
+                #expect(abs(exact.payment - fine) <= h * exact.workload + 1e-9 * fine, "instance #\(n) agent \(i)")
+                let eps = 1e-4 * (top - b)
+                let bis = try ThresholdPayment.compute(agent: i, bid: b, top: top, prices: prices, map: .virtual(inst.priors[i]),
+                                                       model: inst.model, solver: solver, method: .bisection(epsilon: eps))
+                // Each drop is placed within ε/2 of the truth: error ≤ ε/2 · Σ drops ≤ ε/2 · x(b).
+                #expect(abs(exact.payment - bis.payment) <= eps / 2 * exact.workload + 1e-9 * fine, "instance #\(n) agent \(i)")
+            }
+        }
+    }
+
+    @Test("monotone allocation: lowering a bid never lowers the workload (star and vcg)")
+    func monotone() throws {
+        var g = SplitMix64(seed: 12)
+        for inst in try Self.instances(80, seed: 13, bimodal: true) {
+            for mech in [STAR(), VCG()] as [any Mechanism] {
+                let i = Int.random(in: 0..<inst.agentCount, using: &g)
+                let lo = inst.priors[i].support.lowerBound, hi = inst.priors[i].support.upperBound
+                var last = -Double.infinity
+                for k in stride(from: 40, through: 0, by: -1) {  // bids from high to low
+                    let z = lo + (hi - lo) * Double(k) / 40
+                    guard inst.priors[i].ironed(z).isFinite else { continue }
+                    let x = try mech.run(inst.withBid(i, z), options: .init(payment: .bisection(epsilon: hi)))
+                        .workloads[i]
+                    #expect(x >= last - 1e-9 * max(1, x), "\(mech.name): workload fell from \(last) to \(x) when the bid fell to \(z)")
+                    last = x
+                }
+            }
+        }
+    }
+
+    @Test("individual rationality with truthful bids under star and vcg")
+    func individualRationality() throws {
+        for inst in try Self.instances(150, seed: 14, bimodal: true) {
+            for mech in [STAR(), VCG()] as [any Mechanism] {
+                let o = try mech.run(inst, options: .init())
+                for i in 0..<inst.agentCount {
+                    #expect(o.payments[i] >= inst.bids[i] * o.workloads[i] - 1e-9 * max(1, o.payments[i]), "\(mech.name) agent \(i)")
+                }
+            }
+        }
+    }
+
+    @Test("closed form: one node, two capable agents — VCG pays the other's bid, STAR the other's virtual threshold")
+    func secondPrice() throws {
+        let spec = InstanceSpec(agents: [AgentSpec(id: "a", tier: 1, rho: 0, bid: 1, prior: .uniform(low: 0, high: 4)),
+                                         AgentSpec(id: "b", tier: 1, rho: 0, bid: 3, prior: .uniform(low: 0, high: 4))],
+                                nodes: [NodeSpec(id: "v", difficulty: 1, inputTokens: 0, outputTokens: 10)], edges: [])
+        let inst = try Instance(spec: spec)
+        let vcg = try VCG().run(inst, options: .init())
+        #expect(vcg.assignment == [0])
+        #expect(abs(vcg.payments[0] - 30) <= 1e-9)          // b_2 × 10
+        let star = try STAR().run(inst, options: .init())
+        // φ(z) = 2z ≤ φ(3) = 6 ⇔ z ≤ 3: same threshold with symmetric priors.
+        #expect(abs(star.payments[0] - 30) <= 1e-9)
+        #expect(star.solverCalls >= 2)
+        let pab = try PayAsBid().run(inst, options: .init())
+        #expect(abs(pab.payments[0] - 10) <= 1e-12)
+        // Alone at the node: paid the reserve (prior top) × workload.
+        let alone = try Instance(spec: InstanceSpec(agents: [spec.agents[0]], nodes: spec.nodes, edges: []))
+        #expect(abs(try STAR().run(alone, options: .init()).payments[0] - 40) <= 1e-9)
+    }
+}
