@@ -1,5 +1,85 @@
 import ArgumentParser
+import Foundation
+import Allocation
+import Mechanisms
+import Payments
+import Workflows
+
+extension SolverKind: ExpressibleByArgument {}
+
+enum PaymentSearch: String, ExpressibleByArgument, CaseIterable { case exact, bisection }
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case json, table }
+
+/// `auctionlab solve`: one mechanism on one instance (SPEC §8).
 struct Solve: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "solve", abstract: "Run one mechanism on one workflow instance (work in progress).")
-    func run() throws { throw ValidationError("solve is not implemented yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "solve",
+        abstract: "Run one mechanism on one workflow instance and print its outcome.",
+        discussion: """
+        INSTANCE is a JSON file (SPEC §8):
+          {"agents":[{"id":"a","tier":3,"rho":0.25,"bid":1.2,"prior":{"kind":"uniform","low":0.5,"high":5}}],
+           "nodes":[{"id":"v1","difficulty":2,"input_tokens":2000,"output_tokens":30000}],
+           "edges":[{"from":"v1","to":"v2","tokens":30000}], "cache_discount":0}
+        Edge "tokens" is optional (then the child's input is split among parents in
+        proportion to their outputs). Prices are per output token; workloads in tokens.
+
+        Mechanisms: star (min ironed virtual cost, Myerson payments), vcg (min bid cost,
+        threshold payments), myopic and homogeneous (the paper's baselines), pay-as-bid
+        (a non-truthful control).
+
+        Examples:
+          auctionlab solve Experiments/instances/s4.json --mechanism star
+          auctionlab solve Experiments/instances/s2.json --mechanism vcg --solver milp --format json
+          auctionlab solve Experiments/instances/s4.json --payment bisection --epsilon 1e-6
+        """)
+
+    @Argument(help: "Instance JSON file.") var instance: String
+    @Option(help: "Mechanism: \(MechanismRegistry.names.joined(separator: "|")).") var mechanism = "star"
+    @Option(help: "Allocation solver: auto|tree|elimination|milp|brute.") var solver: SolverKind = .auto
+    @Option(help: "Payment breakpoints: exact (parametric search) or bisection (STAR App. C).") var payment: PaymentSearch = .exact
+    @Option(help: "Bisection tolerance ε on the bid axis.") var epsilon: Double = 1e-6
+    @Option(help: "Output format: table|json.") var format: OutputFormat = .table
+
+    func run() throws {
+        guard let mech = MechanismRegistry.named(mechanism) else {
+            throw ValidationError("unknown --mechanism \"\(mechanism)\"; expected one of \(MechanismRegistry.names.joined(separator: ", "))")
+        }
+        guard epsilon > 0, epsilon.isFinite else { throw ValidationError("--epsilon must be a positive number") }
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: instance)) } catch {
+            throw ValidationError("cannot read instance file \(instance): \(error.localizedDescription)")
+        }
+        let spec = try InstanceSpec.decode(data, file: instance)
+        let inst = try Instance(spec: spec)
+        let options = MechanismOptions(solver: solver, payment: payment == .exact ? .exact : .bisection(epsilon: epsilon))
+        let outcome = try mech.run(inst, options: options)
+        switch format {
+        case .json:
+            print(try outcome.jsonText(for: inst))
+        case .table:
+            print("mechanism \(outcome.mechanism)   solver \(outcome.solver)   solver calls \(outcome.solverCalls)")
+            print("")
+            let header = ["agent", "tier", "bid", "virtual", "workload", "payment", "virtual_cost", "nodes"]
+            var rows: [[String]] = []
+            for i in 0..<inst.agentCount {
+                let nodes = outcome.assignment.enumerated().filter { $0.element == i }.map { inst.workflow.ids[$0.offset] }
+                rows.append([inst.agentIDs[i], "\(inst.tiers[i])", fmt(inst.bids[i]), fmt(inst.virtualBids[i]), fmt(outcome.workloads[i]),
+                             fmt(outcome.payments[i]), fmt(outcome.virtualCosts[i]), nodes.isEmpty ? "-" : nodes.joined(separator: ",")])
+            }
+            printAligned(header, rows)
+            print("")
+            print("total payment \(fmt(outcome.totalPayment))   total virtual cost \(fmt(outcome.totalVirtualCost))   total bid cost \(fmt(outcome.totalBidCost))")
+        }
+    }
+}
+
+func fmt(_ x: Double) -> String { x.isFinite ? String(format: "%.6g", x) : "\(x)" }
+
+/// Left-aligned columns separated by two spaces.
+func printAligned(_ header: [String], _ rows: [[String]]) {
+    let all = [header] + rows
+    let widths = header.indices.map { c in all.map { $0[c].count }.max() ?? 0 }
+    for r in all {
+        print(r.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }.joined(separator: "  "))
+    }
 }
