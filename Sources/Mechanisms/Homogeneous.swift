@@ -25,4 +25,13 @@ public struct Homogeneous: Mechanism {
         return Outcome(mechanism: name, instance: inst, assignment: Array(repeating: win.agent, count: V), payments: pay,
                        solver: "none", solverCalls: 0)
     }
+    /// Agent i's bundle offer ties agent j's at z = b_j·X_j / X_i.
+    public func allocationBreakpoints(_ inst: Instance, agent i: Int, options: MechanismOptions) throws -> [Double] {
+        let V = inst.workflow.count
+        let xi = inst.model.workloads(Array(repeating: i, count: V))[i]
+        guard xi > 0 else { return [] }
+        return (0..<inst.agentCount).filter { $0 != i }.map { j in
+            inst.bids[j] * inst.model.workloads(Array(repeating: j, count: V))[j] / xi
+        }
+    }
 }

@@ -50,6 +50,23 @@ public protocol Mechanism: Sendable {
     /// Whether the mechanism is dominant-strategy truthful in this cost model.
     var claimsTruthful: Bool { get }
     func run(_ instance: Instance, options: MechanismOptions) throws -> Outcome
+    /// Bids of agent `agent` in its support at which its allocation can change, others fixed.
+    /// The DSIC harness probes just left and right of each (SPEC §6): a grid alone misses
+    /// gains confined to a narrow step.
+    func allocationBreakpoints(_ instance: Instance, agent: Int, options: MechanismOptions) throws -> [Double]
+}
+
+extension Mechanism {
+    public func allocationBreakpoints(_ instance: Instance, agent: Int, options: MechanismOptions) throws -> [Double] { [] }
+}
+
+/// Breakpoints of an optimisation-based allocation over the agent's whole support:
+/// the exact parametric search of SPEC §3 started from the bottom of the support.
+func optimisationBreakpoints(_ inst: Instance, agent i: Int, prices: [Double], map: PriceMap, options: MechanismOptions) throws -> [Double] {
+    let solver = try options.solver.make(for: inst.model)
+    let lo = inst.priors[i].support.lowerBound, hi = inst.priors[i].support.upperBound
+    let r = try ThresholdPayment.compute(agent: i, bid: lo, top: hi, prices: prices, map: map, model: inst.model, solver: solver, method: .exact)
+    return r.breakpoints.map(\.bid)
 }
 
 public enum MechanismRegistry {

@@ -29,4 +29,17 @@ public struct Myopic: Mechanism {
         }
         return Outcome(mechanism: name, instance: inst, assignment: assignment, payments: pay, solver: "none", solverCalls: 0)
     }
+    /// Agent i's offer on node v ties agent j's at z = b_j·ω_{v,j} / ω_{v,i}.
+    public func allocationBreakpoints(_ inst: Instance, agent i: Int, options: MechanismOptions) throws -> [Double] {
+        let wf = inst.workflow
+        var out: [Double] = []
+        for v in 0..<wf.count where inst.model.capable[v][i] {
+            let wi = wf.outputTokens[v] + inst.rho[i] * wf.inputTokens[v]
+            guard wi > 0 else { continue }
+            for j in 0..<inst.agentCount where j != i && inst.model.capable[v][j] {
+                out.append(inst.bids[j] * (wf.outputTokens[v] + inst.rho[j] * wf.inputTokens[v]) / wi)
+            }
+        }
+        return out
+    }
 }

@@ -10,4 +10,9 @@ public struct VCG: Mechanism {
     public func run(_ inst: Instance, options: MechanismOptions) throws -> Outcome {
         try optimiseAndPay(inst, prices: inst.bids, map: { .identity(top: inst.priors[$0].support.upperBound) }, options: options, name: name)
     }
+    public func allocationBreakpoints(_ inst: Instance, agent: Int, options: MechanismOptions) throws -> [Double] {
+        var prices = inst.bids
+        prices[agent] = 0  // overwritten by the search
+        return try optimisationBreakpoints(inst, agent: agent, prices: prices, map: .identity(top: inst.priors[agent].support.upperBound), options: options)
+    }
 }

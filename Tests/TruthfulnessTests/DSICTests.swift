@@ -1,0 +1,49 @@
+import Testing
+import LabNumerics
+import Mechanisms
+import Workflows
+@testable import Truthfulness
+
+@Suite("DSIC harness pins truthful and manipulable mechanisms")
+struct DSICTests {
+    static func instances(_ n: Int, seed: UInt64, bimodal: Bool) throws -> [Instance] {
+        var g = SplitMix64(seed: seed)
+        return try (0..<n).map { k in
+            try Instance(spec: RandomWorkflow.instance(RandomWorkflow.Shape.allCases[k % 4], nodes: Int.random(in: 2...5, using: &g),
+                                                       perTier: 1, kappa: k % 2 == 0 ? 0 : 0.3, bimodal: bimodal, using: &g))
+        }
+    }
+
+    @Test("star and vcg: zero regret (≤ 1e-9 × payment scale) and no IR violation, incl. bimodal priors", arguments: [false, true])
+    func truthfulMechanisms(bimodal: Bool) throws {
+        for (n, inst) in try Self.instances(25, seed: bimodal ? 31 : 30, bimodal: bimodal).enumerated() {
+            for mech in [STAR(), VCG()] as [any Mechanism] {
+                let r = try DSICHarness.check(mech, instance: inst, config: .init(profiles: 2, grid: 8, seed: UInt64(n)))
+                #expect(r.maxRegret <= r.tolerance, "\(mech.name) instance #\(n): regret \(r.maxRegret), worst \(String(describing: r.worst))")
+                #expect(r.irViolations == 0, "\(mech.name) instance #\(n)")
+            }
+        }
+    }
+
+    @Test("pay-as-bid is caught: positive regret on almost every profile")
+    func payAsBidCaught() throws {
+        var share: [Double] = []
+        for (n, inst) in try Self.instances(15, seed: 32, bimodal: false).enumerated() {
+            let r = try DSICHarness.check(PayAsBid(), instance: inst, config: .init(profiles: 2, grid: 10, seed: UInt64(n)))
+            #expect(r.maxRegret > r.tolerance, "instance #\(n)")
+            #expect(r.worst != nil)
+            share.append(r.profitableShare)
+        }
+        // Every winner can shade its bid upward and gain; losers cannot. Winners are most agents here.
+        #expect(share.reduce(0, +) / Double(share.count) > 0.3)
+    }
+
+    @Test("revenue equivalence for star: E[payment] = E[Σ φ̄ x] within the 95% interval")
+    func revenueEquivalence() throws {
+        var g = SplitMix64(seed: 33)
+        let inst = try Instance(spec: RandomWorkflow.instance(.tree, nodes: 4, perTier: 1, using: &g))
+        let r = try DSICHarness.check(STAR(), instance: inst, config: .init(profiles: 400, grid: 1, seed: 5))
+        let re = try #require(r.revenueEquivalence)
+        #expect(re.holds, "E[P] = \(re.expectedPayment), E[φx] = \(re.expectedVirtualCost), CI [\(re.ciLow), \(re.ciHigh)]")
+    }
+}
