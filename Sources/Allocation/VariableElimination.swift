@@ -104,29 +104,45 @@ public struct VariableElimination: AllocationSolver {
             var out = [Double](repeating: 0, count: outSize)
             var arg = [Int](repeating: 0, count: outSize)
             let nf = step.consumed.count
+            // Flattened strides (factor-major) and unsafe table pointers: this loop is the
+            // whole cost of a solve, and payments call solve once per breakpoint.
+            var strides = [Int](repeating: 0, count: nf * (k + 1))
+            for f in 0..<nf { for p in 0...k { strides[f * (k + 1) + p] = step.strides[f][p] } }
             let ftables = step.consumed.map { tables[$0] }
             var baseIdx = [Int](repeating: 0, count: nf)
             var digits = [Int](repeating: 0, count: k)
-            for o in 0..<outSize {
-                var best = Double.infinity, bestX = 0
-                for x in 0..<M {
-                    var sum = 0.0
-                    for f in 0..<nf { sum += ftables[f][baseIdx[f] + x * step.strides[f][k]] }
-                    if sum < best { best = sum; bestX = x }
-                }
-                out[o] = best; arg[o] = bestX
-                // Odometer over the scope, updating each factor's base index incrementally.
-                var pos = 0
-                while pos < k {
-                    digits[pos] += 1
-                    for f in 0..<nf { baseIdx[f] += step.strides[f][pos] }
-                    if digits[pos] < M { break }
-                    for f in 0..<nf { baseIdx[f] -= M * step.strides[f][pos] }
-                    digits[pos] = 0
-                    pos += 1
+            try withExtendedLifetime(ftables) {
+                let ptrs = ftables.map { $0.withUnsafeBufferPointer { $0.baseAddress! } }
+                try strides.withUnsafeBufferPointer { st in
+                    try ptrs.withUnsafeBufferPointer { tp in
+                        try baseIdx.withUnsafeMutableBufferPointer { bi in
+                            try out.withUnsafeMutableBufferPointer { ob in
+                                try arg.withUnsafeMutableBufferPointer { ab in
+                                    for o in 0..<outSize {
+                                        var best = Double.infinity, bestX = 0
+                                        for x in 0..<M {
+                                            var sum = 0.0
+                                            for f in 0..<nf { sum += tp[f][bi[f] + x * st[f * (k + 1) + k]] }
+                                            if sum < best { best = sum; bestX = x }
+                                        }
+                                        ob[o] = best; ab[o] = bestX
+                                        var pos = 0
+                                        while pos < k {
+                                            digits[pos] += 1
+                                            for f in 0..<nf { bi[f] += st[f * (k + 1) + pos] }
+                                            if digits[pos] < M { break }
+                                            for f in 0..<nf { bi[f] -= M * st[f * (k + 1) + pos] }
+                                            digits[pos] = 0
+                                            pos += 1
+                                        }
+                                    }
+                                    if !ob.contains(where: { $0.isFinite }) { throw AllocationError.infeasible("no capable allocation") }
+                                }
+                            }
+                        }
+                    }
                 }
             }
-            guard out.contains(where: { $0.isFinite }) else { throw AllocationError.infeasible("no capable allocation") }
             tables[step.output] = out
             argmins[s] = arg
         }

@@ -63,7 +63,7 @@ extension Mechanism {
 /// Breakpoints of an optimisation-based allocation over the agent's whole support:
 /// the exact parametric search of SPEC §3 started from the bottom of the support.
 func optimisationBreakpoints(_ inst: Instance, agent i: Int, prices: [Double], map: PriceMap, options: MechanismOptions) throws -> [Double] {
-    let solver = try options.solver.make(for: inst.model)
+    let solver = try cachedSolver(inst, options)
     let lo = inst.priors[i].support.lowerBound, hi = inst.priors[i].support.upperBound
     let r = try ThresholdPayment.compute(agent: i, bid: lo, top: hi, prices: prices, map: map, model: inst.model, solver: solver, method: .exact)
     return r.breakpoints.map(\.bid)
@@ -80,7 +80,7 @@ public enum MechanismRegistry {
 /// Optimal allocation under `prices`, then each winner's threshold payment with `map(i)`.
 func optimiseAndPay(_ inst: Instance, prices: [Double], map: (Int) -> PriceMap, options: MechanismOptions,
                     name: String, payAsBid: Bool = false) throws -> Outcome {
-    let solver = try options.solver.make(for: inst.model)
+    let solver = try cachedSolver(inst, options)
     let a = try solver.solve(prices: prices)
     var calls = 1
     let x = inst.model.workloads(a.agents)
@@ -93,4 +93,10 @@ func optimiseAndPay(_ inst: Instance, prices: [Double], map: (Int) -> PriceMap, 
         calls += r.solverCalls
     }
     return Outcome(mechanism: name, instance: inst, assignment: a.agents, payments: pay, solver: solver.name, solverCalls: calls)
+}
+
+/// The instance's solver of the requested kind, built once per instance (the model
+/// does not depend on bids, so `withBid` copies reuse it).
+func cachedSolver(_ inst: Instance, _ options: MechanismOptions) throws -> any AllocationSolver {
+    try inst.cache.value("solver.\(options.solver.rawValue)") { try options.solver.make(for: inst.model) }
 }

@@ -15,6 +15,8 @@ public struct Instance: Sendable {
     /// κ ∈ [0,1]: context from a parent on the same agent is charged at κ of the input price.
     public let cacheDiscount: Double
     public let model: CostModel
+    /// Bid-independent memo shared by `withBid` copies (solvers built once per instance).
+    public let cache = StructureCache()
 
     public var agentCount: Int { agentIDs.count }
 
