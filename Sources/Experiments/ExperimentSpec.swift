@@ -1,0 +1,94 @@
+import Foundation
+import Yams
+
+/// An experiment spec (SPEC §8, `Experiments/*.yaml`):
+///
+///     name: table1
+///     topologies: [S1, S1x5, S2, S3, S4]
+///     mechanisms: [star, myopic, homogeneous, vcg, pay-as-bid]
+///     trials: 50
+///     seed: 2026
+///     sweep: {rho: [0.1, 0.25], kappa: [0, 0.5]}   # cartesian grid; omitted → defaults
+///     output: Results/table1                         # optional
+public struct ExperimentSpec: Codable, Sendable, Hashable {
+    public var name: String
+    public var topologies: [String]
+    public var mechanisms: [String]
+    public var trials: Int
+    public var seed: UInt64
+    public var sweep: [String: [Double]]?
+    public var output: String?
+    public var topologyDir: String?
+
+    enum CodingKeys: String, CodingKey { case name, topologies, mechanisms, trials, seed, sweep, output, topologyDir = "topology_dir" }
+
+    /// Parameters a spec may sweep, with the paper's defaults (SPEC §5).
+    public static let defaults: [(String, Double)] = [
+        ("rho", 0.25), ("kappa", 0), ("beta", 1.5), ("noise", 0.1), ("per_tier", 3), ("bimodal", 0),
+    ]
+    public static var parameterNames: [String] { defaults.map(\.0) }
+}
+
+public enum ExperimentError: Error, CustomStringConvertible, Equatable, Sendable {
+    case malformed(file: String, field: String, reason: String)
+    case io(String)
+
+    public var description: String {
+        switch self {
+        case let .malformed(file, field, reason): return "\(file): `\(field)` \(reason)"
+        case let .io(m): return m
+        }
+    }
+}
+
+extension ExperimentSpec {
+    /// Parses and validates a YAML spec; every error names the file and the field.
+    public static func load(_ path: String) throws -> ExperimentSpec {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ExperimentError.io("cannot read experiment spec \(path)")
+        }
+        return try parse(text, file: path)
+    }
+
+    public static func parse(_ text: String, file: String) throws -> ExperimentSpec {
+        let spec: ExperimentSpec
+        do {
+            spec = try YAMLDecoder().decode(ExperimentSpec.self, from: text)
+        } catch let DecodingError.keyNotFound(key, ctx) {
+            throw ExperimentError.malformed(file: file, field: (ctx.codingPath + [key]).map(\.stringValue).joined(separator: "."), reason: "is missing")
+        } catch let DecodingError.typeMismatch(type, ctx) {
+            throw ExperimentError.malformed(file: file, field: ctx.codingPath.map(\.stringValue).joined(separator: "."), reason: "has the wrong type (expected \(type))")
+        } catch let DecodingError.valueNotFound(_, ctx) {
+            throw ExperimentError.malformed(file: file, field: ctx.codingPath.map(\.stringValue).joined(separator: "."), reason: "is empty")
+        } catch let DecodingError.dataCorrupted(ctx) {
+            throw ExperimentError.malformed(file: file, field: ctx.codingPath.map(\.stringValue).joined(separator: ".").isEmpty ? "(document)" : ctx.codingPath.map(\.stringValue).joined(separator: "."),
+                                            reason: "is not valid YAML: \(ctx.debugDescription)")
+        } catch {
+            throw ExperimentError.malformed(file: file, field: "(document)", reason: "is not valid YAML: \(error)")
+        }
+        guard spec.trials > 0 else { throw ExperimentError.malformed(file: file, field: "trials", reason: "must be positive (got \(spec.trials))") }
+        guard !spec.topologies.isEmpty else { throw ExperimentError.malformed(file: file, field: "topologies", reason: "is empty") }
+        for (k, key) in (spec.sweep ?? [:]).keys.sorted().enumerated() where !parameterNames.contains(key) {
+            _ = k
+            throw ExperimentError.malformed(file: file, field: "sweep.\(key)", reason: "is not a parameter; expected one of \(parameterNames.joined(separator: ", "))")
+        }
+        for (key, values) in spec.sweep ?? [:] where values.isEmpty {
+            throw ExperimentError.malformed(file: file, field: "sweep.\(key)", reason: "is an empty list")
+        }
+        return spec
+    }
+
+    /// The cartesian grid of parameter points, in a fixed order (parameter order of
+    /// `defaults`, values in file order).
+    public var points: [[String: Double]] {
+        var grid: [[String: Double]] = [[:]]
+        for (name, def) in Self.defaults {
+            let values = sweep?[name] ?? [def]
+            grid = grid.flatMap { p in values.map { v in p.merging([name: v]) { $1 } } }
+        }
+        return grid
+    }
+
+    /// Swept parameter names (the CSV's parameter columns), in `defaults` order.
+    public var sweptNames: [String] { Self.parameterNames.filter { sweep?[$0] != nil } }
+}

@@ -1,0 +1,118 @@
+import CSV
+import Foundation
+import LabNumerics
+
+/// Deterministic number formatting for CSV and Markdown (same bytes on every run).
+func num(_ x: Double) -> String { x.isFinite ? String(format: "%.10g", x) : "nan" }
+
+/// CSV text through CSV.swift's writer (quoting is the library's business).
+func csvText(_ header: [String], _ rows: [[String]]) throws -> String {
+    let w = try CSVWriter(stream: .toMemory())
+    try w.write(row: header)
+    for r in rows { try w.write(row: r) }
+    w.stream.close()
+    let data = w.stream.property(forKey: .dataWrittenToMemoryStreamKey) as! Data
+    return String(decoding: data, as: UTF8.self) + "\n"
+}
+
+public enum Reports {
+    /// `trials.csv`: one row per (trial, mechanism, parameter point), with the seed that reproduces it.
+    public static func trialsCSV(_ spec: ExperimentSpec, _ rows: [TrialRow]) throws -> String {
+        let params = spec.sweptNames
+        let header = ["experiment", "topology", "mechanism", "trial", "seed"] + params +
+            ["total_payment", "true_cost", "virtual_cost", "bid_cost", "share_tier1", "share_tier2", "share_tier3", "solver_calls"]
+        return try csvText(header, rows.map { r in
+            [spec.name, r.topology, r.mechanism, "\(r.trial)", "\(r.seed)"] + params.map { num(r.parameters[$0] ?? .nan) } +
+                [num(r.totalPayment), num(r.trueCost), num(r.virtualCost), num(r.bidCost)] + r.tierShare.map(num) + ["\(r.solverCalls)"]
+        })
+    }
+
+    public struct Group: Hashable { public let topology: String; public let point: [String: Double] }
+
+    /// Rows grouped by (topology, point), then mechanism → per-trial payments in trial order.
+    static func grouped(_ rows: [TrialRow]) -> [(Group, [String: [Double]])] {
+        var order: [Group] = []
+        var map: [Group: [String: [Double]]] = [:]
+        for r in rows {
+            let g = Group(topology: r.topology, point: r.parameters)
+            if map[g] == nil { order.append(g); map[g] = [:] }
+            map[g]![r.mechanism, default: []].append(r.totalPayment)
+        }
+        return order.map { ($0, map[$0]!) }
+    }
+
+    /// `summary.csv`: mean, std and 95% interval of total payment per group and mechanism,
+    /// and for `star` the paired saving 1 − star/baseline vs myopic and homogeneous.
+    public static func summaryCSV(_ spec: ExperimentSpec, _ rows: [TrialRow]) throws -> String {
+        let params = spec.sweptNames
+        let header = ["experiment", "topology", "mechanism"] + params +
+            ["trials", "mean", "std", "ci_low", "ci_high",
+             "saving_vs_myopic", "saving_vs_myopic_ci_low", "saving_vs_myopic_ci_high",
+             "saving_vs_homogeneous", "saving_vs_homogeneous_ci_low", "saving_vs_homogeneous_ci_high"]
+        var out: [[String]] = []
+        for (g, byMech) in grouped(rows) {
+            for mech in spec.mechanisms {
+                guard let xs = byMech[mech] else { continue }
+                let s = Summary(xs)
+                var row = [spec.name, g.topology, mech] + params.map { num(g.point[$0] ?? .nan) } +
+                    ["\(s.count)", num(s.mean), num(s.std), num(s.ciLow), num(s.ciHigh)]
+                for base in ["myopic", "homogeneous"] {
+                    if mech == "star", let b = byMech[base], b.count == xs.count {
+                        let sv = relativeSaving(ours: xs, baseline: b)
+                        row += [num(sv.mean), num(sv.ciLow), num(sv.ciHigh)]
+                    } else { row += ["", "", ""] }
+                }
+                out.append(row)
+            }
+        }
+        return try csvText(header, out)
+    }
+
+    /// The paper's Table 1 (SPEC §5): mean ± std total payment over 50 trials.
+    public static let paperTable1: [String: (star: String, myopic: String, homogeneous: String, vsMyopic: String, vsHomogeneous: String)] = [
+        "S1": ("4.03 ± 0.81", "4.48 ± 0.85", "5.14 ± 0.98", "10.0 %", "21.6 %"),
+        "S2": ("5.18 ± 0.44", "6.72 ± 0.53", "7.80 ± 0.64", "22.9 %", "33.6 %"),
+        "S3": ("1.90 ± 0.23", "2.10 ± 0.25", "2.38 ± 0.29", "9.5 %", "20.2 %"),
+        "S4": ("1.58 ± 0.19", "1.96 ± 0.24", "2.24 ± 0.28", "19.4 %", "29.5 %"),
+    ]
+
+    /// `table.md`: ours beside the paper's numbers (labelled), with STAR's savings and intervals.
+    public static func tableMarkdown(_ spec: ExperimentSpec, _ rows: [TrialRow], command: String) -> String {
+        func pm(_ xs: [Double]?) -> String {
+            guard let xs else { return "–" }
+            let s = Summary(xs)
+            return String(format: "%.2f ± %.2f", s.mean, s.std)
+        }
+        func saving(_ a: [Double]?, _ b: [Double]?) -> String {
+            guard let a, let b, a.count == b.count else { return "–" }
+            let s = relativeSaving(ours: a, baseline: b)
+            return String(format: "%.1f %% [%.1f, %.1f]", 100 * s.mean, 100 * s.ciLow, 100 * s.ciHigh)
+        }
+        var md = "# \(spec.name)\n\nGenerated by `\(command)` (seed \(spec.seed), \(spec.trials) trials per cell). "
+        md += "Total payment in $ (prices in $ per 1M tokens × tokens / 10⁶), mean ± std over trials; "
+        md += "savings are paired per trial, 1 − STAR/baseline, mean with 95% t-interval.\n\n"
+        let params = spec.sweptNames
+        let extra = spec.mechanisms.filter { !["star", "myopic", "homogeneous"].contains($0) }
+        md += "| topology | " + params.map { "\($0) | " }.joined() + "STAR | Myopic | Homogeneous | " + extra.map { "\($0) | " }.joined()
+        md += "STAR vs Myopic | STAR vs Homogeneous | paper: STAR / Myopic / Homogeneous | paper: savings |\n"
+        md += "|" + String(repeating: "---|", count: 8 + params.count + extra.count) + "\n"
+        for (g, by) in grouped(rows) {
+            let paper = paperTable1[g.topology].map { "\($0.star) / \($0.myopic) / \($0.homogeneous)" } ?? "–"
+            let paperS = paperTable1[g.topology].map { "\($0.vsMyopic) / \($0.vsHomogeneous)" } ?? "–"
+            md += "| \(g.topology) | " + params.map { "\(num(g.point[$0] ?? .nan)) | " }.joined()
+            md += "\(pm(by["star"])) | \(pm(by["myopic"])) | \(pm(by["homogeneous"])) | " + extra.map { "\(pm(by[$0])) | " }.joined()
+            md += "\(saving(by["star"], by["myopic"])) | \(saving(by["star"], by["homogeneous"])) | \(paper) | \(paperS) |\n"
+        }
+        md += "\nThe paper's columns are the STAR paper's Table 1 (labelled \"paper\"), copied from SPEC §5; every other number was produced by the command above.\n"
+        return md
+    }
+
+    /// Writes trials.csv, summary.csv and table.md atomically into `dir`.
+    public static func write(_ spec: ExperimentSpec, _ rows: [TrialRow], to dir: URL, command: String) throws {
+        let trials = try trialsCSV(spec, rows), summary = try summaryCSV(spec, rows)
+        let table = tableMarkdown(spec, rows, command: command)
+        try AtomicFile.write(trials, to: dir.appendingPathComponent("trials.csv"))
+        try AtomicFile.write(summary, to: dir.appendingPathComponent("summary.csv"))
+        try AtomicFile.write(table, to: dir.appendingPathComponent("table.md"))
+    }
+}
