@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+
+/// Runs the built `auctionlab` binary as a user would.
+enum CLI {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The executable sits next to the test bundle in the build folder.
+    static var binary: URL? {
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent("auctionlab")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return nil
+    }
+
+    struct Run { let status: Int32; let reason: Process.TerminationReason; let out: String; let err: String }
+
+    static func run(_ args: [String]) throws -> Run {
+        let bin = try #require(binary, "auctionlab binary not found next to \(CommandLine.arguments[0])")
+        let p = Process()
+        p.executableURL = bin
+        p.arguments = args
+        p.currentDirectoryURL = root
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out; p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Run(status: p.terminationStatus, reason: p.terminationReason, out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self))
+    }
+}
+
+@Suite("auctionlab CLI")
+struct CLITests {
+    static let textbook = #"{"kind":"mixture","components":[{"weight":0.75,"prior":{"kind":"uniform","low":0,"high":3}},{"weight":0.25,"prior":{"kind":"uniform","low":3,"high":8}}]}"#
+
+    @Test("prior --format json has the documented keys; the textbook case irons to 3 − √5")
+    func priorJSON() throws {
+        let r = try CLI.run(["prior", Self.textbook, "--side", "value", "--at", "1,3,5", "--format", "json"])
+        #expect(r.status == 0, "\(r.err)")
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        let points = try #require(obj["points"] as? [[String: Any]])
+        #expect(points.count == 3)
+        for key in ["x", "cdf", "pdf", "virtual", "ironed"] { #expect(points[0][key] != nil, "missing \(key)") }
+        let ironed = try #require(points[1]["ironed"] as? Double)
+        #expect(abs(ironed - (3 - 5.0.squareRoot())) <= 1e-9)
+        let intervals = try #require(obj["ironed_intervals"] as? [[Double]])
+        #expect(intervals.count == 1)
+    }
+
+    @Test("bad input: message naming the field, non-zero exit, no crash", arguments: [
+        (#"{"kind":"triangle","low":0,"high":1}"#, "kind"),
+        (#"{"kind":"uniform","low":0}"#, "high"),
+        (#"{"kind":"uniform","low":2,"high":1}"#, "low"),
+        (#"{"kind":"mixture","components":[{"weight":0.5,"prior":{"kind":"uniform","low":0,"high":1}}]}"#, "sum to 1"),
+        (#"{"kind":"uniform","low":0,"high":1"#, "JSON"),
+    ])
+    func badPrior(json: String, field: String) throws {
+        let r = try CLI.run(["prior", json])
+        #expect(r.reason == .exit, "terminated by a signal")
+        #expect(r.status != 0)
+        #expect(r.err.contains(field), "stderr: \(r.err)")
+    }
+
+    @Test("points outside the support and NaN are refused")
+    func badPoints() throws {
+        for at in ["2", "nan"] {
+            let r = try CLI.run(["prior", #"{"kind":"uniform","low":0,"high":1}"#, "--at", at])
+            #expect(r.reason == .exit && r.status != 0)
+            #expect(r.err.contains("--at[0]"), "stderr: \(r.err)")
+        }
+    }
+
+    @Test("solve prints the SPEC §8 outcome and rejects a bid outside its prior")
+    func solve() throws {
+        let r = try CLI.run(["solve", "Experiments/instances/s4.json", "--mechanism", "star", "--format", "json"])
+        #expect(r.status == 0, "\(r.err)")
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        for key in ["mechanism", "allocation", "agents", "total_payment", "total_virtual_cost", "total_bid_cost", "solver", "solver_calls"] {
+            #expect(obj[key] != nil, "missing \(key)")
+        }
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("auctionlab-bad-\(getpid()).json")
+        var text = try String(contentsOf: CLI.root.appendingPathComponent("Experiments/instances/s4.json"), encoding: .utf8)
+        text = text.replacingOccurrences(of: "\"from\": \"case_retriever\"", with: "\"from\": \"nowhere\"")
+        try text.write(to: tmp, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let bad = try CLI.run(["solve", tmp.path])
+        #expect(bad.reason == .exit && bad.status != 0)
+        #expect(bad.err.contains("edges["), "stderr: \(bad.err)")
+    }
+}
