@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import LabNumerics
 import Mechanisms
@@ -45,5 +46,25 @@ struct DSICTests {
         let r = try DSICHarness.check(STAR(), instance: inst, config: .init(profiles: 400, grid: 1, seed: 5))
         let re = try #require(r.revenueEquivalence)
         #expect(re.holds, "E[P] = \(re.expectedPayment), E[φx] = \(re.expectedVirtualCost), CI [\(re.ciLow), \(re.ciHigh)]")
+    }
+}
+
+@Suite("DSIC harness on the paper's S4 instance")
+struct DSICPaperInstanceTests {
+    static func s4() throws -> Instance {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let data = try Data(contentsOf: root.appendingPathComponent("Experiments/instances/s4.json"))
+        return try Instance(spec: InstanceSpec.decode(data, file: "s4.json"))
+    }
+
+    @Test("the paper's myopic rule is manipulable on S4 (a cheap agent underbids to win a neighbour's node); homogeneous is not")
+    func myopicOnS4() throws {
+        let inst = try Self.s4()
+        let myopic = try DSICHarness.check(Myopic(), instance: inst, config: .init(profiles: 10, grid: 20, seed: 1))
+        #expect(myopic.maxRegret > myopic.tolerance)
+        let worst = try #require(myopic.worst)
+        #expect(worst.gain > 0 && worst.bid != worst.trueCost)
+        let homog = try DSICHarness.check(Homogeneous(), instance: inst, config: .init(profiles: 10, grid: 20, seed: 1))
+        #expect(homog.maxRegret <= homog.tolerance)
     }
 }
