@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import Experiments
+import LabNumerics
 import Mechanisms
 import Truthfulness
 import Workflows
@@ -19,9 +21,13 @@ struct DSIC: ParsableCommand {
         Examples:
           auctionlab dsic Experiments/instances/s4.json --mechanism star
           auctionlab dsic Experiments/instances/s4.json --mechanism myopic --profiles 50 --format json
+          auctionlab dsic Experiments/dsic.yaml --profiles 5 --random 20     (all of the spec's mechanisms;
+                                                                              writes Results/dsic/{dsic.csv,table.md})
         """)
 
-    @Argument(help: "Instance JSON file (its bids are replaced by sampled true costs).") var instance: String
+    @Argument(help: "Instance JSON file (its bids are replaced by sampled true costs), or an experiment spec (.yaml).") var instance: String
+    @Option(help: "With a spec: number of extra random small workflows per parameter point.") var random = 0
+    @Option(help: "With a spec: output folder (default Results/NAME).") var out: String?
     @Option(help: "Mechanism: \(MechanismRegistry.names.joined(separator: "|")).") var mechanism = "star"
     @Option(help: "Number of sampled cost profiles.") var profiles = 20
     @Option(help: "Grid points per agent over its prior's support.") var grid = 25
@@ -29,13 +35,27 @@ struct DSIC: ParsableCommand {
     @Option(help: "Output format: table|json.") var format: OutputFormat = .table
 
     func run() throws {
-        guard let mech = MechanismRegistry.named(mechanism) else {
-            throw ValidationError("unknown --mechanism \"\(mechanism)\"; expected one of \(MechanismRegistry.names.joined(separator: ", "))")
-        }
         guard profiles > 0, grid > 0 else { throw ValidationError("--profiles and --grid must be positive") }
+        if instance.hasSuffix(".yaml") || instance.hasSuffix(".yml") {
+            let spec = try ExperimentSpec.load(instance)
+            let runner = try SweepRunner(spec: spec, file: instance)
+            let names = spec.mechanisms
+            let rows = try DSICSweep.run(runner, randomInstances: random, config: .init(profiles: profiles, grid: grid, seed: seed))
+            let dir = URL(fileURLWithPath: out ?? spec.output ?? "Results/\(spec.name)")
+            let command = "auctionlab dsic \(instance) --profiles \(profiles) --grid \(grid) --seed \(seed) --random \(random)"
+            try AtomicFile.write(DSICSweep.csv(spec, rows), to: dir.appendingPathComponent("dsic.csv"))
+            let md = DSICSweep.markdown(spec, rows, command: command)
+            try AtomicFile.write(md, to: dir.appendingPathComponent("table.md"))
+            print(md)
+            _ = names
+            return
+        }
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: instance)) } catch {
             throw ValidationError("cannot read instance file \(instance): \(error.localizedDescription)")
+        }
+        guard let mech = MechanismRegistry.named(mechanism) else {
+            throw ValidationError("unknown --mechanism \"\(mechanism)\"; expected one of \(MechanismRegistry.names.joined(separator: ", "))")
         }
         let inst = try Instance(spec: InstanceSpec.decode(data, file: instance))
         let r = try DSICHarness.check(mech, instance: inst, config: .init(profiles: profiles, grid: grid, seed: seed))
