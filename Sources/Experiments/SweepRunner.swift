@@ -5,7 +5,7 @@ import Mechanisms
 import Workflows
 
 /// One CSV row of `trials.csv`: a (parameter point, topology, trial, mechanism).
-public struct TrialRow: Sendable, Hashable {
+public struct TrialRow: Sendable, Hashable, Codable {
     public let topology: String
     public let mechanism: String
     public let trial: Int
@@ -47,29 +47,68 @@ public struct SweepRunner: Sendable {
 
     struct Item: Sendable { let point: Int; let topology: Int; let trial: Int }
 
-    /// - Parameter progress: called (from worker threads) with (done, total) after each item.
-    public func run(threads: Int = ProcessInfo.processInfo.activeProcessorCount,
-                    progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> [TrialRow] {
-        let points = spec.points
+    /// The work items in their canonical order; an item's index is its identity in
+    /// journals and shard files.
+    var items: [Item] {
         var list: [Item] = []
-        for p in points.indices { for t in topologies.indices { for trial in 0..<spec.trials { list.append(Item(point: p, topology: t, trial: trial)) } } }
-        let items = list
-        let results = ResultStore(count: items.count)
-        let workers = max(1, min(threads, items.count))
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            var k = w
-            while k < items.count {
-                let item = items[k]
-                do {
-                    results.set(k, .success(try runItem(item, parameters: points[item.point])))
-                } catch {
-                    results.set(k, .failure(error))
+        for p in spec.points.indices { for t in topologies.indices { for trial in 0..<spec.trials { list.append(Item(point: p, topology: t, trial: trial)) } } }
+        return list
+    }
+
+    public var itemCount: Int { spec.points.count * topologies.count * spec.trials }
+
+    /// Runs the items of this shard (all when `shard` is nil), skipping those already in
+    /// `journal` and appending each finished item to it, so a killed run can be resumed.
+    /// `stopAfter` ends the run after that many new items (tests use it to simulate a kill).
+    /// Returns the finished rows by item index (journal + new).
+    public func runItems(threads: Int = ProcessInfo.processInfo.activeProcessorCount, shard: (index: Int, count: Int)? = nil,
+                         journal: URL? = nil, stopAfter: Int? = nil,
+                         progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> [Int: [TrialRow]] {
+        let points = spec.points
+        let all = items
+        var done = try journal.map(Journal.read) ?? [:]
+        let todo = all.indices.filter { k in done[k] == nil && (shard.map { all[k].trial % $0.count == $0.index } ?? true) }
+        let limited = stopAfter.map { Array(todo.prefix($0)) } ?? todo
+        let results = ResultStore(count: limited.count)
+        let writer = try journal.map { try Journal.Writer(url: $0) }
+        let workers = max(1, min(threads, limited.count))
+        let total = limited.count
+        if total > 0 {
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                var j = w
+                while j < limited.count {
+                    let k = limited[j]
+                    do {
+                        let rows = try runItem(all[k], parameters: points[all[k].point])
+                        try writer?.append(item: k, rows: rows)
+                        results.set(j, .success(rows))
+                    } catch {
+                        results.set(j, .failure(error))
+                    }
+                    progress?(results.done, total)
+                    j += workers
                 }
-                progress?(results.done, items.count)
-                k += workers
             }
         }
-        return try results.all().flatMap { $0 }
+        for (j, rows) in try results.all().enumerated() { done[limited[j]] = rows }
+        return done
+    }
+
+    /// All rows of a complete run, in canonical order (thread-count invariant).
+    public func run(threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+                    progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> [TrialRow] {
+        let done = try runItems(threads: threads, progress: progress)
+        return (0..<itemCount).flatMap { done[$0] ?? [] }
+    }
+
+    /// Joins per-item rows into canonical order, refusing when an item is missing.
+    public func assemble(_ done: [Int: [TrialRow]]) throws -> [TrialRow] {
+        let missing = (0..<itemCount).filter { done[$0] == nil }
+        guard missing.isEmpty else {
+            let trials = Set(missing.map { items[$0].trial }).sorted()
+            throw ExperimentError.io("\(missing.count) of \(itemCount) items are missing (trials \(trials.prefix(10).map(String.init).joined(separator: ", "))\(trials.count > 10 ? ", …" : ""))")
+        }
+        return (0..<itemCount).flatMap { done[$0]! }
     }
 
     func runItem(_ item: Item, parameters: [String: Double]) throws -> [TrialRow] {

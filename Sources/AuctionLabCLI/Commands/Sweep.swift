@@ -32,6 +32,8 @@ struct Sweep: ParsableCommand {
     @Option(help: "Override the spec's number of trials.") var trials: Int?
     @Option(help: "Worker threads (default: all cores).") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Output folder (default: the spec's `output`, else Results/NAME).") var out: String?
+    @Option(help: "Run only shard i of n (trials with index % n == i), e.g. 0/4; join with `auctionlab merge`.") var shard: String?
+    @Flag(help: "Continue an interrupted run from its journal, skipping finished trials.") var resume = false
 
     func run() throws {
         var s = try ExperimentSpec.load(spec)
@@ -41,9 +43,21 @@ struct Sweep: ParsableCommand {
         }
         guard threads > 0 else { throw ValidationError("--threads must be positive") }
         let runner = try SweepRunner(spec: s, file: spec)
+        var shardSpec: (index: Int, count: Int)?
+        if let shard {
+            let parts = shard.split(separator: "/").compactMap { Int($0) }
+            guard parts.count == 2, parts[1] > 0, (0..<parts[1]).contains(parts[0]) else {
+                throw ValidationError("--shard must be i/n with 0 ≤ i < n (got \(shard))")
+            }
+            shardSpec = (parts[0], parts[1])
+        }
+        let dir = URL(fileURLWithPath: out ?? s.output ?? "Results/\(s.name)")
+        let tag = shardSpec.map { "shard-\($0.index)-of-\($0.count)" }
+        let journal = dir.appendingPathComponent("journal\(tag.map { "-" + $0 } ?? "").jsonl")
+        if !resume { try? FileManager.default.removeItem(at: journal) }
         let tty = isatty(2) != 0
         let start = Date()
-        let rows = try runner.run(threads: threads) { done, total in
+        let done = try runner.runItems(threads: threads, shard: shardSpec, journal: journal) { done, total in
             guard tty else { return }
             let elapsed = Date().timeIntervalSince(start)
             let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
@@ -52,9 +66,16 @@ struct Sweep: ParsableCommand {
             FileHandle.standardError.write(Data(String(format: "\r%@ %d/%d  %.0fs elapsed, ETA %.0fs ", bar, done, total, elapsed, eta).utf8))
         }
         if tty { FileHandle.standardError.write(Data("\n".utf8)) }
-        let dir = URL(fileURLWithPath: out ?? s.output ?? "Results/\(s.name)")
+        if let tag {
+            try Journal.write(done, to: dir.appendingPathComponent("\(tag).jsonl"))
+            try? FileManager.default.removeItem(at: journal)
+            FileHandle.standardError.write(Data("sweep \(s.name): \(tag) finished (\(done.count) items) → \(dir.path)/\(tag).jsonl\n".utf8))
+            return
+        }
+        let rows = try runner.assemble(done)
         let command = "auctionlab sweep \(spec)" + (trials.map { " --trials \($0)" } ?? "")
         try Reports.write(s, rows, to: dir, command: command)
+        try? FileManager.default.removeItem(at: journal)
         FileHandle.standardError.write(Data(String(format: "sweep %@: %d rows in %.1fs → %@\n", s.name, rows.count,
                                                    Date().timeIntervalSince(start), dir.path).utf8))
     }
