@@ -21,9 +21,9 @@ public enum DSICSweep {
                            threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> [Row] {
         let spec = runner.spec
         var cases: [(String, [String: Double], Instance)] = []
-        for point in spec.points {
+        for point in runner.points {
             for topo in runner.topologies {
-                let (ispec, _) = PaperMarket.sample(topology: topo, parameters: point, seed: SplitMix64.derive(master: spec.seed, index: 0))
+                let (ispec, _) = PaperMarket.sample(topology: topo, parameters: point, seed: SplitMix64.derive(master: spec.seed, index: 0), market: runner.market)
                 cases.append((topo.name, point, try Instance(spec: ispec)))
             }
             for k in 0..<randomInstances {

@@ -19,8 +19,10 @@ public struct ExperimentSpec: Codable, Sendable, Hashable {
     public var sweep: [String: [Double]]?
     public var output: String?
     public var topologyDir: String?
+    /// A market file (`Experiments/markets/*.yaml`); the paper's market when absent.
+    public var market: String?
 
-    enum CodingKeys: String, CodingKey { case name, topologies, mechanisms, trials, seed, sweep, output, topologyDir = "topology_dir" }
+    enum CodingKeys: String, CodingKey { case name, topologies, mechanisms, trials, seed, sweep, output, market, topologyDir = "topology_dir" }
 
     /// Parameters a spec may sweep, with the paper's defaults (SPEC §5).
     public static let defaults: [(String, Double)] = [
@@ -80,10 +82,13 @@ extension ExperimentSpec {
 
     /// The cartesian grid of parameter points, in a fixed order (parameter order of
     /// `defaults`, values in file order).
-    public var points: [[String: Double]] {
+    public var points: [[String: Double]] { points(defaults: [:]) }
+
+    /// The grid with unswept parameters taken from `defaults` (a market file's), else the paper's.
+    public func points(defaults overrides: [String: Double]) -> [[String: Double]] {
         var grid: [[String: Double]] = [[:]]
         for (name, def) in Self.defaults {
-            let values = sweep?[name] ?? [def]
+            let values = sweep?[name] ?? [overrides[name] ?? def]
             grid = grid.flatMap { p in values.map { v in p.merging([name: v]) { $1 } } }
         }
         return grid

@@ -1,7 +1,49 @@
 import Foundation
+import Yams
 import LabNumerics
 import Priors
 import Workflows
+
+/// A market file of `Experiments/markets/` (YAML): base prices per tier, the scarcity
+/// range, the prior's lower end as a fraction of its top, and parameter defaults.
+public struct MarketSpec: Codable, Sendable, Hashable {
+    public var name: String
+    public var basePrices: [[Double]]
+    public var scarcity: [Double]
+    public var priorLowFraction: Double
+    public var defaults: [String: Double]
+
+    enum CodingKeys: String, CodingKey {
+        case name, basePrices = "base_prices", scarcity, priorLowFraction = "prior_low_fraction", defaults
+    }
+
+    /// SPEC §5, identical to `Experiments/markets/paper.yaml`.
+    public static let paper = MarketSpec(name: "paper", basePrices: PaperMarket.basePrices, scarcity: [0.1, 1.0], priorLowFraction: 0.1,
+                                         defaults: Dictionary(uniqueKeysWithValues: ExperimentSpec.defaults))
+
+    public static func load(_ path: String, field: String, specFile: String) throws -> MarketSpec {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ExperimentError.malformed(file: specFile, field: field, reason: "names a market file that cannot be read: \(path)")
+        }
+        let m: MarketSpec
+        do { m = try YAMLDecoder().decode(MarketSpec.self, from: text) } catch {
+            throw ExperimentError.malformed(file: path, field: "(document)", reason: "is not a valid market: \(error)")
+        }
+        guard m.basePrices.count == 3, m.basePrices.allSatisfy({ $0.count == 3 && $0.allSatisfy { $0 > 0 } }) else {
+            throw ExperimentError.malformed(file: path, field: "base_prices", reason: "must be three tiers of three positive prices")
+        }
+        guard m.scarcity.count == 2, m.scarcity[0] > 0, m.scarcity[0] <= m.scarcity[1] else {
+            throw ExperimentError.malformed(file: path, field: "scarcity", reason: "must be [low, high] with 0 < low ≤ high")
+        }
+        guard (0..<1).contains(m.priorLowFraction) else {
+            throw ExperimentError.malformed(file: path, field: "prior_low_fraction", reason: "must be in [0, 1)")
+        }
+        for key in m.defaults.keys where !ExperimentSpec.parameterNames.contains(key) {
+            throw ExperimentError.malformed(file: path, field: "defaults.\(key)", reason: "is not a parameter")
+        }
+        return m
+    }
+}
 
 /// The STAR paper's market (SPEC §5, STAR App. D), sampled per trial.
 public enum PaperMarket {
@@ -13,8 +55,8 @@ public enum PaperMarket {
 
     /// Prices of `n` agents in a tier: the paper's three when n = 3, else evenly spaced
     /// between the tier's cheapest and dearest.
-    public static func prices(tier: Int, count n: Int) -> [Double] {
-        let p = basePrices[tier - 1]
+    public static func prices(tier: Int, count n: Int, market: MarketSpec = .paper) -> [Double] {
+        let p = market.basePrices[tier - 1]
         if n == 3 { return p }
         if n == 1 { return [p[1]] }
         return (0..<n).map { p[0] + (p[2] - p[0]) * Double($0) / Double(n - 1) }
@@ -24,7 +66,8 @@ public enum PaperMarket {
     /// k = 1 + β·E(t), t ~ U(0,24), S_i ~ U(0.1,1); prior U[0.1·k·C_i, k·C_i] (or, with
     /// `bimodal`, a two-bump mixture on the same range from which c_i is drawn);
     /// every token count × U(1 − noise, 1 + noise).
-    public static func sample(topology: Topology, parameters p: [String: Double], seed: UInt64) -> (spec: InstanceSpec, costs: [Double]) {
+    public static func sample(topology: Topology, parameters p: [String: Double], seed: UInt64,
+                              market: MarketSpec = .paper) -> (spec: InstanceSpec, costs: [Double]) {
         var g = SplitMix64(seed: seed)
         let beta = p["beta"] ?? 1.5, rho = p["rho"] ?? 0.25, noise = p["noise"] ?? 0.1
         let perTier = max(1, Int((p["per_tier"] ?? 3).rounded())), bimodal = (p["bimodal"] ?? 0) != 0
@@ -32,9 +75,9 @@ public enum PaperMarket {
         let k = 1 + beta * electricity(t)
         var agents: [AgentSpec] = [], costs: [Double] = []
         for tier in 1...3 {
-            for (j, C) in prices(tier: tier, count: perTier).enumerated() {
-                let lo = 0.1 * k * C, hi = k * C
-                let scarcity = 0.1 + 0.9 * g.nextOpenUnit()
+            for (j, C) in prices(tier: tier, count: perTier, market: market).enumerated() {
+                let lo = market.priorLowFraction * k * C, hi = k * C
+                let scarcity = market.scarcity[0] + (market.scarcity[1] - market.scarcity[0]) * g.nextOpenUnit()
                 let prior: PriorSpec
                 var c: Double
                 if bimodal {

@@ -27,6 +27,7 @@ public struct SweepRunner: Sendable {
     public let spec: ExperimentSpec
     public let topologies: [Topology]
     public let mechanisms: [any Mechanism]
+    public let market: MarketSpec
 
     public init(spec: ExperimentSpec, file: String = "spec", topologyDirectory: String? = nil) throws {
         let dir = topologyDirectory ?? spec.topologyDir ?? "Experiments/topologies"
@@ -42,8 +43,12 @@ public struct SweepRunner: Sendable {
             }
             return m
         }
+        market = try spec.market.map { try MarketSpec.load($0, field: "market", specFile: file) } ?? .paper
         self.spec = spec
     }
+
+    /// Parameter points with the market's defaults for unswept parameters.
+    public var points: [[String: Double]] { spec.points(defaults: market.defaults) }
 
     struct Item: Sendable { let point: Int; let topology: Int; let trial: Int }
 
@@ -51,11 +56,11 @@ public struct SweepRunner: Sendable {
     /// journals and shard files.
     var items: [Item] {
         var list: [Item] = []
-        for p in spec.points.indices { for t in topologies.indices { for trial in 0..<spec.trials { list.append(Item(point: p, topology: t, trial: trial)) } } }
+        for p in points.indices { for t in topologies.indices { for trial in 0..<spec.trials { list.append(Item(point: p, topology: t, trial: trial)) } } }
         return list
     }
 
-    public var itemCount: Int { spec.points.count * topologies.count * spec.trials }
+    public var itemCount: Int { points.count * topologies.count * spec.trials }
 
     /// Runs the items of this shard (all when `shard` is nil), skipping those already in
     /// `journal` and appending each finished item to it, so a killed run can be resumed.
@@ -64,7 +69,7 @@ public struct SweepRunner: Sendable {
     public func runItems(threads: Int = ProcessInfo.processInfo.activeProcessorCount, shard: (index: Int, count: Int)? = nil,
                          journal: URL? = nil, stopAfter: Int? = nil,
                          progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> [Int: [TrialRow]] {
-        let points = spec.points
+        let points = self.points
         let all = items
         var done = try journal.map(Journal.read) ?? [:]
         let todo = all.indices.filter { k in done[k] == nil && (shard.map { all[k].trial % $0.count == $0.index } ?? true) }
@@ -114,7 +119,7 @@ public struct SweepRunner: Sendable {
     func runItem(_ item: Item, parameters: [String: Double]) throws -> [TrialRow] {
         let topo = topologies[item.topology]
         let seed = SplitMix64.derive(master: spec.seed, index: UInt64(item.trial))
-        let (ispec, costs) = PaperMarket.sample(topology: topo, parameters: parameters, seed: seed)
+        let (ispec, costs) = PaperMarket.sample(topology: topo, parameters: parameters, seed: seed, market: market)
         let inst = try Instance(spec: ispec)
         return try mechanisms.map { mech in
             let o = try mech.run(inst, options: .init())

@@ -41,6 +41,16 @@ public struct DSICReport: Sendable, Codable {
     public let revenueEquivalence: RevenueEquivalence?
     /// Largest truthful payment seen: the scale regrets are compared against.
     public let paymentScale: Double
+    /// Per agent: max and mean regret, profitable share, IR violations.
+    public let perAgent: [AgentRegret]
+}
+
+public struct AgentRegret: Sendable, Codable, Equatable {
+    public let agent: String
+    public let maxRegret: Double
+    public let meanRegret: Double
+    public let profitableShare: Double
+    public let irViolations: Int
 }
 
 public struct DSICConfig: Sendable {
@@ -113,6 +123,14 @@ public enum DSICHarness {
                                   truthfulUtility: e.truthful)
             }
         }
+        let perAgent = (0..<base.agentCount).map { i -> AgentRegret in
+            let mine = pending.filter { $0.agent == i }
+            let r = mine.map { $0.best - $0.truthful }
+            return AgentRegret(agent: base.agentIDs[i], maxRegret: r.max() ?? 0,
+                               meanRegret: r.isEmpty ? 0 : r.reduce(0, +) / Double(r.count),
+                               profitableShare: r.isEmpty ? 0 : Double(r.filter { $0 > tol }.count) / Double(r.count),
+                               irViolations: mine.filter { $0.truthful < -tol }.count)
+        }
         let diff = Summary(zip(payments, virtuals).map { $0 - $1 })
         let re = RevenueEquivalence(expectedPayment: Summary(payments).mean, expectedVirtualCost: Summary(virtuals).mean,
                                     meanDifference: diff.mean, ciLow: diff.ciLow, ciHigh: diff.ciHigh)
@@ -120,6 +138,6 @@ public enum DSICHarness {
                           maxRegret: regrets.max() ?? 0, meanRegret: regrets.isEmpty ? 0 : regrets.reduce(0, +) / Double(regrets.count),
                           profitableShare: regrets.isEmpty ? 0 : Double(regrets.filter { $0 > tol }.count) / Double(regrets.count),
                           irViolations: irViolations, tolerance: tol, worst: worst,
-                          revenueEquivalence: mechanism.name == "star" ? re : nil, paymentScale: scale)
+                          revenueEquivalence: mechanism.name == "star" ? re : nil, paymentScale: scale, perAgent: perAgent)
     }
 }

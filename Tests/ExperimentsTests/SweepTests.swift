@@ -63,6 +63,7 @@ struct SweepTests {
         #expect(message("name: x\ntopologies: [S4]\nmechanisms: [star]\ntrials: two\nseed: 1\n").contains("trials"))
         #expect(message("name: x\ntopologies: [S4]\nmechanisms: [star]\ntrials: 2\nseed: 1\nsweep: {gamma: [1]}\n").contains("sweep.gamma"))
         #expect(message("name: [x\n").contains("bad.yaml"))
+        #expect(message("name: x\ntopologies: [S4]\nmechanisms: [star]\ntrials: 2\nseed: 1\nmarket: nowhere.yaml\n").contains("market"))
     }
 
     @Test("1 shard vs 4 shards merged, and a run killed halfway then resumed: identical CSV bytes")

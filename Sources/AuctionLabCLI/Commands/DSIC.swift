@@ -70,6 +70,9 @@ struct DSIC: ParsableCommand {
             printAligned(["mechanism", "profiles", "evaluations", "max_regret", "mean_regret", "profitable_share", "ir_violations"],
                          [[r.mechanism, "\(r.profiles)", "\(r.evaluations)", fmt(r.maxRegret), fmt(r.meanRegret),
                            fmt(r.profitableShare), "\(r.irViolations)"]])
+            print("")
+            printAligned(["agent", "max_regret", "mean_regret", "profitable_share", "ir_violations"],
+                         r.perAgent.map { [$0.agent, fmt($0.maxRegret), fmt($0.meanRegret), fmt($0.profitableShare), "\($0.irViolations)"] })
             if let w = r.worst {
                 print("\nworst profitable misreport: profile \(w.profile), agent \(w.agent), true cost \(fmt(w.trueCost)), bid \(fmt(w.bid)), gain \(fmt(w.gain)) (truthful utility \(fmt(w.truthfulUtility)))")
             } else {
