@@ -42,18 +42,21 @@ public protocol AllocationSolver: Sendable {
 
 /// The solver choices of the CLI and experiment specs.
 public enum SolverKind: String, CaseIterable, Sendable, Codable {
-    case auto, tree, elimination, milp, brute
+    case auto, tree, cutset, elimination, milp, brute
 
-    /// Builds the solver for a cost model. `auto` picks tree DP on forests, elimination
-    /// when the decomposition is small, MILP otherwise.
+    /// Builds the solver for a cost model. `auto` picks tree DP on forests, cutset
+    /// conditioning when ≤ 2 nodes break every cycle, elimination when the decomposition
+    /// is small, MILP otherwise.
     public func make(for model: CostModel, eliminationLimit: Double = 2e7) throws -> any AllocationSolver {
         switch self {
         case .tree: return try TreeDP(model: model)
+        case .cutset: return try CutsetConditioning(model: model)
         case .elimination: return try VariableElimination(model: model, tableLimit: eliminationLimit)
         case .milp: return MILPSolver(model: model)
         case .brute: return try BruteForce(model: model)
         case .auto:
             if model.isForest { return try TreeDP(model: model) }
+            if model.nodeCount >= 8, let c = try? CutsetConditioning(model: model, maxCut: model.agentCount <= 9 ? 2 : 1) { return c }
             if let ve = try? VariableElimination(model: model, tableLimit: min(eliminationLimit, 1e6)) { return ve }
             return MILPSolver(model: model)
         }

@@ -19,6 +19,7 @@ struct SolverAgreementTests {
             let brute = try BruteForce(model: inst.model).solve(prices: prices)
             var solvers: [any AllocationSolver] = [try VariableElimination(model: inst.model)]
             if inst.model.isForest { solvers.append(try TreeDP(model: inst.model)) }
+            if let c = try? CutsetConditioning(model: inst.model, maxCut: 3) { solvers.append(c) }
             if n % 10 == 0 { solvers.append(MILPSolver(model: inst.model)) }
             for s in solvers {
                 let a = try s.solve(prices: prices)

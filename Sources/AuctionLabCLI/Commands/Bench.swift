@@ -64,7 +64,8 @@ struct Bench: ParsableCommand {
                 inst = try Instance(spec: RandomWorkflow.instance(.layered, nodes: v, using: &g))
             }
             var times: [(String, Double, Int)] = []
-            for kind in [SolverKind.auto, .elimination, .milp] {
+            for kind in [SolverKind.auto, .cutset, .elimination, .milp] {
+                guard (try? kind.make(for: inst.model)) != nil else { continue }
                 var calls = 0
                 let t = try time(kind == .milp ? budget * 2 : budget) { calls = try STAR().run(inst, options: .init(solver: kind)).solverCalls }
                 times.append((kind.rawValue, t, calls))

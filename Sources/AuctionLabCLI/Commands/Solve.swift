@@ -35,7 +35,7 @@ struct Solve: ParsableCommand {
 
     @Argument(help: "Instance JSON file.") var instance: String
     @Option(help: "Mechanism: \(MechanismRegistry.names.joined(separator: "|")).") var mechanism = "star"
-    @Option(help: "Allocation solver: auto|tree|elimination|milp|brute.") var solver: SolverKind = .auto
+    @Option(help: "Allocation solver: auto|tree|cutset|elimination|milp|brute.") var solver: SolverKind = .auto
     @Option(help: "Payment breakpoints: exact (parametric search) or bisection (STAR App. C).") var payment: PaymentSearch = .exact
     @Option(help: "Bisection tolerance ε on the bid axis.") var epsilon: Double = 1e-6
     @Option(help: "Output format: table|json.") var format: OutputFormat = .table
