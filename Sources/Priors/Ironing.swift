@@ -106,6 +106,11 @@ enum CostSideIroning {
         let fallback = IronedInterval(low: cs[a], high: cs[b], value: coarse)
         let leftFixed = a == 0, rightFixed = b == last
         func R(_ c: Double) -> Double { H(p, c, gaps) }
+        let knots = p.breakpoints
+        func snap(_ c: Double) -> Double {
+            let tol = 1e-12 * max(1, abs(c))
+            return knots.first { abs($0 - c) <= tol } ?? c
+        }
         /// Root of φ − s bracketed by widening windows of grid points around `idx`.
         func tangent(_ idx: Int, _ s: Double) -> Double? {
             for w in [1, 2, 4, 8, 16] {
@@ -131,7 +136,10 @@ enum CostSideIroning {
             if gl >= 0 && gh <= 0 {
                 guard let s = try? Root.brent(g, low: coarse - delta, high: coarse + delta, epsRel: 1e-15),
                       let (c1, c2) = ends(s) else { return fallback }
-                return IronedInterval(low: c1, high: c2, value: s)
+                // A tangent at a kink of H (a density jump: mixture edge, empirical knot) is the
+                // kink itself; Brent lands within an ulp or two of it. Snap to the knot so the knot
+                // point belongs to the stretch (φ there is one-sided and would break monotonicity).
+                return IronedInterval(low: snap(c1), high: snap(c2), value: s)
             }
             delta *= 2
         }

@@ -47,16 +47,10 @@ struct PropertyTests {
             let scale = max(1, abs(lo), abs(hi))
             // Far tails where the density is below 1e-9 of the uniform level are excluded:
             // there F/f is a ratio of two underflowing numbers (SPEC §1's "f → 0" trap),
-            // documented in Docs/Priors.md as outside the numerically reliable range.
+            // outside the numerically reliable range.
             let floor = 1e-9 / (hi - lo)
-            // Empirical priors (piecewise-constant density, φ jumps at every knot) are
-            // ironed exactly in most cases but not all: a known limitation (Docs/Priors.md),
-            // so their monotonicity is reported, not asserted, until the piecewise-quadratic
-            // envelope is implemented.
-            var isEmpirical = false
-            if case .empirical = spec { isEmpirical = true }
             let reliable = xs.map { vc.prior.pdf($0) >= floor }
-            for k in 1..<xs.count where !isEmpirical && ironed[k].isFinite && ironed[k - 1].isFinite && reliable[k] && reliable[k - 1] {
+            for k in 1..<xs.count where ironed[k].isFinite && ironed[k - 1].isFinite && reliable[k] && reliable[k - 1] {
                 #expect(ironed[k] >= ironed[k - 1] - 1e-9 * scale, "prior #\(n) \(spec): φ̄ decreases at \(xs[k])")
             }
             for (x, v) in zip(xs, ironed) where !vc.intervals.contains(where: { x >= $0.low && x <= $0.high }) {
