@@ -1,3 +1,4 @@
+import Foundation
 import Workflows
 
 /// Exact min-sum variable elimination over a tree decomposition of the workflow's
@@ -91,10 +92,9 @@ public struct VariableElimination: AllocationSolver {
         for v in 0..<V {
             tables[v] = (0..<M).map { i in model.capable[v][i] ? prices[i] * model.base[v][i] : .infinity }
         }
-        for (k, e) in model.edges.enumerated() {
+        for k in model.edges.indices {
             var t = [Double](repeating: 0, count: M * M)
             for i in 0..<M { t[i * M + i] = -prices[i] * model.saving[k][i] }
-            _ = e
             tables[V + k] = t
         }
         var argmins = [[Int]](repeating: [], count: steps.count)
@@ -156,4 +156,3 @@ public struct VariableElimination: AllocationSolver {
     }
 }
 
-import Foundation

@@ -11,7 +11,7 @@ struct AuctionLab: ParsableCommand {
 
         Start with:
           auctionlab prior '{"kind":"uniform","low":0.1,"high":1}' --at 0.2,0.5,0.9
-          auctionlab solve Experiments/instances/s4-small.json --mechanism star
+          auctionlab solve Experiments/instances/s4.json --mechanism star
           auctionlab bench
         Each subcommand's --help has examples.
         """,

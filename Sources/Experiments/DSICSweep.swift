@@ -35,7 +35,7 @@ public enum DSICSweep {
             }
         }
         let jobs = cases.flatMap { c in runner.mechanisms.map { (c, $0) } }
-        let store = DSICStore(count: jobs.count)
+        let store = IndexedResults<Row>(count: jobs.count)
         let workers = max(1, min(threads, jobs.count))
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             var k = w
@@ -103,12 +103,4 @@ public enum DSICSweep {
         }
         return md
     }
-}
-
-final class DSICStore: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [Result<DSICSweep.Row, Error>?]
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-    func set(_ k: Int, _ r: Result<DSICSweep.Row, Error>) { lock.lock(); slots[k] = r; lock.unlock() }
-    func all() throws -> [DSICSweep.Row] { try slots.map { try $0!.get() } }
 }

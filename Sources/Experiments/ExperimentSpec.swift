@@ -70,8 +70,7 @@ extension ExperimentSpec {
         }
         guard spec.trials > 0 else { throw ExperimentError.malformed(file: file, field: "trials", reason: "must be positive (got \(spec.trials))") }
         guard !spec.topologies.isEmpty else { throw ExperimentError.malformed(file: file, field: "topologies", reason: "is empty") }
-        for (k, key) in (spec.sweep ?? [:]).keys.sorted().enumerated() where !parameterNames.contains(key) {
-            _ = k
+        for key in (spec.sweep ?? [:]).keys.sorted() where !parameterNames.contains(key) {
             throw ExperimentError.malformed(file: file, field: "sweep.\(key)", reason: "is not a parameter; expected one of \(parameterNames.joined(separator: ", "))")
         }
         for (key, values) in spec.sweep ?? [:] where values.isEmpty {

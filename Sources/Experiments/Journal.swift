@@ -36,8 +36,13 @@ public enum Journal {
             handle = try FileHandle(forWritingTo: url)
             let end = try handle.seekToEnd()
             // After a torn write, start on a fresh line so the fragment stays a line of its own.
-            if end > 0, let last = FileManager.default.contents(atPath: url.path)?.last, last != UInt8(ascii: "\n") {
-                try handle.write(contentsOf: Data([UInt8(ascii: "\n")]))
+            if end > 0 {
+                let reader = try FileHandle(forReadingFrom: url)
+                defer { try? reader.close() }
+                try reader.seek(toOffset: end - 1)
+                if try reader.read(upToCount: 1)?.first != UInt8(ascii: "\n") {
+                    try handle.write(contentsOf: Data([UInt8(ascii: "\n")]))
+                }
             }
         }
         func append(item: Int, rows: [TrialRow]) throws {

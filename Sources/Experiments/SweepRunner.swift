@@ -74,7 +74,7 @@ public struct SweepRunner: Sendable {
         var done = try journal.map(Journal.read) ?? [:]
         let todo = all.indices.filter { k in done[k] == nil && (shard.map { all[k].trial % $0.count == $0.index } ?? true) }
         let limited = stopAfter.map { Array(todo.prefix($0)) } ?? todo
-        let results = ResultStore(count: limited.count)
+        let results = IndexedResults<[TrialRow]>(count: limited.count)
         let writer = try journal.map { try Journal.Writer(url: $0) }
         let workers = max(1, min(threads, limited.count))
         let total = limited.count
@@ -133,14 +133,4 @@ public struct SweepRunner: Sendable {
                             solverCalls: o.solverCalls)
         }
     }
-}
-
-/// Results by item index, filled from worker threads.
-final class ResultStore: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [Result<[TrialRow], Error>?]
-    private(set) var done = 0
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-    func set(_ k: Int, _ r: Result<[TrialRow], Error>) { lock.lock(); slots[k] = r; done += 1; lock.unlock() }
-    func all() throws -> [[TrialRow]] { try slots.map { try $0!.get() } }
 }

@@ -60,16 +60,18 @@ public struct CostModel: Sendable, Hashable {
     }
 
     /// Whether the undirected skeleton is a forest (no cycle, ignoring direction).
-    public var isForest: Bool { edges.count == nodeCount - componentCount }
+    public var isForest: Bool { excessEdges() == 0 }
 
-    public var componentCount: Int {
+    /// Edges beyond a spanning forest of the skeleton with `excluded` nodes removed:
+    /// E − (V − components); zero exactly when what remains is a forest.
+    public func excessEdges(excluding excluded: Set<Int> = []) -> Int {
         var parent = Array(0..<nodeCount)
         func find(_ x: Int) -> Int { var x = x; while parent[x] != x { parent[x] = parent[parent[x]]; x = parent[x] }; return x }
-        var comps = nodeCount
-        for e in edges {
+        var excess = 0
+        for e in edges where !excluded.contains(e.from) && !excluded.contains(e.to) {
             let a = find(e.from), b = find(e.to)
-            if a != b { parent[a] = b; comps -= 1 }
+            if a == b { excess += 1 } else { parent[a] = b }
         }
-        return comps
+        return excess
     }
 }

@@ -39,7 +39,6 @@ struct DSIC: ParsableCommand {
         if instance.hasSuffix(".yaml") || instance.hasSuffix(".yml") {
             let spec = try ExperimentSpec.load(instance)
             let runner = try SweepRunner(spec: spec, file: instance)
-            let names = spec.mechanisms
             let rows = try DSICSweep.run(runner, randomInstances: random, config: .init(profiles: profiles, grid: grid, seed: seed))
             let dir = URL(fileURLWithPath: out ?? spec.output ?? "Results/\(spec.name)")
             let command = "auctionlab dsic \(instance) --profiles \(profiles) --grid \(grid) --seed \(seed) --random \(random)"
@@ -47,17 +46,10 @@ struct DSIC: ParsableCommand {
             let md = DSICSweep.markdown(spec, rows, command: command)
             try AtomicFile.write(md, to: dir.appendingPathComponent("table.md"))
             print(md)
-            _ = names
             return
         }
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: instance)) } catch {
-            throw ValidationError("cannot read instance file \(instance): \(error.localizedDescription)")
-        }
-        guard let mech = MechanismRegistry.named(mechanism) else {
-            throw ValidationError("unknown --mechanism \"\(mechanism)\"; expected one of \(MechanismRegistry.names.joined(separator: ", "))")
-        }
-        let inst = try Instance(spec: InstanceSpec.decode(data, file: instance))
+        let mech = try mechanismNamed(mechanism)
+        let inst = try loadInstance(instance)
         let r = try DSICHarness.check(mech, instance: inst, config: .init(profiles: profiles, grid: grid, seed: seed))
         switch format {
         case .json:

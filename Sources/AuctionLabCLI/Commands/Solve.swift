@@ -41,16 +41,9 @@ struct Solve: ParsableCommand {
     @Option(help: "Output format: table|json.") var format: OutputFormat = .table
 
     func run() throws {
-        guard let mech = MechanismRegistry.named(mechanism) else {
-            throw ValidationError("unknown --mechanism \"\(mechanism)\"; expected one of \(MechanismRegistry.names.joined(separator: ", "))")
-        }
+        let mech = try mechanismNamed(mechanism)
         guard epsilon > 0, epsilon.isFinite else { throw ValidationError("--epsilon must be a positive number") }
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: instance)) } catch {
-            throw ValidationError("cannot read instance file \(instance): \(error.localizedDescription)")
-        }
-        let spec = try InstanceSpec.decode(data, file: instance)
-        let inst = try Instance(spec: spec)
+        let inst = try loadInstance(instance)
         let options = MechanismOptions(solver: solver, payment: payment == .exact ? .exact : .bisection(epsilon: epsilon))
         let outcome = try mech.run(inst, options: options)
         switch format {
@@ -70,16 +63,5 @@ struct Solve: ParsableCommand {
             print("")
             print("total payment \(fmt(outcome.totalPayment))   total virtual cost \(fmt(outcome.totalVirtualCost))   total bid cost \(fmt(outcome.totalBidCost))")
         }
-    }
-}
-
-func fmt(_ x: Double) -> String { x.isFinite ? String(format: "%.6g", x) : "\(x)" }
-
-/// Left-aligned columns separated by two spaces.
-func printAligned(_ header: [String], _ rows: [[String]]) {
-    let all = [header] + rows
-    let widths = header.indices.map { c in all.map { $0[c].count }.max() ?? 0 }
-    for r in all {
-        print(r.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }.joined(separator: "  "))
     }
 }
