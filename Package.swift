@@ -10,7 +10,7 @@ let package = Package(
     products: [
         .executable(name: "auctionlab", targets: ["AuctionLabCLI"]),
         .library(name: "AuctionLab", targets: ["Priors", "Workflows", "Allocation", "Payments",
-                                                "Mechanisms", "Truthfulness", "Experiments", "StrategyAuctions"]),
+                                                "Mechanisms", "Truthfulness", "Experiments", "StrategyAuctions", "LabIO"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -25,20 +25,21 @@ let package = Package(
                        providers: [.apt(["libglpk-dev"])]),
         // Swift wrappers over GSL and GLPK: no C type escapes this module.
         .target(name: "LabNumerics", dependencies: ["CGSL", "CGLPK"]),
+        // Shared file formats: CSV text, number formatting, YAML decoding that names fields.
+        .target(name: "LabIO", dependencies: [.product(name: "Yams", package: "Yams"),
+                                              .product(name: "CSV", package: "CSV.swift")]),
         .target(name: "Priors", dependencies: ["LabNumerics"]),
         .target(name: "Workflows", dependencies: ["Priors"]),
         .target(name: "Allocation", dependencies: ["Workflows", "LabNumerics"]),
         .target(name: "Payments", dependencies: ["Allocation", "Priors", "LabNumerics"]),
         .target(name: "Mechanisms", dependencies: ["Payments", "Allocation", "Workflows", "Priors"]),
         .target(name: "Truthfulness", dependencies: ["Mechanisms", "Payments", "Allocation", "Workflows", "Priors", "LabNumerics"]),
-        .target(name: "Experiments", dependencies: ["Mechanisms", "Truthfulness", "Workflows", "Priors", "LabNumerics",
-                                                     .product(name: "Yams", package: "Yams"),
-                                                     .product(name: "CSV", package: "CSV.swift")]),
-        .target(name: "StrategyAuctions", dependencies: ["LabNumerics",
-                                                         .product(name: "Yams", package: "Yams"),
+        .target(name: "Experiments", dependencies: ["Mechanisms", "Truthfulness", "Workflows", "Priors", "LabNumerics", "LabIO",
+                                                     .product(name: "Yams", package: "Yams")]),
+        .target(name: "StrategyAuctions", dependencies: ["LabNumerics", "LabIO",
                                                          .product(name: "CSV", package: "CSV.swift")]),
         .executableTarget(name: "AuctionLabCLI", dependencies: [
-            "Priors", "Workflows", "Allocation", "Payments", "Mechanisms", "Truthfulness", "Experiments", "StrategyAuctions",
+            "Priors", "Workflows", "Allocation", "Payments", "Mechanisms", "Truthfulness", "Experiments", "StrategyAuctions", "LabIO",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "PriorsTests", dependencies: ["Priors", "LabNumerics"]),
@@ -46,7 +47,7 @@ let package = Package(
         .testTarget(name: "MechanismsTests", dependencies: ["Mechanisms", "Payments", "Allocation", "Workflows", "Priors", "LabNumerics"]),
         .testTarget(name: "TruthfulnessTests", dependencies: ["Truthfulness", "Mechanisms", "Workflows", "Priors", "LabNumerics", "Experiments"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Mechanisms", "Workflows", "Priors", "LabNumerics"]),
-        .testTarget(name: "StrategyAuctionsTests", dependencies: ["StrategyAuctions", "LabNumerics"]),
+        .testTarget(name: "StrategyAuctionsTests", dependencies: ["StrategyAuctions", "LabNumerics", "LabIO"]),
         .testTarget(name: "CLITests", dependencies: ["AuctionLabCLI"]),
     ]
 )

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import LabIO
 import LabNumerics
 import Mechanisms
 import Truthfulness

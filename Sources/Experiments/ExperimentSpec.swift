@@ -1,5 +1,5 @@
 import Foundation
-import Yams
+import LabIO
 
 /// An experiment spec (SPEC §8, `Experiments/*.yaml`):
 ///
@@ -54,19 +54,8 @@ extension ExperimentSpec {
 
     public static func parse(_ text: String, file: String) throws -> ExperimentSpec {
         let spec: ExperimentSpec
-        do {
-            spec = try YAMLDecoder().decode(ExperimentSpec.self, from: text)
-        } catch let DecodingError.keyNotFound(key, ctx) {
-            throw ExperimentError.malformed(file: file, field: (ctx.codingPath + [key]).map(\.stringValue).joined(separator: "."), reason: "is missing")
-        } catch let DecodingError.typeMismatch(type, ctx) {
-            throw ExperimentError.malformed(file: file, field: ctx.codingPath.map(\.stringValue).joined(separator: "."), reason: "has the wrong type (expected \(type))")
-        } catch let DecodingError.valueNotFound(_, ctx) {
-            throw ExperimentError.malformed(file: file, field: ctx.codingPath.map(\.stringValue).joined(separator: "."), reason: "is empty")
-        } catch let DecodingError.dataCorrupted(ctx) {
-            throw ExperimentError.malformed(file: file, field: ctx.codingPath.map(\.stringValue).joined(separator: ".").isEmpty ? "(document)" : ctx.codingPath.map(\.stringValue).joined(separator: "."),
-                                            reason: "is not valid YAML: \(ctx.debugDescription)")
-        } catch {
-            throw ExperimentError.malformed(file: file, field: "(document)", reason: "is not valid YAML: \(error)")
+        do { spec = try decodeYAML(ExperimentSpec.self, from: text, file: file) } catch let e as SpecError {
+            throw ExperimentError.malformed(file: e.file, field: e.field, reason: e.reason)
         }
         guard spec.trials > 0 else { throw ExperimentError.malformed(file: file, field: "trials", reason: "must be positive (got \(spec.trials))") }
         guard !spec.topologies.isEmpty else { throw ExperimentError.malformed(file: file, field: "topologies", reason: "is empty") }

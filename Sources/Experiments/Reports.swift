@@ -1,19 +1,6 @@
-import CSV
 import Foundation
+import LabIO
 import LabNumerics
-
-/// Deterministic number formatting for CSV and Markdown (same bytes on every run).
-func num(_ x: Double) -> String { x.isFinite ? String(format: "%.10g", x) : "nan" }
-
-/// CSV text through CSV.swift's writer (quoting is the library's business).
-func csvText(_ header: [String], _ rows: [[String]]) throws -> String {
-    let w = try CSVWriter(stream: .toMemory())
-    try w.write(row: header)
-    for r in rows { try w.write(row: r) }
-    w.stream.close()
-    let data = w.stream.property(forKey: .dataWrittenToMemoryStreamKey) as! Data
-    return String(decoding: data, as: UTF8.self) + "\n"
-}
 
 public enum Reports {
     /// `trials.csv`: one row per (trial, mechanism, parameter point), with the seed that reproduces it.

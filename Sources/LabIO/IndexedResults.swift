@@ -1,0 +1,13 @@
+import Foundation
+
+/// Results of parallel work stored by item index, so output order never depends on which
+/// thread finished first (the sweep runner, the DSIC sweep and the SALE runner fill one).
+public final class IndexedResults<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [Result<T, Error>?]
+    public private(set) var done = 0
+    public init(count: Int) { slots = Array(repeating: nil, count: count) }
+    public func set(_ k: Int, _ r: Result<T, Error>) { lock.lock(); slots[k] = r; done += 1; lock.unlock() }
+    /// Every result in index order; rethrows the first failure.
+    public func all() throws -> [T] { try slots.map { try $0!.get() } }
+}

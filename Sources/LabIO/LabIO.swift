@@ -1,0 +1,56 @@
+import CSV
+import Foundation
+import Yams
+
+/// Reading and writing the files every experiment shares: CSV through CSV.swift (quoting is
+/// the library's business), deterministic number formatting (same bytes on every run), and
+/// YAML specs whose decoding errors name the file and the field.
+
+/// `%.10g`, or `nan` — the one number format of every CSV and Markdown table we write.
+public func num(_ x: Double) -> String { x.isFinite ? String(format: "%.10g", x) : "nan" }
+
+/// CSV text (header + rows, trailing newline) through CSV.swift's writer.
+public func csvText(_ header: [String], _ rows: [[String]]) throws -> String {
+    let w = try CSVWriter(stream: .toMemory())
+    try w.write(row: header)
+    for r in rows { try w.write(row: r) }
+    w.stream.close()
+    let data = w.stream.property(forKey: .dataWrittenToMemoryStreamKey) as! Data
+    return String(decoding: data, as: UTF8.self) + "\n"
+}
+
+/// A Markdown table.
+public func markdownTable(_ header: [String], _ rows: [[String]]) -> String {
+    var md = "| " + header.joined(separator: " | ") + " |\n"
+    md += "|" + header.map { _ in "---" }.joined(separator: "|") + "|\n"
+    for r in rows { md += "| " + r.joined(separator: " | ") + " |\n" }
+    return md
+}
+
+/// A malformed input file: which file, which field (dotted path, or `(document)`), and why.
+public struct SpecError: Error, CustomStringConvertible, Equatable, Sendable {
+    public let file: String, field: String, reason: String
+    public init(file: String, field: String, reason: String) { self.file = file; self.field = field; self.reason = reason }
+    public var description: String { "\(file): `\(field)` \(reason)" }
+}
+
+/// Decodes YAML into `T`, turning Swift's `DecodingError`s into a `SpecError` that names the field.
+public func decodeYAML<T: Decodable>(_ type: T.Type, from text: String, file: String) throws -> T {
+    func path(_ ctx: DecodingError.Context, _ extra: CodingKey? = nil) -> String {
+        let p = (ctx.codingPath + (extra.map { [$0] } ?? [])).map(\.stringValue).joined(separator: ".")
+        return p.isEmpty ? "(document)" : p
+    }
+    do {
+        return try YAMLDecoder().decode(T.self, from: text)
+    } catch let DecodingError.keyNotFound(key, ctx) {
+        throw SpecError(file: file, field: path(ctx, key), reason: "is missing")
+    } catch let DecodingError.typeMismatch(type, ctx) {
+        throw SpecError(file: file, field: path(ctx), reason: "has the wrong type (expected \(type))")
+    } catch let DecodingError.valueNotFound(_, ctx) {
+        throw SpecError(file: file, field: path(ctx), reason: "is empty")
+    } catch let DecodingError.dataCorrupted(ctx) {
+        throw SpecError(file: file, field: path(ctx), reason: "is not valid YAML: \(ctx.debugDescription)")
+    } catch {
+        throw SpecError(file: file, field: "(document)", reason: "is not valid YAML: \(error)")
+    }
+}
