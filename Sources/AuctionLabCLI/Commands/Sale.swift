@@ -1,6 +1,82 @@
 import ArgumentParser
-// Placeholder until the SALE module lands (owned by the SALE work).
+import Foundation
+import LabIO
+import LabNumerics
+import StrategyAuctions
+
+/// `auctionlab sale`: SALE strategy auctions vs single agents and trained routers.
 struct Sale: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "sale", abstract: "SALE strategy auctions vs routers (work in progress).")
-    func run() throws { throw ValidationError("sale is not implemented yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "sale",
+        abstract: "SALE strategy auctions vs single agents, random, oracle, kNN/classifier/MF routers and a cascade.",
+        discussion: """
+        No LLM is called. Outcomes come from a calibrated generative model (the spec's
+        `simulator:` block) or from a trace of logged runs (`trace:` in the spec, or --trace).
+        For each of `orders` random task orders, SALE's score weights are fitted by a MIP
+        (GLPK) and the routers are trained on the first `train_fraction` of the tasks; every
+        method is then evaluated on the rest. Writes, atomically, to Results/NAME (or --out):
+          trials.csv        one row per (order, method, test task)
+          summary.csv       pass@1, $/task, $/Mtok, largest-agent share, 95% CI over orders,
+                            per method × domain × bin
+          table.md          the paper's headline figures beside ours
+          studies.csv       memory off/on, jury without self-votes, self-grading bias, padding
+          manipulation.csv  can an agent gain by misreporting its own grade or padding its plan
+          weights.csv       the fitted score weights per order
+
+        Trace CSV (see Experiments/sale/example-trace.csv, written by --write-trace):
+          task_id,domain,bin,f0..f15, then per agent A in 4B,8B,14B,32B:
+          A_success (0/1), A_tokens; optional A_plan_length, A_plan_entropy, A_grade_by_J;
+          optional A_refined_* (the attempt after memory-based refinement).
+
+        Examples:
+          auctionlab sale Experiments/sale.yaml
+          auctionlab sale Experiments/sale.yaml --orders 2 --out /tmp/sale
+          auctionlab sale Experiments/sale.yaml --write-trace my-trace.csv   # the simulated data as a trace
+          auctionlab sale Experiments/sale.yaml --trace my-trace.csv         # replay it
+        """)
+
+    @Argument(help: "SALE experiment spec (YAML), e.g. Experiments/sale.yaml.") var spec: String
+    @Option(help: "Override the spec's number of task orders.") var orders: Int?
+    @Option(help: "Replay this trace CSV instead of the spec's data source.") var trace: String?
+    @Option(help: "Also write the dataset used as a trace CSV to this file.") var writeTrace: String?
+    @Option(help: "Output folder (default: the spec's `output`, else Results/NAME).") var out: String?
+    @Option(help: "Worker threads (default: all cores).") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    func run() throws {
+        var s = try SaleSpec.load(spec)
+        if let orders {
+            guard orders > 0 else { throw ValidationError("--orders must be positive") }
+            s.orders = orders
+        }
+        guard threads > 0 else { throw ValidationError("--threads must be positive") }
+        if let trace { s.trace = trace }
+        let data: SaleDataset, source: String
+        if let path = s.trace {
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw ValidationError("cannot read trace \(path)") }
+            data = try TraceFormat.read(text, file: path)
+            source = "trace \(path)"
+        } else {
+            data = try Simulator(calibration: s.simulator).dataset(seed: s.seed)
+            source = "simulated, \(data.records.count) tasks"
+        }
+        if let writeTrace { try AtomicFile.write(TraceFormat.write(data), to: URL(fileURLWithPath: writeTrace)) }
+        let runner = SaleRunner(spec: s, data: data)
+        if !data.hasPlans { FileHandle.standardError.write(Data("sale: the trace has no plan columns; SALE is skipped, routers only\n".utf8)) }
+        let start = Date()
+        let results = try runner.run(threads: threads) { done, total in
+            FileHandle.standardError.write(Data(String(format: "sale: order %d/%d done (%.0fs)\n", done, total, Date().timeIntervalSince(start)).utf8))
+        }
+        let reports = SaleReports(runner: runner, results: results)
+        let command = "auctionlab sale \(spec)" + (orders.map { " --orders \($0)" } ?? "") + (trace.map { " --trace \($0)" } ?? "")
+        // Build every file first, then write each atomically: a failure leaves no partial set.
+        let files: [(String, String)] = [
+            ("trials.csv", try reports.trialsCSV()), ("summary.csv", try reports.summaryCSV()),
+            ("studies.csv", try reports.studiesCSV()), ("manipulation.csv", try reports.manipulationCSV()),
+            ("weights.csv", try reports.weightsCSV()), ("table.md", reports.markdown(command: command, source: source)),
+        ]
+        let dir = URL(fileURLWithPath: out ?? s.output ?? "Results/\(s.name)")
+        for (name, text) in files { try AtomicFile.write(text, to: dir.appendingPathComponent(name)) }
+        print(files.last!.1)
+        FileHandle.standardError.write(Data(String(format: "sale %@: %d orders in %.1fs → %@\n", s.name, s.orders, Date().timeIntervalSince(start), dir.path).utf8))
+    }
 }

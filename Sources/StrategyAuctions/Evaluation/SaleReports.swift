@@ -1,0 +1,161 @@
+import Foundation
+import LabIO
+import LabNumerics
+
+/// The files `auctionlab sale` writes: trials.csv, summary.csv, table.md, studies.csv,
+/// manipulation.csv, weights.csv. Pure functions of the runner's results.
+public struct SaleReports: Sendable {
+    public let runner: SaleRunner
+    public let results: [SaleRunner.OrderResult]
+    /// (method, slice) → metrics per order, in order index.
+    let perOrder: [String: [Slice: [MethodMetrics]]]
+
+    public init(runner: SaleRunner, results: [SaleRunner.OrderResult]) {
+        self.runner = runner; self.results = results
+        var map: [String: [Slice: [MethodMetrics]]] = [:]
+        for r in results {
+            var byMethod: [String: [SaleRunner.Row]] = [:]
+            for row in r.rows { byMethod[row.method, default: []].append(row) }
+            for (m, rows) in byMethod {
+                for s in Slice.standard {
+                    map[m, default: [:]][s, default: []].append(MethodMetrics(rows.filter { s.contains(runner.data.records[$0.record].task) }.map(\.execution)))
+                }
+            }
+        }
+        perOrder = map
+    }
+
+    func metrics(_ method: String, _ slice: Slice = Slice(domain: nil, bin: nil)) -> [MethodMetrics] { perOrder[method]?[slice] ?? [] }
+
+    public func trialsCSV() throws -> String {
+        let d = runner.data
+        let header = ["order", "seed", "method", "task_id", "domain", "bin", "agent", "success", "tokens", "cost_usd", "largest"]
+        return try csvText(header, results.flatMap(\.rows).map { r in
+            let t = d.records[r.record].task, e = r.execution
+            return ["\(r.order)", "\(r.seed)", r.method, t.id, t.domain.rawValue, "\(t.bin)", d.agents[e.agent].name,
+                    e.success ? "1" : "0", num(e.tokens), num(e.cost), e.usedLargest ? "1" : "0"]
+        })
+    }
+
+    static func cells(_ s: Summary) -> [String] { [num(s.mean), num(s.ciLow), num(s.ciHigh)] }
+
+    public func summaryCSV() throws -> String {
+        let header = ["method", "domain", "bin", "orders", "tasks"] +
+            ["pass_at_1", "cost_per_task", "usd_per_mtok", "largest_share"].flatMap { [$0, "\($0)_ci_low", "\($0)_ci_high"] }
+        var rows: [[String]] = []
+        for m in runner.methods {
+            for s in Slice.standard {
+                let o = MethodMetrics.OverOrders(metrics(m, s))
+                rows.append([m, s.domainName, s.binName, "\(o.orders)", "\(o.tasks)"] +
+                            Self.cells(o.passAt1) + Self.cells(o.costPerTask) + Self.cells(o.usdPerMtok) + Self.cells(o.largestShare))
+            }
+        }
+        return try csvText(header, rows)
+    }
+
+    public func studiesCSV() throws -> String {
+        var groups: [String] = [], map: [String: [SaleRunner.StudyRow]] = [:]
+        for r in results.flatMap(\.studies) {
+            let key = "\(r.study)|\(r.value)|\(r.agent)"
+            if map[key] == nil { groups.append(key) }
+            map[key, default: []].append(r)
+        }
+        let header = ["study", "value", "agent", "orders"] +
+            ["pass_at_1", "cost_per_task", "largest_share", "agent_win_share"].flatMap { [$0, "\($0)_ci_low", "\($0)_ci_high"] }
+        return try csvText(header, groups.map { key in
+            let rs = map[key]!, o = MethodMetrics.OverOrders(rs.map(\.metrics))
+            let share = rs.compactMap(\.agentShare)
+            return [rs[0].study, num(rs[0].value), rs[0].agent, "\(rs.count)"] + Self.cells(o.passAt1) + Self.cells(o.costPerTask) +
+                Self.cells(o.largestShare) + (share.isEmpty ? ["", "", ""] : Self.cells(Summary(share)))
+        })
+    }
+
+    public func manipulationCSV() throws -> String {
+        var keys: [String] = [], map: [String: [SaleRunner.ManipulationRow]] = [:]
+        for r in results.flatMap(\.manipulation) {
+            let key = "\(r.kind)|\(r.agent)"
+            if map[key] == nil { keys.append(key) }
+            map[key, default: []].append(r)
+        }
+        let header = ["mechanism", "manipulation", "agent", "orders", "profiles", "max_regret", "mean_regret", "profitable_share",
+                      "worst_order", "worst_task", "worst_misreport", "worst_gain"]
+        return try csvText(header, keys.map { key in
+            let rs = map[key]!, regrets = rs.flatMap(\.regrets)
+            let worst = rs.compactMap { r in r.worst.map { (r.order, $0) } }.max { $0.1.gain < $1.1.gain }
+            return ["sale", rs[0].kind, rs[0].agent, "\(rs.count)", "\(regrets.count)", num(regrets.max() ?? 0),
+                    num(regrets.reduce(0, +) / Double(max(regrets.count, 1))),
+                    num(Double(regrets.filter { $0 > 1e-12 }.count) / Double(max(regrets.count, 1))),
+                    worst.map { "\($0.0)" } ?? "", worst?.1.task ?? "", worst.map { num($0.1.misreport) } ?? "", worst.map { num($0.1.gain) } ?? ""]
+        })
+    }
+
+    public func weightsCSV() throws -> String {
+        let header = ["order", "seed", "w_cost", "w_entropy"] + runner.data.agents.map { "w_grade_by_\($0.name)" } + ["fit_won", "fit_tasks"]
+        return try csvText(header, results.enumerated().compactMap { o, r in
+            r.weights.isEmpty ? nil : ["\(o)", "\(runner.orderSeed(o))"] + r.weights.map(num) + ["\(r.fit.won)", "\(r.fit.tasks)"]
+        })
+    }
+
+    /// Per-order paired ratio 1 − ours/baseline of a metric, summarised over orders.
+    func reduction(_ ours: [MethodMetrics], _ base: [MethodMetrics], _ key: KeyPath<MethodMetrics, Double>) -> Summary {
+        Summary(zip(ours, base).map { 1 - $0[keyPath: key] / $1[keyPath: key] })
+    }
+
+    static func pct(_ s: Summary) -> String { String(format: "%.1f %% [%.1f, %.1f]", 100 * s.mean, 100 * s.ciLow, 100 * s.ciHigh) }
+    static func pct(_ x: Double) -> String { String(format: "%.1f %%", 100 * x) }
+    static func money(_ s: Summary) -> String { String(format: "%.3f [%.3f, %.3f]", s.mean, s.ciLow, s.ciHigh) }
+
+    /// table.md: the paper's headline numbers beside ours, with the difference, then the full
+    /// method table and pass@1 per bin.
+    public func markdown(command: String, source: String) -> String {
+        let d = runner.data, large = d.agents[d.largest].name
+        let all = Slice(domain: nil, bin: nil), ds = Slice(domain: .deepSearch, bin: nil), code = Slice(domain: .coding, bin: nil)
+        var md = "# SALE strategy auctions vs routers\n\nGenerated by `\(command)` (\(source); \(runner.spec.orders) task orders, " +
+            "seed \(runner.spec.seed), training prefix \(Self.pct(runner.spec.trainFraction)) per order). Intervals: 95 % t-intervals over task orders. " +
+            "Paper figures are the SALE paper's as reported in SALE-NOTES.md; no LLM was called here.\n\n"
+        guard runner.data.hasPlans else {
+            return md + "The data have no plan columns, so SALE itself cannot run; see summary.csv for the routers.\n"
+        }
+        md += "## Headline figures\n\n"
+        var rows: [[String]] = []
+        func diff(_ ours: Double, _ paper: Double, scale: Double = 100) -> String { String(format: "%+.1f pt", scale * (ours - paper)) }
+        for (label, slice, paper) in [("overall", all, -0.53), ("deep search", ds, -0.65), ("coding", code, -0.40)] {
+            let r = reduction(metrics("sale", slice), metrics(large, slice), \.largestShare)
+            rows.append(["reliance on \(large) (\(label)), change vs \(large) alone", Self.pct(paper), Self.pct(Summary([-r.mean]).mean) + " [\(String(format: "%.1f, %.1f", -100 * r.ciHigh, -100 * r.ciLow))]", diff(-r.mean, paper)])
+        }
+        let c = reduction(metrics("sale", all), metrics(large, all), \.costPerTask)
+        rows.append(["total cost, change vs \(large) alone", Self.pct(-0.35), Self.pct(-c.mean) + String(format: " [%.1f, %.1f]", -100 * c.ciHigh, -100 * c.ciLow), diff(-c.mean, -0.35)])
+        for (m, paperPass, paperPrice) in [(large, 0.638, 0.36), ("sale", 0.673, 0.21)] {
+            let o = MethodMetrics.OverOrders(metrics(m, ds))
+            rows.append(["deep search pass@1, \(m)", Self.pct(paperPass), Self.pct(o.passAt1), diff(o.passAt1.mean, paperPass)])
+            rows.append(["deep search $/Mtok, \(m)", String(format: "%.2f", paperPrice), Self.money(o.usdPerMtok), String(format: "%+.3f", o.usdPerMtok.mean - paperPrice)])
+        }
+        for (m, paper) in [(large, 0.950), ("sale", 0.983)] {
+            let o = MethodMetrics.OverOrders(metrics(m, Slice(domain: .coding, bin: 1)))
+            rows.append(["coding bin 1 pass@1, \(m)", Self.pct(paper), Self.pct(o.passAt1), diff(o.passAt1.mean, paper)])
+        }
+        for (bin, lo, hi) in [(1, 0.87, 0.92), (5, 0.17, 0.25)] {
+            for a in d.agents.indices where a != d.largest && a < 2 {
+                let ratio = Summary(zip(metrics(d.agents[a].name, Slice(domain: nil, bin: bin)), metrics(large, Slice(domain: nil, bin: bin))).map { $0.passAt1 / $1.passAt1 })
+                rows.append(["bin \(bin): \(d.agents[a].name) pass@1 as share of \(large)'s", "\(Self.pct(lo))–\(Self.pct(hi))", Self.pct(ratio),
+                             ratio.mean < lo ? diff(ratio.mean, lo) : ratio.mean > hi ? diff(ratio.mean, hi) : "within"])
+            }
+        }
+        md += markdownTable(["figure", "paper", "ours (95 % CI)", "ours − paper"], rows)
+        md += "\n## Every method, all tasks\n\n"
+        md += markdownTable(["method", "pass@1", "$ per task (×10⁻³)", "$ per Mtok", "share run by \(large)"], runner.methods.map { m in
+            let o = MethodMetrics.OverOrders(metrics(m, all))
+            return [m, Self.pct(o.passAt1), String(format: "%.3f ± %.3f", 1e3 * o.costPerTask.mean, 1e3 * (o.costPerTask.ciHigh - o.costPerTask.mean)),
+                    String(format: "%.3f", o.usdPerMtok.mean), Self.pct(o.largestShare)]
+        })
+        md += "\n## pass@1 by complexity bin (1 = easiest)\n\n"
+        md += markdownTable(["method"] + SaleTask.bins.map { "bin \($0)" }, runner.methods.map { m in
+            [m] + SaleTask.bins.map { b in Self.pct(MethodMetrics.OverOrders(metrics(m, Slice(domain: nil, bin: b))).passAt1.mean) }
+        })
+        md += "\n## share of tasks run by \(large), by bin\n\n"
+        md += markdownTable(["method"] + SaleTask.bins.map { "bin \($0)" }, ["sale", "sale-no-memory", "knn", "classifier", "mf", "cascade"].map { m in
+            [m] + SaleTask.bins.map { b in Self.pct(MethodMetrics.OverOrders(metrics(m, Slice(domain: nil, bin: b))).largestShare.mean) }
+        })
+        return md
+    }
+}

@@ -1,0 +1,139 @@
+import Dispatch
+import Foundation
+import LabIO
+import LabNumerics
+
+/// Runs a SALE experiment: for each random task order, fits SALE's weights and trains the
+/// routers on the order's prefix, then runs SALE (with and without memory) and every baseline
+/// on the rest; plus the studies the paper does not do. Orders run in parallel; results are
+/// stored by order index, so the output does not depend on the number of threads.
+public struct SaleRunner: Sendable {
+    public let spec: SaleSpec
+    public let data: SaleDataset
+
+    public init(spec: SaleSpec, data: SaleDataset) { self.spec = spec; self.data = data }
+
+    /// Method names in report order.
+    public var methods: [String] {
+        (data.hasPlans ? ["sale", "sale-no-memory"] : []) + data.agents.map(\.name) +
+            ["random", "oracle", "knn", "classifier", "mf", "cascade"]
+    }
+
+    /// One task's result for one method in one order.
+    public struct Row: Sendable {
+        public let order: Int, seed: UInt64, method: String, record: Int, execution: Execution
+    }
+    /// One study point in one order: SALE's metrics on the test tasks, and (padding) the
+    /// deviating agent's share of wins.
+    public struct StudyRow: Sendable {
+        public let study: String, value: Double, agent: String, order: Int
+        public let metrics: MethodMetrics
+        public let agentShare: Double?
+    }
+    /// A DSIC-style manipulation check of one agent in one order (see `manipulation`).
+    public struct ManipulationRow: Sendable {
+        public let kind: String, agent: String, order: Int
+        public let regrets: [Double]
+        public let worst: (task: String, misreport: Double, gain: Double)?
+    }
+    public struct OrderResult: Sendable {
+        public let rows: [Row]
+        public let weights: [Double]
+        public let fit: (won: Int, tasks: Int)
+        public let studies: [StudyRow]
+        public let manipulation: [ManipulationRow]
+    }
+
+    public func orderSeed(_ o: Int) -> UInt64 { SplitMix64.derive(master: spec.seed, index: UInt64(o), salt: 0x5A1E) }
+
+    public func run(threads: Int = 1, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> [OrderResult] {
+        let store = IndexedResults<OrderResult>(count: spec.orders)
+        let counter = Counter()
+        DispatchQueue.concurrentPerform(iterations: max(1, min(threads, spec.orders))) { w in
+            var o = w
+            while o < spec.orders {
+                store.set(o, Result { try runOrder(o) })
+                progress?(counter.increment(), spec.orders)
+                o += max(1, min(threads, spec.orders))
+            }
+        }
+        return try store.all()
+    }
+
+    /// The training prefix and test suffix of order `o`.
+    public func split(_ o: Int) -> (train: [Int], test: [Int]) {
+        var rng = SplitMix64(seed: orderSeed(o))
+        let perm = data.records.indices.shuffled(using: &rng)
+        let n = max(1, min(perm.count - 1, Int((spec.trainFraction * Double(perm.count)).rounded())))
+        return (Array(perm[..<n]), Array(perm[n...]))
+    }
+
+    /// Fits the score weights on `train` (SALE §3.3) for a dataset and self-vote setting.
+    public func fitRule(_ data: SaleDataset, train: [Int], selfVotes: Bool = true) throws -> (ScoringRule, WeightFit.Result) {
+        let records = train.map { data.records[$0] }
+        var rule = ScoringRule(weights: [], costScale: ScoringRule.costScale(records, agents: data.agents), selfVotes: selfVotes)
+        let fit = try WeightFit.solve(WeightFit.problem(records, agents: data.agents, rule: rule, limit: spec.fitTasks))
+        rule.weights = fit.weights
+        return (rule, fit)
+    }
+
+    /// SALE over the whole order (memory fills from the first task), outcomes of the test tasks.
+    func runSale(_ data: SaleDataset, rule: ScoringRule, memory on: Bool, order: (train: [Int], test: [Int]),
+                 deviation: PlanTransform? = nil) -> (outcomes: [StrategyAuction.Outcome], memory: AuctionMemory) {
+        let auction = StrategyAuction(rule: rule, options: .init(memory: on, k: spec.memory.k, threshold: spec.memory.threshold), data: data)
+        var memory = AuctionMemory()
+        let all = (order.train + order.test).map { data.records[$0] }
+        let outcomes = all.enumerated().map { i, r -> StrategyAuction.Outcome in
+            let o = auction.auction(r, memory: memory, deviation: deviation)
+            memory.store(.init(features: r.task.features, winner: o.execution.agent, success: o.execution.success))
+            return o
+        }
+        return (Array(outcomes.suffix(order.test.count)), memory)
+    }
+
+    public func routers(train: [Int]) -> [any Router] {
+        let ts = RouterTrainingSet(train.map { data.records[$0] })
+        return data.agents.indices.map { SingleAgent(agent: $0, name: data.agents[$0].name) } + [
+            RandomRouter(), OracleRouter(),
+            PredictiveRouter(name: "knn", predictor: KNNPredictor(ts, k: spec.routers.knnK), tolerance: spec.routers.tolerance),
+            PredictiveRouter(name: "classifier", predictor: LogisticPredictor(ts), tolerance: spec.routers.tolerance),
+            PredictiveRouter(name: "mf", predictor: MatrixFactorizationPredictor(ts, rank: spec.routers.mfRank, seed: spec.seed), tolerance: spec.routers.tolerance),
+            CascadeRouter(),
+        ]
+    }
+
+    public func runOrder(_ o: Int) throws -> OrderResult {
+        let seed = orderSeed(o)
+        let split = split(o)
+        var rows: [Row] = []
+        func add(_ method: String, _ ex: [Execution]) {
+            for (k, e) in zip(split.test, ex) { rows.append(Row(order: o, seed: seed, method: method, record: k, execution: e)) }
+        }
+        var weights: [Double] = [], fitSummary = (won: 0, tasks: 0)
+        var studies: [StudyRow] = [], manipulation: [ManipulationRow] = []
+        if data.hasPlans {
+            let (rule, fit) = try fitRule(data, train: split.train)
+            weights = fit.weights; fitSummary = (fit.won, fit.tasks)
+            let honest = runSale(data, rule: rule, memory: true, order: split)
+            add("sale", honest.outcomes.map(\.execution))
+            let noMemory = runSale(data, rule: rule, memory: false, order: split)
+            add("sale-no-memory", noMemory.outcomes.map(\.execution))
+            studies = try runStudies(o, split: split, rule: rule, honest: honest.outcomes, noMemory: noMemory.outcomes)
+            if spec.studies.manipulation {
+                manipulation = self.manipulation(o, split: split, rule: rule, memory: honest.memory, honest: honest.outcomes)
+            }
+        }
+        for (k, router) in routers(train: split.train).enumerated() {
+            var rng = SplitMix64(seed: SplitMix64.derive(master: seed, index: UInt64(k), salt: 0x2007))
+            add(router.name, split.test.map { router.route(data.records[$0], data: data, rng: &rng) })
+        }
+        return OrderResult(rows: rows, weights: weights, fit: fitSummary, studies: studies, manipulation: manipulation)
+    }
+}
+
+/// A thread-safe counter for progress reports.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var n = 0
+    func increment() -> Int { lock.lock(); defer { lock.unlock() }; n += 1; return n }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import LabIO
+
+/// The `auctionlab sale` experiment spec (`Experiments/sale.yaml`):
+///
+///     name: sale
+///     seed: 2026
+///     orders: 5                  # random task orders (memory makes order matter)
+///     train_fraction: 0.2        # prefix on which weights are fitted and routers trained
+///     fit_tasks: 40              # at most this many prefix tasks in the weight MIP
+///     trace: path/to/trace.csv   # optional: replay logged outcomes instead of simulating
+///     simulator: {self_bias: 0.5, refine_gain: 0.25}   # Calibration overrides
+///     memory: {k: 5, threshold: 0.8}
+///     routers: {knn_k: 10, tolerance: 0.05, mf_rank: 4}
+///     studies: {self_bias_shift: [0, 1, 2], padding: [0.5, 2], padding_grade_slope: 0.3,
+///               self_votes: true, manipulation: true}
+public struct SaleSpec: Codable, Sendable {
+    public var name: String
+    public var seed: UInt64
+    public var orders: Int = 5
+    public var trainFraction: Double = 0.2
+    /// Training tasks the weight MIP uses (the first ones of the prefix that someone solved).
+    public var fitTasks = 40
+    public var trace: String?
+    public var simulator: Calibration = .init()
+    public var memory: MemorySpec = .init()
+    public var routers: RouterSpec = .init()
+    public var studies: StudySpec = .init()
+    public var output: String?
+
+    public struct MemorySpec: Codable, Sendable {
+        public var k = 5
+        public var threshold = 0.8
+        public init() {}
+        public init(from d: Decoder) throws {
+            let c = try d.container(keyedBy: CodingKeys.self)
+            k = try c.decodeIfPresent(Int.self, forKey: .k) ?? k
+            threshold = try c.decodeIfPresent(Double.self, forKey: .threshold) ?? threshold
+        }
+    }
+    public struct RouterSpec: Codable, Sendable {
+        public var knnK = 10
+        public var tolerance = 0.05
+        public var mfRank = 4
+        enum CodingKeys: String, CodingKey { case knnK = "knn_k", tolerance, mfRank = "mf_rank" }
+        public init() {}
+        public init(from d: Decoder) throws {
+            let c = try d.container(keyedBy: CodingKeys.self)
+            knnK = try c.decodeIfPresent(Int.self, forKey: .knnK) ?? knnK
+            tolerance = try c.decodeIfPresent(Double.self, forKey: .tolerance) ?? tolerance
+            mfRank = try c.decodeIfPresent(Int.self, forKey: .mfRank) ?? mfRank
+        }
+    }
+    public struct StudySpec: Codable, Sendable {
+        public var selfBiasShift: [Double] = [-0.5, 0, 1, 2]
+        public var padding: [Double] = [0.5, 2]
+        public var paddingGradeSlope = 0.3
+        public var selfVotes = true
+        public var manipulation = true
+        enum CodingKeys: String, CodingKey {
+            case selfBiasShift = "self_bias_shift", padding, paddingGradeSlope = "padding_grade_slope", selfVotes = "self_votes", manipulation
+        }
+        public init() {}
+        public init(from d: Decoder) throws {
+            let c = try d.container(keyedBy: CodingKeys.self)
+            selfBiasShift = try c.decodeIfPresent([Double].self, forKey: .selfBiasShift) ?? selfBiasShift
+            padding = try c.decodeIfPresent([Double].self, forKey: .padding) ?? padding
+            paddingGradeSlope = try c.decodeIfPresent(Double.self, forKey: .paddingGradeSlope) ?? paddingGradeSlope
+            selfVotes = try c.decodeIfPresent(Bool.self, forKey: .selfVotes) ?? selfVotes
+            manipulation = try c.decodeIfPresent(Bool.self, forKey: .manipulation) ?? manipulation
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, seed, orders, trainFraction = "train_fraction", fitTasks = "fit_tasks", trace, simulator, memory, routers, studies, output
+    }
+
+    public init(name: String, seed: UInt64) { self.name = name; self.seed = seed }
+
+    public init(from d: Decoder) throws {
+        let c = try d.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        seed = try c.decode(UInt64.self, forKey: .seed)
+        orders = try c.decodeIfPresent(Int.self, forKey: .orders) ?? orders
+        trainFraction = try c.decodeIfPresent(Double.self, forKey: .trainFraction) ?? trainFraction
+        fitTasks = try c.decodeIfPresent(Int.self, forKey: .fitTasks) ?? fitTasks
+        trace = try c.decodeIfPresent(String.self, forKey: .trace)
+        simulator = try c.decodeIfPresent(Calibration.self, forKey: .simulator) ?? simulator
+        memory = try c.decodeIfPresent(MemorySpec.self, forKey: .memory) ?? memory
+        routers = try c.decodeIfPresent(RouterSpec.self, forKey: .routers) ?? routers
+        studies = try c.decodeIfPresent(StudySpec.self, forKey: .studies) ?? studies
+        output = try c.decodeIfPresent(String.self, forKey: .output)
+    }
+
+    public static func load(_ path: String) throws -> SaleSpec {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw SpecError(file: path, field: "(document)", reason: "cannot be read")
+        }
+        return try parse(text, file: path)
+    }
+
+    /// Parses and validates; every error names the file and the field.
+    public static func parse(_ text: String, file: String) throws -> SaleSpec {
+        let s = try decodeYAML(SaleSpec.self, from: text, file: file)
+        func bad(_ field: String, _ reason: String) -> SpecError { SpecError(file: file, field: field, reason: reason) }
+        guard s.orders > 0 else { throw bad("orders", "must be positive (got \(s.orders))") }
+        guard s.trainFraction > 0, s.trainFraction < 1 else { throw bad("train_fraction", "must be in (0, 1) (got \(s.trainFraction))") }
+        guard s.fitTasks > 0 else { throw bad("fit_tasks", "must be positive") }
+        guard s.memory.k > 0 else { throw bad("memory.k", "must be positive") }
+        guard (-1...1).contains(s.memory.threshold) else { throw bad("memory.threshold", "must be a cosine similarity in [-1, 1]") }
+        guard s.routers.knnK > 0 else { throw bad("routers.knn_k", "must be positive") }
+        guard s.routers.tolerance >= 0 else { throw bad("routers.tolerance", "must be non-negative") }
+        guard s.routers.mfRank > 0 else { throw bad("routers.mf_rank", "must be positive") }
+        guard s.studies.padding.allSatisfy({ $0 > 0 }) else { throw bad("studies.padding", "factors must be positive") }
+        if let b = s.simulator.validate(agents: SaleAgent.paper.count).first { throw bad("simulator.\(b.field)", b.reason) }
+        return s
+    }
+}

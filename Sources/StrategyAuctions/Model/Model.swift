@@ -1,0 +1,121 @@
+import Foundation
+
+// MARK: - Agents, tasks and attempts (SALE §3)
+//
+// A dataset is what either the simulator or a user's logged traces provide: for every task,
+// what each agent's plan looked like (its bid) and whether executing it succeeded, at what
+// token cost. Every method — SALE and every router — reads only this, so replaying a trace
+// and simulating give the same numbers for the same data.
+
+/// An agent of the family: a name ("4B"), a public price in $ per million tokens.
+public struct SaleAgent: Sendable, Hashable, Codable {
+    public var name: String
+    public var price: Double
+    public init(name: String, price: Double) { self.name = name; self.price = price }
+
+    /// SALE's four agents and prices (SALE-NOTES: $0.05/0.09/0.16/0.36 per Mtok).
+    public static let paper: [SaleAgent] = [
+        .init(name: "4B", price: 0.05), .init(name: "8B", price: 0.09),
+        .init(name: "14B", price: 0.16), .init(name: "32B", price: 0.36),
+    ]
+}
+
+public enum Domain: String, Sendable, Hashable, Codable, CaseIterable {
+    case deepSearch = "deep_search"
+    case coding
+}
+
+/// A task: complexity bin 1…5 (human solving time τ ≤ 0.1, 0.5, 2.5, 12.5, 60 min), domain and
+/// an embedding-like feature vector (used by memory retrieval and the routers).
+public struct SaleTask: Sendable, Hashable {
+    public var id: String
+    public var domain: Domain
+    public var bin: Int
+    public var features: [Double]
+    public init(id: String, domain: Domain, bin: Int, features: [Double]) {
+        self.id = id; self.domain = domain; self.bin = bin; self.features = features
+    }
+    public static let bins = 1...5
+}
+
+/// A plan as the auction sees it: length in tokens, mean token entropy, and the 0–5 grade
+/// given by each juror (index = juror agent; the bidder's own grade is among them).
+public struct Plan: Sendable, Hashable {
+    public var length: Double
+    public var entropy: Double
+    public var grades: [Double]
+    public init(length: Double, entropy: Double, grades: [Double]) { self.length = length; self.entropy = entropy; self.grades = grades }
+}
+
+/// One agent's attempt at a task: its plan (optional: traces may lack plans) and the
+/// outcome of executing it.
+public struct Attempt: Sendable, Hashable {
+    public var plan: Plan?
+    public var success: Bool
+    public var tokens: Double
+    public init(plan: Plan?, success: Bool, tokens: Double) { self.plan = plan; self.success = success; self.tokens = tokens }
+}
+
+/// Everything known about one task: per agent, the first attempt and (optionally) the attempt
+/// after memory-based refinement (SALE §3.4). Without a refined attempt, refinement is a no-op.
+public struct TaskRecord: Sendable, Hashable {
+    public var task: SaleTask
+    public var attempts: [Attempt]
+    public var refined: [Attempt?]
+    public init(task: SaleTask, attempts: [Attempt], refined: [Attempt?]) {
+        self.task = task; self.attempts = attempts; self.refined = refined
+    }
+
+    /// Whether agent `a` succeeds with either attempt (what an oracle may know).
+    public func canSucceed(_ a: Int) -> Bool { attempts[a].success || (refined[a]?.success ?? false) }
+}
+
+/// A dataset: agents (ordered by price, cheapest first) and task records.
+public struct SaleDataset: Sendable, Hashable {
+    public var agents: [SaleAgent]
+    public var records: [TaskRecord]
+    public init(agents: [SaleAgent], records: [TaskRecord]) { self.agents = agents; self.records = records }
+
+    /// Index of the most expensive agent (the "largest"; SALE reports reliance on it).
+    public var largest: Int { agents.indices.max { agents[$0].price < agents[$1].price }! }
+    public var hasPlans: Bool { records.allSatisfy { r in r.attempts.allSatisfy { $0.plan != nil } } }
+}
+
+public enum SaleError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// A trace CSV problem: row (1-based, header = row 1), column name, reason.
+    case trace(file: String, row: Int, column: String, reason: String)
+    case invalid(String)
+    public var description: String {
+        switch self {
+        case let .trace(file, row, column, reason): return "\(file): row \(row), column `\(column)`: \(reason)"
+        case let .invalid(m): return m
+        }
+    }
+}
+
+/// Cosine similarity of two feature vectors (0 when either is zero).
+@inline(__always)
+public func cosine(_ a: [Double], _ b: [Double]) -> Double {
+    var dot = 0.0, na = 0.0, nb = 0.0
+    for k in a.indices { dot += a[k] * b[k]; na += a[k] * a[k]; nb += b[k] * b[k] }
+    return na > 0 && nb > 0 ? dot / (na * nb).squareRoot() : 0
+}
+
+/// What a method did on one task: the agent that finally executed, whether the task passed,
+/// the tokens and dollars spent (every attempt counts), and whether the largest agent ran.
+public struct Execution: Sendable, Hashable {
+    public var agent: Int
+    public var success: Bool
+    public var tokens: Double
+    public var cost: Double
+    public var usedLargest: Bool
+    public init(agent: Int, success: Bool, tokens: Double, cost: Double, usedLargest: Bool) {
+        self.agent = agent; self.success = success; self.tokens = tokens; self.cost = cost; self.usedLargest = usedLargest
+    }
+
+    /// One attempt by agent `a`: cost = price × tokens / 10⁶ dollars.
+    public init(_ attempt: Attempt, agent a: Int, in data: SaleDataset) {
+        self.init(agent: a, success: attempt.success, tokens: attempt.tokens,
+                  cost: data.agents[a].price * attempt.tokens / 1e6, usedLargest: a == data.largest)
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import LabNumerics
+
+/// A baseline that decides, per task, which agent(s) execute — without seeing outcomes
+/// (except the oracle, which is an upper bound by construction). Routers that learn are
+/// trained on the same training prefix SALE fits its weights on.
+public protocol Router: Sendable {
+    var name: String { get }
+    func route(_ record: TaskRecord, data: SaleDataset, rng: inout SplitMix64) -> Execution
+}
+
+/// Routers that predict each agent's success probability from task features.
+public protocol SuccessPredictor: Sendable {
+    func predict(_ features: [Double]) -> [Double]
+}
+
+/// The decision rule every predictive router shares (RouterBench style): the cheapest agent
+/// whose predicted success is within `tolerance` of the best prediction.
+public struct PredictiveRouter: Router {
+    public let name: String
+    public let predictor: any SuccessPredictor
+    public let tolerance: Double
+    public init(name: String, predictor: any SuccessPredictor, tolerance: Double) {
+        self.name = name; self.predictor = predictor; self.tolerance = tolerance
+    }
+    public func route(_ record: TaskRecord, data: SaleDataset, rng: inout SplitMix64) -> Execution {
+        let p = predictor.predict(record.task.features)
+        let best = p.max() ?? 0
+        let a = p.indices.filter { p[$0] >= best - tolerance }.min { data.agents[$0].price < data.agents[$1].price } ?? data.largest
+        return Execution(record.attempts[a], agent: a, in: data)
+    }
+}
+
+/// Always the same agent.
+public struct SingleAgent: Router {
+    public let agent: Int
+    public let name: String
+    public init(agent: Int, name: String) { self.agent = agent; self.name = name }
+    public func route(_ record: TaskRecord, data: SaleDataset, rng: inout SplitMix64) -> Execution {
+        Execution(record.attempts[agent], agent: agent, in: data)
+    }
+}
+
+/// A uniformly random agent per task.
+public struct RandomRouter: Router {
+    public var name: String { "random" }
+    public init() {}
+    public func route(_ record: TaskRecord, data: SaleDataset, rng: inout SplitMix64) -> Execution {
+        let a = Int(rng.next() % UInt64(data.agents.count))
+        return Execution(record.attempts[a], agent: a, in: data)
+    }
+}
+
+/// The cheapest agent that would succeed with either of its attempts (first or refined);
+/// when none would, the cheapest agent (and the task fails). Bounds every method's pass@1.
+public struct OracleRouter: Router {
+    public var name: String { "oracle" }
+    public init() {}
+    public func route(_ record: TaskRecord, data: SaleDataset, rng: inout SplitMix64) -> Execution {
+        let byPrice = data.agents.indices.sorted { data.agents[$0].price < data.agents[$1].price }
+        guard let a = byPrice.first(where: record.canSucceed) else { return Execution(record.attempts[byPrice[0]], agent: byPrice[0], in: data) }
+        let attempt = record.attempts[a].success ? record.attempts[a] : record.refined[a]!
+        return Execution(attempt, agent: a, in: data)
+    }
+}
+
+/// Cheapest first, escalating to the next agent after each failure (failure is observable,
+/// e.g. by tests); every attempt is paid for. Passes when any agent's first attempt does.
+public struct CascadeRouter: Router {
+    public var name: String { "cascade" }
+    public init() {}
+    public func route(_ record: TaskRecord, data: SaleDataset, rng: inout SplitMix64) -> Execution {
+        let byPrice = data.agents.indices.sorted { data.agents[$0].price < data.agents[$1].price }
+        var tokens = 0.0, cost = 0.0
+        for a in byPrice {
+            let e = Execution(record.attempts[a], agent: a, in: data)
+            tokens += e.tokens; cost += e.cost
+            if e.success || a == byPrice.last! {
+                return Execution(agent: a, success: e.success, tokens: tokens, cost: cost, usedLargest: a == data.largest)
+            }
+        }
+        fatalError("unreachable: the loop returns at the last agent")
+    }
+}
