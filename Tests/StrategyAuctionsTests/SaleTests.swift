@@ -1,0 +1,171 @@
+import Foundation
+import LabIO
+import LabNumerics
+import Testing
+@testable import StrategyAuctions
+
+/// A small, quick spec: few tasks, two orders, studies chosen per test.
+func smallSpec(tasks: Int = 150, orders: Int = 2, studies: Bool = false) -> SaleSpec {
+    var s = SaleSpec(name: "t", seed: 11)
+    s.orders = orders
+    s.simulator.tasks = tasks
+    s.fitTasks = 25
+    if !studies {
+        s.studies.manipulation = false; s.studies.selfVotes = false; s.studies.selfBiasShift = []; s.studies.padding = []
+    }
+    return s
+}
+
+@Suite("SALE: weight MIP, routers, oracle, traces")
+struct SaleTests {
+    /// Exact brute force over the combinatorial part: the largest set of tasks whose targets can
+    /// all win at once, each set checked by a pure LP (no binaries) through GLPK.
+    func bruteForceBest(_ p: WeightFit.Problem) throws -> Int {
+        let T = p.tasks.count
+        var best = 0
+        for mask in 0..<(1 << T) {
+            let size = mask.nonzeroBitCount
+            guard size > best else { continue }
+            var lp = MixedIntegerProgram()
+            let w = p.bounds.map { lp.addVariable(lower: $0.lowerBound, upper: $0.upperBound, cost: 0) }
+            for t in 0..<T where mask & (1 << t) != 0 {
+                let task = p.tasks[t]
+                for b in task.features.indices where b != task.target {
+                    lp.addConstraint(w.indices.map { (w[$0], task.features[task.target][$0] - task.features[b][$0]) }, upper: -p.margin)
+                }
+            }
+            if (try? lp.solve()) != nil { best = size }
+        }
+        return best
+    }
+
+    @Test func weightMIPMatchesBruteForce() throws {
+        var g = SplitMix64(seed: 5)
+        for _ in 0..<25 {
+            let T = 7, agents = 3, K = 2 + agents
+            let tasks = (0..<T).map { _ in
+                (features: (0..<agents).map { _ in (0..<K).map { _ in g.nextOpenUnit() * 4 - 2 } }, target: Int(g.next() % UInt64(agents)))
+            }
+            let p = WeightFit.Problem(tasks: tasks, bounds: ScoringRule.bounds(agents: agents), margin: 1e-3)
+            let fit = try WeightFit.solve(p)
+            #expect(fit.won == (try bruteForceBest(p)))
+            #expect(WeightFit.count(p, weights: fit.weights) == fit.won)
+        }
+    }
+
+    /// Two clusters of tasks: only the cheap agent solves cluster A, only the large one cluster B.
+    @Test func learnedRoutersBeatRandomOnSeparableData() {
+        var g = SplitMix64(seed: 3)
+        let agents = [SaleAgent(name: "4B", price: 0.05), SaleAgent(name: "32B", price: 0.36)]
+        let records = (0..<240).map { k -> TaskRecord in
+            let a = k % 2 == 0
+            let x = [a ? 1.0 : 0.1, a ? 0.1 : 1.0, g.nextOpenUnit() * 0.3]
+            let attempts = [Attempt(plan: nil, success: a, tokens: 1000), Attempt(plan: nil, success: !a, tokens: 1000)]
+            return TaskRecord(task: SaleTask(id: "t\(k)", domain: .coding, bin: 1, features: x), attempts: attempts, refined: [nil, nil])
+        }
+        let data = SaleDataset(agents: agents, records: records)
+        let ts = RouterTrainingSet(Array(records.prefix(120)))
+        let test = records.suffix(120)
+        func pass(_ r: any Router) -> Double {
+            var rng = SplitMix64(seed: 1)
+            return Double(test.filter { r.route($0, data: data, rng: &rng).success }.count) / Double(test.count)
+        }
+        let random = pass(RandomRouter())
+        for r: any Router in [PredictiveRouter(name: "knn", predictor: KNNPredictor(ts, k: 5), tolerance: 0.05),
+                              PredictiveRouter(name: "classifier", predictor: LogisticPredictor(ts), tolerance: 0.05),
+                              PredictiveRouter(name: "mf", predictor: MatrixFactorizationPredictor(ts), tolerance: 0.05)] {
+            #expect(pass(r) > random + 0.3, "\(r.name) should beat random (\(random))")
+            #expect(pass(r) > 0.95)
+        }
+    }
+
+    @Test func oracleBoundsEveryMethodAndRunsAreDeterministic() throws {
+        let spec = smallSpec()
+        let data = try Simulator(calibration: spec.simulator).dataset(seed: spec.seed)
+        let runner = SaleRunner(spec: spec, data: data)
+        let one = try runner.run(threads: 1), two = try runner.run(threads: 2)
+        let r1 = SaleReports(runner: runner, results: one), r2 = SaleReports(runner: runner, results: two)
+        #expect(try r1.trialsCSV() == r2.trialsCSV())
+        #expect(try r1.summaryCSV() == r2.summaryCSV())
+        for o in 0..<spec.orders {
+            let oracle = r1.metrics("oracle")[o].passAt1
+            for m in runner.methods { #expect(r1.metrics(m)[o].passAt1 <= oracle + 1e-12, "\(m) beats the oracle in order \(o)") }
+        }
+        // Memory makes SALE depend on task order: the orders' results differ.
+        #expect(r1.metrics("sale")[0] != r1.metrics("sale")[1])
+    }
+
+    @Test func traceReplayReproducesTheSimulator() throws {
+        let spec = smallSpec(tasks: 120, orders: 2)
+        let data = try Simulator(calibration: spec.simulator).dataset(seed: spec.seed)
+        let text = try TraceFormat.write(data)
+        let back = try TraceFormat.read(text, file: "mem.csv")
+        #expect(back == data)
+        let a = SaleReports(runner: SaleRunner(spec: spec, data: data), results: try SaleRunner(spec: spec, data: data).run())
+        let b = SaleReports(runner: SaleRunner(spec: spec, data: back), results: try SaleRunner(spec: spec, data: back).run())
+        #expect(try a.summaryCSV() == b.summaryCSV())
+        #expect(try a.trialsCSV() == b.trialsCSV())
+    }
+
+    @Test func shippedExampleTraceReplaysLikeItsSimulator() throws {
+        // Experiments/sale/example-trace.csv is `auctionlab sale Experiments/sale-example.yaml --write-trace …`.
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let spec = try SaleSpec.load(root.appendingPathComponent("Experiments/sale-example.yaml").path)
+        let text = try String(contentsOf: root.appendingPathComponent("Experiments/sale/example-trace.csv"), encoding: .utf8)
+        let simulated = try Simulator(calibration: spec.simulator).dataset(seed: spec.seed)
+        #expect(try TraceFormat.read(text, file: "example-trace.csv") == simulated)
+    }
+
+    @Test func malformedTracesNameRowAndColumn() throws {
+        let data = try Simulator(calibration: smallSpec(tasks: 12).simulator).dataset(seed: 1)
+        let good = try TraceFormat.write(data)
+        var lines = good.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let header = lines[0].split(separator: ",").map(String.init)
+        func expectError(_ text: String, row: Int, column: String) {
+            do { _ = try TraceFormat.read(text, file: "bad.csv"); Issue.record("accepted a bad trace (\(column))") } catch let e as SaleError {
+                guard case let .trace(_, r, c, _) = e else { Issue.record("wrong error \(e)"); return }
+                #expect(r == row); #expect(c == column)
+            } catch { Issue.record("unexpected error \(error)") }
+        }
+        // Missing column.
+        let drop = header.firstIndex(of: "8B_tokens")!
+        expectError(lines.map { $0.split(separator: ",", omittingEmptySubsequences: false).enumerated().filter { $0.offset != drop }.map(\.element).joined(separator: ",") }.joined(separator: "\n"),
+                    row: 1, column: "8B_tokens")
+        // Unknown agent.
+        expectError(good.replacingOccurrences(of: "32B_success", with: "70B_success"), row: 1, column: "70B_success")
+        // Non-numeric field in data row 3 (file row 4).
+        var cells = lines[3].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        let col = header.firstIndex(of: "14B_tokens")!
+        cells[col] = "many"
+        lines[3] = cells.joined(separator: ",")
+        expectError(lines.joined(separator: "\n"), row: 4, column: "14B_tokens")
+    }
+
+    @Test func selfGradeManipulationPaysAndIsReported() throws {
+        var spec = smallSpec(tasks: 150, orders: 1)
+        spec.studies.manipulation = true
+        let data = try Simulator(calibration: spec.simulator).dataset(seed: spec.seed)
+        let runner = SaleRunner(spec: spec, data: data)
+        let results = try runner.run()
+        let rows = results[0].manipulation.filter { $0.kind == "self_grade" }
+        #expect(rows.count == data.agents.count)
+        // Regret is never negative (the honest report is among the candidates' baseline) …
+        #expect(rows.allSatisfy { $0.regrets.allSatisfy { $0 >= 0 } })
+        // … and SALE's scoring is not strategy-proof: some agent gains by inflating its own grade,
+        // unless the fit put zero weight on every self-vote.
+        let w = results[0].weights
+        if data.agents.indices.contains(where: { w[2 + $0] > 1e-9 }) {
+            #expect(rows.contains { ($0.regrets.max() ?? 0) > 0 })
+        }
+    }
+
+    @Test func specErrorsNameTheField() {
+        for (yaml, field) in [("name: x\nseed: 1\norders: 0\n", "orders"), ("name: x\nseed: 1\ntrain_fraction: 1.5\n", "train_fraction"),
+                              ("name: x\nseed: 1\nsimulator: {bin_shares: [1]}\n", "simulator.bin_shares"), ("seed: 1\n", "name"),
+                              ("name: x\nseed: 1\nmemory: {k: many}\n", "memory.k")] {
+            do { _ = try SaleSpec.parse(yaml, file: "s.yaml"); Issue.record("accepted \(yaml)") } catch let e as SpecError {
+                #expect(e.field == field, "\(e)")
+            } catch { Issue.record("unexpected \(error)") }
+        }
+    }
+}
