@@ -14,9 +14,13 @@ public struct SlurmResources: Sendable, Equatable {
     public var mem: String?
     /// At most this many array tasks at once (`--array=0-N%K`); nil: no limit.
     public var maxRunning: Int?
+    /// Time and memory of the merge job (nil: as a shard). The merge holds every row in
+    /// memory, so a large sweep needs more memory there than in a shard.
+    public var mergeTime: String?
+    public var mergeMem: String?
 
     public init(shards: Int, partition: String? = nil, account: String? = nil, time: String = "01:00:00",
-                cpusPerTask: Int = 1, mem: String? = nil, maxRunning: Int? = nil) {
+                cpusPerTask: Int = 1, mem: String? = nil, maxRunning: Int? = nil, mergeTime: String? = nil, mergeMem: String? = nil) {
         self.shards = shards
         self.partition = partition
         self.account = account
@@ -24,6 +28,8 @@ public struct SlurmResources: Sendable, Equatable {
         self.cpusPerTask = cpusPerTask
         self.mem = mem
         self.maxRunning = maxRunning
+        self.mergeTime = mergeTime
+        self.mergeMem = mergeMem
     }
 
     /// Checks every value against what `sbatch` accepts; errors name the option.
@@ -35,12 +41,17 @@ public struct SlurmResources: Sendable, Equatable {
         }
         guard cpusPerTask >= 1 else { throw bad("--cpus-per-task", "must be at least 1 (got \(cpusPerTask))") }
         if let maxRunning, maxRunning < 1 { throw bad("--max-running", "must be at least 1 (got \(maxRunning))") }
-        let time = try! Regex(#"\d+|\d+:\d{1,2}|\d+:\d{1,2}:\d{1,2}|\d+-\d+|\d+-\d+:\d{1,2}|\d+-\d+:\d{1,2}:\d{1,2}"#)
-        guard self.time.wholeMatch(of: time) != nil else {
-            throw bad("--time", "\"\(self.time)\" is not a Slurm time (minutes, MM:SS, HH:MM:SS or D-HH:MM:SS)")
+        let timeFormat = try! Regex(#"\d+|\d+:\d{1,2}|\d+:\d{1,2}:\d{1,2}|\d+-\d+|\d+-\d+:\d{1,2}|\d+-\d+:\d{1,2}:\d{1,2}"#)
+        for (field, value) in [("--time", time), ("--merge-time", mergeTime)] {
+            if let value, value.wholeMatch(of: timeFormat) == nil {
+                throw bad(field, "\"\(value)\" is not a Slurm time (minutes, MM:SS, HH:MM:SS or D-HH:MM:SS)")
+            }
         }
-        if let mem, mem.wholeMatch(of: try! Regex("[0-9]+[KMGT]?")) == nil {
-            throw bad("--mem", "\"\(mem)\" is not a Slurm memory size (a number with optional K, M, G or T, e.g. 4G)")
+        let memFormat = try! Regex("[0-9]+[KMGT]?")
+        for (field, value) in [("--mem", mem), ("--merge-mem", mergeMem)] {
+            if let value, value.wholeMatch(of: memFormat) == nil {
+                throw bad(field, "\"\(value)\" is not a Slurm memory size (a number with optional K, M, G or T, e.g. 4G)")
+            }
         }
         let name = try! Regex("[A-Za-z0-9_.,-]+")
         for (field, value) in [("--partition", partition), ("--account", account)] {
@@ -107,9 +118,9 @@ public struct ClusterScripts: Sendable, Equatable {
         """
     }
 
-    func sbatchLines(job: String, output: String, extra: [String]) -> String {
-        var lines = ["--job-name=\(job)"] + extra + ["--cpus-per-task=\(resources.cpusPerTask)", "--time=\(resources.time)"]
-        if let mem = resources.mem { lines.append("--mem=\(mem)") }
+    func sbatchLines(job: String, output: String, extra: [String], cpus: Int, time: String, mem: String?) -> String {
+        var lines = ["--job-name=\(job)"] + extra + ["--cpus-per-task=\(cpus)", "--time=\(time)"]
+        if let mem { lines.append("--mem=\(mem)") }
         if let p = resources.partition { lines.append("--partition=\(p)") }
         if let a = resources.account { lines.append("--account=\(a)") }
         lines += ["--chdir=\(workdir)", "--output=\(output)", "--open-mode=append"]
@@ -126,7 +137,8 @@ public struct ClusterScripts: Sendable, Equatable {
         # A failed or pre-empted task re-runs alone and continues from its shard's journal:
         #   sbatch --array=K \(directory)/sweep.sbatch
         # then merge: sbatch \(directory)/merge.sbatch   (merge names any shard still missing).
-        \(sbatchLines(job: jobName, output: "\(logs)/shard-%a.out", extra: ["--array=\(array)", "--requeue"]))
+        \(sbatchLines(job: jobName, output: "\(logs)/shard-%a.out", extra: ["--array=\(array)", "--requeue"],
+                     cpus: resources.cpusPerTask, time: resources.time, mem: resources.mem))
         set -euo pipefail
         cd \(q(workdir))
         exec \(invocation.sweepCommand(shardWord: "\"$SLURM_ARRAY_TASK_ID/\(n)\"", resume: true,
@@ -140,7 +152,8 @@ public struct ClusterScripts: Sendable, Equatable {
         """
         \(header("merge the \(n) shards into trials.csv, summary.csv, table.md."))
         # submit.sh submits it with --dependency=afterok:<array job>; alone: sbatch \(directory)/merge.sbatch
-        \(sbatchLines(job: jobName + "-merge", output: "\(logs)/merge.out", extra: ["--kill-on-invalid-dep=yes"]))
+        \(sbatchLines(job: jobName + "-merge", output: "\(logs)/merge.out", extra: ["--kill-on-invalid-dep=yes"],
+                     cpus: resources.cpusPerTask, time: resources.mergeTime ?? resources.time, mem: resources.mergeMem ?? resources.mem))
         set -euo pipefail
         cd \(q(workdir))
         exec \(invocation.mergeCommand())

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import LabNumerics
 
@@ -213,9 +214,14 @@ extension SweepRunner {
         var done: [Int: [TrialRow]] = [:]
         var firstFile: [Int: String] = [:]
         var dupFiles: [Int: Set<String>] = [:]   // trial → files
-        for s in shards {
+        // Decoding the JSON is most of a merge's reading time: one file per thread.
+        let decoded = IndexedResults<[Int: [TrialRow]]>(count: shards.count)
+        DispatchQueue.concurrentPerform(iterations: shards.count) { j in
+            decoded.set(j, Result { try Journal.read(dir.appendingPathComponent(shards[j].fileName)) })
+        }
+        for (s, entries) in try zip(shards, decoded.all()) {
             let url = dir.appendingPathComponent(s.fileName)
-            for (k, rows) in try Journal.read(url) {
+            for (k, rows) in entries {
                 guard all.indices.contains(k) else {
                     throw ShardError.foreignItem(file: url.path, item: k, reason: "is beyond this spec's \(all.count) items (was the shard run with another spec or --trials?)")
                 }

@@ -30,6 +30,10 @@ struct ClusterScriptsTests {
 
         #expect(s.mergeSbatch.contains("exec /opt/al/auctionlab merge Experiments/table1.yaml --trials 100 --out Results/x\n"))
         #expect(s.mergeSbatch.contains("#SBATCH --kill-on-invalid-dep=yes"))
+        #expect(s.mergeSbatch.contains("#SBATCH --time=00:30:00\n") && s.mergeSbatch.contains("#SBATCH --mem=2G\n"))
+        let bigMerge = try Self.scripts(SlurmResources(shards: 8, time: "00:30:00", mem: "2G", mergeTime: "02:00:00", mergeMem: "48G"))
+        #expect(bigMerge.mergeSbatch.contains("#SBATCH --time=02:00:00\n") && bigMerge.mergeSbatch.contains("#SBATCH --mem=48G\n"))
+        #expect(bigMerge.sweepSbatch.contains("#SBATCH --time=00:30:00\n") && bigMerge.sweepSbatch.contains("#SBATCH --mem=2G\n"))
         #expect(!s.mergeSbatch.contains("--array"))
         let submit = s.submitScript
         #expect(submit.contains("array=$(sbatch --parsable /scratch/run/sweep.sbatch)"))
@@ -64,6 +68,8 @@ struct ClusterScriptsTests {
         (SlurmResources(shards: 4, partition: "a b"), "--partition"),
         (SlurmResources(shards: 4, account: "x;rm"), "--account"),
         (SlurmResources(shards: 4, maxRunning: 0), "--max-running"),
+        (SlurmResources(shards: 4, mergeTime: "later"), "--merge-time"),
+        (SlurmResources(shards: 4, mergeMem: "lots"), "--merge-mem"),
     ])
     func badResources(r: SlurmResources, field: String) throws {
         do { _ = try Self.scripts(r); Issue.record("accepted \(r)") } catch {
