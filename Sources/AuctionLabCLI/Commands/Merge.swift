@@ -8,16 +8,20 @@ struct Merge: ParsableCommand {
         commandName: "merge",
         abstract: "Join the shards of `auctionlab sweep --shard i/n` into one result; refuses if a trial is missing or repeated.",
         discussion: """
-        Reads every shard-I-of-N.jsonl in the output folder and checks that each trial of the
-        spec is present exactly once. The merged files are byte-identical to a single
-        unsharded run of the same spec. Otherwise it writes nothing, exits non-zero and says
-        which trials are missing, which shards hold them (file absent, or truncated) with the
-        command that re-runs each one, and which trials appear in more than one file.
+        Reads every shard-I-of-N.jsonl in the output folder and checks that each
+        trial of the spec is present exactly once; the merged files are then
+        byte-identical to a single unsharded run. Otherwise it writes nothing,
+        exits 1, and names the missing trials, the shards that hold them (file
+        absent, or truncated) with the command that re-runs each, and any trial
+        found in more than one file.
 
         Examples:
-          for i in 0 1 2 3; do auctionlab sweep Experiments/table1.yaml --shard $i/4; done
+          for i in 0 1 2 3; do
+            auctionlab sweep Experiments/table1.yaml --shard $i/4
+          done
           auctionlab merge Experiments/table1.yaml
-          auctionlab merge Experiments/table1.yaml --trials 1000 --out /scratch/t1   # same flags as the shards
+          # shards run with --trials/--out: give merge the same flags
+          auctionlab merge Experiments/table1.yaml --trials 1000 --out /scratch/t1
         """)
 
     @Argument(help: "The experiment spec the shards ran.") var spec: String

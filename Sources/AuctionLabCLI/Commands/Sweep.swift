@@ -8,8 +8,9 @@ struct Sweep: ParsableCommand {
         commandName: "sweep",
         abstract: "Run an experiment spec (YAML) in parallel; write trials.csv, summary.csv and table.md.",
         discussion: """
-        A spec names topologies (files in Experiments/topologies), mechanisms, trials, a master
-        seed, and optionally a cartesian sweep over rho, kappa, beta, noise, per_tier, bimodal:
+        A spec names topologies (files in Experiments/topologies), mechanisms,
+        trials, a master seed, and optionally a cartesian sweep over rho, kappa,
+        beta, noise, per_tier, bimodal:
 
           name: rho
           topologies: [S2, S4]
@@ -18,31 +19,36 @@ struct Sweep: ParsableCommand {
           seed: 7
           sweep: {rho: [0.1, 0.25, 0.5, 1]}
 
-        Each trial's market is drawn from a generator seeded by (seed, trial index), the same
-        for every mechanism and parameter point, so savings are paired and the CSV bytes do
-        not depend on --threads. Output goes to Results/NAME (or --out) and is written
-        atomically: an interrupted or failed run leaves no partial file.
+        Each trial's market is drawn from a generator seeded by (seed, trial
+        index), the same for every mechanism and parameter point, so savings are
+        paired and the CSV bytes do not depend on --threads. Output goes to
+        Results/NAME (or --out) and is written atomically: an interrupted or
+        failed run leaves no partial file.
 
         Sharding: --shard K/N runs the trials with index mod N = K and writes
-        shard-K-of-N.jsonl (atomically, once the shard is complete; a journal holds the
-        finished items meanwhile, so a killed shard re-run with --resume redoes only the rest).
-        `auctionlab merge` joins the shards into the same bytes a single run writes, or refuses,
-        naming the missing or duplicated trials and the command that re-runs each missing shard.
+        shard-K-of-N.jsonl atomically once the shard is complete; meanwhile a
+        journal holds the finished items, so a killed shard re-run with --resume
+        redoes only the rest. `auctionlab merge` joins the shards into the same
+        bytes a single run writes, or refuses, naming the missing or duplicated
+        trials and the command that re-runs each missing shard.
 
         Cluster: --emit-slurm DIR --shards N writes, without running anything,
-          DIR/sweep.sbatch   a Slurm job array 0…N−1, task K = `sweep SPEC --shard K/N --resume`
-          DIR/merge.sbatch   `merge SPEC`
-          DIR/submit.sh      submits both, the merge with --dependency=afterok on the array
-          DIR/parallel.sh    the same shards with GNU parallel here, or HOSTS=a,b over SSH
-        Logs go to DIR/logs. The scripts use absolute paths to this folder and this binary.
+          DIR/sweep.sbatch   job array 0…N−1: task K runs --shard K/N --resume
+          DIR/merge.sbatch   `auctionlab merge SPEC`
+          DIR/submit.sh      submits both; the merge with --dependency=afterok
+          DIR/parallel.sh    the same with GNU parallel (HOSTS=a,b: over SSH)
+        Logs go to DIR/logs. The scripts hold absolute paths to this folder and
+        to this binary (--binary to change it).
 
         Examples:
           auctionlab sweep Experiments/table1.yaml
           auctionlab sweep Experiments/sensitivity-rho.yaml --trials 5 --threads 2
           auctionlab sweep Experiments/table1.yaml --shard 2/4 --resume
-          auctionlab sweep Experiments/table1.yaml --trials 1000000 --emit-slurm slurm/t1 \\
-              --shards 500 --partition short --time 00:30:00 --cpus-per-task 4 --mem 2G
-          slurm/t1/submit.sh
+          auctionlab sweep Experiments/table1.yaml --trials 1000000 \\
+              --emit-slurm slurm/t1 --shards 100 --time 00:10:00 --mem 2G \\
+              --merge-time 01:00:00 --merge-mem 48G
+          slurm/t1/submit.sh       # or slurm/t1/parallel.sh (GNU parallel)
+        Sizing (≈ 10 ms per table1 trial; merge ≈ 40 kB per trial): README.
         """)
 
     @Argument(help: "Experiment spec (YAML).") var spec: String
