@@ -210,7 +210,7 @@ extension SweepRunner {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).sorted()
         let shards = names.compactMap(ShardID.init(fileName:)).sorted()
         guard !shards.isEmpty else { throw ShardError.noShardFiles(directory: dir.path) }
-        let all = items
+        let all = items, points = self.points
         var done: [Int: [TrialRow]] = [:]
         var firstFile: [Int: String] = [:]
         var dupFiles: [Int: Set<String>] = [:]   // trial → files
@@ -227,6 +227,9 @@ extension SweepRunner {
                 }
                 guard s.contains(trial: all[k].trial) else {
                     throw ShardError.foreignItem(file: url.path, item: k, reason: "is trial \(all[k].trial), which is not in shard \(s) (was the shard run with another spec or --trials?)")
+                }
+                if let why = mismatch(all[k], rows: rows, points: points) {
+                    throw ShardError.foreignItem(file: url.path, item: k, reason: "\(why): the shard was run with another spec")
                 }
                 if let first = firstFile[k] {
                     dupFiles[all[k].trial, default: [first]].insert(s.fileName)
@@ -255,5 +258,21 @@ extension SweepRunner {
             totalItems: all.count, missingTrials: Set(missing.map { all[$0].trial }).sorted(), missingItems: missing.count,
             missingShards: missingShards,
             duplicates: dupFiles.keys.sorted().map { .init(trial: $0, files: dupFiles[$0]!.sorted()) }))
+    }
+
+    /// Why `rows` cannot be item `k` of this spec (another seed, topology list, mechanism
+    /// list or parameter grid), or nil when they match. Merges and resumed journals check
+    /// every item, so results of another spec are never mixed in.
+    func mismatch(_ item: Item, rows: [TrialRow], points: [[String: Double]]) -> String? {
+        let seed = SplitMix64.derive(master: spec.seed, index: UInt64(item.trial))
+        guard rows.count == mechanisms.count else { return "has \(rows.count) rows, this spec \(mechanisms.count) mechanisms" }
+        for (r, mech) in zip(rows, mechanisms) {
+            if r.trial != item.trial { return "is trial \(r.trial), expected \(item.trial)" }
+            if r.seed != seed { return "has seed \(r.seed), this spec's seed gives \(seed)" }
+            if r.topology != topologies[item.topology].name { return "is topology \(r.topology), expected \(topologies[item.topology].name)" }
+            if r.mechanism != mech.name { return "is mechanism \(r.mechanism), expected \(mech.name)" }
+            if r.parameters != points[item.point] { return "has parameters \(r.parameters.sorted { $0.key < $1.key }), expected \(points[item.point].sorted { $0.key < $1.key })" }
+        }
+        return nil
     }
 }

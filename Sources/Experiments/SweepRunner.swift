@@ -72,6 +72,15 @@ public struct SweepRunner: Sendable {
         let points = self.points
         let all = items
         var done = try journal.map(Journal.read) ?? [:]
+        // A journal left by another spec (or --trials) must not be resumed into this run.
+        for (k, rows) in done {
+            guard all.indices.contains(k) else {
+                throw ExperimentError.io("\(journal!.path): item \(k) is beyond this spec's \(all.count) items; it was written by another spec or --trials (delete it, or run without --resume)")
+            }
+            if let why = mismatch(all[k], rows: rows, points: points) {
+                throw ExperimentError.io("\(journal!.path): item \(k) \(why); it was written by another spec (delete it, or run without --resume)")
+            }
+        }
         let todo = all.indices.filter { k in done[k] == nil && (shard?.contains(trial: all[k].trial) ?? true) }
         let limited = stopAfter.map { Array(todo.prefix($0)) } ?? todo
         let results = IndexedResults<[TrialRow]>(count: limited.count)

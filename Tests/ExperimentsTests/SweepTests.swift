@@ -162,6 +162,14 @@ struct SweepTests {
         var fewer = spec; fewer.trials = 3
         let other = try SweepRunner(spec: fewer, topologyDirectory: Self.topologies)
         #expect(throws: ShardError.self) { try other.collectShards(in: dir, rerun: rerun) }
+        // Same shape, another seed: every row's seed is checked, by merge and by --resume.
+        var reseeded = spec; reseeded.seed = 100
+        let other2 = try SweepRunner(spec: reseeded, topologyDirectory: Self.topologies)
+        do { _ = try other2.collectShards(in: dir, rerun: rerun); Issue.record("merged shards of another seed") } catch {
+            #expect("\(error)".contains("seed") && "\(error)".contains("another spec"), "\(error)")
+        }
+        try FileManager.default.copyItem(at: dir.appendingPathComponent(shard2.fileName), to: dir.appendingPathComponent(shard2.journalName))
+        #expect(throws: ExperimentError.self) { try other2.runShard(shard2, in: dir, resume: true, threads: 1) }
     }
 
     @Test("shard ids parse i/n, name their files, and reject bad values naming the option")
