@@ -67,13 +67,22 @@ public struct SweepRunner: Sendable {
     /// `journal` and appending each finished item to it, so a killed run can be resumed.
     /// `stopAfter` ends the run after that many new items (tests use it to simulate a kill).
     /// Returns the finished rows by item index (journal + new).
-    public func runItems(threads: Int = ProcessInfo.processInfo.activeProcessorCount, shard: (index: Int, count: Int)? = nil,
+    public func runItems(threads: Int = ProcessInfo.processInfo.activeProcessorCount, shard: ShardID? = nil,
                          journal: URL? = nil, stopAfter: Int? = nil,
                          progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> [Int: [TrialRow]] {
         let points = self.points
         let all = items
         var done = try journal.map(Journal.read) ?? [:]
-        let todo = all.indices.filter { k in done[k] == nil && (shard.map { all[k].trial % $0.count == $0.index } ?? true) }
+        // A journal left by another spec (or --trials) must not be resumed into this run.
+        for (k, rows) in done {
+            guard all.indices.contains(k) else {
+                throw ExperimentError.io("\(journal!.path): item \(k) is beyond this spec's \(all.count) items; it was written by another spec or --trials (delete it, or run without --resume)")
+            }
+            if let why = mismatch(all[k], rows: rows, points: points) {
+                throw ExperimentError.io("\(journal!.path): item \(k) \(why); it was written by another spec (delete it, or run without --resume)")
+            }
+        }
+        let todo = all.indices.filter { k in done[k] == nil && (shard?.contains(trial: all[k].trial) ?? true) }
         let limited = stopAfter.map { Array(todo.prefix($0)) } ?? todo
         let results = IndexedResults<[TrialRow]>(count: limited.count)
         let writer = try journal.map { try Journal.Writer(url: $0) }

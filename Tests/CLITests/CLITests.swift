@@ -91,4 +91,50 @@ struct CLITests {
         #expect(bad.reason == .exit && bad.status != 0)
         #expect(bad.err.contains("edges["), "stderr: \(bad.err)")
     }
+
+    @Test("sweep --shard / merge end to end: a missing shard is named with its re-run command, nothing is written; then bytes equal a single run")
+    func shardsAndMerge() throws {
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("auctionlab-cli-shards-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let spec = "Experiments/slurm-smoke.yaml", single = tmp.appendingPathComponent("single").path, sharded = tmp.appendingPathComponent("sharded").path
+        #expect(try CLI.run(["sweep", spec, "--out", single, "--threads", "1"]).status == 0)
+        for i in [0, 1, 3] { #expect(try CLI.run(["sweep", spec, "--shard", "\(i)/4", "--out", sharded]).status == 0) }
+        let refused = try CLI.run(["merge", spec, "--out", sharded])
+        #expect(refused.reason == .exit && refused.status != 0)
+        #expect(refused.err.contains("shard 2/4 not present"), "\(refused.err)")
+        #expect(refused.err.contains("auctionlab sweep \(spec) --shard 2/4 --resume --out \(sharded)"), "\(refused.err)")
+        #expect(!FileManager.default.fileExists(atPath: sharded + "/trials.csv"))
+        #expect(try CLI.run(["sweep", spec, "--shard", "2/4", "--resume", "--out", sharded]).status == 0)
+        let merged = try CLI.run(["merge", spec, "--out", sharded])
+        #expect(merged.status == 0, "\(merged.err)")
+        for f in ["trials.csv", "summary.csv", "table.md"] {
+            #expect(FileManager.default.contents(atPath: "\(sharded)/\(f)") == FileManager.default.contents(atPath: "\(single)/\(f)"), "\(f)")
+        }
+        let bad = try CLI.run(["sweep", spec, "--shard", "4/4", "--out", sharded])
+        #expect(bad.status != 0 && bad.err.contains("--shard"), "\(bad.err)")
+    }
+
+    @Test("sweep --emit-slurm writes four executable scripts; wrong flags are refused naming the option")
+    func emitSlurm() throws {
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("auctionlab-cli-slurm-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let spec = "Experiments/slurm-smoke.yaml"
+        let r = try CLI.run(["sweep", spec, "--emit-slurm", tmp.path, "--shards", "4", "--partition", "debug", "--cpus-per-task", "2"])
+        #expect(r.status == 0, "\(r.err)")
+        for name in ["sweep.sbatch", "merge.sbatch", "submit.sh", "parallel.sh"] {
+            #expect(FileManager.default.isExecutableFile(atPath: tmp.appendingPathComponent(name).path), "\(name)")
+        }
+        let sbatch = try String(contentsOf: tmp.appendingPathComponent("sweep.sbatch"), encoding: .utf8)
+        #expect(sbatch.contains("#SBATCH --array=0-3\n") && sbatch.contains("#SBATCH --partition=debug\n"))
+        #expect(sbatch.contains("--shard \"$SLURM_ARRAY_TASK_ID/4\" --resume"))
+        #expect(sbatch.contains("--out Results/slurm-smoke"))
+        for (args, field) in [(["--shards", "0"], "--shards"), (["--shards", "9"], "--shards"), (["--shards", "2", "--time", "soon"], "--time"),
+                              ([], "--shards"), (["--shards", "2", "--shard", "0/2"], "--shard")] {
+            let bad = try CLI.run(["sweep", spec, "--emit-slurm", tmp.path] + args)
+            #expect(bad.reason == .exit && bad.status != 0)
+            #expect(bad.err.contains(field), "\(args): \(bad.err)")
+        }
+        let help = try CLI.run(["sweep", "--help"])
+        #expect(help.out.contains("--emit-slurm") && help.out.contains("--cpus-per-task") && help.out.contains("submit.sh"))
+    }
 }

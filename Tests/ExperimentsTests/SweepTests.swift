@@ -73,7 +73,7 @@ struct SweepTests {
         let full = try Reports.trialsCSV(spec, runner.run(threads: 2))
         var merged: [Int: [TrialRow]] = [:]
         for i in 0..<4 {
-            let part = try runner.runItems(threads: 2, shard: (i, 4))
+            let part = try runner.runItems(threads: 2, shard: ShardID(i, of: 4))
             for (k, rows) in part { #expect(merged[k] == nil); merged[k] = rows }
         }
         #expect(try Reports.trialsCSV(spec, runner.assemble(merged)) == full)
@@ -94,5 +94,96 @@ struct SweepTests {
         #expect(try Reports.trialsCSV(spec, runner.assemble(resumed)) == full)
         // The journal itself now holds every item and reads back cleanly.
         #expect(try Reports.trialsCSV(spec, runner.assemble(Journal.read(journal))) == full)
+    }
+
+    @Test("a shard killed halfway: merge refuses naming it (and a truncated shard, and duplicates); re-run alone with --resume, the merge is byte-identical")
+    func killedShardRerunAlone() throws {
+        let spec = try ExperimentSpec.parse(Self.yaml, file: "inline.yaml")
+        let runner = try SweepRunner(spec: spec, topologyDirectory: Self.topologies)
+        let full = try runner.run(threads: 2)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("auctionlab-killed-shard-\(getpid())")
+        try? FileManager.default.removeItem(at: dir)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let rerun = SweepInvocation(spec: "x.yaml", out: dir.path)
+        func refusal() throws -> MergeDiagnosis? {
+            do { _ = try runner.collectShards(in: dir, rerun: rerun); return nil } catch let ShardError.refused(d) { return d }
+        }
+        #expect(throws: ShardError.noShardFiles(directory: dir.path)) { try runner.collectShards(in: dir, rerun: rerun) }
+
+        // 4 shards; shard 2 (trial 2: 4 points × 2 topologies = 8 items) is "killed" after 3 items.
+        for i in 0..<4 {
+            let r = try runner.runShard(ShardID(i, of: 4), in: dir, resume: false, threads: 2, stopAfter: i == 2 ? 3 : nil)
+            #expect(r.finished == (i != 2))
+            #expect(try r.totalItems == runner.itemCount(of: ShardID(i, of: 4)))
+        }
+        let shard2 = try ShardID(2, of: 4)
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent(shard2.fileName).path))
+        #expect(try Journal.read(dir.appendingPathComponent(shard2.journalName)).count == 3)
+
+        // Merge refuses, naming the trial, the shard and the command that re-runs it.
+        let d = try #require(try refusal())
+        #expect(d.missingTrials == [2])
+        #expect(d.missingItems == runner.itemCount(of: shard2))   // a journal is not a shard: merge reads only finished shards
+        #expect(d.missingShards.map(\.shard) == [shard2])
+        #expect(d.missingShards[0].fileExists == false && d.missingShards[0].journalExists)
+        #expect(d.description.contains("missing trials 2 ") && d.description.contains("shard 2/4 not present"))
+        #expect(d.description.contains("auctionlab sweep x.yaml --shard 2/4 --resume --out \(dir.path)"))
+
+        // A truncated shard file (one line lost) is named as incomplete too.
+        let f1 = dir.appendingPathComponent(try ShardID(1, of: 4).fileName)
+        let lines = try String(contentsOf: f1, encoding: .utf8).split(separator: "\n")
+        try (lines.dropLast().joined(separator: "\n") + "\n").write(to: f1, atomically: true, encoding: .utf8)
+        let d2 = try #require(try refusal())
+        #expect(d2.missingTrials == [2, 5])
+        #expect(d2.missingShards.map(\.shard.index) == [1, 2] && d2.missingShards[0].fileExists)
+        #expect(d2.description.contains("shard 1/4 incomplete"))
+
+        // Re-run the two shards alone: shard 2 resumes from its journal (3 items not redone).
+        let r2 = try runner.runShard(shard2, in: dir, resume: true, threads: 2)
+        #expect(r2.finished && r2.resumedItems == 3 && r2.newItems == r2.totalItems - 3)
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent(shard2.journalName).path))
+        _ = try runner.runShard(ShardID(1, of: 4), in: dir, resume: true, threads: 1)
+        let (merged, files) = try runner.collectShards(in: dir, rerun: rerun)
+        #expect(files.count == 4)
+        #expect(try Reports.trialsCSV(spec, runner.assemble(merged)) == Reports.trialsCSV(spec, full))
+        #expect(try Reports.summaryCSV(spec, runner.assemble(merged)) == Reports.summaryCSV(spec, full))
+
+        // Shards of another split next to these: the trials in both are named as duplicated.
+        try FileManager.default.copyItem(at: dir.appendingPathComponent(try ShardID(0, of: 4).fileName),
+                                         to: dir.appendingPathComponent(try ShardID(0, of: 2).fileName))
+        let d3 = try #require(try refusal())
+        #expect(d3.missingTrials.isEmpty)
+        #expect(d3.duplicates.map(\.trial) == [0, 4])
+        #expect(d3.duplicates[0].files == ["shard-0-of-2.jsonl", "shard-0-of-4.jsonl"])
+        #expect(d3.description.contains("duplicated trials 0, 4"))
+        try FileManager.default.removeItem(at: dir.appendingPathComponent(try ShardID(0, of: 2).fileName))
+
+        // A shard file from another --trials holds items this spec does not give that shard.
+        var fewer = spec; fewer.trials = 3
+        let other = try SweepRunner(spec: fewer, topologyDirectory: Self.topologies)
+        #expect(throws: ShardError.self) { try other.collectShards(in: dir, rerun: rerun) }
+        // Same shape, another seed: every row's seed is checked, by merge and by --resume.
+        var reseeded = spec; reseeded.seed = 100
+        let other2 = try SweepRunner(spec: reseeded, topologyDirectory: Self.topologies)
+        do { _ = try other2.collectShards(in: dir, rerun: rerun); Issue.record("merged shards of another seed") } catch {
+            #expect("\(error)".contains("seed") && "\(error)".contains("another spec"), "\(error)")
+        }
+        try FileManager.default.copyItem(at: dir.appendingPathComponent(shard2.fileName), to: dir.appendingPathComponent(shard2.journalName))
+        #expect(throws: ExperimentError.self) { try other2.runShard(shard2, in: dir, resume: true, threads: 1) }
+    }
+
+    @Test("shard ids parse i/n, name their files, and reject bad values naming the option")
+    func shardIDs() throws {
+        let s = try ShardID.parse("3/4")
+        #expect(s.index == 3 && s.count == 4 && s.fileName == "shard-3-of-4.jsonl" && s.journalName == "journal-shard-3-of-4.jsonl")
+        #expect(ShardID(fileName: "shard-3-of-4.jsonl") == s)
+        #expect(ShardID(fileName: "shard-3-of-4.jsonl.partial") == nil && ShardID(fileName: "shard-4-of-4.jsonl") == nil)
+        #expect(s.contains(trial: 7) && !s.contains(trial: 8))
+        for bad in ["4/4", "-1/4", "1/0", "1", "a/b", "1/2/3"] {
+            #expect(throws: ShardError.self, "\(bad)") { try ShardID.parse(bad) }
+            do { _ = try ShardID.parse(bad) } catch { #expect("\(error)".contains("--shard")) }
+        }
+        #expect(Shell.quote("a/b-c.yaml") == "a/b-c.yaml")
+        #expect(Shell.quote("it's here") == "'it'\\''s here'")
     }
 }

@@ -8,37 +8,41 @@ struct Merge: ParsableCommand {
         commandName: "merge",
         abstract: "Join the shards of `auctionlab sweep --shard i/n` into one result; refuses if a trial is missing or repeated.",
         discussion: """
-        Example:
-          for i in 0 1 2 3; do auctionlab sweep Experiments/table1.yaml --shard $i/4; done
+        Reads every shard-I-of-N.jsonl in the output folder and checks that each
+        trial of the spec is present exactly once; the merged files are then
+        byte-identical to a single unsharded run. Otherwise it writes nothing,
+        exits 1, and names the missing trials, the shards that hold them (file
+        absent, or truncated) with the command that re-runs each, and any trial
+        found in more than one file.
+
+        Examples:
+          for i in 0 1 2 3; do
+            auctionlab sweep Experiments/table1.yaml --shard $i/4
+          done
           auctionlab merge Experiments/table1.yaml
-        The merged files are byte-identical to a single unsharded run of the same spec.
+          # shards run with --trials/--out: give merge the same flags
+          auctionlab merge Experiments/table1.yaml --trials 1000 --out /scratch/t1
         """)
 
     @Argument(help: "The experiment spec the shards ran.") var spec: String
+    @Option(help: "The --trials override the shards ran with, if any.") var trials: Int?
     @Option(help: "Folder holding shard-*-of-*.jsonl (default: the spec's output, else Results/NAME).") var out: String?
 
     func run() throws {
-        let s = try ExperimentSpec.load(spec)
+        var s = try ExperimentSpec.load(spec)
+        if let trials {
+            guard trials > 0 else { throw ValidationError("--trials must be positive") }
+            s.trials = trials
+        }
         let runner = try SweepRunner(spec: s, file: spec)
-        let dir = URL(fileURLWithPath: out ?? s.output ?? "Results/\(s.name)")
-        let files = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? [])
-            .filter { $0.hasPrefix("shard-") && $0.hasSuffix(".jsonl") }.sorted()
-        guard !files.isEmpty else { throw ValidationError("no shard-*-of-*.jsonl files in \(dir.path)") }
-        var done: [Int: [TrialRow]] = [:]
-        var counts = Set<String>()
-        for f in files {
-            counts.insert(String(f.split(separator: "-").last ?? ""))
-            for (k, rows) in try Journal.read(dir.appendingPathComponent(f)) {
-                guard done[k] == nil else { throw ValidationError("item \(k) appears in more than one shard (again in \(f))") }
-                done[k] = rows
-            }
-        }
-        do {
-            let rows = try runner.assemble(done)
-            try Reports.write(s, rows, to: dir, command: "auctionlab merge \(spec) (\(files.count) shards)")
-            FileHandle.standardError.write(Data("merge \(s.name): \(files.count) shards, \(rows.count) rows → \(dir.path)\n".utf8))
-        } catch {
-            throw ValidationError("cannot merge \(files.joined(separator: ", ")): \(error). Re-run the missing shards with --shard i/n.")
-        }
+        let outPath = s.outputDirectory(override: out)
+        let start = Date()
+        let (done, files) = try runner.collectShards(in: URL(fileURLWithPath: outPath),
+                                                     rerun: SweepInvocation(spec: spec, trials: trials, out: outPath))
+        let rows = try runner.assemble(done)
+        let command = "auctionlab sweep \(spec)" + (trials.map { " --trials \($0)" } ?? "")
+        try Reports.write(s, rows, to: URL(fileURLWithPath: outPath), command: command)
+        FileHandle.standardError.write(Data(String(format: "merge %@: %d shards, %d rows in %.2fs → %@\n", s.name, files.count, rows.count,
+                                                   Date().timeIntervalSince(start), outPath).utf8))
     }
 }

@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+@testable import Experiments
+
+@Suite("Experiments: Slurm and GNU parallel scripts")
+struct ClusterScriptsTests {
+    static func scripts(_ r: SlurmResources, trials: Int = 100, out: String = "Results/x",
+                        directory: String = "/scratch/run") throws -> ClusterScripts {
+        try ClusterScripts(experiment: "table1", trials: trials,
+                           invocation: SweepInvocation(program: "/opt/al/auctionlab", spec: "Experiments/table1.yaml", trials: trials, out: out),
+                           resources: r, workdir: "/home/me/AuctionLab", directory: directory, generatedBy: "auctionlab sweep …")
+    }
+
+    @Test("the array covers 0…N−1, each task runs its shard with --resume, the merge waits on afterok")
+    func text() throws {
+        let s = try Self.scripts(SlurmResources(shards: 8, partition: "short", time: "00:30:00", cpusPerTask: 4, mem: "2G"))
+        let sweep = s.sweepSbatch
+        #expect(sweep.hasPrefix("#!/bin/bash\n"))
+        for line in ["#SBATCH --array=0-7", "#SBATCH --cpus-per-task=4", "#SBATCH --time=00:30:00", "#SBATCH --mem=2G",
+                     "#SBATCH --partition=short", "#SBATCH --chdir=/home/me/AuctionLab", "#SBATCH --output=/scratch/run/logs/shard-%a.out",
+                     "#SBATCH --requeue",
+                     #"exec /opt/al/auctionlab sweep Experiments/table1.yaml --shard "$SLURM_ARRAY_TASK_ID/8" --resume --threads "${SLURM_CPUS_PER_TASK:-4}" --trials 100 --out Results/x"#] {
+            #expect(sweep.split(separator: "\n").contains(Substring(line)), "missing line: \(line)")
+        }
+        // Every #SBATCH line comes before the first command (sbatch stops reading them there).
+        let lines = sweep.split(separator: "\n")
+        let firstCommand = try #require(lines.firstIndex { !$0.hasPrefix("#") })
+        #expect(lines[firstCommand...].allSatisfy { !$0.hasPrefix("#SBATCH") })
+        #expect(!sweep.contains("--account"))
+
+        #expect(s.mergeSbatch.contains("exec /opt/al/auctionlab merge Experiments/table1.yaml --trials 100 --out Results/x\n"))
+        #expect(s.mergeSbatch.contains("#SBATCH --kill-on-invalid-dep=yes"))
+        #expect(s.mergeSbatch.contains("#SBATCH --time=00:30:00\n") && s.mergeSbatch.contains("#SBATCH --mem=2G\n"))
+        let bigMerge = try Self.scripts(SlurmResources(shards: 8, time: "00:30:00", mem: "2G", mergeTime: "02:00:00", mergeMem: "48G"))
+        #expect(bigMerge.mergeSbatch.contains("#SBATCH --time=02:00:00\n") && bigMerge.mergeSbatch.contains("#SBATCH --mem=48G\n"))
+        #expect(bigMerge.sweepSbatch.contains("#SBATCH --time=00:30:00\n") && bigMerge.sweepSbatch.contains("#SBATCH --mem=2G\n"))
+        #expect(!s.mergeSbatch.contains("--array"))
+        let submit = s.submitScript
+        #expect(submit.contains("array=$(sbatch --parsable /scratch/run/sweep.sbatch)"))
+        #expect(submit.contains("merge=$(sbatch --parsable --dependency=afterok:$array /scratch/run/merge.sbatch)"))
+        #expect(submit.contains("rm -f Results/x/shard-*-of-*.jsonl Results/x/journal-shard-*-of-*.jsonl"))
+        let par = s.parallelScript
+        #expect(par.contains("--shard {}/8 --resume --threads 4"))
+        #expect(par.contains("::: $(seq 0 7)"))
+        #expect(par.contains("test -f Results/x/shard-{}-of-8.jsonl ||"))
+        #expect(par.contains("--sshlogin \"$HOSTS\""))
+
+        let throttled = try Self.scripts(SlurmResources(shards: 3, account: "lab", maxRunning: 2))
+        #expect(throttled.sweepSbatch.contains("#SBATCH --array=0-2%2\n"))
+        #expect(throttled.sweepSbatch.contains("#SBATCH --account=lab\n"))
+        #expect(!throttled.sweepSbatch.contains("--mem") && !throttled.sweepSbatch.contains("--partition"))
+    }
+
+    @Test("paths with spaces or quotes are shell-quoted in commands")
+    func quoting() throws {
+        let s = try Self.scripts(SlurmResources(shards: 2), out: "my results/it's")
+        #expect(s.sweepSbatch.contains(#"--out 'my results/it'\''s'"#))
+        #expect(s.mergeSbatch.contains(#"--out 'my results/it'\''s'"#))
+    }
+
+    @Test("bad resources are refused, naming the option", arguments: [
+        (SlurmResources(shards: 0), "--shards"),
+        (SlurmResources(shards: 101), "--shards"),
+        (SlurmResources(shards: 4, time: "1 hour"), "--time"),
+        (SlurmResources(shards: 4, time: "1:2:3:4"), "--time"),
+        (SlurmResources(shards: 4, cpusPerTask: 0), "--cpus-per-task"),
+        (SlurmResources(shards: 4, mem: "2 GB"), "--mem"),
+        (SlurmResources(shards: 4, partition: "a b"), "--partition"),
+        (SlurmResources(shards: 4, account: "x;rm"), "--account"),
+        (SlurmResources(shards: 4, maxRunning: 0), "--max-running"),
+        (SlurmResources(shards: 4, mergeTime: "later"), "--merge-time"),
+        (SlurmResources(shards: 4, mergeMem: "lots"), "--merge-mem"),
+    ])
+    func badResources(r: SlurmResources, field: String) throws {
+        do { _ = try Self.scripts(r); Issue.record("accepted \(r)") } catch {
+            #expect("\(error)".contains(field), "\(error)")
+        }
+    }
+
+    @Test("accepted Slurm time formats", arguments: ["30", "30:00", "01:30:00", "2-0", "2-12:00", "1-00:00:00"])
+    func times(time: String) throws {
+        _ = try Self.scripts(SlurmResources(shards: 4, time: time))
+    }
+
+    @Test("a relative or blank-containing scripts folder is refused")
+    func badDirectory() throws {
+        #expect(throws: ShardError.self) { try Self.scripts(SlurmResources(shards: 2), directory: "run") }
+        #expect(throws: ShardError.self) { try Self.scripts(SlurmResources(shards: 2), directory: "/scratch/my run") }
+    }
+
+    @Test("write(): four executable scripts, written atomically (no .partial left), and logs/")
+    func write() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("auctionlab-scripts-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let s = try Self.scripts(SlurmResources(shards: 4), directory: dir.path)
+        let urls = try s.write()
+        #expect(urls.map(\.lastPathComponent) == ClusterScripts.fileNames)
+        for (url, file) in zip(urls, s.files) {
+            let attrs = try FileManager.default.attributesOfItem(atPath: url.path)
+            #expect((attrs[.posixPermissions] as? Int) == 0o755, "\(url.lastPathComponent)")
+            #expect(try String(contentsOf: url, encoding: .utf8) == file.text)
+        }
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
+        #expect(names == (ClusterScripts.fileNames + ["logs"]).sorted())
+    }
+}
