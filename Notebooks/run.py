@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -65,7 +66,8 @@ def main() -> int:
                            extra_arguments=["--IPKernelApp.log_level=ERROR"],
                            resources={"metadata": {"path": str(HERE)}}).execute()
         except Exception as e:  # CellExecutionError carries the cell and traceback
-            print(f"notebooks: {name} FAILED while executing:\n{e}", file=sys.stderr)
+            plain = re.sub(r"\x1b\[[0-9;]*m", "", str(e))  # the traceback without terminal colours
+            print(f"notebooks: {name} FAILED while executing:\n{plain}", file=sys.stderr)
             failed.append(name)
             continue
         html, _ = HTMLExporter().from_notebook_node(nb)
