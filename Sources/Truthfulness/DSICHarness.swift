@@ -79,17 +79,7 @@ public enum DSICHarness {
         var scale = 0.0
         var pending: [(profile: Int, agent: Int, cost: Double, truthful: Double, best: Double, bid: Double)] = []
         for p in 0..<config.profiles {
-            var g = SplitMix64(seed: SplitMix64.derive(master: config.seed, index: UInt64(p)))
-            var truthful = base
-            var costs: [Double] = []
-            for i in 0..<base.agentCount {
-                var c = base.priors[i].prior.sample(using: &g)
-                // A draw in a zero-density gap is impossible in theory; resample rather than clamp.
-                var tries = 0
-                while base.priors[i].prior.pdf(c) <= 0 && tries < 100 { c = base.priors[i].prior.sample(using: &g); tries += 1 }
-                costs.append(c)
-                truthful = truthful.withBid(i, c)
-            }
+            let (truthful, costs) = profile(base, seed: config.seed, index: p)
             let outcome = try mechanism.run(truthful, options: config.options)
             payments.append(outcome.totalPayment)
             virtuals.append(outcome.totalVirtualCost)
@@ -140,4 +130,48 @@ public enum DSICHarness {
                           irViolations: irViolations, tolerance: tol, worst: worst,
                           revenueEquivalence: mechanism.name == "star" ? re : nil, paymentScale: scale, perAgent: perAgent)
     }
+
+    /// Profile `index` of `check` with master `seed`: true costs drawn from the priors, and the
+    /// instance with every agent bidding its true cost (so a reported worst misreport can be replayed).
+    public static func profile(_ base: Instance, seed: UInt64, index p: Int) -> (instance: Instance, costs: [Double]) {
+        var g = SplitMix64(seed: SplitMix64.derive(master: seed, index: UInt64(p)))
+        var truthful = base
+        var costs: [Double] = []
+        for i in 0..<base.agentCount {
+            var c = base.priors[i].prior.sample(using: &g)
+            // A draw in a zero-density gap is impossible in theory; resample rather than clamp.
+            var tries = 0
+            while base.priors[i].prior.pdf(c) <= 0 && tries < 100 { c = base.priors[i].prior.sample(using: &g); tries += 1 }
+            costs.append(c)
+            truthful = truthful.withBid(i, c)
+        }
+        return (truthful, costs)
+    }
+
+    /// Agent `agent`'s utility u(b) = P(b) − trueCost·x(b) as a function of its own bid, the others
+    /// bidding as in `truthful`: `grid` + 1 evenly spaced bids over its prior's support, both sides of
+    /// every allocation breakpoint, and the true cost itself; sorted by bid. Bids at zero density are skipped.
+    public static func utilityCurve(_ mechanism: any Mechanism, instance truthful: Instance, agent i: Int, trueCost c: Double,
+                                    grid: Int, options: MechanismOptions = .init()) throws -> [UtilityPoint] {
+        let curve = truthful.priors[i]
+        let lo = curve.support.lowerBound, hi = curve.support.upperBound
+        let n = max(1, grid)
+        var bids = (0...n).map { lo + (hi - lo) * Double($0) / Double(n) } + [c]
+        let delta = 1e-7 * (hi - lo)
+        for z in try mechanism.allocationBreakpoints(truthful, agent: i, options: options) where z >= lo && z <= hi {
+            bids.append(max(lo, z - delta)); bids.append(min(hi, z + delta))
+        }
+        return try Set(bids).sorted().filter { $0 == c || curve.prior.pdf($0) > 0 }.map { z in
+            let o = try mechanism.run(truthful.withBid(i, z), options: options)
+            return UtilityPoint(bid: z, payment: o.payments[i], workload: o.workloads[i], utility: o.payments[i] - c * o.workloads[i])
+        }
+    }
+}
+
+/// One point of an agent's utility-vs-bid curve.
+public struct UtilityPoint: Sendable, Codable, Equatable {
+    public let bid: Double
+    public let payment: Double
+    public let workload: Double
+    public let utility: Double
 }

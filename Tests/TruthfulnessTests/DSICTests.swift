@@ -68,3 +68,27 @@ struct DSICPaperInstanceTests {
         #expect(homog.maxRegret <= homog.tolerance)
     }
 }
+
+@Suite("Utility-vs-bid curves")
+struct UtilityCurveTests {
+    @Test("star: every agent's utility curve on S4 peaks at its true cost; pay-as-bid's does not for some winner")
+    func starPeaksAtTruth() throws {
+        let base = try DSICPaperInstanceTests.s4()
+        var payAsBidGains = false
+        for p in 0..<2 {
+            let (truthful, costs) = DSICHarness.profile(base, seed: 1, index: p)
+            for i in 0..<truthful.agentCount {
+                let points = try DSICHarness.utilityCurve(STAR(), instance: truthful, agent: i, trueCost: costs[i], grid: 20)
+                let truth = try #require(points.first { $0.bid == costs[i] })
+                let best = try #require(points.max { $0.utility < $1.utility })
+                let tol = 1e-9 * max(1, points.map(\.payment).max() ?? 0)
+                #expect(best.utility <= truth.utility + tol, "profile \(p) agent \(truthful.agentIDs[i]): best bid \(best.bid) gains \(best.utility - truth.utility)")
+                #expect(points.count >= 21 && zip(points, points.dropFirst()).allSatisfy { $0.bid < $1.bid })
+                let pab = try DSICHarness.utilityCurve(PayAsBid(), instance: truthful, agent: i, trueCost: costs[i], grid: 20)
+                let pabTruth = try #require(pab.first { $0.bid == costs[i] })
+                if (pab.map(\.utility).max() ?? 0) > pabTruth.utility + tol { payAsBidGains = true }
+            }
+        }
+        #expect(payAsBidGains)
+    }
+}

@@ -23,11 +23,15 @@ struct Bench: ParsableCommand {
         Examples:
           auctionlab bench
           auctionlab bench --quick
+          auctionlab bench --quick --csv Results/bench/bench.csv
+                        (also one CSV row per timing: part,shape,V,width,solver,seconds_per_solve,solver_calls,seed;
+                         part 1's shape is the instance name and its time is one STAR run)
         """)
 
     @Flag(help: "Fewer sizes and repetitions (seconds instead of a minute).") var quick = false
     @Option(help: "Largest V on which the MILP path is timed.") var milpMax = 1000
     @Option(help: "Seed of the random instances.") var seed: UInt64 = 1
+    @Option(help: "Also write the timings as CSV to this file.") var csv: String?
 
     /// Median seconds per call of `body`, repeated until ~`budget` seconds elapse.
     func time(_ budget: Double, _ body: () throws -> Void) rethrows -> Double {
@@ -52,6 +56,11 @@ struct Bench: ParsableCommand {
         print("AuctionLab bench — median wall time per call, one core; ratio = MILP time / this time\n")
         print("Part 1: STAR allocation + all payments (9 agents)")
         var rows: [[String]] = []
+        var csvText = "part,shape,V,width,solver,seconds_per_solve,solver_calls,seed\n"
+        func csvRow(_ part: Int, _ shape: String, _ v: Int, _ width: Int?, _ solver: String, _ t: Double, _ calls: Int?) {
+            csvText += ["\(part)", shape, "\(v)", width.map { "\($0)" } ?? "", solver, String(format: "%.6g", t),
+                        calls.map { "\($0)" } ?? "", "\(seed)"].joined(separator: ",") + "\n"
+        }
         var notes: [String] = []
         for (label, v) in [("S1", 19), ("S2", 46), ("S3", 17), ("S4", 12)] {
             // The paper's topology and market (Experiments/instances) when run from the repository,
@@ -78,6 +87,7 @@ struct Bench: ParsableCommand {
             notes.append("\(label): elimination width \(ve.width), one solve \(ms(perSolve)), building its order \(ms(build))")
             for (name, t, calls) in times {
                 rows.append([label, "\(inst.workflow.count)", name, ms(t), "\(calls)", String(format: "%.1f×", milp / t)])
+                csvRow(1, label, inst.workflow.count, ve.width, name, t, calls)
             }
         }
         printAligned(["instance", "V", "solver", "star run", "solver calls", "vs milp"], rows)
@@ -91,8 +101,10 @@ struct Bench: ParsableCommand {
                 let inst = try Instance(spec: RandomWorkflow.instance(shape, nodes: v, using: &g))
                 let prices = inst.virtualBids
                 var results: [(String, Double)] = []
+                var width: Int?
                 if shape == .tree { let s = try TreeDP(model: inst.model); results.append(("tree", try time(budget) { _ = try s.solve(prices: prices) })) }
                 if let s = try? VariableElimination(model: inst.model) {
+                    width = s.width
                     results.append(("elimination (w=\(s.width))", try time(budget) { _ = try s.solve(prices: prices) }))
                 }
                 var milp: Double?
@@ -105,9 +117,11 @@ struct Bench: ParsableCommand {
                 for (name, t) in results {
                     rows.append(["\(shape.rawValue)", "\(v)", name, ms(t), String(format: "%.3g µs", t / Double(v) * 1e6),
                                  milp.map { String(format: "%.1f×", $0 / t) } ?? "milp not run"])
+                    csvRow(2, shape.rawValue, v, width, name.hasPrefix("elimination") ? "elimination" : name, t, nil)
                 }
             }
         }
         printAligned(["shape", "V", "solver", "per solve", "per node", "vs milp"], rows)
+        if let csv { try AtomicFile.write(csvText, to: URL(fileURLWithPath: csv)) }
     }
 }

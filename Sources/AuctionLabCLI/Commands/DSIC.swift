@@ -23,6 +23,9 @@ struct DSIC: ParsableCommand {
           auctionlab dsic Experiments/instances/s4.json --mechanism myopic --profiles 50 --format json
           auctionlab dsic Experiments/dsic.yaml --profiles 5 --random 20     (all of the spec's mechanisms;
                                                                               writes Results/dsic/{dsic.csv,table.md})
+          auctionlab dsic Experiments/instances/s4.json --mechanism myopic --curve t1_1 --profile 3 --csv curve.csv
+                        (agent t1_1's utility vs its own bid in profile 3 of --seed, the others truthful:
+                         CSV instance,mechanism,seed,profile,agent,true_cost,bid,payment,workload,utility,truthful)
         """)
 
     @Argument(help: "Instance JSON file (its bids are replaced by sampled true costs), or an experiment spec (.yaml).") var instance: String
@@ -33,6 +36,9 @@ struct DSIC: ParsableCommand {
     @Option(help: "Grid points per agent over its prior's support.") var grid = 25
     @Option(help: "Seed of the profiles.") var seed: UInt64 = 1
     @Option(help: "Output format: table|json.") var format: OutputFormat = .table
+    @Option(help: "With an instance: write this agent's utility-vs-bid curve (needs --csv) instead of the regret check.") var curve: String?
+    @Option(help: "With --curve: which sampled profile (0-based, as named by 'worst profitable misreport') gives the true costs.") var profile = 0
+    @Option(help: "With --curve: output CSV file.") var csv: String?
 
     func run() throws {
         guard profiles > 0, grid > 0 else { throw ValidationError("--profiles and --grid must be positive") }
@@ -50,6 +56,25 @@ struct DSIC: ParsableCommand {
         }
         let mech = try mechanismNamed(mechanism)
         let inst = try loadInstance(instance)
+        if let curve {
+            guard let csv else { throw ValidationError("--curve needs --csv FILE") }
+            guard let i = inst.agentIDs.firstIndex(of: curve) else {
+                throw ValidationError("--curve: no agent \"\(curve)\" in \(instance) (agents: \(inst.agentIDs.joined(separator: ", ")))")
+            }
+            guard profile >= 0 else { throw ValidationError("--profile must be ≥ 0") }
+            let (truthful, costs) = DSICHarness.profile(inst, seed: seed, index: profile)
+            let points = try DSICHarness.utilityCurve(mech, instance: truthful, agent: i, trueCost: costs[i], grid: grid)
+            func g(_ v: Double) -> String { String(format: "%.17g", v) }
+            var text = "instance,mechanism,seed,profile,agent,true_cost,bid,payment,workload,utility,truthful\n"
+            for p in points {
+                text += [instance, mech.name, "\(seed)", "\(profile)", curve, g(costs[i]), g(p.bid), g(p.payment), g(p.workload),
+                         g(p.utility), p.bid == costs[i] ? "1" : "0"].joined(separator: ",") + "\n"
+            }
+            try AtomicFile.write(text, to: URL(fileURLWithPath: csv))
+            let best = points.max { $0.utility < $1.utility }!
+            print("wrote \(csv): \(points.count) bids; truthful utility \(fmt(points.first { $0.bid == costs[i] }!.utility)), best bid \(fmt(best.bid)) → utility \(fmt(best.utility))")
+            return
+        }
         let r = try DSICHarness.check(mech, instance: inst, config: .init(profiles: profiles, grid: grid, seed: seed))
         switch format {
         case .json:
