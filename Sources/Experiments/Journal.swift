@@ -32,7 +32,7 @@ public enum Journal {
         private let lock = NSLock()
         init(url: URL) throws {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            if !FileManager.default.fileExists(atPath: url.path) { FileManager.default.createFile(atPath: url.path, contents: nil) }
+            if !FileManager.default.fileExists(atPath: url.path) { _ = FileManager.default.createFile(atPath: url.path, contents: nil) }
             handle = try FileHandle(forWritingTo: url)
             let end = try handle.seekToEnd()
             // After a torn write, start on a fresh line so the fragment stays a line of its own.

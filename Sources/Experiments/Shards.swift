@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import LabIO
 import LabNumerics
 
 /// Errors of sharded runs, cluster scripts and merges; each names the option, file or

@@ -92,6 +92,29 @@ struct CLITests {
         #expect(bad.err.contains("edges["), "stderr: \(bad.err)")
     }
 
+    @Test("sale: replaying the example trace writes the six files; a malformed trace is refused naming row and column, writing nothing")
+    func saleTrace() throws {
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("auctionlab-cli-sale-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
+        let ok = try CLI.run(["sale", "Experiments/sale-example.yaml", "--trace", "Experiments/sale/example-trace.csv", "--orders", "1", "--out", tmp.appendingPathComponent("ok").path])
+        #expect(ok.status == 0, "\(ok.err)")
+        for f in ["trials.csv", "summary.csv", "table.md", "studies.csv", "manipulation.csv", "weights.csv"] {
+            #expect(FileManager.default.fileExists(atPath: tmp.appendingPathComponent("ok/\(f)").path), "\(f)")
+        }
+        let text = try String(contentsOfFile: CLI.root.appendingPathComponent("Experiments/sale/example-trace.csv").path, encoding: .utf8)
+        var lines = text.split(separator: "\n").map(String.init)
+        var cells = lines[2].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        cells[2] = "seven"   // the bin of data row 2 (file row 3)
+        lines[2] = cells.joined(separator: ",")
+        let bad = tmp.appendingPathComponent("bad.csv")
+        try lines.joined(separator: "\n").write(to: bad, atomically: true, encoding: .utf8)
+        let refused = try CLI.run(["sale", "Experiments/sale-example.yaml", "--trace", bad.path, "--out", tmp.appendingPathComponent("bad").path])
+        #expect(refused.reason == .exit && refused.status != 0)
+        #expect(refused.err.contains("row 3, column `bin`"), "\(refused.err)")
+        #expect(!FileManager.default.fileExists(atPath: tmp.appendingPathComponent("bad").path))
+    }
+
     @Test("sweep --shard / merge end to end: a missing shard is named with its re-run command, nothing is written; then bytes equal a single run")
     func shardsAndMerge() throws {
         let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("auctionlab-cli-shards-\(getpid())")
