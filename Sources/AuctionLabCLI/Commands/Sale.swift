@@ -44,11 +44,8 @@ struct Sale: ParsableCommand {
 
     func run() throws {
         var s = try SaleSpec.load(spec)
-        if let orders {
-            guard orders > 0 else { throw ValidationError("--orders must be positive") }
-            s.orders = orders
-        }
-        guard threads > 0 else { throw ValidationError("--threads must be positive") }
+        try requirePositive(orders, "--orders"); try requirePositive(threads, "--threads")
+        if let orders { s.orders = orders }
         if let trace { s.trace = trace }
         let data: SaleDataset, source: String
         if let path = s.trace {

@@ -63,11 +63,8 @@ struct Sweep: ParsableCommand {
 
     func run() throws {
         var s = try ExperimentSpec.load(spec)
-        if let trials {
-            guard trials > 0 else { throw ValidationError("--trials must be positive") }
-            s.trials = trials
-        }
-        guard threads > 0 else { throw ValidationError("--threads must be positive") }
+        try requirePositive(trials, "--trials"); try requirePositive(threads, "--threads")
+        if let trials { s.trials = trials }
         let runner = try SweepRunner(spec: s, file: spec)
         let outPath = s.outputDirectory(override: out)
         if let emitSlurm {

@@ -32,3 +32,8 @@ func printAligned(_ header: [String], _ rows: [[String]]) {
         print(r.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }.joined(separator: "  "))
     }
 }
+
+/// Refuses a count option (`--trials`, `--orders`, `--threads`) that is not positive.
+func requirePositive(_ value: Int?, _ flag: String) throws {
+    if let value, value <= 0 { throw ValidationError("\(flag) must be positive (got \(value))") }
+}
