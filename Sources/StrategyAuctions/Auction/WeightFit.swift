@@ -35,8 +35,10 @@ public enum WeightFit {
 
     /// The training problem of a list of task records under a scoring rule's feature map.
     /// At most `limit` tasks are kept (the first ones with a target): GLPK's branch-and-cut on
-    /// the big-M model grows steeply with the number of binaries (measured: 40 tasks ≈ 0.7 s, 50 ≈ 3 s,
-    /// 60 > 2 min, on the default calibration), so the fit uses a capped prefix and reports how many it used.
+    /// the big-M model grows steeply with the number of binaries (measured, one order of seed 2026:
+    /// 40 / 50 / 60 tasks ≈ 0.4 / 1.0 / 3.8 s with the default calibration, and > 2 min at 60 tasks
+    /// with weaker plan signals), so the fit uses a capped prefix and reports how many it used.
+    /// GLPK's cut generators (Gomory, MIR, cover, clique) made it slower, not faster.
     public static func problem(_ records: [TaskRecord], agents: [SaleAgent], rule: ScoringRule, margin: Double = 1e-4, limit: Int = .max) -> Problem {
         var tasks: [(features: [[Double]], target: Int)] = []
         for r in records where tasks.count < limit {
