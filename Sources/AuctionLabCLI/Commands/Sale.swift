@@ -10,29 +10,37 @@ struct Sale: ParsableCommand {
         commandName: "sale",
         abstract: "SALE strategy auctions vs single agents, random, oracle, kNN/classifier/MF routers and a cascade.",
         discussion: """
-        No LLM is called. Outcomes come from a calibrated generative model (the spec's
-        `simulator:` block) or from a trace of logged runs (`trace:` in the spec, or --trace).
-        For each of `orders` random task orders, SALE's score weights are fitted by a MIP
-        (GLPK) and the routers are trained on the first `train_fraction` of the tasks; every
-        method is then evaluated on the rest. Writes, atomically, to Results/NAME (or --out):
+        No LLM is called. Outcomes come from a calibrated generative model (the
+        spec's `simulator:` block) or from a trace of logged runs (`trace:` in the
+        spec, or --trace). For each of `orders` random task orders, SALE's score
+        weights are fitted by a MIP (GLPK) and the routers are trained on the first
+        `train_fraction` of the tasks; every method is evaluated on the rest.
+
+        Writes, atomically, to Results/NAME (or --out):
           trials.csv        one row per (order, method, test task)
-          summary.csv       pass@1, $/task, $/Mtok, largest-agent share, 95% CI over orders,
-                            per method × domain × bin
+          summary.csv       pass@1, $/task, $/Mtok, largest-agent share with 95%
+                            intervals over orders, per method x domain x bin
           table.md          the paper's headline figures beside ours
-          studies.csv       memory off/on, jury without self-votes, self-grading bias, padding
-          manipulation.csv  can an agent gain by misreporting its own grade or padding its plan
+          studies.csv       memory off/on, jury without self-votes,
+                            self-grading bias, plan padding/trimming
+          manipulation.csv  can an agent gain by misreporting its own grade
+                            or padding its plan (DSIC-style)
           weights.csv       the fitted score weights per order
 
-        Trace CSV (see Experiments/sale/example-trace.csv, written by --write-trace):
-          task_id,domain,bin,f0..f15, then per agent A in 4B,8B,14B,32B:
-          A_success (0/1), A_tokens; optional A_plan_length, A_plan_entropy, A_grade_by_J;
-          optional A_refined_* (the attempt after memory-based refinement).
+        Trace CSV (example: Experiments/sale/example-trace.csv):
+          task_id, domain (deep_search|coding), bin (1-5), f0..f15, then per
+          agent A in 4B, 8B, 14B, 32B:
+            A_success (0/1), A_tokens                       required
+            A_plan_length, A_plan_entropy, A_grade_by_J     optional (SALE)
+            A_refined_...                                   optional (memory)
+          Errors name the row and column.
 
         Examples:
           auctionlab sale Experiments/sale.yaml
           auctionlab sale Experiments/sale.yaml --orders 2 --out /tmp/sale
-          auctionlab sale Experiments/sale.yaml --write-trace my-trace.csv   # the simulated data as a trace
-          auctionlab sale Experiments/sale.yaml --trace my-trace.csv         # replay it
+          auctionlab sale Experiments/sale.yaml --write-trace my-trace.csv
+          auctionlab sale Experiments/sale-example.yaml \\
+              --trace Experiments/sale/example-trace.csv
         """)
 
     @Argument(help: "SALE experiment spec (YAML), e.g. Experiments/sale.yaml.") var spec: String
