@@ -42,22 +42,17 @@ public struct SlurmResources: Sendable, Equatable {
         guard cpusPerTask >= 1 else { throw bad("--cpus-per-task", "must be at least 1 (got \(cpusPerTask))") }
         if let maxRunning, maxRunning < 1 { throw bad("--max-running", "must be at least 1 (got \(maxRunning))") }
         let timeFormat = try! Regex(#"\d+|\d+:\d{1,2}|\d+:\d{1,2}:\d{1,2}|\d+-\d+|\d+-\d+:\d{1,2}|\d+-\d+:\d{1,2}:\d{1,2}"#)
-        for (field, value) in [("--time", time), ("--merge-time", mergeTime)] {
-            if let value, value.wholeMatch(of: timeFormat) == nil {
-                throw bad(field, "\"\(value)\" is not a Slurm time (minutes, MM:SS, HH:MM:SS or D-HH:MM:SS)")
-            }
-        }
+        let timeRule = "is not a Slurm time (minutes, MM:SS, HH:MM:SS or D-HH:MM:SS)"
         let memFormat = try! Regex("[0-9]+[KMGT]?")
-        for (field, value) in [("--mem", mem), ("--merge-mem", mergeMem)] {
-            if let value, value.wholeMatch(of: memFormat) == nil {
-                throw bad(field, "\"\(value)\" is not a Slurm memory size (a number with optional K, M, G or T, e.g. 4G)")
-            }
-        }
-        let name = try! Regex("[A-Za-z0-9_.,-]+")
-        for (field, value) in [("--partition", partition), ("--account", account)] {
-            if let value, value.wholeMatch(of: name) == nil {
-                throw bad(field, "\"\(value)\" may hold only letters, digits and _ . , -")
-            }
+        let memRule = "is not a Slurm memory size (a number with optional K, M, G or T, e.g. 4G)"
+        let name = try! Regex("[A-Za-z0-9_.,-]+"), nameRule = "may hold only letters, digits and _ . , -"
+        let checks: [(field: String, value: String?, format: Regex<AnyRegexOutput>, rule: String)] = [
+            ("--time", time, timeFormat, timeRule), ("--merge-time", mergeTime, timeFormat, timeRule),
+            ("--mem", mem, memFormat, memRule), ("--merge-mem", mergeMem, memFormat, memRule),
+            ("--partition", partition, name, nameRule), ("--account", account, name, nameRule),
+        ]
+        for c in checks {
+            if let value = c.value, value.wholeMatch(of: c.format) == nil { throw bad(c.field, "\"\(value)\" \(c.rule)") }
         }
     }
 }

@@ -93,14 +93,12 @@ public struct SweepRunner: Sendable {
                 var j = w
                 while j < limited.count {
                     let k = limited[j]
-                    do {
+                    let stored = results.set(j, Result {
                         let rows = try runItem(all[k], parameters: points[all[k].point])
                         try writer?.append(item: k, rows: rows)
-                        results.set(j, .success(rows))
-                    } catch {
-                        results.set(j, .failure(error))
-                    }
-                    progress?(results.done, total)
+                        return rows
+                    })
+                    progress?(stored, total)
                     j += workers
                 }
             }

@@ -19,6 +19,17 @@ public func csvText(_ header: [String], _ rows: [[String]]) throws -> String {
     return String(decoding: data, as: UTF8.self) + "\n"
 }
 
+/// `xs` grouped by `key`, groups in order of first appearance, elements in their order.
+public func orderedGroups<T, K: Hashable>(_ xs: [T], by key: (T) -> K) -> [[T]] {
+    var order: [K] = [], groups: [K: [T]] = [:]
+    for x in xs {
+        let k = key(x)
+        if groups[k] == nil { order.append(k) }
+        groups[k, default: []].append(x)
+    }
+    return order.map { groups[$0]! }
+}
+
 /// A Markdown table.
 public func markdownTable(_ header: [String], _ rows: [[String]]) -> String {
     var md = "| " + header.joined(separator: " | ") + " |\n"

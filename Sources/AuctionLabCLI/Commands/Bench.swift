@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Allocation
+import LabIO
 import LabNumerics
 import Mechanisms
 import Workflows
@@ -56,10 +57,10 @@ struct Bench: ParsableCommand {
         print("AuctionLab bench — median wall time per call, one core; ratio = MILP time / this time\n")
         print("Part 1: STAR allocation + all payments (9 agents)")
         var rows: [[String]] = []
-        var csvText = "part,shape,V,width,solver,seconds_per_solve,solver_calls,seed\n"
+        var csvRows: [[String]] = []
         func csvRow(_ part: Int, _ shape: String, _ v: Int, _ width: Int?, _ solver: String, _ t: Double, _ calls: Int?) {
-            csvText += ["\(part)", shape, "\(v)", width.map { "\($0)" } ?? "", solver, String(format: "%.6g", t),
-                        calls.map { "\($0)" } ?? "", "\(seed)"].joined(separator: ",") + "\n"
+            csvRows.append(["\(part)", shape, "\(v)", width.map { "\($0)" } ?? "", solver, String(format: "%.6g", t),
+                            calls.map { "\($0)" } ?? "", "\(seed)"])
         }
         var notes: [String] = []
         for (label, v) in [("S1", 19), ("S2", 46), ("S3", 17), ("S4", 12)] {
@@ -122,6 +123,9 @@ struct Bench: ParsableCommand {
             }
         }
         printAligned(["shape", "V", "solver", "per solve", "per node", "vs milp"], rows)
-        if let csv { try AtomicFile.write(csvText, to: URL(fileURLWithPath: csv)) }
+        if let csv {
+            let header = ["part", "shape", "V", "width", "solver", "seconds_per_solve", "solver_calls", "seed"]
+            try AtomicFile.write(csvText(header, csvRows), to: URL(fileURLWithPath: csv))
+        }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Experiments
+import LabIO
 import LabNumerics
 import Mechanisms
 import Truthfulness
@@ -65,11 +66,11 @@ struct DSIC: ParsableCommand {
             let (truthful, costs) = DSICHarness.profile(inst, seed: seed, index: profile)
             let points = try DSICHarness.utilityCurve(mech, instance: truthful, agent: i, trueCost: costs[i], grid: grid)
             func g(_ v: Double) -> String { String(format: "%.17g", v) }
-            var text = "instance,mechanism,seed,profile,agent,true_cost,bid,payment,workload,utility,truthful\n"
-            for p in points {
-                text += [instance, mech.name, "\(seed)", "\(profile)", curve, g(costs[i]), g(p.bid), g(p.payment), g(p.workload),
-                         g(p.utility), p.bid == costs[i] ? "1" : "0"].joined(separator: ",") + "\n"
-            }
+            let text = try csvText(["instance", "mechanism", "seed", "profile", "agent", "true_cost", "bid", "payment", "workload", "utility", "truthful"],
+                                   points.map { p in
+                [instance, mech.name, "\(seed)", "\(profile)", curve, g(costs[i]), g(p.bid), g(p.payment), g(p.workload),
+                 g(p.utility), p.bid == costs[i] ? "1" : "0"]
+            })
             try AtomicFile.write(text, to: URL(fileURLWithPath: csv))
             let best = points.max { $0.utility < $1.utility }!
             print("wrote \(csv): \(points.count) bids; truthful utility \(fmt(points.first { $0.bid == costs[i] }!.utility)), best bid \(fmt(best.bid)) → utility \(fmt(best.utility))")

@@ -30,10 +30,8 @@ struct Merge: ParsableCommand {
 
     func run() throws {
         var s = try ExperimentSpec.load(spec)
-        if let trials {
-            guard trials > 0 else { throw ValidationError("--trials must be positive") }
-            s.trials = trials
-        }
+        try requirePositive(trials, "--trials")
+        if let trials { s.trials = trials }
         let runner = try SweepRunner(spec: s, file: spec)
         let outPath = s.outputDirectory(override: out)
         let start = Date()

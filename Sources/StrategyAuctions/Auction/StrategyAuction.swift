@@ -61,9 +61,9 @@ public struct StrategyAuction: Sendable {
     }
 
     /// Runs auctions over `records` in order, storing each in memory; returns the outcomes.
-    public func run(_ records: [TaskRecord], memory: inout AuctionMemory) -> [Outcome] {
+    public func run(_ records: [TaskRecord], memory: inout AuctionMemory, deviation: PlanTransform? = nil) -> [Outcome] {
         records.map { r in
-            let o = auction(r, memory: memory)
+            let o = auction(r, memory: memory, deviation: deviation)
             memory.store(.init(features: r.task.features, winner: o.execution.agent, success: o.execution.success))
             return o
         }

@@ -54,16 +54,10 @@ public struct SaleReports: Sendable {
     }
 
     public func studiesCSV() throws -> String {
-        var groups: [String] = [], map: [String: [SaleRunner.StudyRow]] = [:]
-        for r in results.flatMap(\.studies) {
-            let key = "\(r.study)|\(r.value)|\(r.agent)"
-            if map[key] == nil { groups.append(key) }
-            map[key, default: []].append(r)
-        }
         let header = ["study", "value", "agent", "orders"] +
             ["pass_at_1", "cost_per_task", "largest_share", "agent_win_share"].flatMap { [$0, "\($0)_ci_low", "\($0)_ci_high"] }
-        return try csvText(header, groups.map { key in
-            let rs = map[key]!, o = MethodMetrics.OverOrders(rs.map(\.metrics))
+        return try csvText(header, orderedGroups(results.flatMap(\.studies)) { "\($0.study)|\($0.value)|\($0.agent)" }.map { rs in
+            let o = MethodMetrics.OverOrders(rs.map(\.metrics))
             let share = rs.compactMap(\.agentShare)
             return [rs[0].study, num(rs[0].value), rs[0].agent, "\(rs.count)"] + Self.cells(o.passAt1) + Self.cells(o.costPerTask) +
                 Self.cells(o.largestShare) + (share.isEmpty ? ["", "", ""] : Self.cells(Summary(share)))
@@ -71,16 +65,10 @@ public struct SaleReports: Sendable {
     }
 
     public func manipulationCSV() throws -> String {
-        var keys: [String] = [], map: [String: [SaleRunner.ManipulationRow]] = [:]
-        for r in results.flatMap(\.manipulation) {
-            let key = "\(r.kind)|\(r.agent)"
-            if map[key] == nil { keys.append(key) }
-            map[key, default: []].append(r)
-        }
         let header = ["mechanism", "manipulation", "agent", "orders", "profiles", "max_regret", "mean_regret", "profitable_share",
                       "worst_order", "worst_task", "worst_misreport", "worst_gain"]
-        return try csvText(header, keys.map { key in
-            let rs = map[key]!, regrets = rs.flatMap(\.regrets)
+        return try csvText(header, orderedGroups(results.flatMap(\.manipulation)) { "\($0.kind)|\($0.agent)" }.map { rs in
+            let regrets = rs.flatMap(\.regrets)
             let worst = rs.compactMap { r in r.worst.map { (r.order, $0) } }.max { $0.1.gain < $1.1.gain }
             return ["sale", rs[0].kind, rs[0].agent, "\(rs.count)", "\(regrets.count)", num(regrets.max() ?? 0),
                     num(regrets.reduce(0, +) / Double(max(regrets.count, 1))),
@@ -121,7 +109,7 @@ public struct SaleReports: Sendable {
         func diff(_ ours: Double, _ paper: Double, scale: Double = 100) -> String { String(format: "%+.1f pt", scale * (ours - paper)) }
         for (label, slice, paper) in [("overall", all, -0.53), ("deep search", ds, -0.65), ("coding", code, -0.40)] {
             let r = reduction(metrics("sale", slice), metrics(large, slice), \.largestShare)
-            rows.append(["reliance on \(large) (\(label)), change vs \(large) alone", Self.pct(paper), Self.pct(Summary([-r.mean]).mean) + " [\(String(format: "%.1f, %.1f", -100 * r.ciHigh, -100 * r.ciLow))]", diff(-r.mean, paper)])
+            rows.append(["reliance on \(large) (\(label)), change vs \(large) alone", Self.pct(paper), Self.pct(-r.mean) + " [\(String(format: "%.1f, %.1f", -100 * r.ciHigh, -100 * r.ciLow))]", diff(-r.mean, paper)])
         }
         let c = reduction(metrics("sale", all), metrics(large, all), \.costPerTask)
         rows.append(["total cost, change vs \(large) alone", Self.pct(-0.35), Self.pct(-c.mean) + String(format: " [%.1f, %.1f]", -100 * c.ciHigh, -100 * c.ciLow), diff(-c.mean, -0.35)])

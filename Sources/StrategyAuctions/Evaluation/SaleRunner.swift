@@ -48,13 +48,10 @@ public struct SaleRunner: Sendable {
 
     public func run(threads: Int = 1, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> [OrderResult] {
         let store = IndexedResults<OrderResult>(count: spec.orders)
-        let counter = Counter()
-        DispatchQueue.concurrentPerform(iterations: max(1, min(threads, spec.orders))) { w in
-            var o = w
-            while o < spec.orders {
-                store.set(o, Result { try runOrder(o) })
-                progress?(counter.increment(), spec.orders)
-                o += max(1, min(threads, spec.orders))
+        let workers = max(1, min(threads, spec.orders))
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            for o in stride(from: w, to: spec.orders, by: workers) {
+                progress?(store.set(o, Result { try runOrder(o) }), spec.orders)
             }
         }
         return try store.all()
@@ -82,12 +79,7 @@ public struct SaleRunner: Sendable {
                  deviation: PlanTransform? = nil) -> (outcomes: [StrategyAuction.Outcome], memory: AuctionMemory) {
         let auction = StrategyAuction(rule: rule, options: .init(memory: on, k: spec.memory.k, threshold: spec.memory.threshold), data: data)
         var memory = AuctionMemory()
-        let all = (order.train + order.test).map { data.records[$0] }
-        let outcomes = all.enumerated().map { i, r -> StrategyAuction.Outcome in
-            let o = auction.auction(r, memory: memory, deviation: deviation)
-            memory.store(.init(features: r.task.features, winner: o.execution.agent, success: o.execution.success))
-            return o
-        }
+        let outcomes = auction.run((order.train + order.test).map { data.records[$0] }, memory: &memory, deviation: deviation)
         return (Array(outcomes.suffix(order.test.count)), memory)
     }
 
@@ -129,11 +121,4 @@ public struct SaleRunner: Sendable {
         }
         return OrderResult(rows: rows, weights: weights, fit: fitSummary, studies: studies, manipulation: manipulation)
     }
-}
-
-/// A thread-safe counter for progress reports.
-final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var n = 0
-    func increment() -> Int { lock.lock(); defer { lock.unlock() }; n += 1; return n }
 }

@@ -78,6 +78,12 @@ public struct SaleDataset: Sendable, Hashable {
 
     /// Index of the most expensive agent (the "largest"; SALE reports reliance on it).
     public var largest: Int { agents.indices.max { agents[$0].price < agents[$1].price }! }
+    /// Agent indices from the cheapest to the dearest (ties: lower index first).
+    public var byPrice: [Int] { agents.indices.sorted { (agents[$0].price, $0) < (agents[$1].price, $1) } }
+    /// The cheapest of `candidates` (ties: lower index), or nil when there are none.
+    public func cheapest<S: Sequence>(_ candidates: S) -> Int? where S.Element == Int {
+        candidates.min { (agents[$0].price, $0) < (agents[$1].price, $1) }
+    }
     public var hasPlans: Bool { records.allSatisfy { r in r.attempts.allSatisfy { $0.plan != nil } } }
 }
 

@@ -26,7 +26,7 @@ public struct PredictiveRouter: Router {
     public func route(_ record: TaskRecord, data: SaleDataset, rng: inout SplitMix64) -> Execution {
         let p = predictor.predict(record.task.features)
         let best = p.max() ?? 0
-        let a = p.indices.filter { p[$0] >= best - tolerance }.min { data.agents[$0].price < data.agents[$1].price } ?? data.largest
+        let a = data.cheapest(p.indices.filter { p[$0] >= best - tolerance }) ?? data.largest
         return Execution(record.attempts[a], agent: a, in: data)
     }
 }
@@ -57,8 +57,10 @@ public struct OracleRouter: Router {
     public var name: String { "oracle" }
     public init() {}
     public func route(_ record: TaskRecord, data: SaleDataset, rng: inout SplitMix64) -> Execution {
-        let byPrice = data.agents.indices.sorted { data.agents[$0].price < data.agents[$1].price }
-        guard let a = byPrice.first(where: record.canSucceed) else { return Execution(record.attempts[byPrice[0]], agent: byPrice[0], in: data) }
+        guard let a = data.cheapest(data.agents.indices.filter(record.canSucceed)) else {
+            let a = data.byPrice[0]
+            return Execution(record.attempts[a], agent: a, in: data)
+        }
         let attempt = record.attempts[a].success ? record.attempts[a] : record.refined[a]!
         return Execution(attempt, agent: a, in: data)
     }
@@ -70,7 +72,7 @@ public struct CascadeRouter: Router {
     public var name: String { "cascade" }
     public init() {}
     public func route(_ record: TaskRecord, data: SaleDataset, rng: inout SplitMix64) -> Execution {
-        let byPrice = data.agents.indices.sorted { data.agents[$0].price < data.agents[$1].price }
+        let byPrice = data.byPrice
         var tokens = 0.0, cost = 0.0
         for a in byPrice {
             let e = Execution(record.attempts[a], agent: a, in: data)
