@@ -51,7 +51,9 @@ public struct SaleRunner: Sendable {
         let workers = max(1, min(threads, spec.orders))
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             for o in stride(from: w, to: spec.orders, by: workers) {
-                progress?(store.set(o, Result { try runOrder(o) }), spec.orders)
+                // Store first: `progress?(…)` would skip evaluating its arguments when nil.
+                let stored = store.set(o, Result { try runOrder(o) })
+                progress?(stored, spec.orders)
             }
         }
         return try store.all()
