@@ -6,14 +6,29 @@ import Workflows
 /// virtual cost φ̄_i(z), VCG the bid itself.
 public struct PriceMap: Sendable {
     public let price: @Sendable (Double) -> Double
+    /// The bids whose price is exactly p: `[smallest z with price(z) ≥ p, largest z with price(z) ≤ p]`
+    /// (one point where the map is strictly increasing, a whole stretch where it is flat);
+    /// `nil` when the price stays below p on the whole support.
+    public let stretch: @Sendable (Double) -> (low: Double, high: Double)?
+    /// The flat values of the map (ironed values, values across zero-density gaps): a breakpoint
+    /// in price computed by intersecting two lines lands within rounding of one of these when
+    /// the tie is between an agent and a competitor on the same stretch, and is snapped to it.
+    public let flatValues: [Double]
+
     /// Smallest z with price(z) ≥ p (nil if none in the support).
-    public let inverse: @Sendable (Double) -> Double?
+    public func inverse(_ p: Double) -> Double? { stretch(p)?.low }
 
     public static func virtual(_ curve: VirtualCost) -> PriceMap {
-        PriceMap(price: { curve.ironed($0) }, inverse: { curve.inverseIroned($0) })
+        PriceMap(price: { curve.ironed($0) }, stretch: { curve.bidStretch($0) },
+                 flatValues: curve.intervals.map(\.value) + curve.gaps.map { curve.ironed($0.upperBound) })
     }
     public static func identity(top: Double) -> PriceMap {
-        PriceMap(price: { $0 }, inverse: { $0 <= top ? $0 : nil })
+        PriceMap(price: { $0 }, stretch: { $0 <= top ? ($0, $0) : nil }, flatValues: [])
+    }
+
+    /// `q` moved onto a flat value within 1e-12 relative, else `q`.
+    func snapped(_ q: Double) -> Double {
+        flatValues.first { abs($0 - q) <= 1e-12 * max(1, abs($0)) } ?? q
     }
 }
 
@@ -25,12 +40,26 @@ public enum PaymentMethod: Sendable, Hashable {
 
 /// One agent's Myerson threshold payment (SPEC §3):
 ///     P_i = b_i·x_i(b_i) + ∫_{b_i}^{hi_i} x_i(z) dz
+///
+/// x_i(z) is the workload the allocation gives agent i at price `map.price(z)`. Two traps
+/// are handled here, both of which used to break truthfulness (issue 13):
+/// - **Flat stretches.** Where the price map is flat (an ironed stretch, a zero-density gap)
+///   every bid of the stretch has the same price, so x_i is the allocation *at that price*
+///   (under the solvers' single tie rule, `TieRule`) across the whole stretch: a tie-winner keeps
+///   its work to the stretch's top, a tie-loser only to its bottom.
+/// - **Infinite price at the top** (density zero at `hi`, so φ(hi) = +∞): prices are never
+///   infinite inside the solver (0·∞ is NaN); the last breakpoint is found below a finite price
+///   at which x_i already equals its minimum over all allocations (`farPrice`).
 public struct ThresholdPayment: Sendable {
     public let payment: Double
     public let workload: Double
     /// Bids z at which x_i drops, with the workload just above each.
     public let breakpoints: [(bid: Double, workloadAbove: Double)]
     public let solverCalls: Int
+
+    /// A price so large that minimising the objective minimises x_i first: the workload
+    /// there is x_i's minimum over capable allocations (the agent's work nobody else can do).
+    public static let farPrice = 1e200
 
     /// - Parameters: `prices` are every agent's current prices; agent `i` bids `bid`,
     ///   its support's top is `top`, `map` turns a bid into its price.
@@ -46,14 +75,30 @@ public struct ThresholdPayment: Sendable {
             let x = model.workloads(a.agents)[i]
             return (x, a.objective - q * x)
         }
+        func same(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-12 * max(1, abs(a), abs(b)) }
         switch method {
         case .exact:
-            let pa = map.price(bid), pb = map.price(top)
+            let pa = map.price(bid)
             let la = try line(pa)
-            guard pb > pa, la.x > 0 else {
-                return ThresholdPayment(payment: bid * la.x + la.x * (top - bid), workload: la.x, breakpoints: [], solverCalls: calls)
+            if la.x == 0 { return ThresholdPayment(payment: 0, workload: 0, breakpoints: [], solverCalls: calls) }
+            // The top line: at φ̄(top) when finite, else at the first doubling of the price whose
+            // workload equals the minimum workload (no breakpoint of x_i lies beyond it).
+            var pb = map.price(top), lb: (x: Double, rest: Double)
+            if pb.isFinite {
+                guard pb > pa else {
+                    return ThresholdPayment(payment: bid * la.x + la.x * (top - bid), workload: la.x, breakpoints: [], solverCalls: calls)
+                }
+                lb = try line(pb)
+            } else {
+                let far = try line(farPrice)
+                var step = max(1, abs(pa)), q = pa + step
+                lb = try line(q)
+                while !same(lb.x, far.x) && q < farPrice {
+                    step *= 2; q = pa + step
+                    lb = try line(q)
+                }
+                pb = q
             }
-            let lb = try line(pb)
             // Eisner–Severance: W(q) = min over allocations of lines is concave piecewise linear;
             // intersect the lines at two known prices, probe there, recurse on a new line.
             var found: [(price: Double, above: Double)] = []
@@ -73,14 +118,19 @@ public struct ThresholdPayment: Sendable {
                 }
             }
             found.sort { $0.price < $1.price }
-            // Back to bids: x is constant between consecutive breakpoint bids.
+            // Back to bids. Between breakpoints x is constant; at a breakpoint q the bids priced
+            // exactly q (a point, or a flat stretch) get the allocation at q itself.
             var total = bid * la.x, z = bid, x = la.x
             var bps: [(bid: Double, workloadAbove: Double)] = []
-            for (q, above) in found {
-                let zk = min(top, max(bid, map.inverse(q) ?? top))
-                total += x * (zk - z)
-                z = zk; x = above
-                bps.append((zk, above))
+            for (raw, above) in found {
+                let q = map.snapped(raw)
+                guard let st = map.stretch(q) else { break }  // priced beyond the support's top
+                let zl = min(top, max(z, st.low)), zh = min(top, max(zl, st.high))
+                let xq = zh > zl ? (q == pa ? la.x : try line(q).x) : above
+                total += x * (zl - z) + xq * (zh - zl)
+                if xq != x { bps.append((zl, xq)) }
+                if above != xq { bps.append((zh, above)) }
+                z = zh; x = above
             }
             total += x * (top - z)
             return ThresholdPayment(payment: total, workload: la.x, breakpoints: bps, solverCalls: calls)
@@ -88,7 +138,10 @@ public struct ThresholdPayment: Sendable {
         case let .bisection(eps):
             // STAR Appendix C: keep intervals whose end workloads differ, split at the midpoint
             // until shorter than ε; a remaining drop is placed at the interval's midpoint.
-            func x(_ z: Double) throws -> Double { try line(map.price(z)).x }
+            func x(_ z: Double) throws -> Double {
+                let q = map.price(z)
+                return try line(q.isFinite ? q : farPrice).x
+            }
             let x0 = try x(bid)
             var total = bid * x0
             var bps: [(bid: Double, workloadAbove: Double)] = []
@@ -96,7 +149,7 @@ public struct ThresholdPayment: Sendable {
             while let (l, xl, r, xr) = stack.popLast() {
                 if xl == xr { total += xl * (r - l); continue }
                 let mid = (l + r) / 2
-                if r - l < eps {
+                if r - l < eps || mid <= l || mid >= r {
                     total += xl * (mid - l) + xr * (r - mid)
                     bps.append((mid, xr))
                     continue

@@ -25,10 +25,11 @@ enum CostSideIroning {
     static let gridPoints = 2048
     static let quantilePoints = 256
 
-    static func intervals(of prior: any Prior) -> [IronedInterval] { analyse(prior).intervals }
+    static func intervals(of prior: any Prior) throws -> [IronedInterval] { try analyse(prior).intervals }
 
-    /// Ironed intervals and zero-density gaps (as closed ranges) of a prior.
-    static func analyse(_ prior: any Prior) -> (intervals: [IronedInterval], gaps: [ClosedRange<Double>]) {
+    /// Ironed intervals and zero-density gaps (as closed ranges) of a prior. Throws
+    /// `PriorError.invalid(field: path, …)` when a located stretch cannot be refined exactly.
+    static func analyse(_ prior: any Prior, path: String = "prior") throws -> (intervals: [IronedInterval], gaps: [ClosedRange<Double>]) {
         if prior is UniformPrior { return ([], []) }  // R(q) = q(lo + q(hi−lo)) is strictly convex
         let (qs, cs) = grid(prior)
         let gaps = zeroDensityGaps(prior, qs, cs)
@@ -45,20 +46,50 @@ enum CostSideIroning {
                 depth = max(depth, rs[k] - (rs[a] + slope * (qs[k] - qs[a])))
             }
             guard depth > 1e-14 * scale else { continue }
-            out.append(refine(prior, cs: cs, gaps: gaps, a: a, b: b, last: cs.count - 1, coarse: slope))
+            guard let iv = refine(prior, cs: cs, gaps: gaps, a: a, b: b, last: cs.count - 1, coarse: slope) else {
+                throw PriorError.invalid(field: path, reason: "ironing failed: the non-convex stretch near [\(cs[a]), \(cs[b])] could not be refined to an exact common tangent")
+            }
+            out.append(iv)
         }
         return (merged(out), gaps.map { $0.start...$0.end })
     }
 
     /// Sample points sorted by q (ties by c), deduplicated.
+    ///
+    /// Uniform in c and in q, plus the prior's knots and `featurePoints`; then refined
+    /// adaptively: wherever φ decreases between neighbouring points (a non-convexity of R, possibly
+    /// narrower than the grid), the neighbouring cells are subdivided 32-fold, up to 4 rounds, so a
+    /// narrow dip is located by the hull rather than slipping between two grid points.
     static func grid(_ p: any Prior) -> ([Double], [Double]) {
         var cs = (0...gridPoints).map { p.low + (p.high - p.low) * Double($0) / Double(gridPoints) }
         cs += (1..<quantilePoints).map { p.quantile(Double($0) / Double(quantilePoints)) }
-        cs += p.breakpoints
+        cs += p.breakpoints + featurePoints(p)
         cs = Array(Set(cs.filter { $0 >= p.low && $0 <= p.high })).sorted()
+        for _ in 0..<4 {
+            let phi = cs.map { p.virtual($0) }
+            var extra: [Double] = []
+            for k in 1..<cs.count where phi[k].isFinite && phi[k - 1].isFinite && phi[k] < phi[k - 1] {
+                let a = cs[max(0, k - 2)], b = cs[min(cs.count - 1, k + 1)]
+                extra += (1..<96).map { a + (b - a) * Double($0) / 96 }
+            }
+            if extra.isEmpty || cs.count > 200_000 { break }
+            let before = cs.count
+            cs = Array(Set(cs + extra)).sorted()
+            if cs.count == before { break }
+        }
         let qs = cs.map { p.cdf($0) }
         // cdf is non-decreasing in c, so sorting by c sorts by q as well.
         return (qs, cs)
+    }
+
+    /// Points where a prior's shape can change faster than the uniform grids resolve: for a
+    /// mixture, each component's own quantiles (a narrow component gets points where its mass is).
+    static func featurePoints(_ p: any Prior) -> [Double] {
+        if let m = p as? MixturePrior {
+            return m.components.flatMap { c in (1..<64).map { c.quantile(Double($0) / 64) } + featurePoints(c) }
+        }
+        if let r = p as? ReflectedPrior { return featurePoints(r.base).map { -$0 }.reversed() }
+        return []
     }
 
     /// Indices of the lower convex hull of (x, y), x non-decreasing (Andrew's monotone chain).
@@ -102,8 +133,8 @@ enum CostSideIroning {
         return h
     }
 
-    static func refine(_ p: any Prior, cs: [Double], gaps: [Gap], a: Int, b: Int, last: Int, coarse: Double) -> IronedInterval {
-        let fallback = IronedInterval(low: cs[a], high: cs[b], value: coarse)
+    /// The exact stretch, or `nil` when the tangent equations cannot be solved (never a coarse guess).
+    static func refine(_ p: any Prior, cs: [Double], gaps: [Gap], a: Int, b: Int, last: Int, coarse: Double) -> IronedInterval? {
         let leftFixed = a == 0, rightFixed = b == last
         func R(_ c: Double) -> Double { H(p, c, gaps) }
         let knots = p.breakpoints
@@ -135,7 +166,7 @@ enum CostSideIroning {
             if gl.isNaN || gh.isNaN { break }
             if gl >= 0 && gh <= 0 {
                 guard let s = try? Root.brent(g, low: coarse - delta, high: coarse + delta, epsRel: 1e-15),
-                      let (c1, c2) = ends(s) else { return fallback }
+                      let (c1, c2) = ends(s) else { return nil }
                 // A tangent at a kink of H (a density jump: mixture edge, empirical knot) is the
                 // kink itself; Brent lands within an ulp or two of it. Snap to the knot so the knot
                 // point belongs to the stretch (φ there is one-sided and would break monotonicity).
@@ -143,7 +174,7 @@ enum CostSideIroning {
             }
             delta *= 2
         }
-        return fallback
+        return nil
     }
 
     /// Neighbouring stretches share a hull vertex; their refined ends may cross by

@@ -29,8 +29,15 @@ public struct MixturePrior: Prior {
         pts = pts.filter { $0 > low && $0 < high }
         return Array(Set(pts)).sorted()
     }
+    /// Half-open convention: each component's density counts on [low_k, high_k), except at the
+    /// mixture's own top where it is closed. So at a shared edge (U[0,3] and U[3,8] at 3) f is the
+    /// right-hand density, not the sum of both sides, and f, φ, φ̄ are single-valued there; at the
+    /// top of a component followed by a gap the density is zero (the gap [high_k, low_{k+1}) starts).
     public func pdf(_ x: Double) -> Double {
-        zip(weights, components).reduce(0) { $0 + $1.0 * $1.1.pdf(x) }
+        guard support.contains(x) else { return 0 }
+        var f = 0.0
+        for (w, c) in zip(weights, components) where x < c.high || x == high { f += w * c.pdf(x) }
+        return f
     }
     public func cdf(_ x: Double) -> Double {
         if x <= low { return 0 }

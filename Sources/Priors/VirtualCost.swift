@@ -15,21 +15,49 @@ public struct VirtualCost: Sendable {
     /// its value at the gap's right end (any non-decreasing extension keeps DSIC).
     public let gaps: [ClosedRange<Double>]
 
-    public init(prior: any Prior, side: Side = .cost) {
+    /// Irons `prior` and checks the result: throws `PriorError.invalid` naming `path` when the
+    /// exact refinement of a stretch fails or the ironed curve is not non-decreasing on a dense
+    /// check grid (never a silent coarse answer).
+    public init(prior: any Prior, side: Side = .cost, path: String = "prior") throws {
         self.prior = prior
         self.side = side
         switch side {
         case .cost:
-            (intervals, gaps) = CostSideIroning.analyse(prior)
+            (intervals, gaps) = try CostSideIroning.analyse(prior, path: path)
         case .value:
-            let r = CostSideIroning.analyse(ReflectedPrior(base: prior))
+            let r = try CostSideIroning.analyse(ReflectedPrior(base: prior), path: path)
             intervals = r.intervals.map { IronedInterval(low: -$0.high, high: -$0.low, value: -$0.value) }.reversed()
             gaps = r.gaps.map { (-$0.upperBound)...(-$0.lowerBound) }.reversed()
         }
+        try checkMonotone(path: path)
     }
 
     public init(spec: PriorSpec, side: Side = .cost, path: String = "prior") throws {
-        self.init(prior: try spec.make(path: path), side: side)
+        try self.init(prior: try spec.make(path: path), side: side, path: path)
+    }
+
+    /// φ̄ must be non-decreasing before anything uses it (allocation monotonicity rests on it).
+    /// Checked on the ironing grid, the prior's knots and both sides of every stretch end.
+    func checkMonotone(path: String) throws {
+        if prior is UniformPrior { return }  // φ = 2c − low (cost) / 2v − high (value): linear
+        let lo = prior.low, hi = prior.high
+        var xs = (0...4096).map { lo + (hi - lo) * Double($0) / 4096 }
+        xs += prior.breakpoints + CostSideIroning.featurePoints(prior)
+        for iv in intervals { xs += [iv.low, iv.high, iv.low.nextDown, iv.high.nextUp] }
+        for g in gaps { xs += [g.lowerBound, g.upperBound, g.lowerBound.nextDown, g.upperBound.nextDown] }
+        xs = Array(Set(xs.filter { $0 >= lo && $0 <= hi })).sorted()
+        var prev = -Double.infinity, prevX = lo
+        for x in xs {
+            let v = ironed(x)
+            guard !v.isNaN else {
+                throw PriorError.invalid(field: path, reason: "its ironed virtual cost is undefined (NaN) at \(x)")
+            }
+            // Values on either side of a refined stretch end agree to rounding of φ itself.
+            if v < prev - 1e-9 * max(1, abs(prev)) {
+                throw PriorError.invalid(field: path, reason: "ironing failed: φ̄ decreases from \(prev) at \(prevX) to \(v) at \(x)")
+            }
+            if v > prev || !prev.isFinite { prev = v; prevX = x }
+        }
     }
 
     public var support: ClosedRange<Double> { prior.support }
@@ -38,9 +66,13 @@ public struct VirtualCost: Sendable {
     public func virtual(_ x: Double) -> Double { prior.virtual(x, side: side) }
 
     /// Ironed φ̄(x).
+    ///
+    /// Inside a zero-density gap [g.low, g.high) (half-open: the density is zero from the top of the
+    /// component below up to the bottom of the one above, see `MixturePrior`) φ̄ is extended by its
+    /// value at the gap's top, so φ̄ stays finite and non-decreasing across the gap.
     public func ironed(_ x: Double) -> Double {
         for iv in intervals where x >= iv.low && x <= iv.high { return iv.value }
-        for g in gaps where x > g.lowerBound && x < g.upperBound { return ironed(g.upperBound) }
+        for g in gaps where x >= g.lowerBound && x < g.upperBound { return ironed(g.upperBound) }
         return virtual(x)
     }
 
@@ -60,18 +92,52 @@ public struct VirtualCost: Sendable {
     /// Generalised inverse of φ̄ on the support: the smallest z with φ̄(z) ≥ p,
     /// `low` if φ̄(low) ≥ p, and `nil` if φ̄ < p on the whole support.
     /// Used to turn breakpoints in virtual price into breakpoints in bid (SPEC §3).
-    public func inverseIroned(_ p: Double) -> Double? {
+    public func inverseIroned(_ p: Double) -> Double? { bidStretch(p)?.low }
+
+    /// The bids whose ironed price is exactly `p`, as [smallest z with φ̄(z) ≥ p, largest z with
+    /// φ̄(z) ≤ p] ∩ support (a single point where φ̄ is strictly increasing; a whole ironed
+    /// stretch or zero-density gap where it is flat at p). `nil` when φ̄ < p everywhere.
+    ///
+    /// This is what turns a breakpoint in price into one in bid (SPEC §3): on a stretch the
+    /// allocation at price p holds for every bid of the stretch, so an agent that wins the tie
+    /// at p keeps its work up to `high`, one that loses it only up to `low` (STAR, issue 13).
+    ///
+    /// Exact: stored stretch ends are returned as stored; elsewhere bisection on the monotone φ̄
+    /// runs until the bracket is two adjacent doubles. Complexity O(64) evaluations of φ̄.
+    public func bidStretch(_ p: Double) -> (low: Double, high: Double)? {
+        guard ironed(prior.high) >= p else { return nil }  // +∞ at a zero-density top counts as ≥ p
+        let low = firstAtLeast(p)
+        let high = lastAtMost(p) ?? low
+        return (low, max(low, high))
+    }
+
+    /// Smallest z in the support with φ̄(z) ≥ p (the support's top if none).
+    func firstAtLeast(_ p: Double) -> Double {
         let lo = prior.low, hi = prior.high
         if ironed(lo) >= p { return lo }
-        if ironed(hi) < p { return nil }
-        for iv in intervals where iv.value == p { return iv.low }
-        // Zero-density gaps make φ infinite; clamp so Brent sees finite values.
-        let big = 1e300
-        let h: (Double) -> Double = { z in
-            let v = self.ironed(z)
-            return v.isFinite ? v - p : (v > 0 ? big : -big)
+        for iv in intervals where iv.value >= p && iv.low > lo && ironed(iv.low.nextDown) < p { return iv.low }
+        var a = lo, b = hi  // φ̄(a) < p ≤ φ̄(b) (φ̄(hi) may be +∞)
+        for _ in 0..<2100 {
+            let m = a + (b - a) / 2
+            if m <= a || m >= b { break }
+            if ironed(m) >= p { b = m } else { a = m }
         }
-        return (try? Root.brent(h, low: lo, high: hi, epsRel: 1e-15)) ?? hi
+        return b
+    }
+
+    /// Largest z in the support with φ̄(z) ≤ p (`nil` if φ̄(low) > p).
+    func lastAtMost(_ p: Double) -> Double? {
+        let lo = prior.low, hi = prior.high
+        if ironed(lo) > p { return nil }
+        if ironed(hi) <= p { return hi }
+        for iv in intervals where iv.value <= p && iv.high < hi && ironed(iv.high.nextUp) > p { return iv.high }
+        var a = lo, b = hi  // φ̄(a) ≤ p < φ̄(b)
+        for _ in 0..<2100 {
+            let m = a + (b - a) / 2
+            if m <= a || m >= b { break }
+            if ironed(m) <= p { a = m } else { b = m }
+        }
+        return a
     }
 
     /// E[φ(X)] by GSL adaptive quadrature (QAGP split at the prior's breakpoints).
