@@ -18,7 +18,7 @@ public enum AllocationError: Error, CustomStringConvertible, Equatable, Sendable
     public var description: String {
         switch self {
         case let .widthTooLarge(w, size, limit):
-            return "elimination refused: the tree decomposition has width \(w), so its largest table has M^(w+1) = \(Int(size)) entries (limit \(Int(limit))); use --solver milp"
+            return "elimination refused: the tree decomposition has width \(w), so its largest table has M^(w+1) = \(size.formatted) entries (limit \(limit.formatted)); use --solver milp"
         case .notAForest: return "tree DP needs a forest (no undirected cycle); use --solver elimination or milp"
         case let .tooLarge(m): return "instance too large: \(m)"
         case let .infeasible(m): return "no feasible allocation: \(m)"
@@ -31,10 +31,9 @@ public enum AllocationError: Error, CustomStringConvertible, Equatable, Sendable
 /// Solvers are built once per cost model (structure) and called with many price vectors
 /// (payments call them once per breakpoint).
 ///
-/// Tie-breaking: among optimal allocations, solvers prefer lower agent indices when
-/// choosing per node in their own order. Allocation monotonicity in one's own price
-/// holds for *any* exact solver (exchange argument), so ties only affect which optimum
-/// is reported at measure-zero price points.
+/// Tie-breaking: a raw solver returns *an* optimum. `SolverKind.make` wraps every kind in
+/// `Canonical`, which returns the optimum chosen by `TieRule` (the one tie rule), so every
+/// solver kind gives the same allocation.
 public protocol AllocationSolver: Sendable {
     var name: String { get }
     func solve(prices: [Double]) throws -> Assignment
@@ -47,7 +46,21 @@ public enum SolverKind: String, CaseIterable, Sendable, Codable {
     /// Builds the solver for a cost model. `auto` picks tree DP on forests, cutset
     /// conditioning when ≤ 2 nodes break every cycle, elimination when the decomposition
     /// is small, MILP otherwise.
+    ///
+    /// The solver is wrapped in `Canonical`, so its allocation follows `TieRule`.
     public func make(for model: CostModel, eliminationLimit: Double = 2e7) throws -> any AllocationSolver {
+        let raw = try makeRaw(for: model, eliminationLimit: eliminationLimit)
+        let redundant = raw is TreeDP || raw is CutsetConditioning
+        let kind = self
+        return Canonical(inner: raw, model: model, innerRedundant: redundant) { restricted in
+            try kind == .auto || kind == .tree || kind == .cutset
+                ? SolverKind.auto.makeRaw(for: restricted, eliminationLimit: eliminationLimit)
+                : kind.makeRaw(for: restricted, eliminationLimit: eliminationLimit)
+        }
+    }
+
+    /// The exact solver of this kind without the tie rule (its allocation is *an* optimum).
+    public func makeRaw(for model: CostModel, eliminationLimit: Double = 2e7) throws -> any AllocationSolver {
         switch self {
         case .tree: return try TreeDP(model: model)
         case .cutset: return try CutsetConditioning(model: model)
@@ -61,6 +74,12 @@ public enum SolverKind: String, CaseIterable, Sendable, Codable {
             return MILPSolver(model: model)
         }
     }
+}
+
+extension Double {
+    /// Whole numbers as integers when they fit, else scientific: never traps on huge counts.
+    var formatted: String { self < 9e15 ? String(Int(self)) : "\(self)" }
+    func power(_ n: Int) -> Double { (0..<n).reduce(1.0) { p, _ in p * self } }
 }
 
 extension CostModel {

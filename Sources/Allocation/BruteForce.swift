@@ -10,7 +10,7 @@ public struct BruteForce: AllocationSolver {
         self.model = model
         choices = (0..<model.nodeCount).map { v in (0..<model.agentCount).filter { model.capable[v][$0] } }
         let size = choices.reduce(1.0) { $0 * Double($1.count) }
-        guard size <= limit else { throw AllocationError.tooLarge("brute force would enumerate \(Int(size)) allocations (limit \(Int(limit)))") }
+        guard size <= limit else { throw AllocationError.tooLarge("brute force would enumerate \(size.formatted) allocations (limit \(limit.formatted)); use --solver auto") }
     }
 
     public func solve(prices: [Double]) throws -> Assignment {

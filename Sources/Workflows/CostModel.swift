@@ -9,7 +9,7 @@ public struct CostModel: Sendable, Hashable {
     public let nodeCount: Int
     public let agentCount: Int
     /// capable[v][i]: t_i ≥ d_v.
-    public let capable: [[Bool]]
+    public private(set) var capable: [[Bool]]
     public let base: [[Double]]
     public let edges: [Workflow.Edge]
     public let saving: [[Double]]
@@ -38,6 +38,14 @@ public struct CostModel: Sendable, Hashable {
         a.base == b.base && a.saving == b.saving && a.capable == b.capable && a.edges == b.edges
     }
     public func hash(into h: inout Hasher) { h.combine(base); h.combine(saving) }
+
+    /// The same model with node v allowed only on agents where `allowed[v][i]` (and capable):
+    /// how `TieRule` fixes nodes when it falls back to re-solving.
+    public func restricted(to allowed: [[Bool]]) -> CostModel {
+        var copy = self
+        copy.capable = zip(capable, allowed).map { zip($0, $1).map { $0 && $1 } }
+        return copy
+    }
 
     /// x_i(A) for every agent.
     public func workloads(_ assignment: [Int]) -> [Double] {

@@ -1,0 +1,216 @@
+import Workflows
+
+/// **The tie rule** — the one place it is stated and implemented (SPEC §2).
+///
+/// Among the allocations whose objective Σ_i p_i·x_i(A) is within `tolerance` of the optimum,
+/// the allocation chosen is the lexicographically smallest vector (A(0), A(1), …, A(V−1)):
+/// node 0 goes to the lowest agent index that can still be part of an optimum, then node 1
+/// does, and so on ("lowest agent index, then lowest node index").
+///
+/// Every solver kind returns this allocation (`SolverKind.make` wraps each solver in
+/// `Canonical`), so `--solver` changes neither the allocation nor any payment. It is a
+/// deterministic function of the price vector, which is all a monotone allocation needs: at
+/// a tie price the chosen x_i lies between its one-sided limits. Payments rely on it on flat
+/// stretches of φ̄, where a whole interval of bids shares one price (`ThresholdPayment`).
+///
+/// The tolerance (relative `relativeTolerance` of the optimum) absorbs rounding: two
+/// allocations that are mathematically tied (identical agents, a breakpoint price) may
+/// differ by an ulp depending on summation order.
+public enum TieRule {
+    public static let relativeTolerance = 1e-11
+
+    /// Tolerance for an optimum of value `w`.
+    public static func tolerance(_ w: Double) -> Double { relativeTolerance * max(abs(w), 1e-300) }
+
+    /// The largest number of cutset assignments the min-marginal method enumerates per pass.
+    static let maxCutsetAssignments = 4096
+}
+
+/// Lexicographic tie-breaking by min-marginals on "a forest plus a small cutset".
+///
+/// One pass conditions on each capable assignment of the cutset C, folds the forest left by
+/// removing C (`RootedForest`, the tree DP), then runs the matching downward pass, giving for
+/// every node v and agent a the min-marginal m(v,a) = min { W(A) : A(v) = a } in O(M^|C|·V·M).
+/// Nodes are then fixed in index order to the lowest agent with m(v,a) ≤ W* + τ; a new pass is
+/// needed only after fixing a node that had more than one such agent (a real tie).
+struct LexicographicForest: Sendable {
+    let model: CostModel
+    let cutset: [Int]
+    let forest: RootedForest
+    let boundary: [(edge: Int, cut: Int, other: Int)]
+    let inner: [Int]
+    /// Children of each forest node (with the edge to its parent).
+    let children: [[Int]]
+
+    /// Builds the structure when some cutset keeps the enumeration affordable, else throws.
+    init(model: CostModel) throws {
+        self.model = model
+        let M = max(2, model.agentCount)
+        var maxCut = 0
+        while maxCut < 20, Double(M).power(maxCut + 1) <= Double(TieRule.maxCutsetAssignments) { maxCut += 1 }
+        // Removing a node removes at most its degree from the excess: refuse early when even the
+        // maxCut highest degrees cannot make the graph a forest (keeps large cyclic graphs cheap).
+        let degrees = model.neighbours.map(\.count).sorted(by: >)
+        guard model.excessEdges() <= degrees.prefix(maxCut).reduce(0, +) else {
+            throw AllocationError.tooLarge("no cutset of ≤ \(maxCut) nodes makes the workflow a forest")
+        }
+        let c = try CutsetConditioning(model: model, maxCut: maxCut)
+        cutset = c.cutset; forest = c.forest; boundary = c.boundary; inner = c.inner
+        var ch = Array(repeating: [Int](), count: model.nodeCount)
+        for v in forest.order where forest.parent[v] >= 0 { ch[forest.parent[v]].append(v) }
+        children = ch
+    }
+
+    /// Optimum value and min-marginals (V×M, +∞ where not allowed) under `allowed`.
+    func minMarginals(prices: [Double], allowed: [[Bool]]) -> (best: Double, marginal: [Double]) {
+        let M = model.agentCount, V = model.nodeCount
+        var mm = [Double](repeating: .infinity, count: V * M)
+        var bestValue = Double.infinity
+        let choices = cutset.map { c in (0..<M).filter { allowed[c][$0] } }
+        if choices.contains(where: \.isEmpty) { return (bestValue, mm) }
+        var idx = [Int](repeating: 0, count: cutset.count)
+        var agents = [Int](repeating: 0, count: V)
+        var D = [Double](repeating: 0, count: V * M), out = D
+        var best = [Double](repeating: 0, count: V), bestAgent = [Int](repeating: 0, count: V)
+        while true {
+            var constant = 0.0
+            for (j, c) in cutset.enumerated() {
+                let a = choices[j][idx[j]]
+                agents[c] = a
+                constant += prices[a] * model.base[c][a]
+            }
+            for k in inner where agents[model.edges[k].from] == agents[model.edges[k].to] {
+                let a = agents[model.edges[k].to]
+                constant -= prices[a] * model.saving[k][a]
+            }
+            for v in forest.order {
+                for i in 0..<M { D[v * M + i] = allowed[v][i] ? prices[i] * model.base[v][i] : .infinity }
+            }
+            for b in boundary {
+                let a = agents[b.cut]
+                if allowed[b.other][a] { D[b.other * M + a] -= prices[a] * model.saving[b.edge][a] }
+            }
+            if let rootsTotal = try? forest.fold(&D, model: model, prices: prices, best: &best, bestAgent: &bestAgent) {
+                let total = constant + rootsTotal
+                // Downward pass: out[v][i] = cost of everything outside v's subtree given A(v) = i.
+                for v in forest.order {
+                    let p = forest.parent[v]
+                    if p < 0 {
+                        for i in 0..<M { out[v * M + i] = total - best[v] }
+                        continue
+                    }
+                    let e = forest.parentEdge[v]
+                    // Parent at j, with v's own contribution to D[p][j] taken out.
+                    var m = Double.infinity
+                    for j in 0..<M where D[p * M + j].isFinite {
+                        let contrib = min(D[v * M + j] - prices[j] * model.saving[e][j], best[v])
+                        m = min(m, out[p * M + j] + D[p * M + j] - contrib)
+                    }
+                    for i in 0..<M {
+                        var o = m
+                        if D[p * M + i].isFinite && D[v * M + i].isFinite {
+                            let contrib = min(D[v * M + i] - prices[i] * model.saving[e][i], best[v])
+                            o = min(o, out[p * M + i] + D[p * M + i] - contrib - prices[i] * model.saving[e][i])
+                        }
+                        out[v * M + i] = o
+                    }
+                }
+                for v in forest.order {
+                    for i in 0..<M where D[v * M + i].isFinite { mm[v * M + i] = min(mm[v * M + i], D[v * M + i] + out[v * M + i]) }
+                }
+                for c in cutset { mm[c * M + agents[c]] = min(mm[c * M + agents[c]], total) }
+                bestValue = min(bestValue, total)
+            }
+            var k = cutset.count - 1
+            while k >= 0 && idx[k] == choices[k].count - 1 { idx[k] = 0; k -= 1 }
+            if k < 0 { break }
+            idx[k] += 1
+        }
+        return (bestValue, mm)
+    }
+
+    /// The tie rule's allocation (see `TieRule`).
+    func canonical(prices: [Double]) throws -> Assignment {
+        let M = model.agentCount, V = model.nodeCount
+        var allowed = model.capable
+        var (w, mm) = minMarginals(prices: prices, allowed: allowed)
+        guard w.isFinite else { throw AllocationError.infeasible("no capable allocation") }
+        let limit = w + TieRule.tolerance(w)
+        var agents = [Int](repeating: 0, count: V)
+        for v in 0..<V {
+            let row = (0..<M).map { mm[v * M + $0] }
+            let candidates = (0..<M).filter { allowed[v][$0] && row[$0] <= limit }
+            // Rounding can leave the true optimum a hair above `limit`: fall back to the argmin.
+            let a = candidates.first ?? (0..<M).min { row[$0] < row[$1] }!
+            agents[v] = a
+            if candidates.count > 1 {
+                allowed[v] = (0..<M).map { $0 == a }
+                (_, mm) = minMarginals(prices: prices, allowed: allowed)
+            } else {
+                allowed[v] = (0..<M).map { $0 == a }
+            }
+        }
+        return Assignment(agents: agents, objective: model.objective(agents, prices: prices))
+    }
+}
+
+/// Lexicographic tie-breaking for graphs without an affordable cutset: fix nodes in index
+/// order, trying lower agents with the requested exact solver on the restricted model.
+/// Costs up to Σ_v (number of lower capable agents) solves, so it is the fallback only.
+struct LexicographicDescent: Sendable {
+    let model: CostModel
+    let make: @Sendable (CostModel) throws -> any AllocationSolver
+
+    func canonical(prices: [Double], optimum: Assignment) throws -> Assignment {
+        let limit = optimum.objective + TieRule.tolerance(optimum.objective)
+        var current = optimum.agents
+        var allowed = model.capable
+        for v in 0..<model.nodeCount {
+            for a in 0..<current[v] where allowed[v][a] {
+                var trial = allowed
+                trial[v] = (0..<model.agentCount).map { $0 == a }
+                guard let solver = try? make(model.restricted(to: trial)),
+                      let s = try? solver.solve(prices: prices), s.objective <= limit else { continue }
+                current = s.agents
+                break
+            }
+            allowed[v] = (0..<model.agentCount).map { $0 == current[v] }
+        }
+        return Assignment(agents: current, objective: model.objective(current, prices: prices))
+    }
+}
+
+/// A solver whose allocation follows `TieRule`: the wrapped solver's optimum, replaced by the
+/// tie rule's choice among the optima. Built by `SolverKind.make` for every kind.
+public struct Canonical: AllocationSolver {
+    public let inner: any AllocationSolver
+    let lex: LexicographicForest?
+    let descent: LexicographicDescent
+    /// When the min-marginal structure is itself an exact solver of this kind (tree, cutset),
+    /// the inner solve is skipped.
+    let innerRedundant: Bool
+
+    public var name: String { inner.name }
+
+    init(inner: any AllocationSolver, model: CostModel, innerRedundant: Bool,
+         make: @escaping @Sendable (CostModel) throws -> any AllocationSolver) {
+        self.inner = inner
+        lex = try? LexicographicForest(model: model)
+        descent = LexicographicDescent(model: model, make: make)
+        self.innerRedundant = innerRedundant && lex != nil
+    }
+
+    public func solve(prices: [Double]) throws -> Assignment {
+        if innerRedundant, let lex { return try lex.canonical(prices: prices) }
+        let a = try inner.solve(prices: prices)
+        if let lex {
+            let c = try lex.canonical(prices: prices)
+            // Two exact methods on the same prices: a disagreement is a solver bug, never hidden.
+            guard abs(a.objective - c.objective) <= 1e-7 * max(abs(c.objective), 1e-300) else {
+                throw AllocationError.solverFailed("\(inner.name) returned objective \(a.objective) but the optimum is \(c.objective)")
+            }
+            return c
+        }
+        return try descent.canonical(prices: prices, optimum: a)
+    }
+}
