@@ -13,14 +13,20 @@ import Workflows
 /// a tie price the chosen x_i lies between its one-sided limits. Payments rely on it on flat
 /// stretches of φ̄, where a whole interval of bids shares one price (`ThresholdPayment`).
 ///
-/// The tolerance (relative `relativeTolerance` of the optimum) absorbs rounding: two
-/// allocations that are mathematically tied (identical agents, a breakpoint price) may
-/// differ by an ulp depending on summation order.
+/// The tolerance absorbs rounding only: two allocations that are mathematically tied
+/// (identical agents, a breakpoint price) may differ by a few ulps depending on summation
+/// order. It is kept that small on purpose: a lower-index agent wins every allocation within
+/// the tolerance, which moves its thresholds by the same relative amount, and payments are
+/// computed at the exact line intersections (an earlier 1e-11 showed up as 5e-11 identity
+/// errors in the DSIC harness).
 public enum TieRule {
-    public static let relativeTolerance = 1e-11
+    /// Relative tolerance for a model with `terms` nodes + edges: max(1e-13, 8·ε·terms).
+    public static func relativeTolerance(terms: Int) -> Double { max(1e-13, 8 * Double.ulpOfOne * Double(terms)) }
 
-    /// Tolerance for an optimum of value `w`.
-    public static func tolerance(_ w: Double) -> Double { relativeTolerance * max(abs(w), 1e-300) }
+    /// Tolerance for an optimum of value `w` of `model`.
+    public static func tolerance(_ w: Double, _ model: CostModel) -> Double {
+        relativeTolerance(terms: model.nodeCount + model.edges.count) * max(abs(w), 1e-300)
+    }
 
     /// The largest number of cutset assignments the min-marginal method enumerates per pass.
     static let maxCutsetAssignments = 4096
@@ -135,7 +141,7 @@ struct LexicographicForest: Sendable {
         var allowed = model.capable
         var (w, mm) = minMarginals(prices: prices, allowed: allowed)
         guard w.isFinite else { throw AllocationError.infeasible("no capable allocation") }
-        let limit = w + TieRule.tolerance(w)
+        let limit = w + TieRule.tolerance(w, model)
         var agents = [Int](repeating: 0, count: V)
         for v in 0..<V {
             let row = (0..<M).map { mm[v * M + $0] }
@@ -162,7 +168,7 @@ struct LexicographicDescent: Sendable {
     let make: @Sendable (CostModel) throws -> any AllocationSolver
 
     func canonical(prices: [Double], optimum: Assignment) throws -> Assignment {
-        let limit = optimum.objective + TieRule.tolerance(optimum.objective)
+        let limit = optimum.objective + TieRule.tolerance(optimum.objective, model)
         var current = optimum.agents
         var allowed = model.capable
         for v in 0..<model.nodeCount {

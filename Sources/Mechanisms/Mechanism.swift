@@ -50,6 +50,9 @@ public protocol Mechanism: Sendable {
     /// Whether the mechanism is dominant-strategy truthful in this cost model.
     var claimsTruthful: Bool { get }
     func run(_ instance: Instance, options: MechanismOptions) throws -> Outcome
+    /// The allocation rule alone (agent index per node), without payments. The DSIC harness
+    /// probes it to find x_i(z)'s steps and integrate it on its own (never trusting payments).
+    func allocate(_ instance: Instance, options: MechanismOptions) throws -> [Int]
     /// Bids of agent `agent` in its support at which its allocation can change, others fixed.
     /// The DSIC harness probes just left and right of each (SPEC §6): a grid alone misses
     /// gains confined to a narrow step.
@@ -57,6 +60,9 @@ public protocol Mechanism: Sendable {
 }
 
 extension Mechanism {
+    public func allocate(_ instance: Instance, options: MechanismOptions) throws -> [Int] {
+        try run(instance, options: options).assignment
+    }
     public func allocationBreakpoints(_ instance: Instance, agent: Int, options: MechanismOptions) throws -> [Double] { [] }
 }
 

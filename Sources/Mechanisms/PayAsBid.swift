@@ -11,6 +11,9 @@ public struct PayAsBid: Mechanism {
         try optimiseAndPay(inst, prices: inst.bids, map: { .identity(top: inst.priors[$0].support.upperBound) },
                            options: options, name: name, payAsBid: true)
     }
+    public func allocate(_ inst: Instance, options: MechanismOptions) throws -> [Int] {
+        try cachedSolver(inst, options).solve(prices: inst.bids).agents
+    }
     public func allocationBreakpoints(_ inst: Instance, agent: Int, options: MechanismOptions) throws -> [Double] {
         var prices = inst.bids
         prices[agent] = 0  // overwritten by the search

@@ -10,6 +10,9 @@ public struct STAR: Mechanism {
     public func run(_ inst: Instance, options: MechanismOptions) throws -> Outcome {
         try optimiseAndPay(inst, prices: inst.virtualBids, map: { .virtual(inst.priors[$0]) }, options: options, name: name)
     }
+    public func allocate(_ inst: Instance, options: MechanismOptions) throws -> [Int] {
+        try cachedSolver(inst, options).solve(prices: inst.virtualBids).agents
+    }
     public func allocationBreakpoints(_ inst: Instance, agent: Int, options: MechanismOptions) throws -> [Double] {
         var prices = inst.virtualBids
         prices[agent] = 0  // overwritten by the search

@@ -10,6 +10,9 @@ public struct VCG: Mechanism {
     public func run(_ inst: Instance, options: MechanismOptions) throws -> Outcome {
         try optimiseAndPay(inst, prices: inst.bids, map: { .identity(top: inst.priors[$0].support.upperBound) }, options: options, name: name)
     }
+    public func allocate(_ inst: Instance, options: MechanismOptions) throws -> [Int] {
+        try cachedSolver(inst, options).solve(prices: inst.bids).agents
+    }
     public func allocationBreakpoints(_ inst: Instance, agent: Int, options: MechanismOptions) throws -> [Double] {
         var prices = inst.bids
         prices[agent] = 0  // overwritten by the search

@@ -14,15 +14,41 @@ public struct Misreport: Sendable, Codable, Equatable {
     public let truthfulUtility: Double
 }
 
-/// Revenue equivalence (STAR Eq. 16): E[Σ P_i] = E[Σ φ̄_i(c_i)·x_i] under truthful bidding.
+/// Revenue equivalence (STAR Eq. 16, Myerson 1981), checked for **every** mechanism: for a
+/// truthful mechanism with independent private costs,
+///
+///     E[Σ P_i] = E[Σ φ_i(c_i)·x_i(c)] + Σ_i E[∫_{gaps of F_i} x_i(z)·F_i(z) dz] + Σ_i E[u_i(hi_i)]
+///
+/// The gap term is the rent an agent earns across a zero-density gap of its prior (sampled
+/// costs never land there, so E[φ·x] cannot see it); u_i(hi_i) is the utility of the highest
+/// type (0 when the prior's top is the reserve, as in STAR and VCG). φ is the *unironed*
+/// virtual cost, so the identity holds for any truthful allocation, not only STAR's.
 public struct RevenueEquivalence: Sendable, Codable, Equatable {
     public let expectedPayment: Double
+    /// E[Σ φ_i(c_i)·x_i + gap rent + top rent].
     public let expectedVirtualCost: Double
-    /// Paired per-profile difference payment − virtual cost, with its 95% interval.
+    public let expectedGapRent: Double
+    public let expectedTopRent: Double
+    /// Paired per-profile difference payment − (virtual cost + rents), with its 95% interval.
     public let meanDifference: Double
     public let ciLow: Double
     public let ciHigh: Double
-    public var holds: Bool { ciLow <= 0 && 0 <= ciHigh }
+    /// |mean difference| within 3.29 standard errors (two-sided 0.1%): with many instances a
+    /// 95% interval would flag one truthful case in twenty by chance alone.
+    public let holds: Bool
+}
+
+/// How many misreports of each kind the harness tried (over all profiles and agents).
+public struct ProbeCounts: Sendable, Codable, Equatable {
+    /// Evenly spaced bids over the support.
+    public var grid = 0
+    /// Uniform random bids (seeded per profile and agent).
+    public var random = 0
+    /// Both sides of every step of x_i(z) that the harness located by bisection on the allocation.
+    public var located = 0
+    /// Both sides of the breakpoints the mechanism reports about itself (kept, never relied on).
+    public var reported = 0
+    public var total: Int { grid + random + located + reported }
 }
 
 /// Empirical DSIC report over sampled profiles (SPEC §6).
@@ -41,6 +67,11 @@ public struct DSICReport: Sendable, Codable {
     public let revenueEquivalence: RevenueEquivalence?
     /// Largest truthful payment seen: the scale regrets are compared against.
     public let paymentScale: Double
+    /// Largest |P_i − c_i·x_i(c_i) − ∫_{c_i}^{hi} x_i(z) dz| over profiles and agents, the integral
+    /// computed by the harness from the allocation alone (Myerson's payment identity, SPEC §3).
+    /// Zero (to rounding) for a threshold-paying mechanism; large for pay-as-bid.
+    public let identityError: Double
+    public let probes: ProbeCounts
     /// Per agent: max and mean regret, profitable share, IR violations.
     public let perAgent: [AgentRegret]
 }
@@ -51,85 +82,140 @@ public struct AgentRegret: Sendable, Codable, Equatable {
     public let meanRegret: Double
     public let profitableShare: Double
     public let irViolations: Int
+    public let identityError: Double
 }
 
 public struct DSICConfig: Sendable {
     public var profiles: Int
     public var grid: Int
+    /// Uniform random misreports per agent and profile (default: as many as grid points).
+    public var randomProbes: Int?
     public var seed: UInt64
     /// Regret above `relativeTolerance × paymentScale` counts as profitable.
     public var relativeTolerance: Double
     public var options: MechanismOptions
-    public init(profiles: Int = 20, grid: Int = 25, seed: UInt64 = 1, relativeTolerance: Double = 1e-9,
+    public init(profiles: Int = 20, grid: Int = 25, randomProbes: Int? = nil, seed: UInt64 = 1, relativeTolerance: Double = 1e-9,
                 options: MechanismOptions = .init()) {
-        self.profiles = profiles; self.grid = grid; self.seed = seed; self.relativeTolerance = relativeTolerance; self.options = options
+        self.profiles = profiles; self.grid = grid; self.randomProbes = randomProbes; self.seed = seed
+        self.relativeTolerance = relativeTolerance; self.options = options
     }
 }
 
-/// The harness: for each profile, true costs are drawn from the priors (seeded per profile);
-/// each agent's utility u_i(b) = P_i(b) − c_i·x_i(b) is evaluated on a grid over its support
-/// plus points just left and right of every allocation breakpoint (so step-function gains
-/// are not missed), and regret = max_b u_i(b) − u_i(c_i).
+/// The harness. For each profile, true costs are drawn from the priors (seeded per profile).
+/// For each agent it
+/// 1. reconstructs x_i(z) from the allocation rule alone (`WorkloadProfile`): grid, random bids
+///    and stretch/gap ends as seeds, every step bracketed by bisection to 1e-13 of the support;
+/// 2. evaluates u_i(b) = P_i(b) − c_i·x_i(b) at the grid, the random bids, both sides of every
+///    located step and of every breakpoint the mechanism reports; regret = max_b u_i(b) − u_i(c_i);
+/// 3. checks Myerson's identity P_i = c_i·x_i(c_i) + ∫_{c_i}^{hi} x_i(z) dz with that x_i, and
+///    collects the terms of revenue equivalence (gap rent, the top type's utility).
+/// Nothing here reads a payment to decide where to probe.
 public enum DSICHarness {
     public static func check(_ mechanism: any Mechanism, instance base: Instance, config: DSICConfig) throws -> DSICReport {
-        var regrets: [Double] = []
         var worst: Misreport?
-        var irViolations = 0
-        var payments: [Double] = [], virtuals: [Double] = []
+        var probes = ProbeCounts()
+        var payments: [Double] = [], differences: [Double] = [], virtuals: [Double] = [], gapRents: [Double] = [], topRents: [Double] = []
         var scale = 0.0
-        var pending: [(profile: Int, agent: Int, cost: Double, truthful: Double, best: Double, bid: Double)] = []
+        struct Entry { let profile: Int, agent: Int, cost: Double, truthful: Double, best: Double, bid: Double, identity: Double }
+        var entries: [Entry] = []
+        let options = config.options
         for p in 0..<config.profiles {
             let (truthful, costs) = profile(base, seed: config.seed, index: p)
-            let outcome = try mechanism.run(truthful, options: config.options)
+            let outcome = try mechanism.run(truthful, options: options)
             payments.append(outcome.totalPayment)
-            virtuals.append(outcome.totalVirtualCost)
             scale = max(scale, outcome.payments.max() ?? 0)
+            var virtual = 0.0, gapRent = 0.0, topRent = 0.0
+            var rng = SplitMix64(seed: SplitMix64.derive(master: config.seed ^ 0x5eed_d51c, index: UInt64(p)))
             for i in 0..<base.agentCount {
                 let c = costs[i]
-                let u0 = outcome.payments[i] - c * outcome.workloads[i]
                 let curve = base.priors[i]
-                let lo = curve.support.lowerBound, hi = curve.support.upperBound
-                var bids = (0...max(1, config.grid)).map { lo + (hi - lo) * Double($0) / Double(max(1, config.grid)) }
-                let delta = 1e-7 * (hi - lo)
-                for z in try mechanism.allocationBreakpoints(truthful, agent: i, options: config.options) where z >= lo && z <= hi {
-                    bids.append(max(lo, z - delta)); bids.append(min(hi, z + delta))
+                let prior = curve.prior
+                let (lo, hi) = validEnds(curve)
+                let width = prior.high - prior.low
+                let u0 = outcome.payments[i] - c * outcome.workloads[i]
+                virtual += prior.virtual(c) * outcome.workloads[i]
+                // 1. x_i(z) from the allocation alone.
+                let n = max(1, config.grid)
+                let grid = (0...n).map { lo + (hi - lo) * Double($0) / Double(n) }
+                let randomBids = (0..<(config.randomProbes ?? n)).map { _ in lo + (hi - lo) * rng.nextOpenUnit() }
+                var seeds = grid + randomBids + [c]
+                for iv in curve.intervals { seeds += [iv.low, iv.high] }
+                for g in curve.gaps { seeds += [g.lowerBound, g.upperBound] }
+                let x = try WorkloadProfile(over: lo...hi, seeds: seeds, resolution: 1e-13 * width) { z in
+                    let a = try mechanism.allocate(truthful.withBid(i, z), options: options)
+                    return truthful.model.workloads(a)[i]
+                }
+                // 3. Myerson's identity at the truthful report (the sliver above `hi` — nonempty only
+                // when the density is zero at the top — carries x(hi)).
+                let integral = x.integral(from: c, to: hi) + x.value(at: hi) * (prior.high - hi)
+                let identity = abs(outcome.payments[i] - c * outcome.workloads[i] - integral)
+                for g in curve.gaps { gapRent += prior.cdf(g.lowerBound) * x.integral(from: g.lowerBound, to: g.upperBound) }
+                // 2. Misreports.
+                var bids: [Double] = []
+                bids += grid; probes.grid += grid.count
+                bids += randomBids; probes.random += randomBids.count
+                for s in x.steps { bids += [s.left, s.right]; probes.located += 2 }
+                let delta = 1e-7 * width
+                for z in try mechanism.allocationBreakpoints(truthful, agent: i, options: options) where z >= lo && z <= hi {
+                    bids += [max(lo, z - delta), min(hi, z + delta)]; probes.reported += 2
                 }
                 var best = u0, bestBid = c
-                for z in bids where z != c && curve.prior.pdf(z) > 0 {
-                    let o = try mechanism.run(truthful.withBid(i, z), options: config.options)
+                var top = 0.0
+                for z in Set(bids).sorted() where z != c && prior.pdf(z) > 0 {
+                    let o = try mechanism.run(truthful.withBid(i, z), options: options)
                     let u = o.payments[i] - c * o.workloads[i]
                     if u > best { best = u; bestBid = z }
+                    if z == hi { top = o.payments[i] - hi * o.workloads[i] }
                 }
-                pending.append((p, i, c, u0, best, bestBid))
+                if hi == c { top = u0 + (c - hi) * outcome.workloads[i] }
+                topRent += top
+                entries.append(Entry(profile: p, agent: i, cost: c, truthful: u0, best: best, bid: bestBid, identity: identity))
             }
+            virtuals.append(virtual); gapRents.append(gapRent); topRents.append(topRent)
+            differences.append(outcome.totalPayment - virtual - gapRent - topRent)
         }
         let tol = config.relativeTolerance * max(1, scale)
-        for e in pending {
-            let regret = e.best - e.truthful
-            regrets.append(regret)
-            if e.truthful < -tol { irViolations += 1 }
-            if regret > (worst?.gain ?? tol) {
-                worst = Misreport(profile: e.profile, agent: base.agentIDs[e.agent], trueCost: e.cost, bid: e.bid, gain: regret,
-                                  truthfulUtility: e.truthful)
-            }
+        for e in entries where e.best - e.truthful > (worst?.gain ?? tol) {
+            worst = Misreport(profile: e.profile, agent: base.agentIDs[e.agent], trueCost: e.cost, bid: e.bid, gain: e.best - e.truthful,
+                              truthfulUtility: e.truthful)
         }
+        let regrets = entries.map { $0.best - $0.truthful }
         let perAgent = (0..<base.agentCount).map { i -> AgentRegret in
-            let mine = pending.filter { $0.agent == i }
+            let mine = entries.filter { $0.agent == i }
             let r = mine.map { $0.best - $0.truthful }
             return AgentRegret(agent: base.agentIDs[i], maxRegret: r.max() ?? 0,
                                meanRegret: r.isEmpty ? 0 : r.reduce(0, +) / Double(r.count),
                                profitableShare: r.isEmpty ? 0 : Double(r.filter { $0 > tol }.count) / Double(r.count),
-                               irViolations: mine.filter { $0.truthful < -tol }.count)
+                               irViolations: mine.filter { $0.truthful < -tol }.count,
+                               identityError: mine.map(\.identity).max() ?? 0)
         }
-        let diff = Summary(zip(payments, virtuals).map { $0 - $1 })
-        let re = RevenueEquivalence(expectedPayment: Summary(payments).mean, expectedVirtualCost: Summary(virtuals).mean,
-                                    meanDifference: diff.mean, ciLow: diff.ciLow, ciHigh: diff.ciHigh)
+        let diff = Summary(differences)
+        let se = diff.count > 1 ? diff.std / Double(diff.count).squareRoot() : 0
+        let re = RevenueEquivalence(expectedPayment: Summary(payments).mean,
+                                    expectedVirtualCost: Summary(zip(virtuals, zip(gapRents, topRents)).map { $0 + $1.0 + $1.1 }).mean,
+                                    expectedGapRent: Summary(gapRents).mean, expectedTopRent: Summary(topRents).mean,
+                                    meanDifference: diff.mean, ciLow: diff.ciLow, ciHigh: diff.ciHigh,
+                                    holds: abs(diff.mean) <= 3.29 * se + 1e-9 * max(1, scale))
         return DSICReport(mechanism: mechanism.name, profiles: config.profiles, evaluations: regrets.count,
                           maxRegret: regrets.max() ?? 0, meanRegret: regrets.isEmpty ? 0 : regrets.reduce(0, +) / Double(regrets.count),
                           profitableShare: regrets.isEmpty ? 0 : Double(regrets.filter { $0 > tol }.count) / Double(regrets.count),
-                          irViolations: irViolations, tolerance: tol, worst: worst,
-                          revenueEquivalence: mechanism.name == "star" ? re : nil, paymentScale: scale, perAgent: perAgent)
+                          irViolations: entries.filter { $0.truthful < -tol }.count, tolerance: tol, worst: worst,
+                          revenueEquivalence: re, paymentScale: scale,
+                          identityError: entries.map(\.identity).max() ?? 0, probes: probes, perAgent: perAgent)
     }
+
+    /// The support's ends, each moved inward to the nearest point with a finite ironed virtual
+    /// cost (a density of zero at an edge makes φ infinite there, and no type sits exactly there).
+    static func validEnds(_ curve: VirtualCost) -> (Double, Double) {
+        var lo = curve.support.lowerBound, hi = curve.support.upperBound
+        let w = hi - lo
+        var k = 0.0
+        while !(curve.ironed(lo).isFinite && curve.prior.pdf(lo) > 0) && k < 40 { k += 1; lo = curve.support.lowerBound + w * 1e-16 * pow2(k) }
+        k = 0
+        while !(curve.ironed(hi).isFinite && curve.prior.pdf(hi) > 0) && k < 40 { k += 1; hi = curve.support.upperBound - w * 1e-16 * pow2(k) }
+        return (lo, hi)
+    }
+    static func pow2(_ k: Double) -> Double { (0..<Int(k)).reduce(1.0) { p, _ in 2 * p } }
 
     /// Profile `index` of `check` with master `seed`: true costs drawn from the priors, and the
     /// instance with every agent bidding its true cost (so a reported worst misreport can be replayed).

@@ -14,9 +14,14 @@ struct DSIC: ParsableCommand {
         abstract: "Check a mechanism for truthfulness numerically: regret, IR, revenue equivalence.",
         discussion: """
         For each of --profiles profiles, true costs are drawn from the agents' priors (seeded).
-        Every agent's utility u(b) = P(b) − c·x(b) is evaluated on --grid points over its
-        support plus just left/right of every allocation breakpoint; regret is the best
-        misreport's gain over truth. The worst profitable misreport is printed so it can be
+        Every agent's utility u(b) = P(b) − c·x(b) is evaluated on --grid points, as many
+        random bids, both sides of every step of its workload x(z) that the harness locates
+        itself (bisection on the allocation alone, never on payments) and of every breakpoint
+        the mechanism reports; regret is the best misreport's gain over truth. identity_error
+        is the largest |P − c·x(c) − ∫_c^hi x(z) dz| (Myerson's payment identity, with x from
+        the allocation alone): ≈ 0 for threshold payments. Revenue equivalence compares
+        E[payment] with E[Σ φ(c)·x] plus the rent across zero-density gaps and the top
+        type's utility, for every mechanism. The worst profitable misreport is printed so it can be
         replayed with `auctionlab solve` (set that agent's "bid" in the instance).
 
         Examples:
@@ -85,19 +90,22 @@ struct DSIC: ParsableCommand {
             enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
             print(String(decoding: try enc.encode(r), as: UTF8.self))
         case .table:
-            printAligned(["mechanism", "profiles", "evaluations", "max_regret", "mean_regret", "profitable_share", "ir_violations"],
+            printAligned(["mechanism", "profiles", "evaluations", "max_regret", "mean_regret", "profitable_share", "ir_violations", "identity_error"],
                          [[r.mechanism, "\(r.profiles)", "\(r.evaluations)", fmt(r.maxRegret), fmt(r.meanRegret),
-                           fmt(r.profitableShare), "\(r.irViolations)"]])
+                           fmt(r.profitableShare), "\(r.irViolations)", fmt(r.identityError)]])
             print("")
-            printAligned(["agent", "max_regret", "mean_regret", "profitable_share", "ir_violations"],
-                         r.perAgent.map { [$0.agent, fmt($0.maxRegret), fmt($0.meanRegret), fmt($0.profitableShare), "\($0.irViolations)"] })
+            printAligned(["agent", "max_regret", "mean_regret", "profitable_share", "ir_violations", "identity_error"],
+                         r.perAgent.map { [$0.agent, fmt($0.maxRegret), fmt($0.meanRegret), fmt($0.profitableShare), "\($0.irViolations)",
+                                           fmt($0.identityError)] })
+            let pc = r.probes
+            print("\nprobes: \(pc.total) misreports — \(pc.grid) grid, \(pc.random) random, \(pc.located) at steps of x_i(z) located by the harness, \(pc.reported) at breakpoints the mechanism reports")
             if let w = r.worst {
                 print("\nworst profitable misreport: profile \(w.profile), agent \(w.agent), true cost \(fmt(w.trueCost)), bid \(fmt(w.bid)), gain \(fmt(w.gain)) (truthful utility \(fmt(w.truthfulUtility)))")
             } else {
                 print("\nno misreport gains more than the tolerance \(fmt(r.tolerance))")
             }
             if let re = r.revenueEquivalence {
-                print("revenue equivalence: E[payment] \(fmt(re.expectedPayment)) vs E[Σ φ̄·x] \(fmt(re.expectedVirtualCost)); difference \(fmt(re.meanDifference)), 95% CI [\(fmt(re.ciLow)), \(fmt(re.ciHigh))] — \(re.holds ? "holds" : "REJECTED")")
+                print("revenue equivalence: E[payment] \(fmt(re.expectedPayment)) vs E[Σ φ·x + gap rent + top rent] \(fmt(re.expectedVirtualCost)) (gap rent \(fmt(re.expectedGapRent)), top rent \(fmt(re.expectedTopRent))); difference \(fmt(re.meanDifference)), 95% CI [\(fmt(re.ciLow)), \(fmt(re.ciHigh))] — \(re.holds ? "holds" : "REJECTED") (at 3.29 standard errors)")
             }
         }
     }
