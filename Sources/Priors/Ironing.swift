@@ -24,6 +24,10 @@ public struct IronedInterval: Sendable, Equatable, Hashable {
 enum CostSideIroning {
     static let gridPoints = 2048
     static let quantilePoints = 256
+    /// Densities below this fraction of the uniform level 1/(high − low) are numerically unreliable
+    /// for φ (F/f of two underflowing numbers, q = F(c) resolved to ε while 1 − q ≈ 1e-12); such a
+    /// region carries at most 1e-9 of the mass. The same floor as the property tests' tail cut.
+    static let reliableDensity = 1e-9
 
     static func intervals(of prior: any Prior) throws -> [IronedInterval] { try analyse(prior).intervals }
 
@@ -45,7 +49,16 @@ enum CostSideIroning {
             for k in (a + 1)..<b where qs[k] > qs[a] && qs[k] < qs[b] {
                 depth = max(depth, rs[k] - (rs[a] + slope * (qs[k] - qs[a])))
             }
-            guard depth > 1e-14 * scale else { continue }
+            // Rounding of q (≈ ε) moves R by ε·|slope|: a dip shallower than that is noise, which
+            // matters in far tails where R′ = φ is huge and neighbouring q differ by 1e-12.
+            guard depth > 1e-14 * scale + 16 * Double.ulpOfOne * abs(slope) else { continue }
+            // Where the density is below `reliableDensity` of the uniform level on the whole
+            // stretch, φ = c + F/f is a ratio of underflowing numbers and an apparent dip is noise
+            // (a far tail): no stretch is made there, and `VirtualCost.checkMonotone` skips it too.
+            if (a...b).allSatisfy({ prior.pdf(cs[$0]) * (prior.high - prior.low) < reliableDensity }) { continue }
+            // A hull dip with φ itself non-decreasing across it (checked densely, φ is computed
+            // directly and accurately) is an artefact of q's rounding near 0 or 1, not a stretch.
+            if phiIsMonotone(prior, from: cs[a], to: cs[b], including: Array(cs[a...b])) { continue }
             guard let iv = refine(prior, cs: cs, gaps: gaps, a: a, b: b, last: cs.count - 1, coarse: slope) else {
                 throw PriorError.invalid(field: path, reason: "ironing failed: the non-convex stretch near [\(cs[a]), \(cs[b])] could not be refined to an exact common tangent")
             }
@@ -57,22 +70,25 @@ enum CostSideIroning {
     /// Sample points sorted by q (ties by c), deduplicated.
     ///
     /// Uniform in c and in q, plus the prior's knots and `featurePoints`; then refined
-    /// adaptively: wherever φ decreases between neighbouring points (a non-convexity of R, possibly
-    /// narrower than the grid), the neighbouring cells are subdivided 32-fold, up to 4 rounds, so a
-    /// narrow dip is located by the hull rather than slipping between two grid points.
+    /// adaptively: around every local extremum of φ on the grid (where a non-convexity of R begins
+    /// or ends, possibly narrower than the grid) the two neighbouring cells are subdivided 128-fold,
+    /// up to 3 rounds, so a narrow dip is located by the hull rather than slipping between points.
     static func grid(_ p: any Prior) -> ([Double], [Double]) {
         var cs = (0...gridPoints).map { p.low + (p.high - p.low) * Double($0) / Double(gridPoints) }
         cs += (1..<quantilePoints).map { p.quantile(Double($0) / Double(quantilePoints)) }
         cs += p.breakpoints + featurePoints(p)
         cs = Array(Set(cs.filter { $0 >= p.low && $0 <= p.high })).sorted()
-        for _ in 0..<4 {
+        for _ in 0..<3 {
             let phi = cs.map { p.virtual($0) }
             var extra: [Double] = []
-            for k in 1..<cs.count where phi[k].isFinite && phi[k - 1].isFinite && phi[k] < phi[k - 1] {
-                let a = cs[max(0, k - 2)], b = cs[min(cs.count - 1, k + 1)]
-                extra += (1..<96).map { a + (b - a) * Double($0) / 96 }
+            // Local extrema of φ on the grid (where it turns from rising to falling or back): a
+            // non-convexity of R starts or ends there; resolve both neighbouring cells 64-fold.
+            for k in 1..<max(1, cs.count - 1) where phi[k - 1].isFinite && phi[k].isFinite && phi[k + 1].isFinite
+                && (phi[k] - phi[k - 1]) * (phi[k + 1] - phi[k]) < 0 {
+                let a = cs[k - 1], b = cs[k + 1]
+                extra += (1..<128).map { a + (b - a) * Double($0) / 128 }
             }
-            if extra.isEmpty || cs.count > 200_000 { break }
+            if extra.isEmpty || extra.count > 50_000 { break }
             let before = cs.count
             cs = Array(Set(cs + extra)).sorted()
             if cs.count == before { break }
@@ -80,6 +96,19 @@ enum CostSideIroning {
         let qs = cs.map { p.cdf($0) }
         // cdf is non-decreasing in c, so sorting by c sorts by q as well.
         return (qs, cs)
+    }
+
+    /// Whether φ is non-decreasing on `points` ∪ 4096 evenly spaced points of [a, b] (where finite).
+    static func phiIsMonotone(_ p: any Prior, from a: Double, to b: Double, including points: [Double]) -> Bool {
+        let xs = Array(Set(points + (0...4096).map { a + (b - a) * Double($0) / 4096 })).sorted()
+        var prev = -Double.infinity
+        for x in xs {
+            let v = p.virtual(x)
+            guard v.isFinite else { continue }
+            if v < prev - 1e-12 * max(1, abs(prev)) { return false }
+            prev = max(prev, v)
+        }
+        return true
     }
 
     /// Points where a prior's shape can change faster than the uniform grids resolve: for a
@@ -144,7 +173,7 @@ enum CostSideIroning {
         }
         /// Root of φ − s bracketed by widening windows of grid points around `idx`.
         func tangent(_ idx: Int, _ s: Double) -> Double? {
-            for w in [1, 2, 4, 8, 16] {
+            for w in [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024] {
                 let lo = cs[max(0, idx - w)], hi = cs[min(last, idx + w)]
                 let hl = p.virtual(lo) - s, hh = p.virtual(hi) - s
                 guard hl.isFinite, hh.isFinite, hl <= 0, hh >= 0 else { continue }

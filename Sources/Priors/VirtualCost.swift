@@ -47,7 +47,11 @@ public struct VirtualCost: Sendable {
         for g in gaps { xs += [g.lowerBound, g.upperBound, g.lowerBound.nextDown, g.upperBound.nextDown] }
         xs = Array(Set(xs.filter { $0 >= lo && $0 <= hi })).sorted()
         var prev = -Double.infinity, prevX = lo
+        let floor = CostSideIroning.reliableDensity / (hi - lo)
         for x in xs {
+            // Points with (numerically) no density are not types: skipped unless inside a gap,
+            // where φ̄ is the gap's extension. See `CostSideIroning.reliableDensity`.
+            if prior.pdf(x) < floor && !gaps.contains(where: { x >= $0.lowerBound && x < $0.upperBound }) { continue }
             let v = ironed(x)
             guard !v.isNaN else {
                 throw PriorError.invalid(field: path, reason: "its ironed virtual cost is undefined (NaN) at \(x)")
@@ -70,10 +74,18 @@ public struct VirtualCost: Sendable {
     /// Inside a zero-density gap [g.low, g.high) (half-open: the density is zero from the top of the
     /// component below up to the bottom of the one above, see `MixturePrior`) φ̄ is extended by its
     /// value at the gap's top, so φ̄ stays finite and non-decreasing across the gap.
+    ///
+    /// At an isolated zero-density point inside the support (the top of a mixture component whose
+    /// neighbour's density has underflowed there) φ̄ takes its right-hand value, like the density.
     public func ironed(_ x: Double) -> Double {
         for iv in intervals where x >= iv.low && x <= iv.high { return iv.value }
         for g in gaps where x >= g.lowerBound && x < g.upperBound { return ironed(g.upperBound) }
-        return virtual(x)
+        var z = x, v = virtual(x)
+        for _ in 0..<4 where !v.isFinite && z < prior.high && z > prior.low {
+            z = z.nextUp
+            v = virtual(z)
+        }
+        return v
     }
 
     /// φ̄(x) after checking that x is a valid report: inside the support and at a
