@@ -49,7 +49,7 @@ public enum PaymentMethod: Sendable, Hashable {
 ///   its work to the stretch's top, a tie-loser only to its bottom.
 /// - **Infinite price at the top** (density zero at `hi`, so φ(hi) = +∞): prices are never
 ///   infinite inside the solver (0·∞ is NaN); the last breakpoint is found below a finite price
-///   at which x_i already equals its minimum over all allocations (`farPrice`).
+///   at which x_i already equals its minimum over all allocations (`saturation`).
 public struct ThresholdPayment: Sendable {
     public let payment: Double
     public let workload: Double
@@ -57,8 +57,7 @@ public struct ThresholdPayment: Sendable {
     public let breakpoints: [(bid: Double, workloadAbove: Double)]
     public let solverCalls: Int
 
-    /// A price so large that minimising the objective minimises x_i first: the workload
-    /// there is x_i's minimum over capable allocations (the agent's work nobody else can do).
+    /// Bound of the saturation search (prices beyond it are refused rather than used).
     public static let farPrice = 1e200
 
     /// - Parameters: `prices` are every agent's current prices; agent `i` bids `bid`,
@@ -76,6 +75,24 @@ public struct ThresholdPayment: Sendable {
             return (x, a.objective - q * x)
         }
         func same(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-12 * max(1, abs(a), abs(b)) }
+        /// x_i's minimum over capable allocations (prices: 1 for agent i, 0 for the others, so the
+        /// objective *is* x_i), then the first price pa + 2^k·max(1, |pa|) at which the allocation
+        /// already gives that minimum: no breakpoint of x_i lies beyond it. Prices stay moderate,
+        /// which GLPK needs (a 1e200 coefficient wrecks its simplex).
+        func saturation() throws -> (price: Double, line: (x: Double, rest: Double)) {
+            var unit = [Double](repeating: 0, count: prices.count)
+            unit[i] = 1
+            calls += 1
+            let xMin = try solver.solve(prices: unit).objective
+            let pa = map.price(bid)
+            var step = max(1, abs(pa)), q = pa + step
+            var l = try line(q)
+            while !same(l.x, xMin) && q < farPrice {
+                step *= 2; q = pa + step
+                l = try line(q)
+            }
+            return (q, l)
+        }
         switch method {
         case .exact:
             let pa = map.price(bid)
@@ -90,14 +107,7 @@ public struct ThresholdPayment: Sendable {
                 }
                 lb = try line(pb)
             } else {
-                let far = try line(farPrice)
-                var step = max(1, abs(pa)), q = pa + step
-                lb = try line(q)
-                while !same(lb.x, far.x) && q < farPrice {
-                    step *= 2; q = pa + step
-                    lb = try line(q)
-                }
-                pb = q
+                (pb, lb) = try saturation()
             }
             // Eisner–Severance: W(q) = min over allocations of lines is concave piecewise linear;
             // intersect the lines at two known prices, probe there, recurse on a new line.
@@ -138,9 +148,13 @@ public struct ThresholdPayment: Sendable {
         case let .bisection(eps):
             // STAR Appendix C: keep intervals whose end workloads differ, split at the midpoint
             // until shorter than ε; a remaining drop is placed at the interval's midpoint.
+            // Prices above the saturation price give the minimum workload without a solve.
+            var sat: (price: Double, x: Double)?
+            if !map.price(top).isFinite { let s = try saturation(); sat = (s.price, s.line.x) }
             func x(_ z: Double) throws -> Double {
                 let q = map.price(z)
-                return try line(q.isFinite ? q : farPrice).x
+                if let sat, q >= sat.price { return sat.x }
+                return try line(q).x
             }
             let x0 = try x(bid)
             var total = bid * x0

@@ -75,14 +75,24 @@ public struct VirtualCost: Sendable {
     /// component below up to the bottom of the one above, see `MixturePrior`) φ̄ is extended by its
     /// value at the gap's top, so φ̄ stays finite and non-decreasing across the gap.
     ///
-    /// At an isolated zero-density point inside the support (the top of a mixture component whose
-    /// neighbour's density has underflowed there) φ̄ takes its right-hand value, like the density.
+    /// At an isolated zero-density point (the bottom edge of a Beta with α > 1, the top of a mixture
+    /// component whose neighbour's density has underflowed) φ̄ takes its one-sided value.
     public func ironed(_ x: Double) -> Double {
         for iv in intervals where x >= iv.low && x <= iv.high { return iv.value }
         for g in gaps where x >= g.lowerBound && x < g.upperBound { return ironed(g.upperBound) }
         var z = x, v = virtual(x)
-        for _ in 0..<4 where !v.isFinite && z < prior.high && z > prior.low {
-            z = z.nextUp
+        // 0/0 where no mass lies beyond the point (a density vanishing at the bottom edge on the cost
+        // side, the top on the value side): F/f (resp. (1−F)/f) → 0, so φ = x there.
+        if !v.isFinite && prior.pdf(x) == 0 && (side == .cost ? prior.cdf(x) == 0 : prior.survival(x) == 0) { return x }
+        // Zero density at a single point: the bottom edge of a Beta(α > 1) (φ → low, not +∞), a
+        // component's top. Take the value next to it, towards the side where φ stays finite
+        // (up on the cost side, down on the value side); the top (cost) / bottom (value) edge
+        // keeps its infinite value.
+        for _ in 0..<4 where !v.isFinite {
+            switch side {
+            case .cost: guard z < prior.high else { return v }; z = z.nextUp
+            case .value: guard z > prior.low else { return v }; z = z.nextDown
+            }
             v = virtual(z)
         }
         return v

@@ -1,0 +1,71 @@
+import Testing
+import LabNumerics
+import Priors
+import Workflows
+@testable import Allocation
+
+/// The tie rule, checked against an independent brute force: every allocation enumerated in
+/// lexicographic order (node 0 most significant), the optimum found, and the first allocation
+/// within 1e-12 of it taken. No solver code is involved in the expectation.
+func lexicographicOptimum(_ model: CostModel, prices: [Double]) -> [Int] {
+    let V = model.nodeCount
+    let choices = (0..<V).map { v in (0..<model.agentCount).filter { model.capable[v][$0] } }
+    var all: [([Int], Double)] = []
+    var idx = [Int](repeating: 0, count: V)
+    while true {
+        let a = (0..<V).map { choices[$0][idx[$0]] }
+        all.append((a, model.objective(a, prices: prices)))
+        var k = V - 1
+        while k >= 0 && idx[k] == choices[k].count - 1 { idx[k] = 0; k -= 1 }
+        if k < 0 { break }
+        idx[k] += 1
+    }
+    let best = all.map(\.1).min()!
+    return all.first { $0.1 <= best + 1e-12 * abs(best) }!.0  // enumeration order is lexicographic
+}
+
+@Suite("One tie rule: every solver returns the same allocation")
+struct TieRuleTests {
+    @Test("≥ 2,000 random instances built to tie (identical agents, bids on ironed stretches, every prior family): every solver kind returns the lexicographically smallest optimum")
+    func allSolversReturnTheTieRulesAllocation() throws {
+        let maker = try TieInstances()
+        var g = SplitMix64(seed: 1313)
+        var tied = 0, checked = 0
+        for n in 0..<2000 {
+            let shape = RandomWorkflow.Shape.allCases[n % 4]
+            let inst = try maker.instance(shape, nodes: Int.random(in: 1...5, using: &g), groups: Int.random(in: 1...3, using: &g),
+                                          kappa: n % 2 == 0 ? 0 : 0.3, using: &g)
+            guard inst.model.capable.allSatisfy({ $0.contains(true) }) else { continue }
+            let prices = inst.virtualBids
+            if Set(prices).count < prices.count { tied += 1 }
+            let expected = lexicographicOptimum(inst.model, prices: prices)
+            var kinds: [SolverKind] = [.auto, .elimination, .brute]
+            if inst.model.isForest { kinds.append(.tree) }
+            if (try? CutsetConditioning(model: inst.model, maxCut: 3)) != nil { kinds.append(.cutset) }
+            if n % 10 == 0 { kinds.append(.milp) }
+            for kind in kinds {
+                let a = try kind.make(for: inst.model).solve(prices: prices)
+                #expect(a.agents == expected, "\(kind) on #\(n) (\(shape)): \(a.agents) ≠ tie rule's \(expected)")
+            }
+            checked += 1
+        }
+        #expect(checked >= 1900)
+        #expect(tied >= 1000, "only \(tied) instances had tied prices")
+    }
+
+    @Test("the raw solvers find optima whose allocations differ under ties, so the rule is not vacuous")
+    func rawSolversDisagreeWithoutTheRule() throws {
+        let maker = try TieInstances(families: ["uniform"])
+        var g = SplitMix64(seed: 77)
+        var differing = 0
+        for n in 0..<300 {
+            let inst = try maker.instance(.dag, nodes: 5, groups: 2, kappa: 0, using: &g)
+            let prices = inst.virtualBids
+            let raw = [try MILPSolver(model: inst.model).solve(prices: prices).agents,
+                       try VariableElimination(model: inst.model).solve(prices: prices).agents]
+            if raw.contains(where: { $0 != lexicographicOptimum(inst.model, prices: prices) }) { differing += 1 }
+            _ = n
+        }
+        #expect(differing > 0, "no raw solver ever broke a tie differently: this suite would not notice a missing tie rule")
+    }
+}
