@@ -40,7 +40,9 @@ public struct Instance: Sendable {
                 }
             }
             do { _ = try curve.checkedIroned(a.bid, field: "agents[\(k)].bid") } catch let e as PriorError {
-                throw InstanceError.invalid(field: "agents[\(k)].bid", reason: e.description)
+                // The prior error already names the field; keep its reason only.
+                throw InstanceError.invalid(field: "agents[\(k)].bid",
+                                            reason: e.description.replacingOccurrences(of: "`agents[\(k)].bid` = ", with: "= "))
             }
             curves.append(curve)
         }
