@@ -1,40 +1,86 @@
 import CGSL
+import Foundation
 
 /// Thin wrappers over GSL's `gsl_ran_*_pdf` and `gsl_cdf_*` families.
 /// Every function here is pure and thread-safe (none touches a GSL object).
+///
+/// Every wrapper calls `GSL.ensureReady()` first. GSL's default error handler
+/// calls `abort()`, and the `_Pinv` functions report a failed Newton step through
+/// it (e.g. `gsl_cdf_beta_Pinv(0.5, 0.01, 3)`: "betainv.c: inverse failed to
+/// converge", signal 6). With the handler off they return NaN instead, so callers
+/// must treat a non-finite result as "GSL could not compute this" (see
+/// `Priors.ScaledBetaPrior.quantile`), never as a value.
 public enum GSLDist {
     // MARK: Uniform (flat)
-    public static func flatPDF(_ x: Double, _ a: Double, _ b: Double) -> Double { gsl_ran_flat_pdf(x, a, b) }
-    public static func flatP(_ x: Double, _ a: Double, _ b: Double) -> Double { gsl_cdf_flat_P(x, a, b) }
-    public static func flatQ(_ x: Double, _ a: Double, _ b: Double) -> Double { gsl_cdf_flat_Q(x, a, b) }
-    public static func flatPinv(_ p: Double, _ a: Double, _ b: Double) -> Double { gsl_cdf_flat_Pinv(p, a, b) }
+    public static func flatPDF(_ x: Double, _ a: Double, _ b: Double) -> Double { GSL.ensureReady(); return gsl_ran_flat_pdf(x, a, b) }
+    public static func flatP(_ x: Double, _ a: Double, _ b: Double) -> Double { GSL.ensureReady(); return gsl_cdf_flat_P(x, a, b) }
+    public static func flatQ(_ x: Double, _ a: Double, _ b: Double) -> Double { GSL.ensureReady(); return gsl_cdf_flat_Q(x, a, b) }
+    public static func flatPinv(_ p: Double, _ a: Double, _ b: Double) -> Double { GSL.ensureReady(); return gsl_cdf_flat_Pinv(p, a, b) }
 
     // MARK: Gaussian (location handled by the caller: x − mean)
-    public static func gaussianPDF(_ x: Double, _ sd: Double) -> Double { gsl_ran_gaussian_pdf(x, sd) }
-    public static func gaussianP(_ x: Double, _ sd: Double) -> Double { gsl_cdf_gaussian_P(x, sd) }
-    public static func gaussianQ(_ x: Double, _ sd: Double) -> Double { gsl_cdf_gaussian_Q(x, sd) }
-    public static func gaussianPinv(_ p: Double, _ sd: Double) -> Double { gsl_cdf_gaussian_Pinv(p, sd) }
-    public static func gaussianQinv(_ q: Double, _ sd: Double) -> Double { gsl_cdf_gaussian_Qinv(q, sd) }
+    public static func gaussianPDF(_ x: Double, _ sd: Double) -> Double { GSL.ensureReady(); return gsl_ran_gaussian_pdf(x, sd) }
+    public static func gaussianP(_ x: Double, _ sd: Double) -> Double { GSL.ensureReady(); return gsl_cdf_gaussian_P(x, sd) }
+    public static func gaussianQ(_ x: Double, _ sd: Double) -> Double { GSL.ensureReady(); return gsl_cdf_gaussian_Q(x, sd) }
+    public static func gaussianPinv(_ p: Double, _ sd: Double) -> Double { GSL.ensureReady(); return gsl_cdf_gaussian_Pinv(p, sd) }
+    public static func gaussianQinv(_ q: Double, _ sd: Double) -> Double { GSL.ensureReady(); return gsl_cdf_gaussian_Qinv(q, sd) }
+
+    /// log Q(z) = log(1 − Φ(z)) of the standard normal, for every finite z.
+    ///
+    /// Why: `gsl_cdf_ugaussian_Q` is accurate to full relative precision until it
+    /// underflows (Q(37.5) ≈ 5e-308; Q(38.5) is subnormal, Q(39) = 0), after which
+    /// `log` of it is −∞ and every ratio built on it is 0/0. Below z = 37 the value
+    /// is GSL's (log1p of Φ where Q is near 1, so z → −∞ gives log Q → 0⁻ without
+    /// cancellation). From z = 37 on, the asymptotic Mills-ratio series
+    /// Q(z) = φ(z)/z · Σ_k (−1)^k (2k−1)!!/z^{2k} is used in log form; eight terms
+    /// at z ≥ 37 leave a relative error below 1e-18 (next term 2027025/37¹⁶).
+    /// (GSL's `gsl_sf_log_erfc` would do this, but the CGSL shim exposes only the
+    /// distribution headers.)
+    public static func ugaussianLogQ(_ z: Double) -> Double {
+        GSL.ensureReady()
+        if z.isNaN { return .nan }
+        if z < -1 { return gsl_log1p(-gsl_cdf_ugaussian_P(z)) }
+        if z < 37 { return log(gsl_cdf_ugaussian_Q(z)) }
+        if z == .infinity { return -.infinity }
+        let w = 1 / (z * z)
+        var term = 1.0, sum = 1.0
+        for k in 1...8 {
+            term *= -Double(2 * k - 1) * w
+            sum += term
+        }
+        // −z²/2 overflows only for z > 1.3e154, where the answer is −∞ anyway.
+        return -0.5 * z * z - log(z) - 0.5 * log(2 * Double.pi) + log(sum)
+    }
 
     // MARK: Lognormal
-    public static func lognormalPDF(_ x: Double, _ mu: Double, _ sigma: Double) -> Double { gsl_ran_lognormal_pdf(x, mu, sigma) }
-    public static func lognormalP(_ x: Double, _ mu: Double, _ sigma: Double) -> Double { gsl_cdf_lognormal_P(x, mu, sigma) }
-    public static func lognormalQ(_ x: Double, _ mu: Double, _ sigma: Double) -> Double { gsl_cdf_lognormal_Q(x, mu, sigma) }
-    public static func lognormalPinv(_ p: Double, _ mu: Double, _ sigma: Double) -> Double { gsl_cdf_lognormal_Pinv(p, mu, sigma) }
+    public static func lognormalPDF(_ x: Double, _ mu: Double, _ sigma: Double) -> Double { GSL.ensureReady(); return gsl_ran_lognormal_pdf(x, mu, sigma) }
+    public static func lognormalP(_ x: Double, _ mu: Double, _ sigma: Double) -> Double { GSL.ensureReady(); return gsl_cdf_lognormal_P(x, mu, sigma) }
+    public static func lognormalQ(_ x: Double, _ mu: Double, _ sigma: Double) -> Double { GSL.ensureReady(); return gsl_cdf_lognormal_Q(x, mu, sigma) }
+    public static func lognormalPinv(_ p: Double, _ mu: Double, _ sigma: Double) -> Double { GSL.ensureReady(); return gsl_cdf_lognormal_Pinv(p, mu, sigma) }
+    public static func lognormalQinv(_ q: Double, _ mu: Double, _ sigma: Double) -> Double { GSL.ensureReady(); return gsl_cdf_lognormal_Qinv(q, mu, sigma) }
 
     // MARK: Beta on [0,1]
-    public static func betaPDF(_ x: Double, _ a: Double, _ b: Double) -> Double { gsl_ran_beta_pdf(x, a, b) }
-    public static func betaP(_ x: Double, _ a: Double, _ b: Double) -> Double { gsl_cdf_beta_P(x, a, b) }
-    public static func betaQ(_ x: Double, _ a: Double, _ b: Double) -> Double { gsl_cdf_beta_Q(x, a, b) }
-    public static func betaPinv(_ p: Double, _ a: Double, _ b: Double) -> Double { gsl_cdf_beta_Pinv(p, a, b) }
+    public static func betaPDF(_ x: Double, _ a: Double, _ b: Double) -> Double { GSL.ensureReady(); return gsl_ran_beta_pdf(x, a, b) }
+    public static func betaP(_ x: Double, _ a: Double, _ b: Double) -> Double { GSL.ensureReady(); return gsl_cdf_beta_P(x, a, b) }
+    public static func betaQ(_ x: Double, _ a: Double, _ b: Double) -> Double { GSL.ensureReady(); return gsl_cdf_beta_Q(x, a, b) }
+    /// NaN when GSL's Newton iteration fails (small α or β): check `isFinite`.
+    public static func betaPinv(_ p: Double, _ a: Double, _ b: Double) -> Double { GSL.ensureReady(); return gsl_cdf_beta_Pinv(p, a, b) }
+    /// NaN when GSL's Newton iteration fails (small α or β): check `isFinite`.
+    public static func betaQinv(_ q: Double, _ a: Double, _ b: Double) -> Double { GSL.ensureReady(); return gsl_cdf_beta_Qinv(q, a, b) }
 
     // MARK: Exponential (GSL parametrises by the mean μ = 1/rate)
-    public static func exponentialPDF(_ x: Double, mean: Double) -> Double { gsl_ran_exponential_pdf(x, mean) }
-    public static func exponentialP(_ x: Double, mean: Double) -> Double { gsl_cdf_exponential_P(x, mean) }
-    public static func exponentialQ(_ x: Double, mean: Double) -> Double { gsl_cdf_exponential_Q(x, mean) }
-    public static func exponentialPinv(_ p: Double, mean: Double) -> Double { gsl_cdf_exponential_Pinv(p, mean) }
+    public static func exponentialPDF(_ x: Double, mean: Double) -> Double { GSL.ensureReady(); return gsl_ran_exponential_pdf(x, mean) }
+    public static func exponentialP(_ x: Double, mean: Double) -> Double { GSL.ensureReady(); return gsl_cdf_exponential_P(x, mean) }
+    public static func exponentialQ(_ x: Double, mean: Double) -> Double { GSL.ensureReady(); return gsl_cdf_exponential_Q(x, mean) }
+    public static func exponentialPinv(_ p: Double, mean: Double) -> Double { GSL.ensureReady(); return gsl_cdf_exponential_Pinv(p, mean) }
+    public static func exponentialQinv(_ q: Double, mean: Double) -> Double { GSL.ensureReady(); return gsl_cdf_exponential_Qinv(q, mean) }
+
+    // MARK: Elementary functions without cancellation (gsl_sys.h)
+    /// e^x − 1, accurate for |x| ≪ 1.
+    public static func expm1(_ x: Double) -> Double { GSL.ensureReady(); return gsl_expm1(x) }
+    /// log(1 + x), accurate for |x| ≪ 1.
+    public static func log1p(_ x: Double) -> Double { GSL.ensureReady(); return gsl_log1p(x) }
 
     // MARK: Student t quantile (confidence intervals)
-    public static func tQuantile(_ p: Double, dof: Double) -> Double { gsl_cdf_tdist_Pinv(p, dof) }
-    public static func normalQuantile(_ p: Double) -> Double { gsl_cdf_ugaussian_Pinv(p) }
+    public static func tQuantile(_ p: Double, dof: Double) -> Double { GSL.ensureReady(); return gsl_cdf_tdist_Pinv(p, dof) }
+    public static func normalQuantile(_ p: Double) -> Double { GSL.ensureReady(); return gsl_cdf_ugaussian_Pinv(p) }
 }

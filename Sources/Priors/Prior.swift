@@ -24,6 +24,16 @@ public protocol Prior: Sendable {
     func survival(_ x: Double) -> Double
     /// F⁻¹(p) for p ∈ [0,1]; `quantile(0) = low`, `quantile(1) = high`.
     func quantile(_ p: Double) -> Double
+    /// F(x)/f(x), the cost-side information rent: φ_cost(x) = x + costRatio(x).
+    ///
+    /// A requirement (not just an extension method) so that kinds whose F and f
+    /// underflow together in a tail can override it with a stable form: the plain
+    /// quotient is 0/0 = NaN there, or a ratio of two subnormals with a few bits
+    /// left. `+∞` where f(x) = 0 (see `Prior.virtual`).
+    func costRatio(_ x: Double) -> Double
+    /// (1 − F(x))/f(x), the value-side rent: φ_value(x) = x − valueRatio(x).
+    /// `+∞` where f(x) = 0.
+    func valueRatio(_ x: Double) -> Double
 }
 
 extension Prior {
@@ -32,19 +42,35 @@ extension Prior {
     public var breakpoints: [Double] { [] }
     public func survival(_ x: Double) -> Double { 1 - cdf(x) }
 
+    /// Plain F/f; the zero-density test comes first so that 0/0 never happens.
+    public func costRatio(_ x: Double) -> Double {
+        let f = pdf(x)
+        return f > 0 ? cdf(x) / f : .infinity
+    }
+    public func valueRatio(_ x: Double) -> Double {
+        let f = pdf(x)
+        return f > 0 ? survival(x) / f : .infinity
+    }
+
     /// A draw by inversion, `F⁻¹(U)` with `U` uniform on (0,1) from the caller's
     /// generator: the same seed gives the same draws on every machine and thread.
     public func sample<G: RandomNumberGenerator>(using rng: inout G) -> Double {
         quantile(rng.nextOpenUnit())
     }
 
-    /// Unironed virtual cost (or value), SPEC §1.
-    /// `+∞` (cost side) or `−∞` (value side) where the density is zero.
+    /// Unironed virtual cost (or value), SPEC §1, through the kind's stable
+    /// `costRatio` / `valueRatio` (far tails of truncated families, see `Truncated`).
+    ///
+    /// `+∞` (cost side) or `−∞` (value side) wherever the density is zero, including
+    /// a support edge where it vanishes: a scaled Beta with α > 1 at `low` and with
+    /// β > 1 at `high`. At `high` (cost) and `low` (value) that is the true limit
+    /// (F/f → ∞); at the other edge the limit is finite (φ → low, resp. high) but no
+    /// type reports a zero-density point (`VirtualCost.checkedIroned` refuses it), and
+    /// ∞ marks it as such instead of a NaN from 0/0.
     public func virtual(_ x: Double, side: Side = .cost) -> Double {
-        let f = pdf(x)
         switch side {
-        case .cost: return f > 0 ? x + cdf(x) / f : .infinity
-        case .value: return f > 0 ? x - survival(x) / f : -.infinity
+        case .cost: return x + costRatio(x)
+        case .value: return x - valueRatio(x)
         }
     }
 }
@@ -64,12 +90,75 @@ public enum PriorError: Error, CustomStringConvertible, Equatable, Sendable {
     }
 }
 
-/// Generalised inverse of a continuous CDF by Brent's method (GSL), for kinds
-/// without a closed-form quantile (mixtures).
+/// Generalised inverse of a CDF, min{x ∈ [low, high] : F(x) ≥ p}, for kinds
+/// without a closed-form quantile (mixtures) and as the fallback of GSL's `_Pinv`.
+///
+/// Bisection on the *ordering of doubles* (`OrderedDouble`), not on their values:
+/// each step halves the number of representable doubles left in the bracket, so at
+/// most 64 CDF evaluations reach two neighbouring doubles, for any monotone F and any
+/// bracket (a quantile of 1e-300 inside [0, 1] costs the same as one near 0.5).
+/// F(low) < p ≤ F(high) holds for p ∈ (0, 1) by the `Prior` contract, so this cannot
+/// fail; it replaces Brent with a silent linear-interpolation fallback, which gave
+/// garbage whenever Brent threw. NaN only when F itself is not finite somewhere on
+/// the path (kinds probe for that at construction, `checkNumerics`).
 func invertCDF(_ prior: some Prior, _ p: Double) -> Double {
+    if p.isNaN { return .nan }
     if p <= 0 { return prior.low }
     if p >= 1 { return prior.high }
-    return (try? Root.brent({ prior.cdf($0) - p }, low: prior.low, high: prior.high)) ?? prior.low + p * (prior.high - prior.low)
+    return bisectMonotone(prior.cdf, target: p, low: prior.low, high: prior.high)
+}
+
+/// Smallest double x in [low, high] with F(x) ≥ target, for non-decreasing F with
+/// F(low) < target ≤ F(high) (the caller guarantees the bracket). NaN if F is NaN
+/// at a probed point.
+func bisectMonotone(_ F: (Double) -> Double, target: Double, low: Double, high: Double) -> Double {
+    var lo = OrderedDouble.key(low), hi = OrderedDouble.key(high)
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2
+        let v = F(OrderedDouble.value(mid))
+        if v.isNaN { return .nan }
+        if v >= target { hi = mid } else { lo = mid }
+    }
+    return OrderedDouble.value(hi)
+}
+
+/// A monotone map between doubles and UInt64: x < y ⇔ key(x) < key(y) (−0 and +0
+/// are neighbours). Bisection on keys visits each binade once.
+enum OrderedDouble {
+    static let sign: UInt64 = 1 << 63
+    static func key(_ x: Double) -> UInt64 {
+        let b = x.bitPattern
+        return b & sign != 0 ? ~b : b | sign
+    }
+    static func value(_ k: UInt64) -> Double {
+        Double(bitPattern: k & sign != 0 ? k & ~sign : ~k)
+    }
+}
+
+/// Probes a freshly built prior where GSL is known to give up silently (NaN from a
+/// failed `_Pinv`, underflowed tails), so that such a prior is refused at
+/// construction with a typed error naming `field`, instead of returning garbage later.
+/// Checks: quantiles at p from 1e-9 to 1 − 1e-9 finite, in the support and
+/// non-decreasing; cdf, survival, pdf finite and in range on an interior grid;
+/// φ on both sides never NaN.
+func checkNumerics(_ prior: some Prior, field: String, what: String) throws {
+    let ps = [1e-9, 1e-3, 0.1, 0.25, 0.5, 0.75, 0.9, 1 - 1e-3, 1 - 1e-9]
+    var last = prior.low
+    for p in ps {
+        let q = prior.quantile(p)
+        guard q.isFinite, q >= last, q <= prior.high else {
+            throw PriorError.invalid(field: field, reason: "gives a distribution (\(what)) whose quantile at p = \(p) cannot be computed (got \(q)); GSL cannot handle these parameters")
+        }
+        last = q
+    }
+    for k in 0...16 {
+        let x = prior.low + (prior.high - prior.low) * Double(k) / 16
+        let F = prior.cdf(x), S = prior.survival(x), f = prior.pdf(x)
+        guard F.isFinite, F >= 0, F <= 1, S.isFinite, S >= 0, S <= 1, !f.isNaN, f >= 0,
+              !prior.costRatio(x).isNaN, !prior.valueRatio(x).isNaN else {
+            throw PriorError.invalid(field: field, reason: "gives a distribution (\(what)) that GSL cannot evaluate at x = \(x) (cdf \(F), survival \(S), pdf \(f))")
+        }
+    }
 }
 
 /// Checks shared by every kind's initialiser.
