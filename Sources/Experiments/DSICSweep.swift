@@ -52,32 +52,32 @@ public enum DSICSweep {
 
     public static func csv(_ spec: ExperimentSpec, _ rows: [Row]) throws -> String {
         let params = spec.sweptNames
-        let header = ["experiment", "instance"] + params + ["mechanism", "profiles", "evaluations", "max_regret", "mean_regret",
-            "profitable_share", "ir_violations", "tolerance", "payment_scale", "worst_profile", "worst_agent", "worst_true_cost",
-            "worst_bid", "worst_gain", "re_expected_payment", "re_expected_virtual_cost", "re_ci_low", "re_ci_high", "re_holds",
-            "identity_error", "probes_grid", "probes_random", "probes_located", "probes_reported"]
-        var out: [[String]] = []
-        for r in rows {
-            let w = r.report.worst, re = r.report.revenueEquivalence
-            var row: [String] = [spec.name, r.instance]
-            row += params.map { num(r.point[$0] ?? .nan) }
-            row += [r.mechanism, "\(r.report.profiles)", "\(r.report.evaluations)", num(r.report.maxRegret), num(r.report.meanRegret)]
-            row += [num(r.report.profitableShare), "\(r.report.irViolations)", num(r.report.tolerance), num(r.report.paymentScale)]
-            if let w {
-                row += ["\(w.profile)", w.agent, num(w.trueCost), num(w.bid), num(w.gain)]
-            } else {
-                row += ["", "", "", "", ""]
-            }
-            if let re {
-                row += [num(re.expectedPayment), num(re.expectedVirtualCost), num(re.ciLow), num(re.ciHigh), re.holds ? "1" : "0"]
-            } else {
-                row += ["", "", "", "", ""]
-            }
-            let pc = r.report.probes
-            row += [num(r.report.identityError), "\(pc.grid)", "\(pc.random)", "\(pc.located)", "\(pc.reported)"]
-            out.append(row)
+        let header = ["experiment", "instance"] + params + ["mechanism"] + reportHeader
+        return try csvText(header, rows.map { r in [spec.name, r.instance] + params.map { num(r.point[$0] ?? .nan) } + [r.mechanism] + reportCells(r.report) })
+    }
+
+    /// CSV columns of one DSIC report (shared by every DSIC experiment's CSV).
+    public static let reportHeader = ["profiles", "evaluations", "max_regret", "mean_regret", "profitable_share", "ir_violations", "tolerance",
+        "payment_scale", "worst_profile", "worst_agent", "worst_true_cost", "worst_bid", "worst_gain", "re_expected_payment",
+        "re_expected_virtual_cost", "re_ci_low", "re_ci_high", "re_holds", "identity_error", "probes_grid", "probes_random",
+        "probes_located", "probes_reported"]
+
+    public static func reportCells(_ report: DSICReport) -> [String] {
+        var row = ["\(report.profiles)", "\(report.evaluations)", num(report.maxRegret), num(report.meanRegret)]
+        row += [num(report.profitableShare), "\(report.irViolations)", num(report.tolerance), num(report.paymentScale)]
+        if let w = report.worst {
+            row += ["\(w.profile)", w.agent, num(w.trueCost), num(w.bid), num(w.gain)]
+        } else {
+            row += ["", "", "", "", ""]
         }
-        return try csvText(header, out)
+        if let re = report.revenueEquivalence {
+            row += [num(re.expectedPayment), num(re.expectedVirtualCost), num(re.ciLow), num(re.ciHigh), re.holds ? "1" : "0"]
+        } else {
+            row += ["", "", "", "", ""]
+        }
+        let pc = report.probes
+        row += [num(report.identityError), "\(pc.grid)", "\(pc.random)", "\(pc.located)", "\(pc.reported)"]
+        return row
     }
 
     public static func markdown(_ spec: ExperimentSpec, _ rows: [Row], command: String) -> String {

@@ -49,6 +49,7 @@ public struct ProbeCounts: Sendable, Codable, Equatable {
     /// Both sides of the breakpoints the mechanism reports about itself (kept, never relied on).
     public var reported = 0
     public var total: Int { grid + random + located + reported }
+    public init() {}
 }
 
 /// Empirical DSIC report over sampled profiles (SPEC §6).
@@ -90,13 +91,15 @@ public struct DSICConfig: Sendable {
     public var grid: Int
     /// Uniform random misreports per agent and profile (default: as many as grid points).
     public var randomProbes: Int?
+    /// Profiles for the revenue-equivalence check (cheap: no misreports); default `profiles`.
+    public var revenueProfiles: Int?
     public var seed: UInt64
     /// Regret above `relativeTolerance × paymentScale` counts as profitable.
     public var relativeTolerance: Double
     public var options: MechanismOptions
-    public init(profiles: Int = 20, grid: Int = 25, randomProbes: Int? = nil, seed: UInt64 = 1, relativeTolerance: Double = 1e-9,
-                options: MechanismOptions = .init()) {
-        self.profiles = profiles; self.grid = grid; self.randomProbes = randomProbes; self.seed = seed
+    public init(profiles: Int = 20, grid: Int = 25, randomProbes: Int? = nil, revenueProfiles: Int? = nil, seed: UInt64 = 1,
+                relativeTolerance: Double = 1e-9, options: MechanismOptions = .init()) {
+        self.profiles = profiles; self.grid = grid; self.randomProbes = randomProbes; self.revenueProfiles = revenueProfiles; self.seed = seed
         self.relativeTolerance = relativeTolerance; self.options = options
     }
 }
@@ -114,7 +117,6 @@ public enum DSICHarness {
     public static func check(_ mechanism: any Mechanism, instance base: Instance, config: DSICConfig) throws -> DSICReport {
         var worst: Misreport?
         var probes = ProbeCounts()
-        var payments: [Double] = [], differences: [Double] = [], virtuals: [Double] = [], gapRents: [Double] = [], topRents: [Double] = []
         var scale = 0.0
         struct Entry { let profile: Int, agent: Int, cost: Double, truthful: Double, best: Double, bid: Double, identity: Double }
         var entries: [Entry] = []
@@ -122,9 +124,7 @@ public enum DSICHarness {
         for p in 0..<config.profiles {
             let (truthful, costs) = profile(base, seed: config.seed, index: p)
             let outcome = try mechanism.run(truthful, options: options)
-            payments.append(outcome.totalPayment)
             scale = max(scale, outcome.payments.max() ?? 0)
-            var virtual = 0.0, gapRent = 0.0, topRent = 0.0
             var rng = SplitMix64(seed: SplitMix64.derive(master: config.seed ^ 0x5eed_d51c, index: UInt64(p)))
             for i in 0..<base.agentCount {
                 let c = costs[i]
@@ -133,7 +133,6 @@ public enum DSICHarness {
                 let (lo, hi) = validEnds(curve)
                 let width = prior.high - prior.low
                 let u0 = outcome.payments[i] - c * outcome.workloads[i]
-                virtual += prior.virtual(c) * outcome.workloads[i]
                 // 1. x_i(z) from the allocation alone.
                 let n = max(1, config.grid)
                 let grid = (0...n).map { lo + (hi - lo) * Double($0) / Double(n) }
@@ -149,7 +148,6 @@ public enum DSICHarness {
                 // when the density is zero at the top — carries x(hi)).
                 let integral = x.integral(from: c, to: hi) + x.value(at: hi) * (prior.high - hi)
                 let identity = abs(outcome.payments[i] - c * outcome.workloads[i] - integral)
-                for g in curve.gaps { gapRent += prior.cdf(g.lowerBound) * x.integral(from: g.lowerBound, to: g.upperBound) }
                 // 2. Misreports.
                 var bids: [Double] = []
                 bids += grid; probes.grid += grid.count
@@ -160,19 +158,13 @@ public enum DSICHarness {
                     bids += [max(lo, z - delta), min(hi, z + delta)]; probes.reported += 2
                 }
                 var best = u0, bestBid = c
-                var top = 0.0
                 for z in Set(bids).sorted() where z != c && prior.pdf(z) > 0 {
                     let o = try mechanism.run(truthful.withBid(i, z), options: options)
                     let u = o.payments[i] - c * o.workloads[i]
                     if u > best { best = u; bestBid = z }
-                    if z == hi { top = o.payments[i] - hi * o.workloads[i] }
                 }
-                if hi == c { top = u0 + (c - hi) * outcome.workloads[i] }
-                topRent += top
                 entries.append(Entry(profile: p, agent: i, cost: c, truthful: u0, best: best, bid: bestBid, identity: identity))
             }
-            virtuals.append(virtual); gapRents.append(gapRent); topRents.append(topRent)
-            differences.append(outcome.totalPayment - virtual - gapRent - topRent)
         }
         let tol = config.relativeTolerance * max(1, scale)
         for e in entries where e.best - e.truthful > (worst?.gain ?? tol) {
@@ -189,19 +181,51 @@ public enum DSICHarness {
                                irViolations: mine.filter { $0.truthful < -tol }.count,
                                identityError: mine.map(\.identity).max() ?? 0)
         }
-        let diff = Summary(differences)
-        let se = diff.count > 1 ? diff.std / Double(diff.count).squareRoot() : 0
-        let re = RevenueEquivalence(expectedPayment: Summary(payments).mean,
-                                    expectedVirtualCost: Summary(zip(virtuals, zip(gapRents, topRents)).map { $0 + $1.0 + $1.1 }).mean,
-                                    expectedGapRent: Summary(gapRents).mean, expectedTopRent: Summary(topRents).mean,
-                                    meanDifference: diff.mean, ciLow: diff.ciLow, ciHigh: diff.ciHigh,
-                                    holds: abs(diff.mean) <= 3.29 * se + 1e-9 * max(1, scale))
+        let re = try revenueEquivalence(mechanism, instance: base, config: config, scale: scale)
         return DSICReport(mechanism: mechanism.name, profiles: config.profiles, evaluations: regrets.count,
                           maxRegret: regrets.max() ?? 0, meanRegret: regrets.isEmpty ? 0 : regrets.reduce(0, +) / Double(regrets.count),
                           profitableShare: regrets.isEmpty ? 0 : Double(regrets.filter { $0 > tol }.count) / Double(regrets.count),
                           irViolations: entries.filter { $0.truthful < -tol }.count, tolerance: tol, worst: worst,
                           revenueEquivalence: re, paymentScale: scale,
                           identityError: entries.map(\.identity).max() ?? 0, probes: probes, perAgent: perAgent)
+    }
+
+    /// Revenue equivalence over `config.revenueProfiles` profiles (default: `profiles`); `nil` with
+    /// fewer than two (no interval). Per profile: Σ P_i against Σ φ_i(c_i)·x_i, plus each agent's
+    /// rent across its prior's zero-density gaps, F·∫_gap x_i(z) dz with x_i from the allocation
+    /// alone, plus the top type's utility u_i(hi) = P_i(hi) − hi·x_i(hi).
+    static func revenueEquivalence(_ mechanism: any Mechanism, instance base: Instance, config: DSICConfig,
+                                   scale: Double) throws -> RevenueEquivalence? {
+        let n = config.revenueProfiles ?? config.profiles
+        guard n >= 2 else { return nil }
+        var payments: [Double] = [], virtuals: [Double] = [], gapRents: [Double] = [], topRents: [Double] = []
+        for p in 0..<n {
+            let (truthful, costs) = profile(base, seed: config.seed, index: p)
+            let outcome = try mechanism.run(truthful, options: config.options)
+            var virtual = 0.0, gapRent = 0.0, topRent = 0.0
+            for i in 0..<base.agentCount {
+                let curve = base.priors[i]
+                virtual += curve.prior.virtual(costs[i]) * outcome.workloads[i]
+                for g in curve.gaps {
+                    let seeds = (0...8).map { g.lowerBound + (g.upperBound - g.lowerBound) * Double($0) / 8 }
+                    let x = try WorkloadProfile(over: g, seeds: seeds, resolution: 1e-13 * (curve.support.upperBound - curve.support.lowerBound)) { z in
+                        truthful.model.workloads(try mechanism.allocate(truthful.withBid(i, z), options: config.options))[i]
+                    }
+                    gapRent += curve.prior.cdf(g.lowerBound) * x.integral(from: g.lowerBound, to: g.upperBound)
+                }
+                let hi = validEnds(curve).1
+                let o = try mechanism.run(truthful.withBid(i, hi), options: config.options)
+                topRent += o.payments[i] - hi * o.workloads[i]
+            }
+            payments.append(outcome.totalPayment); virtuals.append(virtual); gapRents.append(gapRent); topRents.append(topRent)
+        }
+        let diff = Summary((0..<n).map { payments[$0] - virtuals[$0] - gapRents[$0] - topRents[$0] })
+        let se = diff.std / Double(n).squareRoot()
+        return RevenueEquivalence(expectedPayment: Summary(payments).mean,
+                                  expectedVirtualCost: Summary((0..<n).map { virtuals[$0] + gapRents[$0] + topRents[$0] }).mean,
+                                  expectedGapRent: Summary(gapRents).mean, expectedTopRent: Summary(topRents).mean,
+                                  meanDifference: diff.mean, ciLow: diff.ciLow, ciHigh: diff.ciHigh,
+                                  holds: abs(diff.mean) <= 3.29 * se + 1e-9 * max(1, scale))
     }
 
     /// The support's ends, each moved inward to the nearest point with a finite ironed virtual

@@ -29,6 +29,8 @@ struct DSIC: ParsableCommand {
           auctionlab dsic Experiments/instances/s4.json --mechanism myopic --profiles 50 --format json
           auctionlab dsic Experiments/dsic.yaml --profiles 5 --random 20     (all of the spec's mechanisms;
                                                                               writes Results/dsic/{dsic.csv,table.md})
+          auctionlab dsic Experiments/dsic-priors.yaml   (every mechanism on every prior family, identical and
+                                                   asymmetric agents, S1–S4 → Results/dsic-priors/)
           auctionlab dsic Experiments/instances/s4.json --mechanism myopic --curve t1_1 --profile 3 --csv curve.csv
                         (agent t1_1's utility vs its own bid in profile 3 of --seed, the others truthful:
                          CSV instance,mechanism,seed,profile,agent,true_cost,bid,payment,workload,utility,truthful)
@@ -49,6 +51,9 @@ struct DSIC: ParsableCommand {
     func run() throws {
         guard profiles > 0, grid > 0 else { throw ValidationError("--profiles and --grid must be positive") }
         if instance.hasSuffix(".yaml") || instance.hasSuffix(".yml") {
+            if let text = try? String(contentsOfFile: instance, encoding: .utf8), DSICPriorsSpec.matches(text) {
+                return try runPriorSweep(DSICPriorsSpec.parse(text, file: instance))
+            }
             let spec = try ExperimentSpec.load(instance)
             let runner = try SweepRunner(spec: spec, file: instance)
             let rows = try DSICSweep.run(runner, randomInstances: random, config: .init(profiles: profiles, grid: grid, seed: seed))
@@ -61,6 +66,26 @@ struct DSIC: ParsableCommand {
             return
         }
         let mech = try mechanismNamed(mechanism)
+        return try runInstance(mech)
+    }
+
+    /// `kind: dsic-priors` specs: every mechanism on every prior family (Results/dsic-priors).
+    func runPriorSweep(_ spec: DSICPriorsSpec) throws {
+        let start = Date()
+        let rows = try DSICPriorSweep.run(spec, file: instance) { done, total in
+            if done % max(1, total / 20) == 0 || done == total {
+                FileHandle.standardError.write(Data("dsic-priors: \(done)/\(total) cases (\(Int(Date().timeIntervalSince(start))) s)\n".utf8))
+            }
+        }
+        let dir = URL(fileURLWithPath: out ?? spec.output ?? "Results/\(spec.name)")
+        let command = "auctionlab dsic \(instance)"
+        try AtomicFile.write(DSICPriorSweep.csv(spec, rows), to: dir.appendingPathComponent("dsic.csv"))
+        let md = DSICPriorSweep.markdown(spec, rows, command: command)
+        try AtomicFile.write(md, to: dir.appendingPathComponent("table.md"))
+        print(md)
+    }
+
+    func runInstance(_ mech: any Mechanism) throws {
         let inst = try loadInstance(instance)
         if let curve {
             guard let csv else { throw ValidationError("--curve needs --csv FILE") }
