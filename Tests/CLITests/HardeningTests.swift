@@ -239,7 +239,10 @@ struct BoundsTests {
         (["sale", "Experiments/sale-example.yaml", "--orders", "1000000"], "--orders must be at most 10000"),
     ])
     func counts(args: [String], message: String) throws {
-        let r = try CLI.run(args)
+        // A scratch --out, so that a regression cannot write into Results/.
+        let root = try scratch("counts")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let r = try CLI.run(args + ["--out", root.appendingPathComponent("out").path])
         #expect(r.reason == .exit && r.status != 0)
         #expect(r.err.contains(message), "\(r.err)")
     }
