@@ -46,9 +46,8 @@ public enum ExperimentError: Error, CustomStringConvertible, Equatable, Sendable
 extension ExperimentSpec {
     /// Parses and validates a YAML spec; every error names the file and the field.
     public static func load(_ path: String) throws -> ExperimentSpec {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw ExperimentError.io("cannot read experiment spec \(path)")
-        }
+        let text: String
+        do { text = try readInputText(path, what: "experiment spec") } catch let e as InputFileError { throw ExperimentError.io(e.description) }
         return try parse(text, file: path)
     }
 
@@ -58,14 +57,40 @@ extension ExperimentSpec {
             throw ExperimentError.malformed(file: e.file, field: e.field, reason: e.reason)
         }
         guard spec.trials > 0 else { throw ExperimentError.malformed(file: file, field: "trials", reason: "must be positive (got \(spec.trials))") }
+        guard spec.trials <= maxTrials else {
+            throw ExperimentError.malformed(file: file, field: "trials", reason: "must be at most \(maxTrials) (got \(spec.trials)); split larger studies into several specs or seeds")
+        }
         guard !spec.topologies.isEmpty else { throw ExperimentError.malformed(file: file, field: "topologies", reason: "is empty") }
         for key in (spec.sweep ?? [:]).keys.sorted() where !parameterNames.contains(key) {
             throw ExperimentError.malformed(file: file, field: "sweep.\(key)", reason: "is not a parameter; expected one of \(parameterNames.joined(separator: ", "))")
         }
-        for (key, values) in spec.sweep ?? [:] where values.isEmpty {
-            throw ExperimentError.malformed(file: file, field: "sweep.\(key)", reason: "is an empty list")
+        for (key, values) in (spec.sweep ?? [:]).sorted(by: { $0.key < $1.key }) {
+            guard !values.isEmpty else { throw ExperimentError.malformed(file: file, field: "sweep.\(key)", reason: "is an empty list") }
+            for (k, v) in values.enumerated() {
+                if let why = parameterProblem(key, v) { throw ExperimentError.malformed(file: file, field: "sweep.\(key)[\(k)]", reason: why) }
+            }
         }
         return spec
+    }
+
+    /// Largest `trials` a spec (or `--trials`) may ask for.
+    public static let maxTrials = 1_000_000
+
+    /// Why `value` cannot be parameter `name` (finite, in range, integral where it counts
+    /// something), or nil when it can. Used for swept values and a market's defaults.
+    public static func parameterProblem(_ name: String, _ value: Double) -> String? {
+        guard value.isFinite else { return "must be a finite number (got \(value))" }
+        switch name {
+        case "rho": return value >= 0 ? nil : "is the input/output price ratio ρ and must be ≥ 0 (got \(value))"
+        case "kappa": return (0...1).contains(value) ? nil : "is the cache discount κ and must be in [0, 1] (got \(value))"
+        case "beta": return value >= 0 ? nil : "is the demand amplitude β and must be ≥ 0 (got \(value))"
+        case "noise": return (0..<1).contains(value) ? nil : "is the token-count noise and must be in [0, 1) (got \(value))"
+        case "per_tier":
+            guard value.rounded() == value else { return "counts agents per tier and must be an integer (got \(value))" }
+            return (1...1000).contains(value) ? nil : "counts agents per tier and must be between 1 and 1000 (got \(value))"
+        case "bimodal": return value == 0 || value == 1 ? nil : "is a switch and must be 0 or 1 (got \(value))"
+        default: return nil
+        }
     }
 
     /// The cartesian grid of parameter points, in a fixed order (parameter order of

@@ -38,8 +38,13 @@ public struct MarketSpec: Codable, Sendable, Hashable {
         guard (0..<1).contains(m.priorLowFraction) else {
             throw ExperimentError.malformed(file: path, field: "prior_low_fraction", reason: "must be in [0, 1)")
         }
-        for key in m.defaults.keys where !ExperimentSpec.parameterNames.contains(key) {
-            throw ExperimentError.malformed(file: path, field: "defaults.\(key)", reason: "is not a parameter")
+        for key in m.defaults.keys.sorted() {
+            guard ExperimentSpec.parameterNames.contains(key) else {
+                throw ExperimentError.malformed(file: path, field: "defaults.\(key)", reason: "is not a parameter")
+            }
+            if let why = ExperimentSpec.parameterProblem(key, m.defaults[key]!) {
+                throw ExperimentError.malformed(file: path, field: "defaults.\(key)", reason: why)
+            }
         }
         return m
     }

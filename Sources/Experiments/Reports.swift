@@ -94,12 +94,13 @@ public enum Reports {
         return md
     }
 
-    /// Writes trials.csv, summary.csv and table.md atomically into `dir`.
+    /// Writes trials.csv, summary.csv and table.md into `dir`, published together: all three
+    /// go to temporaries first and are renamed into place only when every one is complete.
     public static func write(_ spec: ExperimentSpec, _ rows: [TrialRow], to dir: URL, command: String) throws {
         let trials = try trialsCSV(spec, rows), summary = try summaryCSV(spec, rows)
         let table = tableMarkdown(spec, rows, command: command)
-        try AtomicFile.write(trials, to: dir.appendingPathComponent("trials.csv"))
-        try AtomicFile.write(summary, to: dir.appendingPathComponent("summary.csv"))
-        try AtomicFile.write(table, to: dir.appendingPathComponent("table.md"))
+        try AtomicFile.writeAll([(dir.appendingPathComponent("trials.csv"), trials),
+                                 (dir.appendingPathComponent("summary.csv"), summary),
+                                 (dir.appendingPathComponent("table.md"), table)])
     }
 }

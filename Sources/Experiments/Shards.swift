@@ -88,28 +88,64 @@ public struct SweepInvocation: Sendable, Equatable {
     /// `sweep` of one shard. `shardWord` and `threadsWord` are inserted as given, so a
     /// script may pass `"$SLURM_ARRAY_TASK_ID/4"`; every other argument is shell-quoted.
     public func sweepCommand(shardWord: String, resume: Bool = true, threadsWord: String? = nil) -> String {
-        var words = [Shell.quote(program), "sweep", Shell.quote(spec), "--shard", shardWord]
+        var words = [programWord, "sweep", Shell.pathWord(spec), "--shard", shardWord]
         if resume { words.append("--resume") }
         if let threadsWord { words += ["--threads", threadsWord] }
         return (words + common).joined(separator: " ")
     }
 
     public func mergeCommand() -> String {
-        ([Shell.quote(program), "merge", Shell.quote(spec)] + common).joined(separator: " ")
+        ([programWord, "merge", Shell.pathWord(spec)] + common).joined(separator: " ")
     }
 
+    /// The program as one shell word (a bare name stays a name, looked up on PATH).
+    var programWord: String { program.contains("/") ? Shell.pathWord(program) : Shell.quote(program) }
+    /// The output folder as one shell word.
+    public var outWord: String { Shell.pathWord(out) }
+
     private var common: [String] {
-        (trials.map { ["--trials", "\($0)"] } ?? []) + ["--out", Shell.quote(out)]
+        (trials.map { ["--trials", "\($0)"] } ?? []) + ["--out", outWord]
     }
 }
 
-/// POSIX shell quoting for generated scripts and printed commands.
+/// POSIX shell quoting for generated scripts and printed commands: every value that comes
+/// from a user (paths, names, the command line) goes through ``quote(_:)`` — one helper, so
+/// no value can reach a shell unquoted.
 public enum Shell {
-    /// The word unchanged when it is made of safe characters, else single-quoted.
+    /// The word unchanged when it is made of safe characters, else single-quoted with
+    /// `'\''` for each embedded quote. Inside single quotes the shell expands nothing
+    /// (`$()`, backticks, `$VAR`, newlines and double quotes stay literal).
     public static func quote(_ word: String) -> String {
-        let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./:=@%+,")
+        // No `=`: an unquoted `a=b` in command position is an assignment, not a word.
+        let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./:@%+,")
         if !word.isEmpty, word.allSatisfy(safe.contains) { return word }
         return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    /// A path argument: a leading `-` would be read as an option by the program, so such a
+    /// relative path is written `./-…` (the same file).
+    public static func path(_ p: String) -> String { p.hasPrefix("-") ? "./" + p : p }
+
+    /// ``quote(_:)`` of ``path(_:)``.
+    public static func pathWord(_ p: String) -> String { quote(path(p)) }
+
+    /// Text for a `#` comment line: control characters (a newline would end the comment
+    /// and start a command) are shown escaped, e.g. `\n`.
+    public static func comment(_ text: String) -> String {
+        var out = ""
+        for u in text.unicodeScalars {
+            switch u {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.properties.generalCategory == .control || u.properties.generalCategory == .lineSeparator
+                    || u.properties.generalCategory == .paragraphSeparator {
+                    out += "\\u{\(String(u.value, radix: 16))}"
+                } else { out.unicodeScalars.append(u) }
+            }
+        }
+        return out
     }
 }
 

@@ -65,3 +65,37 @@ public func decodeYAML<T: Decodable>(_ type: T.Type, from text: String, file: St
         throw SpecError(file: file, field: "(document)", reason: "is not valid YAML: \(error)")
     }
 }
+
+/// An input file that cannot be used: missing, a folder, unreadable (with the system's
+/// reason) or empty. The message names the file.
+public struct InputFileError: Error, CustomStringConvertible, Equatable, Sendable {
+    public let path: String, what: String, reason: String
+    public init(path: String, what: String, reason: String) { self.path = path; self.what = what; self.reason = reason }
+    public var description: String { reason == "is empty" ? "\(what) \(path) is empty" : "cannot read \(what) \(path): \(reason)" }
+}
+
+/// The bytes of an input file, or an ``InputFileError`` saying what is wrong with it.
+/// Works for devices and pipes (`/dev/stdin`), whose size is not known in advance.
+public func readInputFile(_ path: String, what: String) throws -> Data {
+    func fail(_ reason: String) -> InputFileError { InputFileError(path: path, what: what, reason: reason) }
+    var isDir: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw fail("no such file") }
+    guard !isDir.boolValue else { throw fail("it is a folder, not a file") }
+    guard let handle = FileHandle(forReadingAtPath: path) else {
+        throw fail(access(path, R_OK) == 0 ? "it cannot be opened" : String(cString: strerror(errno)))
+    }
+    defer { try? handle.close() }
+    let data: Data
+    do { data = try handle.readToEnd() ?? Data() } catch { throw fail("reading failed (\(error.localizedDescription))") }
+    guard !data.isEmpty else { throw fail("is empty") }
+    return data
+}
+
+/// ``readInputFile(_:what:)`` as UTF-8 text (refusing other encodings by name).
+public func readInputText(_ path: String, what: String) throws -> String {
+    let data = try readInputFile(path, what: what)
+    guard let text = String(data: data, encoding: .utf8) else {
+        throw InputFileError(path: path, what: what, reason: "it is not UTF-8 text")
+    }
+    return text
+}

@@ -1,29 +1,107 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
-/// Writes files so that a reader never sees a half-written result: the bytes go
-/// to `NAME.partial` in the same folder, then are renamed over `NAME` (atomic on POSIX).
+/// POSIX write(2), outside `AtomicFile` whose `write` methods would shadow it.
+private func sysWrite(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int { write(fd, p, n) }
+
+/// Writes files so that a reader never sees a half-written result: the bytes go to a
+/// temporary `NAME.<pid>-<n>.partial` in the same folder (unique per writer, so two
+/// processes never share one), then are renamed over `NAME` (atomic on POSIX).
 public enum AtomicFile {
+    /// Why a write failed, naming the file and the folder (not a raw Cocoa error).
+    public struct WriteError: Error, CustomStringConvertible, Sendable {
+        public let path: String
+        public let reason: String
+        public var description: String { "cannot write \(path): \(reason)" }
+    }
+
+    private static let counter = Counter()
+    private final class Counter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var n = 0
+        func next() -> Int { lock.lock(); defer { lock.unlock() }; n += 1; return n }
+    }
+
+    static func reason(_ code: Int32) -> String { String(cString: strerror(code)) }
+
+    /// The folder exists (created if needed) and is writable; otherwise a message naming it.
+    public static func prepareDirectory(_ dir: URL) throws {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: dir.path, isDirectory: &isDir) {
+            guard isDir.boolValue else { throw WriteError(path: dir.path, reason: "exists and is not a folder") }
+        } else {
+            var current = dir.path.hasPrefix("/") ? "" : "."
+            for part in dir.path.split(separator: "/") {
+                current += "/" + part
+                if mkdir(current, 0o755) != 0, errno != EEXIST {
+                    throw WriteError(path: dir.path, reason: "the folder cannot be created (\(reason(errno)))")
+                }
+            }
+        }
+        guard access(dir.path, W_OK | X_OK) == 0 else {
+            throw WriteError(path: dir.path, reason: "the folder is not writable (\(reason(errno)))")
+        }
+    }
+
+    /// Writes `data` to a fresh temporary file next to `url`; returns its path.
+    static func writeTemporary(_ data: Data, for url: URL, permissions: Int?) throws -> URL {
+        let dir = url.deletingLastPathComponent()
+        let tmp = dir.appendingPathComponent("\(url.lastPathComponent).\(getpid())-\(counter.next()).partial")
+        let fd = open(tmp.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode_t(permissions ?? 0o644))
+        guard fd >= 0 else { throw WriteError(path: url.path, reason: "cannot create a file in \(dir.path) (\(reason(errno)))") }
+        var failure: Int32 = 0
+        data.withUnsafeBytes { raw in
+            var off = 0
+            while off < raw.count {
+                let n = sysWrite(fd, raw.baseAddress! + off, raw.count - off)
+                if n < 0 { if errno == EINTR { continue }; failure = errno; return }
+                off += n
+            }
+        }
+        // The mode given to open() is masked by the umask; set it exactly.
+        if failure == 0, let permissions, fchmod(fd, mode_t(permissions)) != 0 { failure = errno }
+        close(fd)
+        if failure != 0 {
+            unlink(tmp.path)
+            throw WriteError(path: url.path, reason: reason(failure))
+        }
+        return tmp
+    }
+
     /// `permissions` (e.g. 0o755 for a script) is set on the temporary file before the
     /// rename, so the file never appears without them.
     public static func write(_ data: Data, to url: URL, permissions: Int? = nil) throws {
-        let dir = url.deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let tmp = dir.appendingPathComponent(url.lastPathComponent + ".partial")
-        try data.write(to: tmp)
-        if let permissions {
-            do { try FileManager.default.setAttributes([.posixPermissions: permissions], ofItemAtPath: tmp.path) } catch {
-                try? FileManager.default.removeItem(at: tmp)
-                throw error
-            }
-        }
-        if rename(tmp.path, url.path) != 0 {
-            let code = errno
-            try? FileManager.default.removeItem(at: tmp)
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path, "errno": code])
-        }
+        try writeAll([(url, data)], permissions: permissions)
     }
 
     public static func write(_ text: String, to url: URL, permissions: Int? = nil) throws {
         try write(Data(text.utf8), to: url, permissions: permissions)
+    }
+
+    /// Publishes several files together: every one is written to its temporary first, and
+    /// only when all are complete are they renamed into place (one rename each, back to
+    /// back). A failure before the renames leaves none of them changed.
+    public static func writeAll(_ files: [(url: URL, data: Data)], permissions: Int? = nil) throws {
+        for dir in Set(files.map { $0.url.deletingLastPathComponent().standardizedFileURL }) { try prepareDirectory(dir) }
+        var temps: [URL] = []
+        do {
+            for f in files { temps.append(try writeTemporary(f.data, for: f.url, permissions: permissions)) }
+        } catch {
+            for t in temps { unlink(t.path) }
+            throw error
+        }
+        for (k, (tmp, f)) in zip(temps, files).enumerated() where rename(tmp.path, f.url.path) != 0 {
+            let code = errno
+            for t in temps[k...] { unlink(t.path) }
+            throw WriteError(path: f.url.path, reason: reason(code))
+        }
+    }
+
+    public static func writeAll(_ files: [(url: URL, text: String)], permissions: Int? = nil) throws {
+        try writeAll(files.map { ($0.url, Data($0.text.utf8)) }, permissions: permissions)
     }
 }

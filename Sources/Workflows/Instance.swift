@@ -75,9 +75,32 @@ extension InstanceSpec {
             throw InstanceError.malformed(file: file, field: Self.path(ctx.codingPath), reason: "is null")
         } catch let DecodingError.dataCorrupted(ctx) {
             let detail = (ctx.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String ?? ctx.debugDescription
+            // Well-formed JSON whose numbers do not fit (a fractional difficulty or tier) is
+            // reported by some decoders as corrupt data without a path: name the field.
+            if let json = try? JSONSerialization.jsonObject(with: data) {
+                if let (field, value) = Self.nonInteger(in: json) {
+                    throw InstanceError.malformed(file: file, field: field, reason: "must be an integer (got \(value))")
+                }
+                throw InstanceError.malformed(file: file, field: ctx.codingPath.isEmpty ? "(document)" : Self.path(ctx.codingPath),
+                                              reason: "has a value of the wrong kind: \(detail)")
+            }
             throw InstanceError.malformed(file: file, field: ctx.codingPath.isEmpty ? "(document)" : Self.path(ctx.codingPath),
                                           reason: "is not valid JSON: \(detail)")
         }
+    }
+
+    /// The first integer field (`nodes[k].difficulty`, `agents[k].tier`) holding a number
+    /// that is not an integer, with its text.
+    static func nonInteger(in json: Any) -> (field: String, value: String)? {
+        guard let root = json as? [String: Any] else { return nil }
+        for (list, key) in [("agents", "tier"), ("nodes", "difficulty")] {
+            for (k, item) in ((root[list] as? [Any]) ?? []).enumerated() {
+                guard let n = (item as? [String: Any])?[key] as? NSNumber else { continue }
+                let d = n.doubleValue
+                if !d.isFinite || d.rounded() != d || abs(d) > 9.0e15 { return ("\(list)[\(k)].\(key)", "\(n)") }
+            }
+        }
+        return nil
     }
 
     static func path(_ keys: [CodingKey]) -> String {

@@ -18,16 +18,33 @@ enum CLI {
 
     struct Run { let status: Int32; let reason: Process.TerminationReason; let out: String; let err: String }
 
-    static func run(_ args: [String]) throws -> Run {
+    static func run(_ args: [String], cwd: URL = root) throws -> Run {
+        let p = try start(args, cwd: cwd)
+        return finish(p)
+    }
+
+    /// Starts the binary without waiting (output to pipes); ``finish(_:)`` collects it.
+    static func start(_ args: [String], cwd: URL = root) throws -> Process {
         let bin = try #require(binary, "auctionlab binary not found next to \(CommandLine.arguments[0])")
         let p = Process()
         p.executableURL = bin
         p.arguments = args
-        p.currentDirectoryURL = root
+        p.currentDirectoryURL = cwd
         let out = Pipe(), err = Pipe()
         p.standardOutput = out; p.standardError = err
         try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        return p
+    }
+
+    static func finish(_ p: Process) -> Run {
+        let out = p.standardOutput as! Pipe, err = p.standardError as! Pipe
+        // Read both pipes concurrently so a full stderr pipe cannot block the child.
+        nonisolated(unsafe) var e = Data()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async { e = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
         p.waitUntilExit()
         return Run(status: p.terminationStatus, reason: p.terminationReason, out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self))
     }

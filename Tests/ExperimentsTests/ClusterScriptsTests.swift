@@ -37,12 +37,12 @@ struct ClusterScriptsTests {
         #expect(!s.mergeSbatch.contains("--array"))
         let submit = s.submitScript
         #expect(submit.contains("array=$(sbatch --parsable /scratch/run/sweep.sbatch)"))
-        #expect(submit.contains("merge=$(sbatch --parsable --dependency=afterok:$array /scratch/run/merge.sbatch)"))
-        #expect(submit.contains("rm -f Results/x/shard-*-of-*.jsonl Results/x/journal-shard-*-of-*.jsonl"))
+        #expect(submit.contains(#"merge=$(sbatch --parsable "--dependency=afterok:$array" /scratch/run/merge.sbatch)"#))
+        #expect(submit.contains("rm -f -- Results/x/shard-*-of-*.jsonl Results/x/journal-shard-*-of-*.jsonl"))
         let par = s.parallelScript
-        #expect(par.contains("--shard {}/8 --resume --threads 4"))
-        #expect(par.contains("::: $(seq 0 7)"))
-        #expect(par.contains("test -f Results/x/shard-{}-of-8.jsonl ||"))
+        #expect(par.contains(#"--shard "$1/8" --resume --threads 4"#))
+        #expect(par.contains("auctionlab_shard ::: $(seq 0 7)"))
+        #expect(par.contains(#"if [ -f Results/x/shard-"$1"-of-8.jsonl ]; then"#))
         #expect(par.contains("--sshlogin \"$HOSTS\""))
 
         let throttled = try Self.scripts(SlurmResources(shards: 3, account: "lab", maxRunning: 2))
@@ -82,10 +82,45 @@ struct ClusterScriptsTests {
         _ = try Self.scripts(SlurmResources(shards: 4, time: time))
     }
 
-    @Test("a relative or blank-containing scripts folder is refused")
+    @Test("a relative scripts folder, or one #SBATCH lines cannot carry (blank, quote, backslash, #, %, newline), is refused")
     func badDirectory() throws {
-        #expect(throws: ShardError.self) { try Self.scripts(SlurmResources(shards: 2), directory: "run") }
-        #expect(throws: ShardError.self) { try Self.scripts(SlurmResources(shards: 2), directory: "/scratch/my run") }
+        for dir in ["run", "/scratch/my run", "/scratch/it's", "/scratch/a\"b", "/scratch/a\\b", "/scratch/a#b", "/scratch/%j", "/scratch/a\nb"] {
+            #expect(throws: ShardError.self, "\(dir)") { try Self.scripts(SlurmResources(shards: 2), directory: dir) }
+        }
+        // $() and backticks are plain text to sbatch and quoted in every command: accepted.
+        _ = try Self.scripts(SlurmResources(shards: 2), directory: "/scratch/a$(touch${IFS}PWNED)`id`")
+    }
+
+    @Test("hostile values in the experiment name, the command line, the spec, the output folder and the program stay inert: bash -n parses every script and no line runs them")
+    func hostileText() throws {
+        let payload = "x\"'$(touch PWNED)`touch PWNED`\ntouch PWNED\n"
+        let s = try ClusterScripts(experiment: "t1" + payload, trials: 10,
+                                   invocation: SweepInvocation(program: "/opt/a b/auction'lab" + payload, spec: "-spec" + payload, trials: 10, out: "-out" + payload),
+                                   resources: SlurmResources(shards: 2), workdir: "/home/me/AuctionLab", directory: "/scratch/run",
+                                   generatedBy: "auctionlab sweep " + payload)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("auctionlab-hostile-text-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        for (name, text) in s.files {
+            // The header's comments (name, command line) stay comments: a newline in a value
+            // is shown as \n there. In commands it stays inside single quotes (bash -n below;
+            // CLITests runs the scripts with stubs).
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            #expect(lines.prefix(3).allSatisfy { $0.hasPrefix("#") }, "\(name): \(lines.prefix(3))")
+            let url = dir.appendingPathComponent(name)
+            try text.write(to: url, atomically: true, encoding: .utf8)
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/bin/bash")
+            p.arguments = ["-n", url.path]
+            p.currentDirectoryURL = dir
+            try p.run(); p.waitUntilExit()
+            #expect(p.terminationStatus == 0, "bash -n \(name)")
+        }
+        // Leading dashes: path arguments are written ./-…, so no program reads them as options.
+        #expect(s.mergeSbatch.contains(" merge './-spec") && s.mergeSbatch.contains("--out './-out"))
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("PWNED").path))
+        #expect(Shell.quote("it's") == #"'it'\''s'"# && Shell.quote("a=b") == "'a=b'" && Shell.quote("") == "''")
+        #expect(Shell.comment("a\nb\r\u{7}") == #"a\nb\r\u{7}"#)
     }
 
     @Test("write(): four executable scripts, written atomically (no .partial left), and logs/")

@@ -35,6 +35,8 @@ struct Merge: ParsableCommand {
         let runner = try SweepRunner(spec: s, file: spec)
         let outPath = s.outputDirectory(override: out)
         let start = Date()
+        let lock = try lockOutput(URL(fileURLWithPath: outPath), spec: spec, seed: s.seed)
+        defer { lock.release() }
         let (done, files) = try runner.collectShards(in: URL(fileURLWithPath: outPath),
                                                      rerun: SweepInvocation(spec: spec, trials: trials, out: outPath))
         let rows = try runner.assemble(done)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LabIO
 import Priors
 
 extension Side: ExpressibleByArgument {}
@@ -40,9 +41,7 @@ struct PriorCommand: ParsableCommand {
         let text: String
         if prior.hasPrefix("@") {
             let path = String(prior.dropFirst())
-            do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-                throw ValidationError("cannot read prior file \(path): \(error.localizedDescription)")
-            }
+            text = try readInputText(path, what: "prior file")
         } else { text = prior }
         let curve = try VirtualCost(spec: PriorSpec.parse(json: text), side: side)
         let lo = curve.support.lowerBound, hi = curve.support.upperBound

@@ -57,7 +57,7 @@ struct Sale: ParsableCommand {
         if let trace { s.trace = trace }
         let data: SaleDataset, source: String
         if let path = s.trace {
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw ValidationError("cannot read trace \(path)") }
+            let text = try readInputText(path, what: "trace")
             data = try TraceFormat.read(text, file: path)
             source = "trace \(path)"
         } else {
@@ -65,6 +65,9 @@ struct Sale: ParsableCommand {
             source = "simulated, \(data.records.count) tasks"
         }
         if let writeTrace { try AtomicFile.write(TraceFormat.write(data), to: URL(fileURLWithPath: writeTrace)) }
+        let dir = URL(fileURLWithPath: out ?? s.output ?? "Results/\(s.name)")
+        let lock = try lockOutput(dir, spec: spec, seed: s.seed)
+        defer { lock.release() }
         let runner = SaleRunner(spec: s, data: data)
         if !data.hasPlans { FileHandle.standardError.write(Data("sale: the trace has no plan columns; SALE is skipped, routers only\n".utf8)) }
         let start = Date()
@@ -79,8 +82,8 @@ struct Sale: ParsableCommand {
             ("studies.csv", try reports.studiesCSV()), ("manipulation.csv", try reports.manipulationCSV()),
             ("weights.csv", try reports.weightsCSV()), ("table.md", reports.markdown(command: command, source: source)),
         ]
-        let dir = URL(fileURLWithPath: out ?? s.output ?? "Results/\(s.name)")
-        for (name, text) in files { try AtomicFile.write(text, to: dir.appendingPathComponent(name)) }
+        // Published together: all six are written to temporaries, then renamed into place.
+        try AtomicFile.writeAll(files.map { (dir.appendingPathComponent($0.0), $0.1) })
         print(files.last!.1)
         FileHandle.standardError.write(Data(String(format: "sale %@: %d orders in %.1fs → %@\n", s.name, s.orders, Date().timeIntervalSince(start), dir.path).utf8))
     }

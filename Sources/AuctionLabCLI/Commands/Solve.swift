@@ -40,10 +40,25 @@ struct Solve: ParsableCommand {
     @Option(help: "Bisection tolerance ε on the bid axis.") var epsilon: Double = 1e-6
     @Option(help: "Output format: table|json.") var format: OutputFormat = .table
 
+    /// Smallest bisection tolerance, relative to the scale of an agent's support.
+    static let relativeEpsilon = 1e-12
+
     func run() throws {
         let mech = try mechanismNamed(mechanism)
-        guard epsilon > 0, epsilon.isFinite else { throw ValidationError("--epsilon must be a positive number") }
+        guard epsilon > 0, epsilon.isFinite else { throw ValidationError("--epsilon must be a positive finite number (got \(epsilon))") }
         let inst = try loadInstance(instance)
+        if payment == .bisection {
+            // Bisection stops when its bracket is narrower than ε; below ~1e-12 of the bid
+            // scale doubles cannot split the bracket any more and it would never stop.
+            for i in 0..<inst.agentCount {
+                let s = inst.priors[i].support
+                let scale = max(s.upperBound - s.lowerBound, abs(s.lowerBound), abs(s.upperBound))
+                let least = Self.relativeEpsilon * scale
+                guard epsilon >= least else {
+                    throw ValidationError("--epsilon \(epsilon) is below what floating point resolves on agent \(inst.agentIDs[i])'s prior support [\(fmt(s.lowerBound)), \(fmt(s.upperBound))]: use --epsilon ≥ \(String(format: "%.3g", least)) (1e-12 × \(fmt(scale)))")
+                }
+            }
+        }
         let options = MechanismOptions(solver: solver, payment: payment == .exact ? .exact : .bisection(epsilon: epsilon))
         let outcome = try mech.run(inst, options: options)
         switch format {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Experiments
+import LabIO
 
 /// `auctionlab sweep`: run an experiment spec and write trials.csv, summary.csv, table.md.
 struct Sweep: ParsableCommand {
@@ -23,7 +24,10 @@ struct Sweep: ParsableCommand {
         index), the same for every mechanism and parameter point, so savings are
         paired and the CSV bytes do not depend on --threads. Output goes to
         Results/NAME (or --out) and is written atomically: an interrupted or
-        failed run leaves no partial file.
+        failed run leaves no partial file, and the three files are published
+        together. One run owns a folder at a time (FOLDER/.auctionlab.lock names
+        it; a second run into the same folder refuses, a lock left by a killed
+        run is taken over with a note).
 
         Sharding: --shard K/N runs the trials with index mod N = K and writes
         shard-K-of-N.jsonl atomically once the shard is complete; meanwhile a
@@ -86,6 +90,10 @@ struct Sweep: ParsableCommand {
             FileHandle.standardError.write(Data(String(format: "\r%@ %d/%d  %.0fs elapsed, ETA %.0fs ", bar, done, total, elapsed, eta).utf8))
         }
         defer { if tty { FileHandle.standardError.write(Data("\n".utf8)) } }
+        // One run per output folder (shards: one run per shard file).
+        let lock = try lockOutput(dir, spec: spec, seed: s.seed,
+                                  name: shardID.map { ".auctionlab-shard-\($0.index)-of-\($0.count).lock" } ?? OutputLock.defaultName)
+        defer { lock.release() }
         if let shardID {
             let r = try runner.runShard(shardID, in: dir, resume: resume, threads: threads, progress: progress)
             let file = r.file?.path ?? "?"

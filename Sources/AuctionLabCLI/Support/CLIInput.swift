@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LabIO
 import Mechanisms
 import Workflows
 
@@ -7,10 +8,7 @@ import Workflows
 
 /// Reads and validates an instance JSON file (SPEC §8); errors name the file and field.
 func loadInstance(_ path: String) throws -> Instance {
-    let data: Data
-    do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-        throw ValidationError("cannot read instance file \(path): \(error.localizedDescription)")
-    }
+    let data = try readInputFile(path, what: "instance file")
     return try Instance(spec: InstanceSpec.decode(data, file: path))
 }
 
@@ -33,7 +31,29 @@ func printAligned(_ header: [String], _ rows: [[String]]) {
     }
 }
 
-/// Refuses a count option (`--trials`, `--orders`, `--threads`) that is not positive.
+/// Largest accepted value of each count option: far beyond any study here, small enough
+/// that a typo (an extra zero or three) is refused at once instead of running for days or
+/// exhausting memory.
+let countLimits: [String: Int] = [
+    "--trials": 1_000_000, "--orders": 10_000, "--threads": 1_024, "--shards": 100_000,
+    "--cpus-per-task": 1_024, "--max-running": 100_000,
+]
+
+/// Refuses a count option (`--trials`, `--orders`, `--threads`, …) that is not positive or
+/// exceeds its limit in ``countLimits``; the message names the option and the limit.
 func requirePositive(_ value: Int?, _ flag: String) throws {
-    if let value, value <= 0 { throw ValidationError("\(flag) must be positive (got \(value))") }
+    guard let value else { return }
+    if value <= 0 { throw ValidationError("\(flag) must be positive (got \(value))") }
+    if let limit = countLimits[flag], value > limit {
+        throw ValidationError("\(flag) must be at most \(limit) (got \(value))")
+    }
+}
+
+/// Takes the lock of an output folder for this run (see ``OutputLock``), telling the user
+/// when a stale lock of a dead run was taken over. Hold the result until the files are written.
+func lockOutput(_ dir: URL, spec: String, seed: UInt64, name: String = OutputLock.defaultName) throws -> OutputLock {
+    let command = (["auctionlab"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
+    let lock = try OutputLock.acquire(directory: dir, owner: .init(command: command, spec: spec, seed: "\(seed)"), name: name)
+    if let note = lock.note { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
+    return lock
 }

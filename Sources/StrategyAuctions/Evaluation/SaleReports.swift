@@ -39,28 +39,53 @@ public struct SaleReports: Sendable {
 
     static func cells(_ s: Summary) -> [String] { [num(s.mean), num(s.ciLow), num(s.ciHigh)] }
 
+    /// CSV whose undefined numbers (NaN or infinite: `num` writes them as `nan`) become empty
+    /// fields. When any row has one, a last column `note` names the empty fields and says
+    /// why they are undefined; otherwise the file is exactly what it was before notes existed.
+    static func csvWithNotes(_ header: [String], _ rows: [(cells: [String], why: String)]) throws -> String {
+        var noted = false
+        let out = rows.map { r -> [String] in
+            let undefined = r.cells.indices.filter { r.cells[$0] == "nan" }
+            guard !undefined.isEmpty else { return r.cells + [""] }
+            noted = true
+            var cells = r.cells
+            for i in undefined { cells[i] = "" }
+            return cells + ["undefined: \(undefined.map { header[$0] }.joined(separator: ", ")) (\(r.why))"]
+        }
+        return noted ? try csvText(header + ["note"], out) : try csvText(header, out.map { Array($0.dropLast()) })
+    }
+
+    /// Why a metric over `o` can be undefined.
+    static func why(_ o: MethodMetrics.OverOrders) -> String {
+        if o.tasks == 0 { return "no test tasks in this slice: the data have no task of this domain or bin, or too few tasks to leave any for testing" }
+        return "no tokens were spent in this slice, so $ per Mtok has no denominator"
+    }
+
     public func summaryCSV() throws -> String {
         let header = ["method", "domain", "bin", "orders", "tasks"] +
             ["pass_at_1", "cost_per_task", "usd_per_mtok", "largest_share"].flatMap { [$0, "\($0)_ci_low", "\($0)_ci_high"] }
-        var rows: [[String]] = []
+        var rows: [(cells: [String], why: String)] = []
         for m in runner.methods {
             for s in Slice.standard {
                 let o = MethodMetrics.OverOrders(metrics(m, s))
-                rows.append([m, s.domainName, s.binName, "\(o.orders)", "\(o.tasks)"] +
-                            Self.cells(o.passAt1) + Self.cells(o.costPerTask) + Self.cells(o.usdPerMtok) + Self.cells(o.largestShare))
+                // With no tasks every per-task mean is 0/0 (MethodMetrics stores 0 there): undefined.
+                let cells = o.tasks == 0 ? Array(repeating: "nan", count: 12) :
+                    Self.cells(o.passAt1) + Self.cells(o.costPerTask) + Self.cells(o.usdPerMtok) + Self.cells(o.largestShare)
+                rows.append(([m, s.domainName, s.binName, "\(o.orders)", "\(o.tasks)"] + cells, Self.why(o)))
             }
         }
-        return try csvText(header, rows)
+        return try Self.csvWithNotes(header, rows)
     }
 
     public func studiesCSV() throws -> String {
         let header = ["study", "value", "agent", "orders"] +
             ["pass_at_1", "cost_per_task", "largest_share", "agent_win_share"].flatMap { [$0, "\($0)_ci_low", "\($0)_ci_high"] }
-        return try csvText(header, orderedGroups(results.flatMap(\.studies)) { "\($0.study)|\($0.value)|\($0.agent)" }.map { rs in
+        return try Self.csvWithNotes(header, orderedGroups(results.flatMap(\.studies)) { "\($0.study)|\($0.value)|\($0.agent)" }.map { rs in
             let o = MethodMetrics.OverOrders(rs.map(\.metrics))
             let share = rs.compactMap(\.agentShare)
-            return [rs[0].study, num(rs[0].value), rs[0].agent, "\(rs.count)"] + Self.cells(o.passAt1) + Self.cells(o.costPerTask) +
-                Self.cells(o.largestShare) + (share.isEmpty ? ["", "", ""] : Self.cells(Summary(share)))
+            let metrics = o.tasks == 0 ? Array(repeating: "nan", count: 9) : Self.cells(o.passAt1) + Self.cells(o.costPerTask) + Self.cells(o.largestShare)
+            return ([rs[0].study, num(rs[0].value), rs[0].agent, "\(rs.count)"] + metrics +
+                    (share.isEmpty ? ["", "", ""] : Self.cells(Summary(share))), Self.why(o))
         })
     }
 
@@ -89,9 +114,21 @@ public struct SaleReports: Sendable {
         Summary(zip(ours, base).map { 1 - $0[keyPath: key] / $1[keyPath: key] })
     }
 
-    static func pct(_ s: Summary) -> String { String(format: "%.1f %% [%.1f, %.1f]", 100 * s.mean, 100 * s.ciLow, 100 * s.ciHigh) }
-    static func pct(_ x: Double) -> String { String(format: "%.1f %%", 100 * x) }
-    static func money(_ s: Summary) -> String { String(format: "%.3f [%.3f, %.3f]", s.mean, s.ciLow, s.ciHigh) }
+    /// What table.md shows for a number that does not exist (see ``undefinedNote``).
+    static let undefined = "n/a"
+    static let undefinedNote = "\n\(undefined): undefined, not zero — the slice has no test tasks (a domain or bin absent from the data, " +
+        "or too few tasks to leave any for testing), or a ratio's baseline is zero (e.g. every task failed or cost nothing).\n"
+    static func pct(_ s: Summary) -> String {
+        [s.mean, s.ciLow, s.ciHigh].allSatisfy(\.isFinite) ? String(format: "%.1f %% [%.1f, %.1f]", 100 * s.mean, 100 * s.ciLow, 100 * s.ciHigh) : undefined
+    }
+    static func pct(_ x: Double) -> String { x.isFinite ? String(format: "%.1f %%", 100 * x) : undefined }
+    static func money(_ s: Summary) -> String {
+        [s.mean, s.ciLow, s.ciHigh].allSatisfy(\.isFinite) ? String(format: "%.3f [%.3f, %.3f]", s.mean, s.ciLow, s.ciHigh) : undefined
+    }
+    /// `format` of the values, or ``undefined`` when one is NaN or infinite.
+    static func fmt(_ format: String, _ xs: Double...) -> String {
+        xs.allSatisfy(\.isFinite) ? String(format: format, arguments: xs.map { $0 as CVarArg }) : undefined
+    }
 
     /// table.md: the paper's headline numbers beside ours, with the difference, then the full
     /// method table and pass@1 per bin.
@@ -106,44 +143,55 @@ public struct SaleReports: Sendable {
         }
         md += "## Headline figures\n\n"
         var rows: [[String]] = []
-        func diff(_ ours: Double, _ paper: Double, scale: Double = 100) -> String { String(format: "%+.1f pt", scale * (ours - paper)) }
+        // Metrics over a slice, nil when the slice has no test task (every mean would be 0/0).
+        func over(_ m: String, _ slice: Slice) -> MethodMetrics.OverOrders? {
+            let o = MethodMetrics.OverOrders(metrics(m, slice))
+            return o.tasks > 0 ? o : nil
+        }
+        let nan = Summary([])
+        func diff(_ ours: Double, _ paper: Double, scale: Double = 100) -> String { Self.fmt("%+.1f pt", scale * (ours - paper)) }
         for (label, slice, paper) in [("overall", all, -0.53), ("deep search", ds, -0.65), ("coding", code, -0.40)] {
             let r = reduction(metrics("sale", slice), metrics(large, slice), \.largestShare)
-            rows.append(["reliance on \(large) (\(label)), change vs \(large) alone", Self.pct(paper), Self.pct(-r.mean) + " [\(String(format: "%.1f, %.1f", -100 * r.ciHigh, -100 * r.ciLow))]", diff(-r.mean, paper)])
+            rows.append(["reliance on \(large) (\(label)), change vs \(large) alone", Self.pct(paper),
+                         Self.fmt("%.1f %% [%.1f, %.1f]", 100 * -r.mean, -100 * r.ciHigh, -100 * r.ciLow), diff(-r.mean, paper)])
         }
         let c = reduction(metrics("sale", all), metrics(large, all), \.costPerTask)
-        rows.append(["total cost, change vs \(large) alone", Self.pct(-0.35), Self.pct(-c.mean) + String(format: " [%.1f, %.1f]", -100 * c.ciHigh, -100 * c.ciLow), diff(-c.mean, -0.35)])
+        rows.append(["total cost, change vs \(large) alone", Self.pct(-0.35),
+                     Self.fmt("%.1f %% [%.1f, %.1f]", 100 * -c.mean, -100 * c.ciHigh, -100 * c.ciLow), diff(-c.mean, -0.35)])
         for (m, paperPass, paperPrice) in [(large, 0.638, 0.36), ("sale", 0.673, 0.21)] {
-            let o = MethodMetrics.OverOrders(metrics(m, ds))
-            rows.append(["deep search pass@1, \(m)", Self.pct(paperPass), Self.pct(o.passAt1), diff(o.passAt1.mean, paperPass)])
-            rows.append(["deep search $/Mtok, \(m)", String(format: "%.2f", paperPrice), Self.money(o.usdPerMtok), String(format: "%+.3f", o.usdPerMtok.mean - paperPrice)])
+            let o = over(m, ds)
+            rows.append(["deep search pass@1, \(m)", Self.pct(paperPass), Self.pct(o?.passAt1 ?? nan), diff(o?.passAt1.mean ?? .nan, paperPass)])
+            rows.append(["deep search $/Mtok, \(m)", String(format: "%.2f", paperPrice), Self.money(o?.usdPerMtok ?? nan),
+                         Self.fmt("%+.3f", (o?.usdPerMtok.mean ?? .nan) - paperPrice)])
         }
         for (m, paper) in [(large, 0.950), ("sale", 0.983)] {
-            let o = MethodMetrics.OverOrders(metrics(m, Slice(domain: .coding, bin: 1)))
-            rows.append(["coding bin 1 pass@1, \(m)", Self.pct(paper), Self.pct(o.passAt1), diff(o.passAt1.mean, paper)])
+            let o = over(m, Slice(domain: .coding, bin: 1))
+            rows.append(["coding bin 1 pass@1, \(m)", Self.pct(paper), Self.pct(o?.passAt1 ?? nan), diff(o?.passAt1.mean ?? .nan, paper)])
         }
         for (bin, lo, hi) in [(1, 0.87, 0.92), (5, 0.17, 0.25)] {
             for a in d.agents.indices where a != d.largest && a < 2 {
-                let ratio = Summary(zip(metrics(d.agents[a].name, Slice(domain: nil, bin: bin)), metrics(large, Slice(domain: nil, bin: bin))).map { $0.passAt1 / $1.passAt1 })
+                let ratio = Summary(zip(metrics(d.agents[a].name, Slice(domain: nil, bin: bin)), metrics(large, Slice(domain: nil, bin: bin)))
+                    .map { $1.tasks > 0 ? $0.passAt1 / $1.passAt1 : .nan })
                 rows.append(["bin \(bin): \(d.agents[a].name) pass@1 as share of \(large)'s", "\(Self.pct(lo))–\(Self.pct(hi))", Self.pct(ratio),
-                             ratio.mean < lo ? diff(ratio.mean, lo) : ratio.mean > hi ? diff(ratio.mean, hi) : "within"])
+                             !ratio.mean.isFinite ? Self.undefined : ratio.mean < lo ? diff(ratio.mean, lo) : ratio.mean > hi ? diff(ratio.mean, hi) : "within"])
             }
         }
         md += markdownTable(["figure", "paper", "ours (95 % CI)", "ours − paper"], rows)
         md += "\n## Every method, all tasks\n\n"
         md += markdownTable(["method", "pass@1", "$ per task (×10⁻³)", "$ per Mtok", "share run by \(large)"], runner.methods.map { m in
-            let o = MethodMetrics.OverOrders(metrics(m, all))
-            return [m, Self.pct(o.passAt1), String(format: "%.3f ± %.3f", 1e3 * o.costPerTask.mean, 1e3 * (o.costPerTask.ciHigh - o.costPerTask.mean)),
-                    String(format: "%.3f", o.usdPerMtok.mean), Self.pct(o.largestShare)]
+            guard let o = over(m, all) else { return [m] + Array(repeating: Self.undefined, count: 4) }
+            return [m, Self.pct(o.passAt1), Self.fmt("%.3f ± %.3f", 1e3 * o.costPerTask.mean, 1e3 * (o.costPerTask.ciHigh - o.costPerTask.mean)),
+                    Self.fmt("%.3f", o.usdPerMtok.mean), Self.pct(o.largestShare)]
         })
         md += "\n## pass@1 by complexity bin (1 = easiest)\n\n"
         md += markdownTable(["method"] + SaleTask.bins.map { "bin \($0)" }, runner.methods.map { m in
-            [m] + SaleTask.bins.map { b in Self.pct(MethodMetrics.OverOrders(metrics(m, Slice(domain: nil, bin: b))).passAt1.mean) }
+            [m] + SaleTask.bins.map { b in Self.pct(over(m, Slice(domain: nil, bin: b))?.passAt1.mean ?? .nan) }
         })
         md += "\n## share of tasks run by \(large), by bin\n\n"
         md += markdownTable(["method"] + SaleTask.bins.map { "bin \($0)" }, ["sale", "sale-no-memory", "knn", "classifier", "mf", "cascade"].map { m in
-            [m] + SaleTask.bins.map { b in Self.pct(MethodMetrics.OverOrders(metrics(m, Slice(domain: nil, bin: b))).largestShare.mean) }
+            [m] + SaleTask.bins.map { b in Self.pct(over(m, Slice(domain: nil, bin: b))?.largestShare.mean ?? .nan) }
         })
+        if md.contains(" \(Self.undefined) ") { md += Self.undefinedNote }
         return md
     }
 }

@@ -93,8 +93,9 @@ public struct SaleSpec: Codable, Sendable {
     }
 
     public static func load(_ path: String) throws -> SaleSpec {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw SpecError(file: path, field: "(document)", reason: "cannot be read")
+        let text: String
+        do { text = try readInputText(path, what: "SALE spec") } catch let e as InputFileError {
+            throw SpecError(file: path, field: "(document)", reason: e.reason == "is empty" ? "is empty" : "cannot be read: \(e.reason)")
         }
         return try parse(text, file: path)
     }
@@ -112,7 +113,41 @@ public struct SaleSpec: Codable, Sendable {
         guard s.routers.tolerance >= 0 else { throw bad("routers.tolerance", "must be non-negative") }
         guard s.routers.mfRank > 0 else { throw bad("routers.mf_rank", "must be positive") }
         guard s.studies.padding.allSatisfy({ $0 > 0 }) else { throw bad("studies.padding", "factors must be positive") }
+        // Every number finite (YAML's .nan / .inf decode as doubles), checked field by field.
+        for (field, part) in [("simulator", s.simulator as any Encodable), ("studies", s.studies), ("memory", s.memory), ("routers", s.routers)] {
+            if let path = nonFinitePath(part) { throw bad("\(field).\(path)", "must be a finite number") }
+        }
+        for (field, value, limit) in [("orders", s.orders, maxOrders), ("fit_tasks", s.fitTasks, 100_000), ("memory.k", s.memory.k, 100_000),
+                                      ("routers.knn_k", s.routers.knnK, 100_000), ("routers.mf_rank", s.routers.mfRank, 1_000),
+                                      ("simulator.tasks", s.simulator.tasks, 1_000_000), ("simulator.feature_dim", s.simulator.featureDim, 10_000)]
+        where value > limit {
+            throw bad(field, "must be at most \(limit) (got \(value))")
+        }
         if let b = s.simulator.validate(agents: SaleAgent.paper.count).first { throw bad("simulator.\(b.field)", b.reason) }
+        let c = s.simulator
+        for (field, value, ok, rule) in [
+            ("token_spread", c.tokenSpread, c.tokenSpread >= 0, "must be ≥ 0"),
+            ("failure_token_factor", c.failureTokenFactor, c.failureTokenFactor > 0, "must be positive"),
+            ("plan_length", c.planLength, c.planLength > 0, "must be positive"),
+            ("feature_noise", c.featureNoise, c.featureNoise >= 0, "must be ≥ 0"),
+        ] where !ok {
+            throw bad("simulator.\(field)", "\(rule) (got \(value))")
+        }
         return s
+    }
+
+    /// Largest `orders` (spec or `--orders`).
+    public static let maxOrders = 10_000
+
+    /// The coding path (snake_case keys, `[i]` indices) of the first NaN or infinite number
+    /// in `value`, or nil when all are finite.
+    static func nonFinitePath(_ value: any Encodable) -> String? {
+        do { _ = try JSONEncoder().encode(value); return nil } catch let EncodingError.invalidValue(_, ctx) {
+            var path = ""
+            for key in ctx.codingPath {
+                if let i = key.intValue { path += "[\(i)]" } else { path += (path.isEmpty ? "" : ".") + key.stringValue }
+            }
+            return path.isEmpty ? "(value)" : path
+        } catch { return nil }
     }
 }
