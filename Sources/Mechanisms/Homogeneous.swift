@@ -23,7 +23,7 @@ public struct Homogeneous: Mechanism {
         var pay = [Double](repeating: 0, count: inst.agentCount)
         pay[win.agent] = offers.count > 1 ? offers[1].cost : inst.priors[win.agent].support.upperBound * win.workload
         return Outcome(mechanism: name, instance: inst, assignment: Array(repeating: win.agent, count: V), payments: pay,
-                       solver: "none", solverCalls: 0)
+                       solver: "none", solverCalls: 0, reserve: .secondPriceUncapped)
     }
     /// Agent i's bundle offer ties agent j's at z = b_j·X_j / X_i.
     public func allocationBreakpoints(_ inst: Instance, agent i: Int, options: MechanismOptions) throws -> [Double] {

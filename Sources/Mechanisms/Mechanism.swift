@@ -9,6 +9,19 @@ public struct MechanismOptions: Sendable, Hashable {
     public init(solver: SolverKind = .auto, payment: PaymentMethod = .exact) { self.solver = solver; self.payment = payment }
 }
 
+/// How a mechanism bounds what it pays (issue 13: Table 1 must not silently mix two rules).
+public enum ReserveRule: String, Sendable, Codable, CaseIterable {
+    /// Threshold payments with the top of the winner's own prior as reserve: the winner is paid
+    /// at most hi_i per unit of work (STAR Eq. 4, SPEC §3). STAR and VCG.
+    case priorTop = "prior-top"
+    /// The paper's baselines: the second-lowest competing price, *not* capped at the winner's prior
+    /// top (it can exceed it when a competitor's support reaches higher); the top only when nobody
+    /// else can serve. Myopic and Homogeneous.
+    case secondPriceUncapped = "second-price-uncapped"
+    /// No reserve: each winner is paid its own bid (pay-as-bid).
+    case ownBid = "own-bid"
+}
+
 /// The result of running a mechanism on an instance (SPEC §8 outcome).
 public struct Outcome: Sendable {
     public let mechanism: String
@@ -22,6 +35,8 @@ public struct Outcome: Sendable {
     public let bidCosts: [Double]
     public let solver: String
     public let solverCalls: Int
+    /// The payment bound the mechanism applied (see `ReserveRule`).
+    public let reserve: ReserveRule
 
     public var totalPayment: Double { payments.reduce(0, +) }
     public var totalVirtualCost: Double { virtualCosts.reduce(0, +) }
@@ -30,8 +45,10 @@ public struct Outcome: Sendable {
     /// Σ_i c_i·x_i for true costs c.
     public func trueCost(_ costs: [Double]) -> Double { zip(costs, workloads).reduce(0) { $0 + $1.0 * $1.1 } }
 
-    init(mechanism: String, instance: Instance, assignment: [Int], payments: [Double], solver: String, solverCalls: Int) {
+    init(mechanism: String, instance: Instance, assignment: [Int], payments: [Double], solver: String, solverCalls: Int,
+         reserve: ReserveRule) {
         self.mechanism = mechanism
+        self.reserve = reserve
         self.assignment = assignment
         let x = instance.model.workloads(assignment)
         workloads = x
@@ -98,7 +115,8 @@ func optimiseAndPay(_ inst: Instance, prices: [Double], map: (Int) -> PriceMap, 
         pay[i] = r.payment
         calls += r.solverCalls
     }
-    return Outcome(mechanism: name, instance: inst, assignment: a.agents, payments: pay, solver: solver.name, solverCalls: calls)
+    return Outcome(mechanism: name, instance: inst, assignment: a.agents, payments: pay, solver: solver.name, solverCalls: calls,
+                   reserve: payAsBid ? .ownBid : .priorTop)
 }
 
 /// The instance's solver of the requested kind, built once per instance (the model

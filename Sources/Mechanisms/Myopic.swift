@@ -27,7 +27,7 @@ public struct Myopic: Mechanism {
             let omega = wf.outputTokens[v] + inst.rho[win] * wf.inputTokens[v]
             pay[win] += offers.count > 1 ? offers[1].cost : inst.priors[win].support.upperBound * omega
         }
-        return Outcome(mechanism: name, instance: inst, assignment: assignment, payments: pay, solver: "none", solverCalls: 0)
+        return Outcome(mechanism: name, instance: inst, assignment: assignment, payments: pay, solver: "none", solverCalls: 0, reserve: .secondPriceUncapped)
     }
     /// Agent i's offer on node v ties agent j's at z = b_j·ω_{v,j} / ω_{v,i}.
     public func allocationBreakpoints(_ inst: Instance, agent i: Int, options: MechanismOptions) throws -> [Double] {

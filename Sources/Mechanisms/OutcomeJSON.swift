@@ -12,7 +12,7 @@ extension Outcome {
         }
         return ["mechanism": mechanism, "allocation": allocation, "agents": agents,
                 "total_payment": totalPayment, "total_virtual_cost": totalVirtualCost, "total_bid_cost": totalBidCost,
-                "solver": solver, "solver_calls": solverCalls]
+                "solver": solver, "solver_calls": solverCalls, "reserve": reserve.rawValue]
     }
 
     /// Deterministic JSON text (sorted keys).

@@ -49,7 +49,10 @@ struct DSIC: ParsableCommand {
     @Option(help: "With --curve: output CSV file.") var csv: String?
 
     func run() throws {
-        guard profiles > 0, grid > 0 else { throw ValidationError("--profiles and --grid must be positive") }
+        try requirePositive(profiles, "--profiles")
+        try requirePositive(grid, "--grid")
+        guard random >= 0 else { throw ValidationError("--random must be ≥ 0 (got \(random))") }
+        if random > 0 { try requirePositive(random, "--random") }
         if instance.hasSuffix(".yaml") || instance.hasSuffix(".yml") {
             if let text = try? String(contentsOfFile: instance, encoding: .utf8), DSICPriorsSpec.matches(text) {
                 return try runPriorSweep(DSICPriorsSpec.parse(text, file: instance))
@@ -58,6 +61,8 @@ struct DSIC: ParsableCommand {
             let runner = try SweepRunner(spec: spec, file: instance)
             let rows = try DSICSweep.run(runner, randomInstances: random, config: .init(profiles: profiles, grid: grid, seed: seed))
             let dir = URL(fileURLWithPath: out ?? spec.output ?? "Results/\(spec.name)")
+            let lock = try lockOutput(dir, spec: instance, seed: seed)
+            defer { lock.release() }
             let command = "auctionlab dsic \(instance) --profiles \(profiles) --grid \(grid) --seed \(seed) --random \(random)"
             try AtomicFile.write(DSICSweep.csv(spec, rows), to: dir.appendingPathComponent("dsic.csv"))
             let md = DSICSweep.markdown(spec, rows, command: command)
@@ -71,13 +76,15 @@ struct DSIC: ParsableCommand {
 
     /// `kind: dsic-priors` specs: every mechanism on every prior family (Results/dsic-priors).
     func runPriorSweep(_ spec: DSICPriorsSpec) throws {
+        let dir = URL(fileURLWithPath: out ?? spec.output ?? "Results/\(spec.name)")
+        let lock = try lockOutput(dir, spec: instance, seed: spec.seed)
+        defer { lock.release() }
         let start = Date()
         let rows = try DSICPriorSweep.run(spec, file: instance) { done, total in
             if done % max(1, total / 20) == 0 || done == total {
                 FileHandle.standardError.write(Data("dsic-priors: \(done)/\(total) cases (\(Int(Date().timeIntervalSince(start))) s)\n".utf8))
             }
         }
-        let dir = URL(fileURLWithPath: out ?? spec.output ?? "Results/\(spec.name)")
         let command = "auctionlab dsic \(instance)"
         try AtomicFile.write(DSICPriorSweep.csv(spec, rows), to: dir.appendingPathComponent("dsic.csv"))
         let md = DSICPriorSweep.markdown(spec, rows, command: command)

@@ -65,7 +65,7 @@ struct Solve: ParsableCommand {
         case .json:
             print(try outcome.jsonText(for: inst))
         case .table:
-            print("mechanism \(outcome.mechanism)   solver \(outcome.solver)   solver calls \(outcome.solverCalls)")
+            print("mechanism \(outcome.mechanism)   solver \(outcome.solver)   solver calls \(outcome.solverCalls)   reserve \(outcome.reserve.rawValue)")
             print("")
             let header = ["agent", "tier", "bid", "virtual", "workload", "payment", "virtual_cost", "nodes"]
             var rows: [[String]] = []
