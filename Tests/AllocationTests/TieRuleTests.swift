@@ -47,6 +47,16 @@ struct TieRuleTests {
                 let a = try kind.make(for: inst.model).solve(prices: prices)
                 #expect(a.agents == expected, "\(kind) on #\(n) (\(shape)): \(a.agents) ≠ tie rule's \(expected)")
             }
+            // Each way of computing the rule, on its own (the wrappers pick one per graph).
+            #expect(try LexicographicElimination(model: inst.model).canonical(prices: prices).agents == expected, "elimination marginals #\(n)")
+            if let lf = try? LexicographicForest(model: inst.model) {
+                #expect(try lf.canonical(prices: prices).agents == expected, "forest marginals #\(n)")
+            }
+            if n % 5 == 0 {
+                let descent = LexicographicDescent(model: inst.model) { try VariableElimination(model: $0) }
+                let start = try VariableElimination(model: inst.model).solve(prices: prices)
+                #expect(try descent.canonical(prices: prices, optimum: start).agents == expected, "descent #\(n)")
+            }
             checked += 1
         }
         #expect(checked >= 1900)
