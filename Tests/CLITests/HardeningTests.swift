@@ -139,7 +139,7 @@ struct OutputLockTests {
         let root = try scratch("lock")
         defer { try? FileManager.default.removeItem(at: root) }
         let shared = root.appendingPathComponent("shared").path, solo = root.appendingPathComponent("solo").path
-        let long = ["sweep", "Experiments/table1.yaml", "--trials", "12", "--threads", "1"]
+        let long = ["sweep", "Experiments/table1.yaml", "--trials", "3", "--threads", "1"]
         let first = try CLI.start(long + ["--out", shared])
         let soloRun = try CLI.start(long + ["--out", solo])
         // Wait until the first run owns the folder, then start a different spec there.
