@@ -153,7 +153,7 @@ public enum DSICPriorSweep {
         md += "\(spec.profiles) cost profiles per case, grid \(spec.grid) plus as many random bids plus both sides of every step of x_i(z) the harness "
         md += "locates on the allocation alone. \"manipulable\" = regret above 1e-9 × the largest payment. Identity error = max |P − c·x(c) − ∫ x| "
         md += "(Myerson), relative to the payment scale. Revenue equivalence counts the rent across zero-density gaps and the top type's utility; "
-        md += "it holds when the mean difference is within 3.29 standard errors.\n\n"
+        md += "it holds when the 99.9% Student-t interval of the mean difference covers 0.\n\n"
         md += "| mechanism | prior family | cases | manipulable | max regret / scale | max identity error / scale | IR violations | revenue equivalence holds | probes (grid / random / located / reported) |\n"
         md += "|---|---|---|---|---|---|---|---|---|\n"
         for g in orderedGroups(rows, by: { "\($0.mechanism)|\($0.family)" }) {

@@ -9,7 +9,6 @@ struct SolverAgreementTests {
     /// per-agent ρ, and exact ties between agents.
     @Test func allSolversMatchBruteForce() throws {
         var g = SplitMix64(seed: 20261124)
-        var checked = 0
         for n in 0..<2000 {
             let shape = RandomWorkflow.Shape.allCases[n % 4]
             let spec = RandomWorkflow.instance(shape, nodes: Int.random(in: 2...6, using: &g), perTier: Int.random(in: 1...2, using: &g),
@@ -27,9 +26,7 @@ struct SolverAgreementTests {
                 #expect(abs(a.objective - brute.objective) <= 1e-9 * max(1, abs(brute.objective)),
                         "\(s.name) objective \(a.objective) ≠ brute \(brute.objective) on instance #\(n) (\(shape))")
             }
-            checked += 1
         }
-        #expect(checked == 2000)
     }
 
     @Test func eliminationRefusesWideGraphs() throws {

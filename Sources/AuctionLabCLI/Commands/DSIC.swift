@@ -42,6 +42,7 @@ struct DSIC: ParsableCommand {
     @Option(help: "Mechanism: \(MechanismRegistry.names.joined(separator: "|")).") var mechanism = "star"
     @Option(help: "Number of sampled cost profiles.") var profiles = 20
     @Option(help: "Grid points per agent over its prior's support.") var grid = 25
+    @Option(name: .customLong("revenue-profiles"), help: "Profiles for the revenue-equivalence check (cheap: no misreports; default: --profiles).") var revenueProfiles: Int?
     @Option(help: "Seed of the profiles.") var seed: UInt64 = 1
     @Option(help: "Output format: table|json.") var format: OutputFormat = .table
     @Option(help: "With an instance: write this agent's utility-vs-bid curve (needs --csv) instead of the regret check.") var curve: String?
@@ -51,6 +52,7 @@ struct DSIC: ParsableCommand {
     func run() throws {
         try requirePositive(profiles, "--profiles")
         try requirePositive(grid, "--grid")
+        try requirePositive(revenueProfiles, "--profiles")
         guard random >= 0 else { throw ValidationError("--random must be ≥ 0 (got \(random))") }
         if random > 0 { try requirePositive(random, "--random") }
         if instance.hasSuffix(".yaml") || instance.hasSuffix(".yml") {
@@ -59,11 +61,13 @@ struct DSIC: ParsableCommand {
             }
             let spec = try ExperimentSpec.load(instance)
             let runner = try SweepRunner(spec: spec, file: instance)
-            let rows = try DSICSweep.run(runner, randomInstances: random, config: .init(profiles: profiles, grid: grid, seed: seed))
+            let rows = try DSICSweep.run(runner, randomInstances: random,
+                                         config: .init(profiles: profiles, grid: grid, revenueProfiles: revenueProfiles, seed: seed))
             let dir = URL(fileURLWithPath: out ?? spec.output ?? "Results/\(spec.name)")
             let lock = try lockOutput(dir, spec: instance, seed: seed)
             defer { lock.release() }
             let command = "auctionlab dsic \(instance) --profiles \(profiles) --grid \(grid) --seed \(seed) --random \(random)"
+                + (revenueProfiles.map { " --revenue-profiles \($0)" } ?? "")
             try AtomicFile.write(DSICSweep.csv(spec, rows), to: dir.appendingPathComponent("dsic.csv"))
             let md = DSICSweep.markdown(spec, rows, command: command)
             try AtomicFile.write(md, to: dir.appendingPathComponent("table.md"))
@@ -113,7 +117,7 @@ struct DSIC: ParsableCommand {
             print("wrote \(csv): \(points.count) bids; truthful utility \(fmt(points.first { $0.bid == costs[i] }!.utility)), best bid \(fmt(best.bid)) → utility \(fmt(best.utility))")
             return
         }
-        let r = try DSICHarness.check(mech, instance: inst, config: .init(profiles: profiles, grid: grid, seed: seed))
+        let r = try DSICHarness.check(mech, instance: inst, config: .init(profiles: profiles, grid: grid, revenueProfiles: revenueProfiles, seed: seed))
         switch format {
         case .json:
             let enc = JSONEncoder()
@@ -137,7 +141,7 @@ struct DSIC: ParsableCommand {
                 print("\nno misreport gains more than the tolerance \(fmt(r.tolerance))")
             }
             if let re = r.revenueEquivalence {
-                print("revenue equivalence: E[payment] \(fmt(re.expectedPayment)) vs E[Σ φ·x + gap rent + top rent] \(fmt(re.expectedVirtualCost)) (gap rent \(fmt(re.expectedGapRent)), top rent \(fmt(re.expectedTopRent))); difference \(fmt(re.meanDifference)), 95% CI [\(fmt(re.ciLow)), \(fmt(re.ciHigh))] — \(re.holds ? "holds" : "REJECTED") (at 3.29 standard errors)")
+                print("revenue equivalence: E[payment] \(fmt(re.expectedPayment)) vs E[Σ φ·x + gap rent + top rent] \(fmt(re.expectedVirtualCost)) (gap rent \(fmt(re.expectedGapRent)), top rent \(fmt(re.expectedTopRent))); difference \(fmt(re.meanDifference)), 95% CI [\(fmt(re.ciLow)), \(fmt(re.ciHigh))] — \(re.holds ? "holds" : "REJECTED") (99.9% t-interval)")
             }
         }
     }
