@@ -48,6 +48,31 @@ public struct CutsetConditioning: AllocationSolver {
         boundary = b; inner = inn
     }
 
+    /// Fixes the cutset to `choices[j][idx[j]]` (written into `agents`), loads the forest's unary
+    /// costs under `allowed` into `D` with the savings of edges to the cutset folded in, and
+    /// returns the constant part: the cutset's own unary costs minus savings among cutset nodes.
+    func condition(on idx: [Int], choices: [[Int]], prices: [Double], allowed: [[Bool]], agents: inout [Int], D: inout [Double]) -> Double {
+        let M = model.agentCount
+        var constant = 0.0
+        for (j, c) in cutset.enumerated() {
+            let a = choices[j][idx[j]]
+            agents[c] = a
+            constant += prices[a] * model.base[c][a]
+        }
+        for k in inner where agents[model.edges[k].from] == agents[model.edges[k].to] {
+            let a = agents[model.edges[k].to]
+            constant -= prices[a] * model.saving[k][a]
+        }
+        for v in forest.order {
+            for i in 0..<M { D[v * M + i] = allowed[v][i] ? prices[i] * model.base[v][i] : .infinity }
+        }
+        for b in boundary {
+            let a = agents[b.cut]
+            if allowed[b.other][a] { D[b.other * M + a] -= prices[a] * model.saving[b.edge][a] }
+        }
+        return constant
+    }
+
     public func solve(prices: [Double]) throws -> Assignment {
         let M = model.agentCount, V = model.nodeCount
         let choices = cutset.map { c in (0..<M).filter { model.capable[c][$0] } }
@@ -58,24 +83,7 @@ public struct CutsetConditioning: AllocationSolver {
         var bestAt = [Double](repeating: 0, count: V), bestAgent = [Int](repeating: 0, count: V)
         var agents = [Int](repeating: 0, count: V)
         while true {
-            // Constant part: the cutset's own unary costs and savings among cutset nodes.
-            var constant = 0.0
-            for (j, c) in cutset.enumerated() {
-                let a = choices[j][idx[j]]
-                agents[c] = a
-                constant += prices[a] * model.base[c][a]
-            }
-            for k in inner where agents[model.edges[k].from] == agents[model.edges[k].to] {
-                let a = agents[model.edges[k].to]
-                constant -= prices[a] * model.saving[k][a]
-            }
-            for v in forest.order {
-                for i in 0..<M { D[v * M + i] = model.capable[v][i] ? prices[i] * model.base[v][i] : .infinity }
-            }
-            for b in boundary {
-                let a = agents[b.cut]
-                if model.capable[b.other][a] { D[b.other * M + a] -= prices[a] * model.saving[b.edge][a] }
-            }
+            let constant = condition(on: idx, choices: choices, prices: prices, allowed: model.capable, agents: &agents, D: &D)
             let total = constant + (try forest.fold(&D, model: model, prices: prices, best: &bestAt, bestAgent: &bestAgent))
             if total < bestValue {
                 forest.traceback(D, model: model, prices: prices, best: bestAt, bestAgent: bestAgent, into: &agents)

@@ -42,10 +42,9 @@ public enum TieRule {
 /// needed only after fixing a node that had more than one such agent (a real tie).
 struct LexicographicForest: Sendable {
     let model: CostModel
-    let cutset: [Int]
-    let forest: RootedForest
-    let boundary: [(edge: Int, cut: Int, other: Int)]
-    let inner: [Int]
+    let cutsetSolver: CutsetConditioning
+    var cutset: [Int] { cutsetSolver.cutset }
+    var forest: RootedForest { cutsetSolver.forest }
     /// Children of each forest node (with the edge to its parent).
     let children: [[Int]]
 
@@ -62,9 +61,9 @@ struct LexicographicForest: Sendable {
             throw AllocationError.tooLarge("no cutset of ≤ \(maxCut) nodes makes the workflow a forest")
         }
         let c = try CutsetConditioning(model: model, maxCut: maxCut)
-        cutset = c.cutset; forest = c.forest; boundary = c.boundary; inner = c.inner
+        cutsetSolver = c
         var ch = Array(repeating: [Int](), count: model.nodeCount)
-        for v in forest.order where forest.parent[v] >= 0 { ch[forest.parent[v]].append(v) }
+        for v in c.forest.order where c.forest.parent[v] >= 0 { ch[c.forest.parent[v]].append(v) }
         children = ch
     }
 
@@ -80,23 +79,7 @@ struct LexicographicForest: Sendable {
         var D = [Double](repeating: 0, count: V * M), out = D
         var best = [Double](repeating: 0, count: V), bestAgent = [Int](repeating: 0, count: V)
         while true {
-            var constant = 0.0
-            for (j, c) in cutset.enumerated() {
-                let a = choices[j][idx[j]]
-                agents[c] = a
-                constant += prices[a] * model.base[c][a]
-            }
-            for k in inner where agents[model.edges[k].from] == agents[model.edges[k].to] {
-                let a = agents[model.edges[k].to]
-                constant -= prices[a] * model.saving[k][a]
-            }
-            for v in forest.order {
-                for i in 0..<M { D[v * M + i] = allowed[v][i] ? prices[i] * model.base[v][i] : .infinity }
-            }
-            for b in boundary {
-                let a = agents[b.cut]
-                if allowed[b.other][a] { D[b.other * M + a] -= prices[a] * model.saving[b.edge][a] }
-            }
+            let constant = cutsetSolver.condition(on: idx, choices: choices, prices: prices, allowed: allowed, agents: &agents, D: &D)
             if let rootsTotal = try? forest.fold(&D, model: model, prices: prices, best: &best, bestAgent: &bestAgent) {
                 let total = constant + rootsTotal
                 // Downward pass: out[v][i] = cost of everything outside v's subtree given A(v) = i.
