@@ -83,13 +83,40 @@ extension Mechanism {
     public func allocationBreakpoints(_ instance: Instance, agent: Int, options: MechanismOptions) throws -> [Double] { [] }
 }
 
-/// Breakpoints of an optimisation-based allocation over the agent's whole support:
-/// the exact parametric search of SPEC §3 started from the bottom of the support.
-func optimisationBreakpoints(_ inst: Instance, agent i: Int, prices: [Double], map: PriceMap, options: MechanismOptions) throws -> [Double] {
-    let solver = try cachedSolver(inst, options)
-    let lo = inst.priors[i].support.lowerBound, hi = inst.priors[i].support.upperBound
-    let r = try ThresholdPayment.compute(agent: i, bid: lo, top: hi, prices: prices, map: map, model: inst.model, solver: solver, method: .exact)
-    return r.breakpoints.map(\.bid)
+/// A mechanism whose allocation minimises Σ_i p_i(b_i)·x_i(A) for some per-agent price map
+/// (STAR: φ̄, VCG and pay-as-bid: the bid) and whose payment follows from that allocation.
+/// Conforming types state only their prices, price maps and payment rule; allocation,
+/// payments and breakpoints are written once, here.
+public protocol OptimisationMechanism: Mechanism {
+    /// Every agent's price at its current report.
+    func prices(_ inst: Instance) -> [Double]
+    /// How agent `i`'s report becomes its price.
+    func priceMap(_ inst: Instance, agent i: Int) -> PriceMap
+    /// `true`: winners are paid their own bid × workload (a control), else Myerson thresholds.
+    var paysOwnBid: Bool { get }
+}
+
+extension OptimisationMechanism {
+    public var paysOwnBid: Bool { false }
+
+    public func run(_ inst: Instance, options: MechanismOptions) throws -> Outcome {
+        try optimiseAndPay(inst, prices: prices(inst), map: { priceMap(inst, agent: $0) }, options: options, name: name,
+                           payAsBid: paysOwnBid)
+    }
+
+    public func allocate(_ inst: Instance, options: MechanismOptions) throws -> [Int] {
+        try cachedSolver(inst, options).solve(prices: prices(inst)).agents
+    }
+
+    /// Breakpoints over the agent's whole support: the exact parametric search of SPEC §3
+    /// started from the bottom of the support.
+    public func allocationBreakpoints(_ inst: Instance, agent i: Int, options: MechanismOptions) throws -> [Double] {
+        let solver = try cachedSolver(inst, options)
+        let lo = inst.priors[i].support.lowerBound, hi = inst.priors[i].support.upperBound
+        let r = try ThresholdPayment.compute(agent: i, bid: lo, top: hi, prices: prices(inst), map: priceMap(inst, agent: i),
+                                             model: inst.model, solver: solver, method: .exact)
+        return r.breakpoints.map(\.bid)
+    }
 }
 
 public enum MechanismRegistry {
