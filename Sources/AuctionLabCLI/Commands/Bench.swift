@@ -58,28 +58,33 @@ struct Bench: ParsableCommand {
     func ms(_ s: Double) -> String { String(format: "%.4g ms", s * 1e3) }
 
     /// Mean wall seconds to start this executable with `--help` and wait for it to exit
-    /// (spawn, dynamic loading, runtime start-up, argument parsing; output discarded).
+    /// (spawn, dynamic loading, runtime start-up, argument parsing; output to /dev/null).
+    /// Spawned with posix_spawn and waitpid as a shell or hyperfine would: Foundation's
+    /// `Process` adds tens of ms of its own per launch here.
     func meanStartup(_ runs: Int) throws -> Double {
         #if os(Linux)
-        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
         #else
-        let exe = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
+        let exe = Bundle.main.executablePath ?? CommandLine.arguments[0]
         #endif
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv: [UnsafeMutablePointer<CChar>?] = [strdup(exe), strdup("--help"), nil]
+        defer { argv.forEach { free($0) } }
         let clock = ContinuousClock()
         var total = Duration.zero
         for _ in 0..<runs {
-            let p = Process()
-            p.executableURL = exe
-            p.arguments = ["--help"]
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
+            var pid = pid_t()
             let t0 = clock.now
-            try p.run()
-            p.waitUntilExit()
+            let rc = posix_spawn(&pid, exe, &actions, nil, argv, environ)
+            guard rc == 0 else { throw ValidationError("start-up: cannot start \(exe): \(String(cString: strerror(rc)))") }
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
             total += clock.now - t0
-            guard p.terminationReason == .exit, p.terminationStatus == 0 else {
-                throw ValidationError("start-up: \(exe.path) --help exited with status \(p.terminationStatus)")
-            }
+            guard status == 0 else { throw ValidationError("start-up: \(exe) --help ended with wait status \(status)") }
         }
         let mean = total / runs
         return Double(mean.components.seconds) + Double(mean.components.attoseconds) * 1e-18
@@ -164,7 +169,7 @@ struct Bench: ParsableCommand {
         if runs > 0 {
             let startup = try meanStartup(runs)
             var line = "\nStart-up: `auctionlab --help` in a new process, mean \(ms(startup)) over \(runs) processes"
-            if let s2Run { line += String(format: " = %.0f× one STAR run on S2", startup / s2Run) + " (auto, \(ms(s2Run)))" }
+            if let s2Run { line += String(format: " = %.3g× one STAR run on S2", startup / s2Run) + " (auto, \(ms(s2Run)))" }
             print(line)
         }
         if let csv {
