@@ -20,6 +20,11 @@ struct Bench: ParsableCommand {
         Part 2 — one allocation on random trees and DAGs with V = 10 … 10,000, M = 9:
         time per solve per solver, time per node (tree DP is O(V·M): flat per node),
         and the ratio to MILP where MILP is run (up to --milp-max nodes).
+        Start-up — this binary run as a new process with --help, N times (20 with --quick,
+        100 otherwise; --startup-runs N, 0 to skip): mean ms per process, and how many STAR
+        runs on S2 (auto solver, part 1) fit in one start-up — the cost a batch
+        (`auctionlab solve a.json b.json …` or `solve -`) saves per instance. Text only:
+        the CSV is unchanged.
 
         Examples:
           auctionlab bench
@@ -33,6 +38,7 @@ struct Bench: ParsableCommand {
     @Option(help: "Largest V on which the MILP path is timed.") var milpMax = 1000
     @Option(help: "Seed of the random instances.") var seed: UInt64 = 1
     @Option(help: "Also write the timings as CSV to this file.") var csv: String?
+    @Option(help: "Processes started for the start-up line (default 20 with --quick, else 100; 0 skips it).") var startupRuns: Int?
 
     /// Median seconds per call of `body`, repeated until ~`budget` seconds elapse.
     func time(_ budget: Double, _ body: () throws -> Void) rethrows -> Double {
@@ -51,7 +57,41 @@ struct Bench: ParsableCommand {
 
     func ms(_ s: Double) -> String { String(format: "%.4g ms", s * 1e3) }
 
+    /// Mean wall seconds to start this executable with `--help` and wait for it to exit
+    /// (spawn, dynamic loading, runtime start-up, argument parsing; output to /dev/null).
+    /// Spawned with posix_spawn and waitpid as a shell or hyperfine would: Foundation's
+    /// `Process` adds tens of ms of its own per launch here.
+    func meanStartup(_ runs: Int) throws -> Double {
+        #if os(Linux)
+        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+        #else
+        let exe = Bundle.main.executablePath ?? CommandLine.arguments[0]
+        #endif
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv: [UnsafeMutablePointer<CChar>?] = [strdup(exe), strdup("--help"), nil]
+        defer { argv.forEach { free($0) } }
+        let clock = ContinuousClock()
+        var total = Duration.zero
+        for _ in 0..<runs {
+            var pid = pid_t()
+            let t0 = clock.now
+            let rc = posix_spawn(&pid, exe, &actions, nil, argv, environ)
+            guard rc == 0 else { throw ValidationError("start-up: cannot start \(exe): \(String(cString: strerror(rc)))") }
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            total += clock.now - t0
+            guard status == 0 else { throw ValidationError("start-up: \(exe) --help ended with wait status \(status)") }
+        }
+        let mean = total / runs
+        return Double(mean.components.seconds) + Double(mean.components.attoseconds) * 1e-18
+    }
+
     func run() throws {
+        try requirePositive(startupRuns == 0 ? nil : startupRuns, "--startup-runs")
         let budget = quick ? 0.1 : 0.5
         var g = SplitMix64(seed: seed)
         print("AuctionLab bench — median wall time per call, one core; ratio = MILP time / this time\n")
@@ -63,6 +103,7 @@ struct Bench: ParsableCommand {
                             calls.map { "\($0)" } ?? "", "\(seed)"])
         }
         var notes: [String] = []
+        var s2Run: Double?
         for (label, v) in [("S1", 19), ("S2", 46), ("S3", 17), ("S4", 12)] {
             // The paper's topology and market (Experiments/instances) when run from the repository,
             // else a random layered DAG of the same size.
@@ -86,6 +127,7 @@ struct Bench: ParsableCommand {
             let perSolve = try time(budget) { _ = try ve.solve(prices: prices) }
             let build = try time(budget) { _ = try VariableElimination(model: inst.model) }
             notes.append("\(label): elimination width \(ve.width), one solve \(ms(perSolve)), building its order \(ms(build))")
+            if label == "S2", let auto = times.first(where: { $0.0 == SolverKind.auto.rawValue }) { s2Run = auto.1 }
             for (name, t, calls) in times {
                 rows.append([label, "\(inst.workflow.count)", name, ms(t), "\(calls)", String(format: "%.1f×", milp / t)])
                 csvRow(1, label, inst.workflow.count, ve.width, name, t, calls)
@@ -123,6 +165,13 @@ struct Bench: ParsableCommand {
             }
         }
         printAligned(["shape", "V", "solver", "per solve", "per node", "vs milp"], rows)
+        let runs = startupRuns ?? (quick ? 20 : 100)
+        if runs > 0 {
+            let startup = try meanStartup(runs)
+            var line = "\nStart-up: `auctionlab --help` in a new process, mean \(ms(startup)) over \(runs) processes"
+            if let s2Run { line += String(format: " = %.3g× one STAR run on S2", startup / s2Run) + " (auto, \(ms(s2Run)))" }
+            print(line)
+        }
         if let csv {
             let header = ["part", "shape", "V", "width", "solver", "seconds_per_solve", "solver_calls", "seed"]
             try AtomicFile.write(csvText(header, csvRows), to: URL(fileURLWithPath: csv))

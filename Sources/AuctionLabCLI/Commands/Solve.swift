@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Allocation
+import LabIO
 import Mechanisms
 import Payments
 import Workflows
@@ -9,12 +10,15 @@ extension SolverKind: ExpressibleByArgument {}
 
 enum PaymentSearch: String, ExpressibleByArgument, CaseIterable { case exact, bisection }
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case json, table }
+/// `solve` also writes JSON Lines (one outcome per line, as a batch does).
+enum SolveFormat: String, ExpressibleByArgument, CaseIterable { case json, table, jsonl }
 
-/// `auctionlab solve`: one mechanism on one instance (SPEC §8).
+/// `auctionlab solve`: one mechanism on one instance (SPEC §8), or on many in one process
+/// (files, or JSON Lines on standard input), one outcome per line.
 struct Solve: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "solve",
-        abstract: "Run one mechanism on one workflow instance and print its outcome.",
+        abstract: "Run one mechanism on one workflow instance (or a batch of them) and print the outcome(s).",
         discussion: """
         INSTANCE is a JSON file (SPEC §8):
           {"agents":[{"id":"a","tier":3,"rho":0.25,"bid":1.2,"prior":{"kind":"uniform","low":0.5,"high":5}}],
@@ -27,42 +31,57 @@ struct Solve: ParsableCommand {
         threshold payments), myopic and homogeneous (the paper's baselines), pay-as-bid
         (a non-truthful control).
 
+        Batch: several INSTANCE files, or `-` for JSON Lines on standard input (one instance \
+        object per line; blank lines are skipped), are solved in one process — starting a \
+        process costs far more than solving a small instance. A batch writes JSON Lines: per \
+        instance the SPEC §8 outcome object plus "instance" (the file, or stdin:LINE), or \
+        {"instance":…,"error":"…"} when that instance fails (the message, naming the line and \
+        field, also goes to stderr). The other instances are still solved; the exit status is \
+        non-zero if any failed. The options apply to every instance. --format jsonl gives the \
+        same line for a single file; on a batch --format json also means JSON Lines, and \
+        --format table is refused (it shows one instance).
+
         Examples:
           auctionlab solve Experiments/instances/s4.json --mechanism star
           auctionlab solve Experiments/instances/s2.json --mechanism vcg --solver milp --format json
           auctionlab solve Experiments/instances/s4.json --payment bisection --epsilon 1e-6
+          auctionlab solve Experiments/instances/s1.json Experiments/instances/s2.json --mechanism vcg
+          jq -c . Experiments/instances/s*.json | auctionlab solve - > outcomes.jsonl
         """)
 
-    @Argument(help: "Instance JSON file.") var instance: String
+    @Argument(help: ArgumentHelp("Instance JSON file(s); `-` reads JSON Lines from standard input.", valueName: "instance"))
+    var instances: [String] = []
     @Option(help: "Mechanism: \(MechanismRegistry.names.joined(separator: "|")).") var mechanism = "star"
     @Option(help: "Allocation solver: auto|tree|cutset|elimination|milp|brute.") var solver: SolverKind = .auto
     @Option(help: "Payment breakpoints: exact (parametric search) or bisection (STAR App. C).") var payment: PaymentSearch = .exact
     @Option(help: "Bisection tolerance ε on the bid axis.") var epsilon: Double = 1e-6
-    @Option(help: "Output format: table|json.") var format: OutputFormat = .table
+    @Option(help: "Output format: table|json|jsonl (default: table for one file, jsonl for a batch or stdin).") var format: SolveFormat?
 
     /// Smallest bisection tolerance, relative to the scale of an agent's support.
     static let relativeEpsilon = 1e-12
 
+    func validate() throws {
+        guard !instances.isEmpty else { throw ValidationError("Missing expected argument '<instance>'") }
+        guard instances.filter({ $0 == "-" }).count <= 1 else { throw ValidationError("`-` (standard input) may be given only once") }
+        if format == .table, isBatch {
+            throw ValidationError("--format table shows one instance; a batch (several files or `-`) is written as JSON Lines (--format jsonl)")
+        }
+    }
+
+    /// More than one instance, or instances read from standard input: JSON Lines out.
+    var isBatch: Bool { instances.count > 1 || instances.contains("-") }
+
     func run() throws {
         let mech = try mechanismNamed(mechanism)
         guard epsilon > 0, epsilon.isFinite else { throw ValidationError("--epsilon must be a positive finite number (got \(epsilon))") }
-        let inst = try loadInstance(instance)
-        if payment == .bisection {
-            // Bisection stops when its bracket is narrower than ε; below ~1e-12 of the bid
-            // scale doubles cannot split the bracket any more and it would never stop.
-            for i in 0..<inst.agentCount {
-                let s = inst.priors[i].support
-                let scale = max(s.upperBound - s.lowerBound, abs(s.lowerBound), abs(s.upperBound))
-                let least = Self.relativeEpsilon * scale
-                guard epsilon >= least else {
-                    throw ValidationError("--epsilon \(epsilon) is below what floating point resolves on agent \(inst.agentIDs[i])'s prior support [\(fmt(s.lowerBound)), \(fmt(s.upperBound))]: use --epsilon ≥ \(String(format: "%.3g", least)) (1e-12 × \(fmt(scale)))")
-                }
-            }
+        if isBatch || format == .jsonl {
+            try runBatch(mech)
+            return
         }
-        let options = MechanismOptions(solver: solver, payment: payment == .exact ? .exact : .bisection(epsilon: epsilon))
-        let outcome = try mech.run(inst, options: options)
-        switch format {
-        case .json:
+        let inst = try loadInstance(instances[0])
+        let outcome = try solve(inst, with: mech)
+        switch format ?? .table {
+        case .json, .jsonl:
             print(try outcome.jsonText(for: inst))
         case .table:
             print("mechanism \(outcome.mechanism)   solver \(outcome.solver)   solver calls \(outcome.solverCalls)   reserve \(outcome.reserve.rawValue)")
@@ -78,5 +97,76 @@ struct Solve: ParsableCommand {
             print("")
             print("total payment \(fmt(outcome.totalPayment))   total virtual cost \(fmt(outcome.totalVirtualCost))   total bid cost \(fmt(outcome.totalBidCost))")
         }
+    }
+
+    /// The mechanism with this command's options on one instance (the per-instance checks of
+    /// --epsilon included), as for a single file and for every instance of a batch.
+    func solve(_ inst: Instance, with mech: any Mechanism) throws -> Outcome {
+        if payment == .bisection {
+            // Bisection stops when its bracket is narrower than ε; below ~1e-12 of the bid
+            // scale doubles cannot split the bracket any more and it would never stop.
+            for i in 0..<inst.agentCount {
+                let s = inst.priors[i].support
+                let scale = max(s.upperBound - s.lowerBound, abs(s.lowerBound), abs(s.upperBound))
+                let least = Self.relativeEpsilon * scale
+                guard epsilon >= least else {
+                    throw ValidationError("--epsilon \(epsilon) is below what floating point resolves on agent \(inst.agentIDs[i])'s prior support [\(fmt(s.lowerBound)), \(fmt(s.upperBound))]: use --epsilon ≥ \(String(format: "%.3g", least)) (1e-12 × \(fmt(scale)))")
+                }
+            }
+        }
+        let options = MechanismOptions(solver: solver, payment: payment == .exact ? .exact : .bisection(epsilon: epsilon))
+        return try mech.run(inst, options: options)
+    }
+
+    /// Solves every instance (files in order, `-` expanded to the lines of standard input in
+    /// place) and writes one JSON line each; a failing instance gives an error line instead.
+    /// Throws ``ExitCode/failure`` at the end if any instance failed.
+    func runBatch(_ mech: any Mechanism) throws {
+        var failed = 0, total = 0
+        func emit(_ name: String, _ load: () throws -> Instance) {
+            total += 1
+            do {
+                let inst = try load()
+                var object = try solve(inst, with: mech).jsonObject(for: inst)
+                object["instance"] = name
+                print(try Self.jsonLine(object))
+            } catch {
+                failed += 1
+                let message = Self.message(error, naming: name)
+                FileHandle.standardError.write(Data("Error: \(message)\n".utf8))
+                print((try? Self.jsonLine(["instance": name, "error": message])) ?? #"{"error":"unprintable"}"#)
+            }
+        }
+        for path in instances {
+            if path == "-" {
+                var line = 0
+                while let text = readLine(strippingNewline: true) {
+                    line += 1
+                    guard text.contains(where: { !$0.isWhitespace }) else { continue }
+                    let name = "stdin:\(line)"
+                    emit(name) { try Instance(spec: InstanceSpec.decode(Data(text.utf8), file: name)) }
+                }
+            } else {
+                emit(path) { try loadInstance(path) }
+            }
+        }
+        if failed > 0 {
+            FileHandle.standardError.write(Data("Error: \(failed) of \(total) instances failed (see their \"error\" lines)\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+
+    /// An instance's error message, starting with the instance's name when it does not already
+    /// name it (errors found after decoding name the field but not the file).
+    static func message(_ error: Error, naming name: String) -> String {
+        let text = (error as? ValidationError)?.message ?? "\(error)"
+        if error is InputFileError || text.hasPrefix("\(name):") { return text }
+        return "\(name): \(text)"
+    }
+
+    /// One line of JSON with sorted keys, as `--format json` but without the pretty-printing.
+    static func jsonLine(_ object: [String: Any]) throws -> String {
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self)
     }
 }

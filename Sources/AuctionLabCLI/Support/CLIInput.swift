@@ -38,6 +38,7 @@ let countLimits: [String: Int] = [
     "--trials": 1_000_000, "--orders": 10_000, "--threads": 1_024, "--shards": 100_000,
     "--cpus-per-task": 1_024, "--max-running": 100_000,
     "--profiles": 100_000, "--grid": 100_000, "--random": 10_000,
+    "--startup-runs": 10_000,
 ]
 
 /// Refuses a count option (`--trials`, `--orders`, `--threads`, …) that is not positive or
