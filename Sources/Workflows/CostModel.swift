@@ -54,6 +54,9 @@ public struct CostModel: Sendable, Hashable {
         for (k, e) in edges.enumerated() where assignment[e.from] == assignment[e.to] {
             x[assignment[e.to]] -= saving[k][assignment[e.to]]
         }
+        // Mathematically x ≥ 0 (a saving never exceeds the context it saves); rounding of the
+        // subtraction may leave −ulp when a node's own tokens are zero.
+        for i in x.indices where x[i] < 0 { x[i] = 0 }
         return x
     }
 

@@ -22,6 +22,11 @@ public struct Workflow: Sendable, Hashable {
 
     public var count: Int { ids.count }
 
+    /// Largest token count accepted on a node or edge. Far beyond any workflow (10¹⁵ tokens), and
+    /// small enough that x_i(A) = base − savings keeps its precision: at 1e30 tokens the
+    /// subtraction cancelled to a negative workload (issue 18).
+    public static let maxTokens = 1e15
+
     /// Validates and resolves. Errors name the field (`nodes[3].input_tokens`, `edges[2].to`, …).
     public init(nodes: [NodeSpec], edges: [EdgeSpec]) throws {
         guard !nodes.isEmpty else { throw InstanceError.invalid(field: "nodes", reason: "is empty: a workflow needs at least one node") }
@@ -29,8 +34,8 @@ public struct Workflow: Sendable, Hashable {
         for (k, n) in nodes.enumerated() {
             if let j = index[n.id] { throw InstanceError.invalid(field: "nodes[\(k)].id", reason: "\"\(n.id)\" duplicates nodes[\(j)].id") }
             index[n.id] = k
-            for (name, v) in [("input_tokens", n.inputTokens), ("output_tokens", n.outputTokens)] where !(v.isFinite && v >= 0) {
-                throw InstanceError.invalid(field: "nodes[\(k)].\(name)", reason: "must be a finite number ≥ 0 (got \(v))")
+            for (name, v) in [("input_tokens", n.inputTokens), ("output_tokens", n.outputTokens)] where !(v.isFinite && v >= 0 && v <= Self.maxTokens) {
+                throw InstanceError.invalid(field: "nodes[\(k)].\(name)", reason: "must be a finite number in [0, \(Self.maxTokens)] (got \(v))")
             }
         }
         var resolved: [(Int, Int, Double?)] = []
@@ -40,8 +45,8 @@ public struct Workflow: Sendable, Hashable {
             guard let v = index[e.to] else { throw InstanceError.invalid(field: "edges[\(k)].to", reason: "names unknown node \"\(e.to)\"") }
             guard u != v else { throw InstanceError.invalid(field: "edges[\(k)]", reason: "is a self-loop on \"\(e.from)\"") }
             guard seen.insert([u, v]).inserted else { throw InstanceError.invalid(field: "edges[\(k)]", reason: "duplicates the edge \(e.from) → \(e.to)") }
-            if let t = e.tokens, !(t.isFinite && t >= 0) {
-                throw InstanceError.invalid(field: "edges[\(k)].tokens", reason: "must be a finite number ≥ 0 (got \(t))")
+            if let t = e.tokens, !(t.isFinite && t >= 0 && t <= Self.maxTokens) {
+                throw InstanceError.invalid(field: "edges[\(k)].tokens", reason: "must be a finite number in [0, \(Self.maxTokens)] (got \(t))")
             }
             resolved.append((u, v, e.tokens))
         }
