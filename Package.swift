@@ -38,6 +38,10 @@ let package = Package(
                                                      .product(name: "Yams", package: "Yams")]),
         .target(name: "StrategyAuctions", dependencies: ["LabNumerics", "LabIO",
                                                          .product(name: "CSV", package: "CSV.swift")]),
+        // The input contract of issue 18, shared by the fuzz targets and the corpus-replay test.
+        .target(name: "FuzzHarness", dependencies: ["Experiments", "Mechanisms", "Priors", "Workflows", "StrategyAuctions"]),
+        // libFuzzer entry (built by Scripts/fuzz with -sanitize=fuzzer -D FUZZING) or corpus replay.
+        .executableTarget(name: "AuctionLabFuzz", dependencies: ["FuzzHarness"], swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
         .executableTarget(name: "AuctionLabCLI", dependencies: [
             "Priors", "Workflows", "Allocation", "Payments", "Mechanisms", "Truthfulness", "Experiments", "StrategyAuctions", "LabIO",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -49,5 +53,6 @@ let package = Package(
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Mechanisms", "Workflows", "Priors", "LabNumerics"]),
         .testTarget(name: "StrategyAuctionsTests", dependencies: ["StrategyAuctions", "LabNumerics", "LabIO"]),
         .testTarget(name: "CLITests", dependencies: ["AuctionLabCLI"]),
+        .testTarget(name: "FuzzHarnessTests", dependencies: ["FuzzHarness", "Experiments"]),
     ]
 )

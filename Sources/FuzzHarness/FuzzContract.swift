@@ -1,0 +1,93 @@
+import Foundation
+import Experiments
+import Mechanisms
+import Priors
+import StrategyAuctions
+import Workflows
+
+/// The library's contract on untrusted input (issue 18), one check per input format, shared by
+/// the libFuzzer targets (`AuctionLabFuzz`, built by `Scripts/fuzz`) and the regression test that
+/// replays the committed corpus. For any bytes: no trap, no hang; either a typed error, or a
+/// result that passes the output invariants (finite numbers, non-negative workloads and
+/// payments, outcome JSON without nan/inf/null). A violation is reported as a `Violation`; the
+/// fuzz driver turns it into a crash so libFuzzer keeps the input.
+public enum FuzzContract {
+    public enum Format: String, CaseIterable, Sendable {
+        case instance, prior, spec, trace, journal
+    }
+
+    public struct Violation: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Inputs above these sizes are skipped (not errors): the contract is about correctness, and
+    /// the fuzzer should spend its executions on shapes, not on one huge instance.
+    static let maxBytes = 64 * 1024, maxNodes = 20, maxAgents = 9
+
+    /// Checks one input; returns normally when the contract holds.
+    public static func check(_ data: Data, as format: Format) throws {
+        guard data.count <= maxBytes, let text = String(data: data, encoding: .utf8) else { return }
+        switch format {
+        case .instance: try checkInstance(data)
+        case .prior: try checkPrior(text)
+        case .spec:
+            _ = try? ExperimentSpec.parse(text, file: "fuzz.yaml")
+            _ = try? DSICPriorsSpec.parse(text, file: "fuzz.yaml")
+            _ = try? SaleSpec.parse(text, file: "fuzz.yaml")
+        case .trace:
+            _ = try? TraceFormat.read(text, file: "fuzz.csv")
+        case .journal:
+            let url = FileManager.default.temporaryDirectory.appendingPathComponent("auctionlab-fuzz-\(getpid()).jsonl")
+            try data.write(to: url)
+            defer { try? FileManager.default.removeItem(at: url) }
+            if let rows = try? Journal.read(url) {
+                for (item, list) in rows {
+                    for r in list where !(r.totalPayment.isFinite && r.totalPayment >= 0) {
+                        throw Violation(description: "journal item \(item) accepted with total payment \(r.totalPayment)")
+                    }
+                }
+            }
+        }
+    }
+
+    static func checkInstance(_ data: Data) throws {
+        guard let spec = try? InstanceSpec.decode(data, file: "fuzz.json"),
+              spec.nodes.count <= maxNodes, spec.agents.count <= maxAgents,
+              let inst = try? Instance(spec: spec) else { return }
+        for mech in MechanismRegistry.all {
+            guard let o = try? mech.run(inst, options: .init()) else { continue }
+            let numbers = o.workloads + o.payments + o.virtualCosts + o.bidCosts
+            guard numbers.allSatisfy({ $0.isFinite }) else {
+                throw Violation(description: "\(mech.name): non-finite number in the outcome \(numbers)")
+            }
+            guard o.workloads.allSatisfy({ $0 >= 0 }), o.payments.allSatisfy({ $0 >= 0 }) else {
+                throw Violation(description: "\(mech.name): negative workload or payment \(o.workloads) \(o.payments)")
+            }
+            if mech.claimsTruthful {
+                for i in 0..<inst.agentCount where o.payments[i] < inst.bids[i] * o.workloads[i] - 1e-9 * max(1, o.payments[i]) {
+                    throw Violation(description: "\(mech.name): agent \(i) paid \(o.payments[i]) below its bid cost (IR)")
+                }
+            }
+            let json = (try? o.jsonText(for: inst))?.lowercased() ?? ""
+            for bad in ["nan", "inf", "null"] where json.contains(bad) {
+                throw Violation(description: "\(mech.name): outcome JSON contains \(bad)")
+            }
+        }
+    }
+
+    static func checkPrior(_ text: String) throws {
+        guard let spec = try? PriorSpec.parse(json: text), let vc = try? VirtualCost(spec: spec) else { return }
+        let lo = vc.support.lowerBound, hi = vc.support.upperBound
+        for k in 0...16 {
+            let x = lo + (hi - lo) * Double(k) / 16
+            let (f, F, S) = (vc.prior.pdf(x), vc.prior.cdf(x), vc.prior.survival(x))
+            // A density may be +∞ at an edge (Beta with α < 1); NaN or negative never.
+            guard !f.isNaN, f >= 0, F >= 0, F <= 1, S >= 0, S <= 1 else {
+                throw Violation(description: "prior \(spec) at \(x): pdf \(f), cdf \(F), survival \(S)")
+            }
+            guard !vc.ironed(x).isNaN else { throw Violation(description: "prior \(spec): φ̄(\(x)) is NaN") }
+            let q = vc.prior.quantile(Double(k) / 16)
+            guard q.isFinite, q >= lo, q <= hi else { throw Violation(description: "prior \(spec): quantile(\(Double(k) / 16)) = \(q)") }
+        }
+    }
+}
