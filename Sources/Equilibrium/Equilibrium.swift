@@ -1,0 +1,319 @@
+import Foundation
+import LabIO
+import LabNumerics
+import Mechanisms
+import Priors
+import Workflows
+
+/// Settings of `EquilibriumSolver.solve`. Defaults suit a single-node test; the CLI exposes them.
+public struct EquilibriumConfig: Sendable {
+    /// K: knots of each agent's bid function over its support (≥ 2).
+    public var grid: Int
+    /// N: sampled cost profiles the best responses average over (common random numbers: the
+    /// same N profiles every iteration, for every agent and every candidate bid).
+    public var samples: Int
+    /// Maximum best-response iterations (≥ 1).
+    public var iterations: Int
+    /// α in new = old + α·(BR − old), in (0, 1]: α < 1 damps the oscillation of plain best
+    /// response in first-price-like games.
+    public var damping: Double
+    public var seed: UInt64
+    /// Worker threads; the result does not depend on it.
+    public var threads: Int
+    /// Stop iterating once the solver's own in-sample relative ε is at most this.
+    public var stopTolerance: Double
+    /// Certificate: fresh profiles (default max(N, 200)), own types (default 2K+1), directly
+    /// evaluated bids (default 4K+1), and the relative ε below which the result counts as converged.
+    public var certificateSamples: Int?
+    public var certificateTypes: Int?
+    public var certificateBids: Int?
+    public var target: Double
+    public var options: MechanismOptions
+
+    public init(grid: Int = 9, samples: Int = 200, iterations: Int = 30, damping: Double = 0.5, seed: UInt64 = 1,
+                threads: Int = ProcessInfo.processInfo.activeProcessorCount, stopTolerance: Double = 1e-3,
+                certificateSamples: Int? = nil, certificateTypes: Int? = nil, certificateBids: Int? = nil,
+                target: Double = 0.01, options: MechanismOptions = .init()) {
+        self.grid = grid; self.samples = samples; self.iterations = iterations; self.damping = damping; self.seed = seed
+        self.threads = threads; self.stopTolerance = stopTolerance; self.certificateSamples = certificateSamples
+        self.certificateTypes = certificateTypes; self.certificateBids = certificateBids; self.target = target; self.options = options
+    }
+
+    /// Refuses settings that cannot give a meaningful equilibrium; the error names the field.
+    public func validate() throws {
+        if grid < 2 { throw EquilibriumError.invalid(field: "grid", reason: "must be ≥ 2 (a bid function needs two knots; got \(grid))") }
+        if samples < 1 { throw EquilibriumError.invalid(field: "samples", reason: "must be ≥ 1 (got \(samples))") }
+        if iterations < 1 { throw EquilibriumError.invalid(field: "iterations", reason: "must be ≥ 1 (got \(iterations))") }
+        if !(damping > 0 && damping <= 1) { throw EquilibriumError.invalid(field: "damping", reason: "must be in (0, 1] (got \(damping))") }
+        if threads < 1 { throw EquilibriumError.invalid(field: "threads", reason: "must be ≥ 1 (got \(threads))") }
+        if let s = certificateSamples, s < 2 {
+            throw EquilibriumError.invalid(field: "certificateSamples", reason: "must be ≥ 2 for an interval (got \(s))")
+        }
+        if let t = certificateTypes, t < 2 { throw EquilibriumError.invalid(field: "certificateTypes", reason: "must be ≥ 2 (got \(t))") }
+        if let b = certificateBids, b < 2 { throw EquilibriumError.invalid(field: "certificateBids", reason: "must be ≥ 2 (got \(b))") }
+    }
+}
+
+/// Invalid settings or instance for an equilibrium computation. Every case names the field.
+public enum EquilibriumError: Error, CustomStringConvertible, Equatable, Sendable {
+    case invalid(field: String, reason: String)
+    public var description: String {
+        switch self { case let .invalid(field, reason): return "`\(field)` \(reason)" }
+    }
+}
+
+/// A mean with its 95 % Student-t interval (a Codable snapshot of `Summary`).
+public struct Estimate: Sendable, Codable, Equatable {
+    public let mean: Double
+    public let ciLow: Double
+    public let ciHigh: Double
+    public let count: Int
+    public init(_ s: Summary) { mean = s.mean; ciLow = s.ciLow; ciHigh = s.ciHigh; count = s.count }
+    public init(_ xs: [Double]) { self.init(Summary(xs)) }
+    /// The estimate divided by a positive scale (relative ε).
+    func scaled(by d: Double) -> Estimate { Estimate(mean: mean / d, ciLow: ciLow / d, ciHigh: ciHigh / d, count: count) }
+    init(mean: Double, ciLow: Double, ciHigh: Double, count: Int) { self.mean = mean; self.ciLow = ciLow; self.ciHigh = ciHigh; self.count = count }
+}
+
+/// One agent's ε-certificate: how much it could gain, on average over its own types, by
+/// deviating from its equilibrium bid function to a best response, the others keeping theirs.
+public struct AgentCertificate: Sendable, Codable, Equatable {
+    public let agent: String
+    /// mean over types of u(best response) − u(equilibrium bid), per fresh profile, with the
+    /// t-interval over profiles. ≥ 0 by construction (the equilibrium bid is a candidate).
+    public let epsilon: Estimate
+    /// mean over types of u(equilibrium bid).
+    public let equilibriumUtility: Estimate
+    /// ε / mean equilibrium utility (interval ends divided by the same mean).
+    public let relativeEpsilon: Estimate
+    /// The largest per-type gain (type, gain), to show where the strategy is worst.
+    public let worstType: Double
+    public let worstGain: Double
+}
+
+/// The certificate of a strategy profile, computed independently of the solver: fresh profiles
+/// (another seed stream), a finer own-type grid, and best responses over every bid of the
+/// support (exact on the sample average, see `AverageUtility`) plus a direct bid grid evaluated
+/// with the mechanism's own `run`; equilibrium utilities are direct `run`s too.
+public struct Certificate: Sendable, Codable, Equatable {
+    public let perAgent: [AgentCertificate]
+    public let samples: Int
+    public let types: Int
+    public let bids: Int
+    public let target: Double
+    /// Largest relative ε over agents (mean).
+    public var maxRelativeEpsilon: Double { perAgent.map(\.relativeEpsilon.mean).max() ?? 0 }
+    public var maxEpsilon: Double { perAgent.map(\.epsilon.mean).max() ?? 0 }
+    /// Every agent's relative ε is at most `target` (1 % by default).
+    public var converged: Bool { maxRelativeEpsilon <= target }
+}
+
+/// Expected total payment at the computed equilibrium vs at truthful bids, on the same fresh
+/// profiles (common random numbers, so the paired difference has a tight interval).
+public struct PaymentComparison: Sendable, Codable, Equatable {
+    public let equilibrium: Estimate
+    public let truthful: Estimate
+    /// equilibrium − truthful, paired per profile.
+    public let difference: Estimate
+}
+
+/// One solver iteration: its index and the solver's in-sample relative ε before the update.
+public struct IterationRecord: Sendable, Codable, Equatable {
+    public let iteration: Int
+    public let relativeEpsilon: Double
+    public let maxChange: Double
+}
+
+/// An approximate Bayes–Nash equilibrium, never without its certificate.
+public struct EquilibriumResult: Sendable, Codable {
+    public let mechanism: String
+    public let agents: [String]
+    public let strategies: [BidFunction]
+    /// True when the mechanism claims DSIC and truthful bidding was certified instead of iterating.
+    public let truthfulShortcut: Bool
+    public let iterations: Int
+    public let history: [IterationRecord]
+    public let certificate: Certificate
+    public let payments: PaymentComparison
+    /// Mechanism runs spent by the solver (not the certificate).
+    public let solverRuns: Int
+    public var converged: Bool { certificate.converged }
+}
+
+/// Approximate Bayes–Nash equilibria by damped, simultaneous (Jacobi) best response with common
+/// random numbers.
+///
+/// Each iteration, for every agent i and each of the N fixed profiles, the others bid their
+/// current strategies at their sampled costs; agent i's payment and workload as functions of its
+/// own bid are built exactly (`OwnBidProfile`), averaged (`AverageUtility`), and at every knot c
+/// the best bid in [c, hi] replaces the old one by a damped step, followed by a running maximum so
+/// the strategy stays monotone. All agents update from the same previous profile, so agents and
+/// profiles run in parallel with results stored by index: output is identical for any thread count.
+public enum EquilibriumSolver {
+    static let solverSalt: UInt64 = 0xE9_5017
+    static let certificateSalt: UInt64 = 0xCE27_1F1C
+
+    public static func solve(_ mechanism: any Mechanism, instance: Instance, config: EquilibriumConfig,
+                             progress: (@Sendable (IterationRecord) -> Void)? = nil) throws -> EquilibriumResult {
+        try config.validate()
+        let m = instance.agentCount
+        let ends = (0..<m).map { validEnds(instance.priors[$0]) }
+        let knots = ends.map { evenGrid($0.0, $0.1, config.grid) }
+        var strategies = knots.map(BidFunction.truthful)
+        var history: [IterationRecord] = []
+        var runs = 0
+        if !mechanism.claimsTruthful {
+            let costs = sampleCosts(instance, count: config.samples, seed: config.seed, salt: solverSalt)
+            for t in 1...config.iterations {
+                let current = strategies
+                let perAgent = try parallelMap(m * config.samples, threads: config.threads) { k -> OwnBidProfile in
+                    let i = k / config.samples, p = k % config.samples
+                    let inst = profileInstance(instance, strategies: current, costs: costs[p])
+                    return try OwnBidProfile(mechanism, instance: inst, agent: i, range: ends[i].0...ends[i].1, options: config.options)
+                }
+                runs += perAgent.reduce(0) { $0 + $1.runs }
+                var worst = 0.0, change = 0.0
+                var next: [BidFunction] = []
+                for i in 0..<m {
+                    let avg = AverageUtility(Array(perAgent[(i * config.samples)..<((i + 1) * config.samples)]))
+                    var bids: [Double] = []
+                    var gain = 0.0, base = 0.0
+                    for (k, c) in knots[i].enumerated() {
+                        let old = current[i].bids[k]
+                        let br = avg.bestResponse(cost: c, from: c)
+                        let uOld = avg.utility(bid: old, cost: c)
+                        gain += max(0, br.utility - uOld); base += uOld
+                        let new = min(ends[i].1, max(ends[i].0, old + config.damping * (br.bid - old)))
+                        bids.append(max(new, bids.last ?? -.infinity))
+                        change = max(change, abs(bids[k] - old))
+                    }
+
+                    worst = max(worst, base > 0 ? gain / base : (gain > 0 ? .infinity : 0))
+                    next.append(BidFunction(costs: knots[i], bids: bids))
+                }
+                let record = IterationRecord(iteration: t, relativeEpsilon: worst, maxChange: change)
+                history.append(record)
+                progress?(record)
+                strategies = next
+                if worst <= config.stopTolerance { break }
+            }
+        }
+        let (certificate, payments) = try certify(mechanism, instance: instance, strategies: strategies, config: config)
+        return EquilibriumResult(mechanism: mechanism.name, agents: instance.agentIDs, strategies: strategies,
+                                 truthfulShortcut: mechanism.claimsTruthful, iterations: history.count, history: history,
+                                 certificate: certificate, payments: payments, solverRuns: runs)
+    }
+
+    /// The ε-certificate of `strategies` and the payment comparison, on fresh profiles.
+    public static func certify(_ mechanism: any Mechanism, instance: Instance, strategies: [BidFunction],
+                               config: EquilibriumConfig) throws -> (Certificate, PaymentComparison) {
+        try config.validate()
+        let m = instance.agentCount
+        let n = config.certificateSamples ?? max(config.samples, 200)
+        let typeCount = config.certificateTypes ?? 2 * config.grid + 1
+        let bidCount = config.certificateBids ?? 4 * config.grid + 1
+        let ends = (0..<m).map { validEnds(instance.priors[$0]) }
+        let costs = sampleCosts(instance, count: n, seed: config.seed, salt: certificateSalt)
+        let types = ends.map { evenGrid($0.0, $0.1, typeCount) }
+        // 1. Exact sample-average best responses over the whole support, per agent and type.
+        let profiles = try parallelMap(m * n, threads: config.threads) { k -> OwnBidProfile in
+            let i = k / n, p = k % n
+            return try OwnBidProfile(mechanism, instance: profileInstance(instance, strategies: strategies, costs: costs[p]),
+                                     agent: i, range: ends[i].0...ends[i].1, options: config.options)
+        }
+        var candidates: [[Double]] = []  // per agent: direct grid, sweep best responses, equilibrium bids
+        for i in 0..<m {
+            let avg = AverageUtility(Array(profiles[(i * n)..<((i + 1) * n)]))
+            let sweep = types[i].map { avg.bestResponse(cost: $0, from: ends[i].0).bid }
+            let eq = types[i].map { strategies[i].bid($0) }
+            candidates.append(Array(Set(evenGrid(ends[i].0, ends[i].1, bidCount) + sweep + eq)).sorted())
+        }
+        let bidsToRun = candidates
+        // 2. Direct runs: every candidate bid of every agent on every profile (P and x per bid).
+        let direct = try parallelMap(m * n, threads: config.threads) { k -> [(p: Double, x: Double)] in
+            let i = k / n, p = k % n
+            let inst = profileInstance(instance, strategies: strategies, costs: costs[p])
+            return try bidsToRun[i].map { b in
+                let o = try mechanism.run(inst.withBid(i, b), options: config.options)
+                return (o.payments[i], o.workloads[i])
+            }
+        }
+        var perAgent: [AgentCertificate] = []
+        for i in 0..<m {
+            let rows = Array(direct[(i * n)..<((i + 1) * n)])
+            let cand = candidates[i]
+            // Average P and x per candidate bid.
+            let meanP = cand.indices.map { j in rows.reduce(0) { $0 + $1[j].p } / Double(n) }
+            let meanX = cand.indices.map { j in rows.reduce(0) { $0 + $1[j].x } / Double(n) }
+            var gainPerProfile = Array(repeating: 0.0, count: n), eqPerProfile = gainPerProfile
+            var worst = (type: types[i][0], gain: -Double.infinity)
+            for c in types[i] {
+                let e = cand.firstIndex(of: strategies[i].bid(c))!
+                var best = e
+                for j in cand.indices where meanP[j] - c * meanX[j] > meanP[best] - c * meanX[best] { best = j }
+                for p in 0..<n {
+                    let ue = rows[p][e].p - c * rows[p][e].x
+                    gainPerProfile[p] += (rows[p][best].p - c * rows[p][best].x - ue) / Double(typeCount)
+                    eqPerProfile[p] += ue / Double(typeCount)
+                }
+                let g = (meanP[best] - c * meanX[best]) - (meanP[e] - c * meanX[e])
+                if g > worst.gain { worst = (c, g) }
+            }
+            let eps = Estimate(gainPerProfile), ueq = Estimate(eqPerProfile)
+            let scale = ueq.mean > 0 ? ueq.mean : .nan
+            let rel = eps.mean == 0 ? Estimate(mean: 0, ciLow: 0, ciHigh: 0, count: n) : eps.scaled(by: scale)
+            perAgent.append(AgentCertificate(agent: instance.agentIDs[i], epsilon: eps, equilibriumUtility: ueq,
+                                             relativeEpsilon: rel.mean.isNaN ? Estimate(mean: .infinity, ciLow: .infinity, ciHigh: .infinity, count: n) : rel,
+                                             worstType: worst.type, worstGain: worst.gain))
+        }
+        // 3. Total payment at equilibrium vs truthful bids, same profiles.
+        let totals = try parallelMap(n, threads: config.threads) { p -> (Double, Double) in
+            let eq = try mechanism.run(profileInstance(instance, strategies: strategies, costs: costs[p]), options: config.options)
+            let tr = try mechanism.run(truthfulInstance(instance, costs: costs[p], ends: ends), options: config.options)
+            return (eq.totalPayment, tr.totalPayment)
+        }
+        let payments = PaymentComparison(equilibrium: Estimate(totals.map(\.0)), truthful: Estimate(totals.map(\.1)),
+                                         difference: Estimate(totals.map { $0.0 - $0.1 }))
+        return (Certificate(perAgent: perAgent, samples: n, types: typeCount, bids: bidCount, target: config.target), payments)
+    }
+
+    /// `count` profiles of true costs drawn from the priors, profile p from its own stream
+    /// derived from (seed, salt, p), so any subset of profiles can be recomputed alone.
+    public static func sampleCosts(_ instance: Instance, count: Int, seed: UInt64, salt: UInt64) -> [[Double]] {
+        (0..<count).map { p in
+            var g = SplitMix64(seed: SplitMix64.derive(master: seed, index: UInt64(p), salt: salt))
+            return (0..<instance.agentCount).map { i in
+                let prior = instance.priors[i].prior
+                var c = prior.sample(using: &g)
+                var tries = 0
+                while prior.pdf(c) <= 0 && tries < 100 { c = prior.sample(using: &g); tries += 1 }
+                return c
+            }
+        }
+    }
+
+    /// The instance with every agent bidding its strategy at its cost in `costs`.
+    static func profileInstance(_ base: Instance, strategies: [BidFunction], costs: [Double]) -> Instance {
+        var inst = base
+        for i in 0..<base.agentCount { inst = inst.withBid(i, strategies[i].bid(costs[i])) }
+        return inst
+    }
+
+    /// The instance with every agent bidding its true cost (kept inside the valid ends).
+    static func truthfulInstance(_ base: Instance, costs: [Double], ends: [(Double, Double)]) -> Instance {
+        var inst = base
+        for i in 0..<base.agentCount { inst = inst.withBid(i, min(ends[i].1, max(ends[i].0, costs[i]))) }
+        return inst
+    }
+
+    /// `body(k)` for k in 0..<count on up to `threads` workers, results in index order.
+    static func parallelMap<T>(_ count: Int, threads: Int, _ body: @Sendable @escaping (Int) throws -> T) throws -> [T] {
+        let results = IndexedResults<T>(count: count)
+        let workers = max(1, min(threads, count))
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            var k = w
+            while k < count { results.set(k, Result { try body(k) }); k += workers }
+        }
+        return try results.all()
+    }
+}
