@@ -1,30 +1,43 @@
 import Priors
 
 /// A monotone bid function b(c) of one agent: piecewise linear through `(costs[k], bids[k])`,
-/// constant beyond the grid's ends.
+/// extended linearly beyond the outer knots (first and last segment's slope), and clamped to
+/// `[floor, ceiling]` (the agent's support).
 ///
 /// Why piecewise linear on a grid: the symmetric first-price equilibria the tests pin are smooth,
 /// so a handful of knots represent them to well under 1 % of the support, and a grid makes the
 /// best-response step a finite computation (one best response per knot).
+/// Why linear (not constant) beyond the outer knots: a constant would put an atom in the bid
+/// distribution, which every best response then undercuts.
 public struct BidFunction: Sendable, Codable, Equatable {
-    /// Own-cost knots, strictly increasing, spanning the agent's support.
+    /// Own-cost knots, strictly increasing, inside the agent's support.
     public let costs: [Double]
     /// Bid at each knot, non-decreasing.
     public let bids: [Double]
+    /// Bids are kept in [floor, ceiling] (the support's valid ends).
+    public let floor: Double
+    public let ceiling: Double
 
-    public init(costs: [Double], bids: [Double]) {
+    public init(costs: [Double], bids: [Double], floor: Double, ceiling: Double) {
         precondition(costs.count == bids.count && costs.count >= 2, "a bid function needs ≥ 2 knots, one bid per knot")
         self.costs = costs
         self.bids = bids
+        self.floor = floor
+        self.ceiling = ceiling
     }
 
     /// Truthful bidding b(c) = c on `costs`.
-    public static func truthful(_ costs: [Double]) -> BidFunction { BidFunction(costs: costs, bids: costs) }
+    public static func truthful(_ costs: [Double], floor: Double, ceiling: Double) -> BidFunction {
+        BidFunction(costs: costs, bids: costs, floor: floor, ceiling: ceiling)
+    }
 
-    /// The bid of an agent whose cost is `c` (linear interpolation between knots).
-    public func bid(_ c: Double) -> Double {
-        if c <= costs[0] { return bids[0] }
-        if c >= costs[costs.count - 1] { return bids[bids.count - 1] }
+    /// The bid of an agent whose cost is `c`.
+    public func bid(_ c: Double) -> Double { min(ceiling, max(floor, unclamped(c))) }
+
+    func unclamped(_ c: Double) -> Double {
+        let n = costs.count
+        if c <= costs[0] { return bids[0] + (c - costs[0]) * (bids[1] - bids[0]) / (costs[1] - costs[0]) }
+        if c >= costs[n - 1] { return bids[n - 1] + (c - costs[n - 1]) * (bids[n - 1] - bids[n - 2]) / (costs[n - 1] - costs[n - 2]) }
         // Binary search for the knot interval containing c.
         var lo = 0, hi = costs.count - 1
         while hi - lo > 1 {
@@ -34,6 +47,17 @@ public struct BidFunction: Sendable, Codable, Equatable {
         let t = (c - costs[lo]) / (costs[hi] - costs[lo])
         return bids[lo] + t * (bids[hi] - bids[lo])
     }
+}
+
+/// The solver's K knots: the midpoints of K equal cells of [a, b].
+///
+/// Why midpoints, not the ends: in first-price-like games the lowest type is indifferent at
+/// equilibrium (its best response sits exactly at the kink "just below the others' lowest bid",
+/// with zero slope on the right), so a knot there has no restoring force and a sampled best
+/// response ratchets it upward, dragging the types above with it. At the cell midpoint the best
+/// response is interior with ordinary curvature. The certificate still checks the ends.
+func knotGrid(_ a: Double, _ b: Double, _ k: Int) -> [Double] {
+    (0..<k).map { a + (b - a) * (Double($0) + 0.5) / Double(k) }
 }
 
 /// `n` evenly spaced points from `a` to `b` (both ends included), for n ≥ 2.

@@ -44,6 +44,7 @@ struct EquilibriumTests {
         for s in r.strategies {
             for (c, b) in zip(s.costs, s.bids) { worst = max(worst, abs(b - (c + (hi - c) / Double(n))) / (hi - lo)) }
         }
+        for s in r.strategies { print(s.bids.map { String(format: "%.3f", $0) }.joined(separator: " ")) }; print(r.history.map { String(format: "%.3f", $0.relativeEpsilon) }.joined(separator: " "))
         print("n=\(n): iterations \(r.iterations), worst knot error \(worst) of the width, relative ε \(r.certificate.maxRelativeEpsilon), runs \(r.solverRuns)")
         #expect(worst <= 0.01, "worst knot error \(worst) of the width")
         #expect(r.converged, "relative ε \(r.certificate.maxRelativeEpsilon)")
@@ -95,15 +96,15 @@ struct EquilibriumTests {
     func certificateCatchesBadStrategies() throws {
         let n = 2
         let inst = try singleNode(n, prior: .uniform(low: 1, high: 2), bid: 1.5)
-        let knots = evenGrid(1, 2, 9)
-        let truthful = Array(repeating: BidFunction.truthful(knots), count: n)
+        let knots = knotGrid(1, 2, 9)
+        let truthful = Array(repeating: BidFunction.truthful(knots, floor: 1, ceiling: 2), count: n)
         let (ct, _) = try EquilibriumSolver.certify(PayAsBid(), instance: inst, strategies: truthful, config: Self.config)
         // Truthful bidding earns nothing under pay-as-bid: any gain is infinitely many times that.
         print("truthful: ε \(ct.maxEpsilon), relative \(ct.maxRelativeEpsilon)")
         #expect(ct.maxEpsilon > 0.05)
         #expect(ct.maxRelativeEpsilon > 0.01)
         #expect(!ct.converged)
-        let half = Array(repeating: BidFunction(costs: knots, bids: knots.map { $0 + 0.5 * (2 - $0) / Double(n) }), count: n)
+        let half = Array(repeating: BidFunction(costs: knots, bids: knots.map { $0 + 0.5 * (2 - $0) / Double(n) }, floor: 1, ceiling: 2), count: n)
         let (ch, _) = try EquilibriumSolver.certify(PayAsBid(), instance: inst, strategies: half, config: Self.config)
         print("half-shaded: ε \(ch.maxEpsilon), relative \(ch.maxRelativeEpsilon)")
         #expect(ch.maxRelativeEpsilon > 0.05)
