@@ -38,7 +38,7 @@ public struct EquilibriumConfig: Sendable {
     public var options: MechanismOptions
 
     public init(grid: Int = 9, samples: Int = 200, iterations: Int = 30, damping: Double = 0.5, seed: UInt64 = 1,
-                threads: Int = ProcessInfo.processInfo.activeProcessorCount, stopTolerance: Double = 1e-3, temperature: Double = 0.02,
+                threads: Int = ProcessInfo.processInfo.activeProcessorCount, stopTolerance: Double = 1e-3, temperature: Double = 0.01,
                 certificateSamples: Int? = nil, certificateTypes: Int? = nil, certificateBids: Int? = nil,
                 target: Double = 0.01, options: MechanismOptions = .init()) {
         self.grid = grid; self.samples = samples; self.iterations = iterations; self.damping = damping; self.seed = seed
@@ -89,14 +89,19 @@ public struct Estimate: Sendable, Codable, Equatable {
 /// deviating from its equilibrium bid function to a best response, the others keeping theirs.
 public struct AgentCertificate: Sendable, Codable, Equatable {
     public let agent: String
-    /// mean over types of u(best response) − u(equilibrium bid), per fresh profile, with the
-    /// t-interval over profiles. ≥ 0 by construction (the equilibrium bid is a candidate).
+    /// mean over types of u(deviation) − u(equilibrium bid), per fresh profile, with the t-interval
+    /// over profiles; the deviation for each type is the best response chosen on the *other* half
+    /// of the profiles (cross-fitting), so the estimate is not inflated by selection. It can be
+    /// slightly negative when the equilibrium is (close to) exact.
     public let epsilon: Estimate
     /// mean over types of u(equilibrium bid).
     public let equilibriumUtility: Estimate
     /// ε / mean equilibrium utility (interval ends divided by the same mean).
     public let relativeEpsilon: Estimate
-    /// The largest per-type gain (type, gain), to show where the strategy is worst.
+    /// The same gain with the deviation chosen and scored on all profiles: an upper-biased
+    /// reference (a sample maximum), reported beside `epsilon`.
+    public let inSampleEpsilon: Double
+    /// The largest per-type in-sample gain (type, gain), to show where the strategy is worst.
     public let worstType: Double
     public let worstGain: Double
 }
@@ -267,12 +272,21 @@ public enum EquilibriumSolver {
             return try OwnBidProfile(mechanism, instance: profileInstance(instance, strategies: strategies, costs: costs[p]),
                                      agent: i, range: ends[i].0...ends[i].1, options: config.options)
         }
-        var candidates: [[Double]] = []  // per agent: direct grid, sweep best responses, equilibrium bids
+        // Two folds (even / odd profiles): each fold picks its own deviation per type, which is
+        // scored on the other fold (cross-fitting), so the reported ε is not inflated by a
+        // deviation tuned to the very samples that score it.
+        let folds = [stride(from: 0, to: n, by: 2).map { $0 }, stride(from: 1, to: n, by: 2).map { $0 }]
+        var candidates: [[Double]] = []        // per agent: the union of what both folds may pick
+        var foldCandidates: [[[Double]]] = []  // per agent and fold: direct grid, own sweep, equilibrium bids
         for i in 0..<m {
-            let avg = AverageUtility(Array(profiles[(i * n)..<((i + 1) * n)]))
-            let sweep = types[i].map { avg.bestResponse(cost: $0, from: ends[i].0).bid }
             let eq = types[i].map { strategies[i].bid($0) }
-            candidates.append(Array(Set(evenGrid(ends[i].0, ends[i].1, bidCount) + sweep + eq)).sorted())
+            let grid = evenGrid(ends[i].0, ends[i].1, bidCount)
+            let perFold = folds.map { fold -> [Double] in
+                let avg = AverageUtility(fold.map { profiles[i * n + $0] })
+                return Array(Set(grid + eq + types[i].map { avg.bestResponse(cost: $0, from: ends[i].0).bid })).sorted()
+            }
+            foldCandidates.append(perFold)
+            candidates.append(Array(Set(perFold[0] + perFold[1])).sorted())
         }
         let bidsToRun = candidates
         // 2. Direct runs: every candidate bid of every agent on every profile (P and x per bid).
@@ -288,29 +302,39 @@ public enum EquilibriumSolver {
         for i in 0..<m {
             let rows = Array(direct[(i * n)..<((i + 1) * n)])
             let cand = candidates[i]
-            // Average P and x per candidate bid.
-            let meanP = cand.indices.map { j in rows.reduce(0) { $0 + $1[j].p } / Double(n) }
-            let meanX = cand.indices.map { j in rows.reduce(0) { $0 + $1[j].x } / Double(n) }
+            func mean(_ fold: [Int], _ j: Int, _ c: Double) -> Double {
+                fold.reduce(0) { $0 + rows[$1][j].p - c * rows[$1][j].x } / Double(fold.count)
+            }
             var gainPerProfile = Array(repeating: 0.0, count: n), eqPerProfile = gainPerProfile
+            var inSample = 0.0
             var worst = (type: types[i][0], gain: -Double.infinity)
+            let all = Array(0..<n)
             for c in types[i] {
                 let e = cand.firstIndex(of: strategies[i].bid(c))!
-                var best = e
-                for j in cand.indices where meanP[j] - c * meanX[j] > meanP[best] - c * meanX[best] { best = j }
-                for p in 0..<n {
-                    let ue = rows[p][e].p - c * rows[p][e].x
-                    gainPerProfile[p] += (rows[p][best].p - c * rows[p][best].x - ue) / Double(typeCount)
-                    eqPerProfile[p] += ue / Double(typeCount)
+                for f in 0..<2 {
+                    // Fold f chooses among its own candidates; the other fold scores the choice.
+                    let allowed = foldCandidates[i][f].map { cand.firstIndex(of: $0)! }
+                    var best = e
+                    for j in allowed where mean(folds[f], j, c) > mean(folds[f], best, c) { best = j }
+                    for p in folds[1 - f] {
+                        let ue = rows[p][e].p - c * rows[p][e].x
+                        gainPerProfile[p] += (rows[p][best].p - c * rows[p][best].x - ue) / Double(typeCount)
+                    }
                 }
-                let g = (meanP[best] - c * meanX[best]) - (meanP[e] - c * meanX[e])
+                for p in 0..<n { eqPerProfile[p] += (rows[p][e].p - c * rows[p][e].x) / Double(typeCount) }
+                // In-sample reference: the best candidate scored on all profiles (biased upward).
+                let ue = mean(all, e, c)
+                let g = cand.indices.map { mean(all, $0, c) }.max()! - ue
+                inSample += max(0, g) / Double(typeCount)
                 if g > worst.gain { worst = (c, g) }
             }
             let eps = Estimate(gainPerProfile), ueq = Estimate(eqPerProfile)
-            let scale = ueq.mean > 0 ? ueq.mean : .nan
-            let rel = eps.mean == 0 ? Estimate(mean: 0, ciLow: 0, ciHigh: 0, count: n) : eps.scaled(by: scale)
-            perAgent.append(AgentCertificate(agent: instance.agentIDs[i], epsilon: eps, equilibriumUtility: ueq,
-                                             relativeEpsilon: rel.mean.isNaN ? Estimate(mean: .infinity, ciLow: .infinity, ciHigh: .infinity, count: n) : rel,
-                                             worstType: worst.type, worstGain: worst.gain))
+            let rel: Estimate
+            if ueq.mean > 0 { rel = eps.scaled(by: ueq.mean) } else if eps.mean <= 0 { rel = Estimate(mean: 0, ciLow: 0, ciHigh: 0, count: n) } else {
+                rel = Estimate(mean: .infinity, ciLow: .infinity, ciHigh: .infinity, count: n)
+            }
+            perAgent.append(AgentCertificate(agent: instance.agentIDs[i], epsilon: eps, equilibriumUtility: ueq, relativeEpsilon: rel,
+                                             inSampleEpsilon: inSample, worstType: worst.type, worstGain: worst.gain))
         }
         // 3. Total payment at equilibrium vs truthful bids, same profiles.
         let totals = try parallelMap(n, threads: config.threads) { p -> (Double, Double) in
