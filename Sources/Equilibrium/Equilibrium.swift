@@ -181,6 +181,15 @@ public enum EquilibriumSolver {
             // Polyak–Ruppert: the reported strategy is the mean of the iterates of the second half,
             // which averages out the sampling noise of each iteration's best response.
             var sum = knots.map { Array(repeating: 0.0, count: $0.count) }
+            // Per agent and knot: the utility on the knot's candidate bids, averaged over the
+            // iterations of the second half (the first half uses each iteration's curve alone).
+            // Why: the best response is a *nonlinear* function of the sampled utility curve, so its
+            // sampling noise does not average out across iterations — with an asymmetric curve
+            // (first price, n ≥ 3) it biased bids upward by ~1 % of the support at N = 300. The
+            // curve is linear in the samples, so averaging it (N × T/2 samples by the end) removes
+            // most of that bias; the steps are small by then, so the lag does not destabilise.
+            var remembered: [[[Double]]] = knots.map { $0.map { _ in [] } }
+            var remembering = 0
             var averaged = 0
             for t in 1...config.iterations {
                 let current = strategies
@@ -208,8 +217,11 @@ public enum EquilibriumSolver {
                         let br = avg.bestResponse(cost: c, from: c)
                         let uOld = avg.utility(bid: old, cost: c)
                         gain += max(0, br.utility - uOld); base += uOld
-                        let target = config.temperature > 0 ? smoothedResponse(avg, cost: c, top: ends[i].1, best: br,
-                                                                               temperature: config.temperature) : br.bid
+                        let bidsK = responseGrid(cost: c, top: ends[i].1)
+                        let fresh = bidsK.map { avg.utility(bid: $0, cost: c) }
+                        let lambda = 2 * t > config.iterations ? 1 / Double(remembering + 1) : 1
+                        remembered[i][k] = remembered[i][k].isEmpty ? fresh : zip(remembered[i][k], fresh).map { (1 - lambda) * $0 + lambda * $1 }
+                        let target = smoothedResponse(bids: bidsK, utilities: remembered[i][k], temperature: config.temperature)
                         let new = min(ends[i].1, max(ends[i].0, old + step * (target - old)))
                         bids.append(max(new, bids.last ?? -.infinity))
                         change = max(change, abs(bids[k] - old))
@@ -217,6 +229,7 @@ public enum EquilibriumSolver {
                     worst = max(worst, base > 0 ? gain / base : (gain > 0 ? .infinity : 0))
                     next.append(BidFunction(costs: knots[i], bids: bids, floor: ends[i].0, ceiling: ends[i].1))
                 }
+                if 2 * t > config.iterations { remembering += 1 }
                 let record = IterationRecord(iteration: t, relativeEpsilon: worst, maxChange: change)
                 history.append(record)
                 progress?(record)
@@ -239,16 +252,16 @@ public enum EquilibriumSolver {
                                  certificate: certificate, payments: payments, solverRuns: runs)
     }
 
-    /// The logit-weighted mean bid over 257 bids evenly spaced on [c, top]: weights
-    /// exp((ū(b) − ū_max)/τ) with τ = `temperature` × (ū_max − ū_min), so the smoothing is
-    /// scale-free (the same for cheap and expensive agents, high and low types).
-    static func smoothedResponse(_ avg: AverageUtility, cost c: Double, top: Double, best: (bid: Double, utility: Double),
-                                 temperature: Double) -> Double {
-        guard top > c else { return best.bid }
-        let bids = evenGrid(c, top, 257)
-        let us = bids.map { avg.utility(bid: $0, cost: c) }
-        let umax = max(best.utility, us.max()!), umin = us.min()!
-        guard umax > umin else { return best.bid }
+    /// The candidate bids of a knot with cost c: 257 evenly spaced on [c, top].
+    static func responseGrid(cost c: Double, top: Double) -> [Double] { top > c ? evenGrid(c, top, 257) : [c] }
+
+    /// The logit-weighted mean of `bids` under weights exp((u − u_max)/τ), τ = `temperature` ×
+    /// (u_max − u_min), so the smoothing is scale-free (the same for cheap and expensive agents,
+    /// high and low types); the argmax when `temperature` is 0 or the utilities are flat.
+    static func smoothedResponse(bids: [Double], utilities us: [Double], temperature: Double) -> Double {
+        let umax = us.max()!, umin = us.min()!
+        let arg = bids[us.firstIndex(of: umax)!]
+        guard temperature > 0, umax > umin else { return arg }
         let tau = temperature * (umax - umin)
         var sw = 0.0, sb = 0.0
         for (b, u) in zip(bids, us) { let w = exp((u - umax) / tau); sw += w; sb += w * b }
