@@ -9,8 +9,9 @@ import Workflows
 public struct EquilibriumConfig: Sendable {
     /// K: knots of each agent's bid function over its support (≥ 2).
     public var grid: Int
-    /// N: sampled cost profiles the best responses average over (common random numbers: the
-    /// same N profiles every iteration, for every agent and every candidate bid).
+    /// N: cost profiles drawn afresh each iteration (stratified, stream derived from the seed
+    /// and the iteration) that the best responses average over — common random numbers within
+    /// an iteration: the same N profiles for every agent, knot and candidate bid.
     public var samples: Int
     /// Maximum best-response iterations (≥ 1).
     public var iterations: Int
@@ -158,12 +159,17 @@ public struct EquilibriumResult: Sendable, Codable {
 /// Approximate Bayes–Nash equilibria by damped, simultaneous (Jacobi) best response with common
 /// random numbers.
 ///
-/// Each iteration, for every agent i and each of the N fixed profiles, the others bid their
-/// current strategies at their sampled costs; agent i's payment and workload as functions of its
-/// own bid are built exactly (`OwnBidProfile`), averaged (`AverageUtility`), and at every knot c
-/// the best bid in [c, hi] replaces the old one by a damped step, followed by a running maximum so
-/// the strategy stays monotone. All agents update from the same previous profile, so agents and
-/// profiles run in parallel with results stored by index: output is identical for any thread count.
+/// Each iteration draws N stratified profiles; in each, the others bid their current strategies
+/// at their sampled costs; agent i's payment and workload as functions of its own bid are built
+/// exactly (`OwnBidProfile`) and averaged (`AverageUtility`). At every knot c the utility on 257
+/// bids in [c, hi] (averaged over the second half's iterations) gives a logit-smoothed best
+/// response, the knot moves toward it by a decreasing damped step, and a running maximum keeps
+/// the strategy monotone; the reported strategy is the mean of the second half's iterates. All
+/// agents update from the same previous profile, so agents and profiles run in parallel with
+/// results stored by index: output is identical for any thread count.
+///
+/// Measured on single-node first-price procurement (tests): within 0.6 % of the support of the
+/// closed form for n = 2 (uniform and Beta(2,2)), 1.06 % for n = 3 (N = 300, 60 iterations).
 public enum EquilibriumSolver {
     static let solverSalt: UInt64 = 0xE9_5017
     static let certificateSalt: UInt64 = 0xCE27_1F1C
