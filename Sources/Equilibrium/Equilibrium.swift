@@ -163,7 +163,7 @@ public struct EquilibriumResult: Sendable, Codable {
 /// at their sampled costs; agent i's payment and workload as functions of its own bid are built
 /// exactly (`OwnBidProfile`) and averaged (`AverageUtility`). At every knot c the utility on 257
 /// bids in [c, hi] (averaged over the second half's iterations) gives a logit-smoothed best
-/// response, the knot moves toward it by a decreasing damped step, and a running maximum keeps
+/// response, the knot moves toward it (bids below cost allowed, clamped to the support) by a decreasing damped step, and a running maximum keeps
 /// the strategy monotone; the reported strategy is the mean of the second half's iterates. All
 /// agents update from the same previous profile, so agents and profiles run in parallel with
 /// results stored by index: output is identical for any thread count.
@@ -220,14 +220,14 @@ public enum EquilibriumSolver {
                     var gain = 0.0, base = 0.0
                     for (k, c) in knots[i].enumerated() {
                         let old = current[i].bids[k]
-                        let br = avg.bestResponse(cost: c, from: c)
+                        let br = avg.bestResponse(cost: c, from: ends[i].0)
                         let uOld = avg.utility(bid: old, cost: c)
                         gain += max(0, br.utility - uOld); base += uOld
-                        let bidsK = responseGrid(cost: c, top: ends[i].1)
+                        let bidsK = responseGrid(cost: c, bottom: ends[i].0, top: ends[i].1)
                         let fresh = bidsK.map { avg.utility(bid: $0, cost: c) }
                         let lambda = 2 * t > config.iterations ? 1 / Double(remembering + 1) : 1
                         remembered[i][k] = remembered[i][k].isEmpty ? fresh : zip(remembered[i][k], fresh).map { (1 - lambda) * $0 + lambda * $1 }
-                        let target = smoothedResponse(bids: bidsK, utilities: remembered[i][k], temperature: config.temperature)
+                        let target = smoothedResponse(bids: bidsK, utilities: remembered[i][k], cost: c, temperature: config.temperature)
                         let new = min(ends[i].1, max(ends[i].0, old + step * (target - old)))
                         bids.append(max(new, bids.last ?? -.infinity))
                         change = max(change, abs(bids[k] - old))
@@ -258,14 +258,22 @@ public enum EquilibriumSolver {
                                  certificate: certificate, payments: payments, solverRuns: runs)
     }
 
-    /// The candidate bids of a knot with cost c: 257 evenly spaced on [c, top].
-    static func responseGrid(cost c: Double, top: Double) -> [Double] { top > c ? evenGrid(c, top, 257) : [c] }
+    /// The candidate bids of a knot with cost c: 257 evenly spaced on [c, top], where a procurement
+    /// equilibrium bid normally lies, and 64 on [bottom, c): bids below cost are searched too,
+    /// since a mechanism can make them profitable (the paper's Myopic rewards underbidding to win
+    /// a neighbour's node).
+    static func responseGrid(cost c: Double, bottom: Double, top: Double) -> [Double] {
+        let below = c > bottom ? (0..<64).map { bottom + (c - bottom) * Double($0) / 64 } : []
+        return below + (top > c ? evenGrid(c, top, 257) : [c])
+    }
 
     /// The logit-weighted mean of `bids` under weights exp((u − u_max)/τ), τ = `temperature` ×
-    /// (u_max − u_min), so the smoothing is scale-free (the same for cheap and expensive agents,
-    /// high and low types); the argmax when `temperature` is 0 or the utilities are flat.
-    static func smoothedResponse(bids: [Double], utilities us: [Double], temperature: Double) -> Double {
-        let umax = us.max()!, umin = us.min()!
+    /// (u_max − min of u over the bids ≥ cost), so the smoothing is scale-free (the same for cheap
+    /// and expensive agents, high and low types) and not widened by the large losses of bidding far
+    /// below cost; the argmax when `temperature` is 0 or the utilities are flat.
+    static func smoothedResponse(bids: [Double], utilities us: [Double], cost c: Double, temperature: Double) -> Double {
+        let umax = us.max()!
+        let umin = zip(bids, us).filter { $0.0 >= c }.map(\.1).min() ?? us.min()!
         let arg = bids[us.firstIndex(of: umax)!]
         guard temperature > 0, umax > umin else { return arg }
         let tau = temperature * (umax - umin)

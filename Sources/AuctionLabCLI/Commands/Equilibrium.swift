@@ -22,7 +22,7 @@ struct EquilibriumCommand: ParsableCommand {
         iteration draws --samples fresh cost profiles (stratified, seeded); for each agent and
         profile the agent's payment and workload as functions of its own bid are built exactly
         from the mechanism's breakpoints, so the sample-average utility is known for every bid;
-        each knot moves toward a logit-smoothed best response in [cost, top of support], then a
+        each knot moves toward a logit-smoothed best response over the support (below cost too), then a
         running maximum keeps the function monotone. Steps decrease, and the reported strategy
         averages the iterates of the second half. A DSIC mechanism (star, vcg, homogeneous)
         is not iterated: truthful bidding is reported and certified.
