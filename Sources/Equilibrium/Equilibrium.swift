@@ -169,7 +169,7 @@ public struct EquilibriumResult: Sendable, Codable {
 /// results stored by index: output is identical for any thread count.
 ///
 /// Measured on single-node first-price procurement (tests): within 0.6 % of the support of the
-/// closed form for n = 2 (uniform and Beta(2,2)), 1.06 % for n = 3 (N = 300, 60 iterations).
+/// closed form for n = 2 (uniform and Beta(2,2)), 1.04 % for n = 3 (N = 300, 60 iterations).
 public enum EquilibriumSolver {
     static let solverSalt: UInt64 = 0xE9_5017
     static let certificateSalt: UInt64 = 0xCE27_1F1C
