@@ -148,3 +148,31 @@ struct EquilibriumTests {
         }
     }
 }
+
+@Suite("Equilibrium: Myopic on a small workflow")
+struct MyopicEquilibriumTests {
+    @Test("Myopic on a 3-node chain: certified equilibrium, and Myerson's bound E[payment] ≥ STAR's (paired)")
+    func myopicChain() throws {
+        let priors: [PriorSpec] = [.uniform(low: 1, high: 3), .uniform(low: 1.5, high: 4), .uniform(low: 1, high: 5)]
+        let agents = priors.enumerated().map { AgentSpec(id: "a\($0.offset)", tier: 1, rho: 0.5, bid: 2.5, prior: $0.element) }
+        let nodes = (0..<3).map { NodeSpec(id: "v\($0)", difficulty: 1, inputTokens: 2, outputTokens: 1) }
+        let inst = try Instance(spec: InstanceSpec(agents: agents, nodes: nodes,
+                                                   edges: [EdgeSpec(from: "v0", to: "v1"), EdgeSpec(from: "v1", to: "v2")]))
+        let config = EquilibriumConfig(grid: 7, samples: 150, iterations: 30, seed: 11, threads: 2, certificateSamples: 300)
+        let r = try EquilibriumSolver.solve(Myopic(), instance: inst, config: config)
+        let costs = EquilibriumSolver.sampleCosts(inst, count: 2000, seed: 11, salt: 0x7E58)
+        var diffs: [Double] = []
+        for c in costs {
+            var t = inst
+            for i in 0..<3 { t = t.withBid(i, c[i]) }
+            let star = try STAR().run(t, options: .init()).totalPayment
+            let eq = try Myopic().run(EquilibriumSolver.profileInstance(inst, strategies: r.strategies, costs: c), options: .init()).totalPayment
+            diffs.append(eq - star)
+        }
+        let d = Summary(diffs)
+        print("myopic chain: iterations \(r.iterations), max relative ε \(r.certificate.maxRelativeEpsilon), E[eq] \(r.payments.equilibrium.mean) vs truthful \(r.payments.truthful.mean); eq − STAR \(d.mean) [\(d.ciLow), \(d.ciHigh)]")
+        for (id, s) in zip(r.agents, r.strategies) { print(id, s.costs.map { String(format: "%.2f", $0) }, s.bids.map { String(format: "%.3f", $0) }) }
+        #expect(r.converged, "max relative ε \(r.certificate.maxRelativeEpsilon)")
+        #expect(d.ciHigh >= 0, "Myopic at equilibrium pays less than STAR: \(d.mean) [\(d.ciLow), \(d.ciHigh)]")
+    }
+}
