@@ -10,7 +10,7 @@ let package = Package(
     products: [
         .executable(name: "auctionlab", targets: ["AuctionLabCLI"]),
         .library(name: "AuctionLab", targets: ["Priors", "Workflows", "Allocation", "Payments",
-                                                "Mechanisms", "Truthfulness", "Experiments", "StrategyAuctions", "LabIO"]),
+                                                "Mechanisms", "Truthfulness", "Experiments", "StrategyAuctions", "LabIO", "Equilibrium"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -36,6 +36,8 @@ let package = Package(
         .target(name: "Truthfulness", dependencies: ["Mechanisms", "Payments", "Allocation", "Workflows", "Priors", "LabNumerics"]),
         .target(name: "Experiments", dependencies: ["Mechanisms", "Truthfulness", "Workflows", "Priors", "LabNumerics", "LabIO",
                                                      .product(name: "Yams", package: "Yams")]),
+        // Approximate Bayes–Nash equilibria of any mechanism, each with its ε-certificate (issue 14).
+        .target(name: "Equilibrium", dependencies: ["Mechanisms", "Workflows", "Priors", "LabNumerics", "LabIO"]),
         .target(name: "StrategyAuctions", dependencies: ["LabNumerics", "LabIO",
                                                          .product(name: "CSV", package: "CSV.swift")]),
         // The input contract of issue 18, shared by the fuzz targets and the corpus-replay test.
@@ -43,7 +45,7 @@ let package = Package(
         // libFuzzer entry (built by Scripts/fuzz with -sanitize=fuzzer -D FUZZING) or corpus replay.
         .executableTarget(name: "AuctionLabFuzz", dependencies: ["FuzzHarness"], swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
         .executableTarget(name: "AuctionLabCLI", dependencies: [
-            "Priors", "Workflows", "Allocation", "Payments", "Mechanisms", "Truthfulness", "Experiments", "StrategyAuctions", "LabIO",
+            "Priors", "Workflows", "Allocation", "Payments", "Mechanisms", "Truthfulness", "Experiments", "StrategyAuctions", "LabIO", "Equilibrium",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "PriorsTests", dependencies: ["Priors", "LabNumerics"]),
@@ -52,6 +54,7 @@ let package = Package(
         .testTarget(name: "TruthfulnessTests", dependencies: ["Truthfulness", "Mechanisms", "Workflows", "Priors", "LabNumerics", "Experiments"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Mechanisms", "Workflows", "Priors", "LabNumerics"]),
         .testTarget(name: "StrategyAuctionsTests", dependencies: ["StrategyAuctions", "LabNumerics", "LabIO"]),
+        .testTarget(name: "EquilibriumTests", dependencies: ["Equilibrium", "Mechanisms", "Workflows", "Priors", "LabNumerics"]),
         .testTarget(name: "CLITests", dependencies: ["AuctionLabCLI"]),
         .testTarget(name: "FuzzHarnessTests", dependencies: ["FuzzHarness", "Experiments"]),
     ]

@@ -1,0 +1,135 @@
+import Mechanisms
+import Workflows
+
+/// Agent i's payment and workload as functions of its own bid b, the others' bids fixed:
+/// x_i(b) is a non-increasing step function (monotone allocation), and on each step the payment
+/// is affine in b — b·x for pay-as-bid, a constant for threshold payments and for the
+/// second-price baselines (Myopic, Homogeneous).
+///
+/// Why this representation: with it the *sample-average* utility ū(b) = mean_p P_p(b) − c·x_p(b)
+/// is piecewise linear in b for every own cost c, so a best response over **all** bids in the
+/// support is exact (a maximum over interval ends), not limited to a bid grid, and is shared by
+/// every own cost on the grid (P and x do not depend on c).
+///
+/// Steps come from the mechanism's own exact parametric search (`allocationBreakpoints`); each
+/// piece is probed at ⅓ and ⅔ of its width with `run`, and a piece whose two probes disagree
+/// on the workload (a step the search missed) is split in halves, so a wrong breakpoint list
+/// costs runs, not correctness.
+struct OwnBidProfile: Sendable {
+    struct Piece: Sendable {
+        let low: Double
+        let high: Double
+        /// P(b) = alpha + beta·b on [low, high).
+        let alpha: Double
+        let beta: Double
+        let workload: Double
+    }
+    let pieces: [Piece]
+    let runs: Int
+
+    init(_ mechanism: any Mechanism, instance: Instance, agent i: Int, range: ClosedRange<Double>,
+         options: MechanismOptions) throws {
+        let lo = range.lowerBound, hi = range.upperBound
+        let width = hi - lo
+        let inner = try mechanism.allocationBreakpoints(instance.withBid(i, lo), agent: i, options: options)
+            .filter { $0 > lo && $0 < hi }
+        let cuts = [lo] + Array(Set(inner)).sorted() + [hi]
+        var out: [Piece] = []
+        var runs = 0
+        func probe(_ b: Double) throws -> (p: Double, x: Double) {
+            runs += 1
+            let o = try mechanism.run(instance.withBid(i, b), options: options)
+            return (o.payments[i], o.workloads[i])
+        }
+        func add(_ a: Double, _ b: Double, depth: Int) throws {
+            let w = b - a
+            guard w > 0 else { return }
+            let b1 = a + w / 3, b2 = a + 2 * w / 3
+            let p1 = try probe(b1)
+            // Below ~1e-12 of the support a piece's slope cannot be fitted reliably; its payment
+            // is taken as constant (error ≤ x·width, negligible at that width).
+            if w <= 1e-12 * width || b2 <= b1 {
+                out.append(Piece(low: a, high: b, alpha: p1.p, beta: 0, workload: p1.x)); return
+            }
+            let p2 = try probe(b2)
+            if p1.x != p2.x && depth < 40 {
+                let m = a + w / 2
+                try add(a, m, depth: depth + 1)
+                try add(m, b, depth: depth + 1)
+                return
+            }
+            let beta = (p2.p - p1.p) / (b2 - b1)
+            out.append(Piece(low: a, high: b, alpha: p1.p - beta * b1, beta: beta, workload: (p1.x + p2.x) / 2))
+        }
+        for (a, b) in zip(cuts, cuts.dropFirst()) { try add(a, b, depth: 0) }
+        pieces = out
+        self.runs = runs
+    }
+}
+
+/// The sample average of many `OwnBidProfile`s of one agent: on each elementary interval
+/// [z_k, z_{k+1}) of the union of their pieces, ū(b) = (A_k + B_k·b − c·X_k) / N.
+struct AverageUtility: Sendable {
+    /// Interval ends z_0 < z_1 < … < z_m (z_0 = low, z_m = high of the bid range).
+    let ends: [Double]
+    let a: [Double], b: [Double], x: [Double]
+    let count: Double
+
+    init(_ profiles: [OwnBidProfile]) {
+        var zs = Set<Double>()
+        for p in profiles { for piece in p.pieces { zs.insert(piece.low); zs.insert(piece.high) } }
+        let ends = zs.sorted()
+        let m = max(0, ends.count - 1)
+        var da = Array(repeating: 0.0, count: m + 1), db = da, dx = da
+        func index(_ z: Double) -> Int {
+            var lo = 0, hi = ends.count - 1
+            while lo < hi { let mid = (lo + hi) / 2; if ends[mid] < z { lo = mid + 1 } else { hi = mid } }
+            return lo
+        }
+        for p in profiles {
+            for piece in p.pieces {
+                let l = index(piece.low), r = index(piece.high)
+                da[l] += piece.alpha; db[l] += piece.beta; dx[l] += piece.workload
+                da[r] -= piece.alpha; db[r] -= piece.beta; dx[r] -= piece.workload
+            }
+        }
+        var a: [Double] = [], b: [Double] = [], x: [Double] = []
+        var sa = 0.0, sb = 0.0, sx = 0.0
+        for k in 0..<m { sa += da[k]; sb += db[k]; sx += dx[k]; a.append(sa); b.append(sb); x.append(sx) }
+        self.ends = ends; self.a = a; self.b = b; self.x = x
+        count = Double(max(1, profiles.count))
+    }
+
+    /// Interval containing bid z (the last interval is closed at the top).
+    func interval(_ z: Double) -> Int {
+        var lo = 0, hi = a.count - 1
+        while lo < hi { let mid = (lo + hi + 1) / 2; if ends[mid] <= z { lo = mid } else { hi = mid - 1 } }
+        return lo
+    }
+
+    /// ū(z) for own cost c.
+    func utility(bid z: Double, cost c: Double) -> Double {
+        let k = interval(z)
+        return (a[k] + b[k] * z - c * x[k]) / count
+    }
+
+    /// The bid in [from, top] maximising ū for own cost c, and its value. ū is linear on each
+    /// interval, so the maximum is at an interval's left end or just left of its right end
+    /// (`nudge` inside, where a step down in the workload has not happened yet).
+    func bestResponse(cost c: Double, from: Double) -> (bid: Double, utility: Double) {
+        var best = (bid: from, utility: utility(bid: from, cost: c))
+        let top = ends[ends.count - 1]
+        let nudge = 1e-9 * (top - ends[0])
+        for k in 0..<a.count where ends[k + 1] > from {
+            let left = max(ends[k], from)
+            let last = k == a.count - 1
+            var right = last ? ends[k + 1] : ends[k + 1] - nudge
+            if right <= left { right = left + (ends[k + 1] - left) / 2 }
+            for z in [left, right] {
+                let u = (a[k] + b[k] * z - c * x[k]) / count
+                if u > best.utility { best = (z, u) }
+            }
+        }
+        return best
+    }
+}
