@@ -120,11 +120,7 @@ struct DSIC: ParsableCommand {
         let r = try DSICHarness.check(mech, instance: inst, config: .init(profiles: profiles, grid: grid, revenueProfiles: revenueProfiles, seed: seed))
         switch format {
         case .json:
-            let enc = JSONEncoder()
-            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-            enc.keyEncodingStrategy = .convertToSnakeCase
-            enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-            print(String(decoding: try enc.encode(r), as: UTF8.self))
+            try printJSON(r)
         case .table:
             printAligned(["mechanism", "profiles", "evaluations", "max_regret", "mean_regret", "profitable_share", "ir_violations", "identity_error"],
                          [[r.mechanism, "\(r.profiles)", "\(r.evaluations)", fmt(r.maxRegret), fmt(r.meanRegret),

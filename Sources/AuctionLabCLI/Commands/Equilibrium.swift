@@ -89,11 +89,7 @@ struct EquilibriumCommand: ParsableCommand {
             for (id, s) in zip(r.agents, r.strategies) { for (c, b) in zip(s.costs, s.bids) { rows.append([id, g(c), g(b)]) } }
             print(try csvText(["agent", "cost", "bid"], rows), terminator: "")
         case .json:
-            let enc = JSONEncoder()
-            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-            enc.keyEncodingStrategy = .convertToSnakeCase
-            enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-            print(String(decoding: try enc.encode(r), as: UTF8.self))
+            try printJSON(r)
         case .table:
             let c = r.certificate
             print(r.truthfulShortcut

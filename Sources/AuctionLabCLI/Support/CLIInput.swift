@@ -59,3 +59,13 @@ func lockOutput(_ dir: URL, spec: String, seed: UInt64, name: String = OutputLoc
     if let note = lock.note { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
     return lock
 }
+
+/// Pretty JSON with sorted snake_case keys; non-finite numbers as "inf"/"-inf"/"nan" strings
+/// (the library's outputs are finite; this only keeps a bug from producing invalid JSON).
+func printJSON<T: Encodable>(_ value: T) throws {
+    let enc = JSONEncoder()
+    enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+    enc.keyEncodingStrategy = .convertToSnakeCase
+    enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    print(String(decoding: try enc.encode(value), as: UTF8.self))
+}
