@@ -104,18 +104,8 @@ public enum DSICPriorSweep {
     public static func run(_ spec: DSICPriorsSpec, topologyDirectory: String = "Experiments/topologies", file: String = "spec",
                            threads: Int = ProcessInfo.processInfo.activeProcessorCount,
                            progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> [Row] {
-        let dir = spec.topologyDir ?? topologyDirectory
-        let topologies = try spec.topologies.enumerated().map { k, name in
-            do { return try Topology.load(name: name, directory: dir) } catch let e as ExperimentError {
-                throw ExperimentError.malformed(file: file, field: "topologies[\(k)]", reason: "\"\(name)\": \(e)")
-            }
-        }
-        let mechanisms = try spec.mechanisms.enumerated().map { k, name in
-            guard let m = MechanismRegistry.named(name) else {
-                throw ExperimentError.malformed(file: file, field: "mechanisms[\(k)]", reason: "\"\(name)\" is unknown; expected one of \(MechanismRegistry.names.joined(separator: ", "))")
-            }
-            return m
-        }
+        let topologies = try SweepRunner.loadTopologies(spec.topologies, directory: spec.topologyDir ?? topologyDirectory, file: file)
+        let mechanisms = try SweepRunner.resolveMechanisms(spec.mechanisms, file: file)
         var list: [(String, String, Instance, any Mechanism)] = []
         for family in spec.priors ?? PriorZoo.names {
             for (label, inst) in try cases(family, spec: spec, topologies: topologies) {
@@ -124,19 +114,11 @@ public enum DSICPriorSweep {
         }
         let config = DSICConfig(profiles: spec.profiles, grid: spec.grid, revenueProfiles: spec.revenueProfiles ?? 200, seed: spec.seed)
         let jobs = list
-        let store = IndexedResults<Row>(count: jobs.count)
-        let workers = max(1, min(threads, jobs.count))
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            var k = w
-            while k < jobs.count {
-                let (family, label, inst, mech) = jobs[k]
-                let done = store.set(k, Result { Row(family: family, instance: label, agents: inst.agentCount, mechanism: mech.name,
-                                                     report: try DSICHarness.check(mech, instance: inst, config: config)) })
-                progress?(done, jobs.count)
-                k += workers
-            }
+        return try IndexedResults<Row>.map(count: jobs.count, threads: threads, progress: progress) { k in
+            let (family, label, inst, mech) = jobs[k]
+            return Row(family: family, instance: label, agents: inst.agentCount, mechanism: mech.name,
+                       report: try DSICHarness.check(mech, instance: inst, config: config))
         }
-        return try store.all()
     }
 
     public static func csv(_ spec: DSICPriorsSpec, _ rows: [Row]) throws -> String {

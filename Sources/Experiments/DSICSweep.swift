@@ -36,18 +36,10 @@ public enum DSICSweep {
             }
         }
         let jobs = cases.flatMap { c in runner.mechanisms.map { (c, $0) } }
-        let store = IndexedResults<Row>(count: jobs.count)
-        let workers = max(1, min(threads, jobs.count))
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            var k = w
-            while k < jobs.count {
-                let ((name, point, inst), mech) = jobs[k]
-                store.set(k, Result { Row(instance: name, point: point, mechanism: mech.name,
-                                          report: try DSICHarness.check(mech, instance: inst, config: config)) })
-                k += workers
-            }
+        return try IndexedResults<Row>.map(count: jobs.count, threads: threads) { k in
+            let ((name, point, inst), mech) = jobs[k]
+            return Row(instance: name, point: point, mechanism: mech.name, report: try DSICHarness.check(mech, instance: inst, config: config))
         }
-        return try store.all()
     }
 
     public static func csv(_ spec: ExperimentSpec, _ rows: [Row]) throws -> String {

@@ -31,21 +31,30 @@ public struct SweepRunner: Sendable {
     public let market: MarketSpec
 
     public init(spec: ExperimentSpec, file: String = "spec", topologyDirectory: String? = nil) throws {
-        let dir = topologyDirectory ?? spec.topologyDir ?? "Experiments/topologies"
-        topologies = try spec.topologies.enumerated().map { k, name in
-            do { return try Topology.load(name: name, directory: dir) } catch let e as ExperimentError {
+        topologies = try Self.loadTopologies(spec.topologies, directory: topologyDirectory ?? spec.topologyDir ?? "Experiments/topologies", file: file)
+        mechanisms = try Self.resolveMechanisms(spec.mechanisms, file: file)
+        market = try spec.market.map { try MarketSpec.load($0, field: "market", specFile: file) } ?? .paper
+        self.spec = spec
+    }
+
+    /// A spec's `topologies` list loaded from `directory`; errors name `topologies[k]` of `file`.
+    public static func loadTopologies(_ names: [String], directory: String, file: String) throws -> [Topology] {
+        try names.enumerated().map { k, name in
+            do { return try Topology.load(name: name, directory: directory) } catch let e as ExperimentError {
                 throw ExperimentError.malformed(file: file, field: "topologies[\(k)]", reason: "\"\(name)\": \(e)")
             }
         }
-        mechanisms = try spec.mechanisms.enumerated().map { k, name in
+    }
+
+    /// A spec's `mechanisms` list from the registry; errors name `mechanisms[k]` of `file`.
+    public static func resolveMechanisms(_ names: [String], file: String) throws -> [any Mechanism] {
+        try names.enumerated().map { k, name in
             guard let m = MechanismRegistry.named(name) else {
                 throw ExperimentError.malformed(file: file, field: "mechanisms[\(k)]",
                                                 reason: "\"\(name)\" is unknown; expected one of \(MechanismRegistry.names.joined(separator: ", "))")
             }
             return m
         }
-        market = try spec.market.map { try MarketSpec.load($0, field: "market", specFile: file) } ?? .paper
-        self.spec = spec
     }
 
     /// Parameter points with the market's defaults for unswept parameters.

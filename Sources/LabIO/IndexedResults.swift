@@ -12,4 +12,22 @@ public final class IndexedResults<T>: @unchecked Sendable {
     public func set(_ k: Int, _ r: Result<T, Error>) -> Int { lock.lock(); defer { lock.unlock() }; slots[k] = r; done += 1; return done }
     /// Every result in index order; rethrows the first failure.
     public func all() throws -> [T] { try slots.map { try $0!.get() } }
+
+    /// `body(k)` for k in 0..<count on up to `threads` threads (worker w takes k = w, w + threads, …),
+    /// results in index order whatever the thread count; `progress(done, count)` is called from the
+    /// workers as items finish. Rethrows the first failure (by index) once every item has run.
+    public static func map(count: Int, threads: Int, progress: (@Sendable (Int, Int) -> Void)? = nil,
+                           _ body: @Sendable (Int) throws -> T) throws -> [T] {
+        let store = IndexedResults<T>(count: count)
+        let workers = max(1, min(threads, count))
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            var k = w
+            while k < count {
+                let done = store.set(k, Result { try body(k) })
+                progress?(done, count)
+                k += workers
+            }
+        }
+        return try store.all()
+    }
 }
