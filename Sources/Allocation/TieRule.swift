@@ -45,8 +45,6 @@ struct LexicographicForest: Sendable {
     let cutsetSolver: CutsetConditioning
     var cutset: [Int] { cutsetSolver.cutset }
     var forest: RootedForest { cutsetSolver.forest }
-    /// Children of each forest node (with the edge to its parent).
-    let children: [[Int]]
 
     /// Builds the structure when some cutset keeps the enumeration affordable, else throws.
     init(model: CostModel) throws {
@@ -60,11 +58,7 @@ struct LexicographicForest: Sendable {
         guard model.excessEdges() <= degrees.prefix(maxCut).reduce(0, +) else {
             throw AllocationError.tooLarge("no cutset of ≤ \(maxCut) nodes makes the workflow a forest")
         }
-        let c = try CutsetConditioning(model: model, maxCut: maxCut)
-        cutsetSolver = c
-        var ch = Array(repeating: [Int](), count: model.nodeCount)
-        for v in c.forest.order where c.forest.parent[v] >= 0 { ch[c.forest.parent[v]].append(v) }
-        children = ch
+        cutsetSolver = try CutsetConditioning(model: model, maxCut: maxCut)
     }
 
     /// Optimum value and min-marginals (V×M, +∞ where not allowed) under `allowed`.
@@ -250,13 +244,7 @@ struct LexicographicElimination: Sendable {
 
     func minMarginals(prices: [Double], allowed: [[Bool]]) -> (best: Double, marginal: [Double]) {
         let V = model.nodeCount, M = model.agentCount
-        var tables = [[Double]](repeating: [], count: ve.factorCount)
-        for v in 0..<V { tables[v] = (0..<M).map { i in allowed[v][i] ? prices[i] * model.base[v][i] : .infinity } }
-        for k in model.edges.indices {
-            var t = [Double](repeating: 0, count: M * M)
-            for i in 0..<M { t[i * M + i] = -prices[i] * model.saving[k][i] }
-            tables[V + k] = t
-        }
+        var tables = ve.initialTables(prices: prices, allowed: allowed)
         var cliques = [[Double]](repeating: [], count: ve.steps.count)
         for (s, step) in ve.steps.enumerated() {
             let k = step.scope.count

@@ -86,17 +86,25 @@ public struct VariableElimination: AllocationSolver {
 
     static func ipow(_ b: Int, _ e: Int) -> Int { var r = 1; for _ in 0..<e { r *= b }; return r }
 
-    public func solve(prices: [Double]) throws -> Assignment {
+    /// The initial factors (unary v → id v, edge k → id V + k) under `prices`, with node v allowed on
+    /// agent i where `allowed[v][i]`; the slots of factors made by elimination steps are empty.
+    func initialTables(prices: [Double], allowed: [[Bool]]) -> [[Double]] {
         let V = model.nodeCount, M = model.agentCount
         var tables = [[Double]](repeating: [], count: factorCount)
         for v in 0..<V {
-            tables[v] = (0..<M).map { i in model.capable[v][i] ? prices[i] * model.base[v][i] : .infinity }
+            tables[v] = (0..<M).map { i in allowed[v][i] ? prices[i] * model.base[v][i] : .infinity }
         }
         for k in model.edges.indices {
             var t = [Double](repeating: 0, count: M * M)
             for i in 0..<M { t[i * M + i] = -prices[i] * model.saving[k][i] }
             tables[V + k] = t
         }
+        return tables
+    }
+
+    public func solve(prices: [Double]) throws -> Assignment {
+        let V = model.nodeCount, M = model.agentCount
+        var tables = initialTables(prices: prices, allowed: model.capable)
         var argmins = [[Int]](repeating: [], count: steps.count)
         for (s, step) in steps.enumerated() {
             let k = step.scope.count
