@@ -56,6 +56,6 @@ let package = Package(
         .testTarget(name: "StrategyAuctionsTests", dependencies: ["StrategyAuctions", "LabNumerics", "LabIO"]),
         .testTarget(name: "EquilibriumTests", dependencies: ["Equilibrium", "Mechanisms", "Workflows", "Priors", "LabNumerics"]),
         .testTarget(name: "CLITests", dependencies: ["AuctionLabCLI"]),
-        .testTarget(name: "FuzzHarnessTests", dependencies: ["FuzzHarness", "Experiments"]),
+        .testTarget(name: "FuzzHarnessTests", dependencies: ["FuzzHarness", "Experiments"], exclude: ["Corpus"]),
     ]
 )
