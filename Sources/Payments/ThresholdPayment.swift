@@ -57,7 +57,7 @@ public struct ThresholdPayment: Sendable {
     public let breakpoints: [(bid: Double, workloadAbove: Double)]
     public let solverCalls: Int
 
-    /// Bound of the saturation search (prices beyond it are refused rather than used).
+    /// Where the saturation search stops doubling (its last line is used as the top line).
     public static let farPrice = 1e200
 
     /// - Parameters: `prices` are every agent's current prices; agent `i` bids `bid`,

@@ -84,10 +84,10 @@ public struct VirtualCost: Sendable {
         // 0/0 where no mass lies beyond the point (a density vanishing at the bottom edge on the cost
         // side, the top on the value side): F/f (resp. (1−F)/f) → 0, so φ = x there.
         if !v.isFinite && prior.pdf(x) == 0 && (side == .cost ? prior.cdf(x) == 0 : prior.survival(x) == 0) { return x }
-        // Zero density at a single point: the bottom edge of a Beta(α > 1) (φ → low, not +∞), a
-        // component's top. Take the value next to it, towards the side where φ stays finite
-        // (up on the cost side, down on the value side); the top (cost) / bottom (value) edge
-        // keeps its infinite value.
+        // Zero density at a single interior point (a component's top where the neighbour's density
+        // has underflowed): take the value next to it, towards the side where φ stays finite (up on
+        // the cost side, down on the value side); the top (cost) / bottom (value) edge keeps its
+        // infinite value.
         for _ in 0..<4 where !v.isFinite {
             switch side {
             case .cost: guard z < prior.high else { return v }; z = z.nextUp
@@ -135,16 +135,10 @@ public struct VirtualCost: Sendable {
 
     /// Smallest z in the support with φ̄(z) ≥ p (the support's top if none).
     func firstAtLeast(_ p: Double) -> Double {
-        let lo = prior.low, hi = prior.high
+        let lo = prior.low
         if ironed(lo) >= p { return lo }
         for iv in intervals where iv.value >= p && iv.low > lo && ironed(iv.low.nextDown) < p { return iv.low }
-        var a = lo, b = hi  // φ̄(a) < p ≤ φ̄(b) (φ̄(hi) may be +∞)
-        for _ in 0..<2100 {
-            let m = a + (b - a) / 2
-            if m <= a || m >= b { break }
-            if ironed(m) >= p { b = m } else { a = m }
-        }
-        return b
+        return boundary { ironed($0) < p }.firstFalse
     }
 
     /// Largest z in the support with φ̄(z) ≤ p (`nil` if φ̄(low) > p).
@@ -153,13 +147,19 @@ public struct VirtualCost: Sendable {
         if ironed(lo) > p { return nil }
         if ironed(hi) <= p { return hi }
         for iv in intervals where iv.value <= p && iv.high < hi && ironed(iv.high.nextUp) > p { return iv.high }
-        var a = lo, b = hi  // φ̄(a) ≤ p < φ̄(b)
+        return boundary { ironed($0) <= p }.lastTrue
+    }
+
+    /// Where a predicate that is true on [low, t) and false on [t, high] (φ̄ is monotone) switches:
+    /// bisection until the bracket is two adjacent doubles (≤ ~2100 halvings on any support).
+    func boundary(_ holds: (Double) -> Bool) -> (lastTrue: Double, firstFalse: Double) {
+        var a = prior.low, b = prior.high
         for _ in 0..<2100 {
             let m = a + (b - a) / 2
             if m <= a || m >= b { break }
-            if ironed(m) <= p { a = m } else { b = m }
+            if holds(m) { a = m } else { b = m }
         }
-        return a
+        return (a, b)
     }
 
     /// E[φ(X)] by GSL adaptive quadrature (QAGP split at the prior's breakpoints).
