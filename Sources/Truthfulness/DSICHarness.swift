@@ -235,15 +235,18 @@ public enum DSICHarness {
     /// The support's ends, each moved inward to the nearest point with a finite ironed virtual
     /// cost (a density of zero at an edge makes φ infinite there, and no type sits exactly there).
     static func validEnds(_ curve: VirtualCost) -> (Double, Double) {
-        var lo = curve.support.lowerBound, hi = curve.support.upperBound
-        let w = hi - lo
-        var k = 0.0
-        while !(curve.ironed(lo).isFinite && curve.prior.pdf(lo) > 0) && k < 40 { k += 1; lo = curve.support.lowerBound + w * 1e-16 * pow2(k) }
-        k = 0
-        while !(curve.ironed(hi).isFinite && curve.prior.pdf(hi) > 0) && k < 40 { k += 1; hi = curve.support.upperBound - w * 1e-16 * pow2(k) }
-        return (lo, hi)
+        let lo = curve.support.lowerBound, hi = curve.support.upperBound
+        /// `edge` moved towards the inside by w·1e-16·2^k, k = 0…40, until it is a valid type.
+        func inward(_ edge: Double, _ direction: Double) -> Double {
+            var z = edge, step = (hi - lo) * 1e-16
+            for _ in 0..<40 where !(curve.ironed(z).isFinite && curve.prior.pdf(z) > 0) {
+                step *= 2
+                z = edge + direction * step
+            }
+            return z
+        }
+        return (inward(lo, 1), inward(hi, -1))
     }
-    static func pow2(_ k: Double) -> Double { (0..<Int(k)).reduce(1.0) { p, _ in 2 * p } }
 
     /// Profile `index` of `check` with master `seed`: true costs drawn from the priors, and the
     /// instance with every agent bidding its true cost (so a reported worst misreport can be replayed).

@@ -14,22 +14,18 @@ struct WorkloadProfile {
     var steps: [(left: Double, right: Double)] {
         zip(points, points.dropFirst()).compactMap { $0.x != $1.x ? ($0.z, $1.z) : nil }
     }
-    var evaluations = 0
 
     init(over range: ClosedRange<Double>, seeds: [Double], resolution: Double, workload: (Double) throws -> Double) throws {
         let zs = Array(Set(seeds.filter { range.contains($0) } + [range.lowerBound, range.upperBound])).sorted()
         var pts = try zs.map { (z: $0, x: try workload($0)) }
-        var evals = pts.count
         var k = 0
         while k + 1 < pts.count {
             let (a, b) = (pts[k], pts[k + 1])
             let mid = a.z + (b.z - a.z) / 2
             if a.x == b.x || b.z - a.z <= resolution || mid <= a.z || mid >= b.z { k += 1; continue }
             pts.insert((mid, try workload(mid)), at: k + 1)
-            evals += 1
         }
         points = pts
-        evaluations = evals
     }
 
     /// x at the probe nearest to z from the left (z must be a probe or lie between probes).
