@@ -16,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
+        // `swift package generate-documentation` (Scripts/docs); a plugin, nothing is linked.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
     ],
     targets: [
         // C shims: a module map and an umbrella header, nothing else.
@@ -57,5 +59,8 @@ let package = Package(
         .testTarget(name: "EquilibriumTests", dependencies: ["Equilibrium", "Mechanisms", "Workflows", "Priors", "LabNumerics"]),
         .testTarget(name: "CLITests", dependencies: ["AuctionLabCLI"]),
         .testTarget(name: "FuzzHarnessTests", dependencies: ["FuzzHarness", "Experiments"], exclude: ["Corpus"]),
+        // The DocC tutorials' code: compiled and run here, and checked verbatim against the articles.
+        .testTarget(name: "TutorialTests", dependencies: ["Mechanisms", "Payments", "Priors", "Truthfulness", "Workflows",
+                                                         "Experiments", "StrategyAuctions", "LabIO"]),
     ]
 )

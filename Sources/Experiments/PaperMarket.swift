@@ -116,6 +116,10 @@ public struct Topology: Codable, Sendable, Hashable {
     public var nodes: [NodeSpec]
     public var edges: [EdgeSpec]
 
+    public init(name: String, source: String? = nil, nodes: [NodeSpec], edges: [EdgeSpec]) {
+        self.name = name; self.source = source; self.nodes = nodes; self.edges = edges
+    }
+
     public static func load(name: String, directory: String) throws -> Topology {
         let path = (directory as NSString).appendingPathComponent("\(name).json")
         guard let data = FileManager.default.contents(atPath: path) else {

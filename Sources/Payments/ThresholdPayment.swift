@@ -15,8 +15,23 @@ public struct PriceMap: Sendable {
     /// the tie is between an agent and a competitor on the same stretch, and is snapped to it.
     public let flatValues: [Double]
 
+    /// A price map from its three parts. `price` must be non-decreasing on the support (that is
+    /// what makes the allocation monotone and the threshold payment truthful); `stretch` must be
+    /// its generalised inverse as described above; `flatValues` lists the prices of its flat parts.
+    public init(price: @escaping @Sendable (Double) -> Double, stretch: @escaping @Sendable (Double) -> (low: Double, high: Double)?,
+                flatValues: [Double]) {
+        self.price = price; self.stretch = stretch; self.flatValues = flatValues
+    }
+
     /// Smallest z with price(z) ≥ p (nil if none in the support).
     public func inverse(_ p: Double) -> Double? { stretch(p)?.low }
+
+    /// The map z ↦ w·price(z) for a weight w > 0 (still non-decreasing; same stretches).
+    public func scaled(by w: Double) -> PriceMap {
+        precondition(w > 0 && w.isFinite, "PriceMap.scaled(by:) needs a finite positive weight, got \(w)")
+        let base = self
+        return PriceMap(price: { w * base.price($0) }, stretch: { base.stretch($0 / w) }, flatValues: base.flatValues.map { w * $0 })
+    }
 
     public static func virtual(_ curve: VirtualCost) -> PriceMap {
         PriceMap(price: { curve.ironed($0) }, stretch: { curve.bidStretch($0) },
