@@ -8,6 +8,7 @@ public struct Assignment: Sendable, Hashable {
     public let objective: Double
 }
 
+/// Why a solver refused or failed; each case says what to do instead.
 public enum AllocationError: Error, CustomStringConvertible, Equatable, Sendable {
     case widthTooLarge(width: Int, tableSize: Double, limit: Double)
     case notAForest
@@ -35,7 +36,10 @@ public enum AllocationError: Error, CustomStringConvertible, Equatable, Sendable
 /// `Canonical`, which returns the optimum chosen by `TieRule` (the one tie rule), so every
 /// solver kind gives the same allocation.
 public protocol AllocationSolver: Sendable {
+    /// The solver kind's name, reported in outcomes (`tree`, `cutset`, `elimination`, `milp`, `brute`).
     var name: String { get }
+    /// An optimal allocation for per-agent `prices` (money per work unit, finite, ≥ 0), or
+    /// `AllocationError.infeasible` when some node has no capable agent.
     func solve(prices: [Double]) throws -> Assignment
 }
 

@@ -28,6 +28,12 @@ public enum TieRule {
         relativeTolerance(terms: model.nodeCount + model.edges.count) * max(abs(w), 1e-300)
     }
 
+    /// The same rule for single-item auctions among priced offers (Myopic per node, Homogeneous
+    /// for the bundle): lower cost first; at equal cost the lower agent index.
+    public static func precedes(cost a: Double, agent i: Int, cost b: Double, agent j: Int) -> Bool {
+        a != b ? a < b : i < j
+    }
+
     /// The largest number of cutset assignments the min-marginal method enumerates per pass.
     /// (Beyond it the elimination-tree marginals are cheaper: 81 for nine agents and two cut nodes.)
     static let maxCutsetAssignments = 100

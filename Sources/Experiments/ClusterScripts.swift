@@ -1,4 +1,5 @@
 import Foundation
+import LabIO
 import LabNumerics
 
 /// Resources of the Slurm jobs (the `sbatch` options the scripts carry).

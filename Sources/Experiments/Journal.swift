@@ -1,4 +1,5 @@
 import Foundation
+import LabIO
 import LabNumerics
 
 /// Newline-delimited JSON of finished items (`{"item":k,"rows":[…]}`): the journal of a

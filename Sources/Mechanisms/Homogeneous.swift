@@ -1,3 +1,4 @@
+import Payments
 import Workflows
 
 /// The paper's Homogeneous baseline (STAR §5): the whole workflow as one bundle to the
@@ -11,19 +12,21 @@ public struct Homogeneous: Mechanism {
     public func run(_ inst: Instance, options: MechanismOptions) throws -> Outcome {
         let V = inst.workflow.count
         let needed = inst.workflow.difficulty.max() ?? 0
-        var list: [Offer] = []
+        var list: [ItemOffer] = []
         for j in 0..<inst.agentCount where inst.tiers[j] >= needed {
             let x: Double = inst.model.workloads(Array(repeating: j, count: V))[j]
-            list.append(Offer(agent: j, workload: x, cost: inst.bids[j] * x))
+            list.append(ItemOffer(agent: j, workload: x, cost: inst.bids[j] * x))
         }
-        let offers = Offer.ranked(list)
+        let offers = ItemOffer.ranked(list)
         guard let win = offers.first else {
             throw InstanceError.invalid(field: "agents", reason: "no agent has tier ≥ \(needed), the workflow's maximum difficulty (homogeneous needs one)")
         }
+        let rule = SecondPriceRule()
         var pay = [Double](repeating: 0, count: inst.agentCount)
-        pay[win.agent] = offers.count > 1 ? offers[1].cost : inst.priors[win.agent].support.upperBound * win.workload
+        pay[win.agent] = try rule.pay(Winner(agent: win.agent, bid: inst.bids[win.agent], workload: win.workload,
+                                             top: inst.priors[win.agent].support.upperBound, competition: .item(ranked: offers))).amount
         return Outcome(mechanism: name, instance: inst, assignment: Array(repeating: win.agent, count: V), payments: pay,
-                       solver: "none", solverCalls: 0, reserve: .secondPriceUncapped)
+                       solver: "none", solverCalls: 0, reserve: rule.reserve)
     }
     /// Agent i's bundle offer ties agent j's at z = b_j·X_j / X_i.
     public func allocationBreakpoints(_ inst: Instance, agent i: Int, options: MechanismOptions) throws -> [Double] {

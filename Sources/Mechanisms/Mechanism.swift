@@ -4,49 +4,49 @@ import Workflows
 
 /// Options shared by every mechanism: which exact solver, which payment search.
 public struct MechanismOptions: Sendable, Hashable {
+    /// Which exact solver allocates (every kind gives the same allocation, `TieRule`).
     public var solver: SolverKind
+    /// How threshold payments are searched: exact parametric search or bisection.
     public var payment: PaymentMethod
+    /// Defaults: `auto` solver, exact payments.
     public init(solver: SolverKind = .auto, payment: PaymentMethod = .exact) { self.solver = solver; self.payment = payment }
-}
-
-/// How a mechanism bounds what it pays (issue 13: Table 1 must not silently mix two rules).
-public enum ReserveRule: String, Sendable, Codable, CaseIterable {
-    /// Threshold payments with the top of the winner's own prior as reserve: the winner is paid
-    /// at most hi_i per unit of work (STAR Eq. 4, SPEC §3). STAR and VCG.
-    case priorTop = "prior-top"
-    /// The paper's baselines: the second-lowest competing price, *not* capped at the winner's prior
-    /// top (it can exceed it when a competitor's support reaches higher); the top only when nobody
-    /// else can serve. Myopic and Homogeneous.
-    case secondPriceUncapped = "second-price-uncapped"
-    /// No reserve: each winner is paid its own bid (pay-as-bid).
-    case ownBid = "own-bid"
 }
 
 /// The result of running a mechanism on an instance (SPEC §8 outcome).
 public struct Outcome: Sendable {
+    /// The mechanism's registry name.
     public let mechanism: String
     /// Agent index per node.
     public let assignment: [Int]
+    /// x_i(A) per agent, from `CostModel` (work units: output tokens + ρ_i × input tokens).
     public let workloads: [Double]
+    /// P_i per agent (money; 0 for an agent with no work).
     public let payments: [Double]
     /// φ̄_i(b_i)·x_i per agent.
     public let virtualCosts: [Double]
     /// b_i·x_i per agent.
     public let bidCosts: [Double]
+    /// The solver that allocated ("none" for the per-item baselines).
     public let solver: String
+    /// Allocation solves spent on the allocation and every payment.
     public let solverCalls: Int
-    /// The payment bound the mechanism applied (see `ReserveRule`).
+    /// The payment bound the mechanism's payment rule applied (`PaymentRule.reserve`).
     public let reserve: ReserveRule
 
+    /// Σ_i P_i: what the buyer pays.
     public var totalPayment: Double { payments.reduce(0, +) }
+    /// Σ_i φ̄_i(b_i)·x_i: STAR's objective at this allocation.
     public var totalVirtualCost: Double { virtualCosts.reduce(0, +) }
+    /// Σ_i b_i·x_i: VCG's objective at this allocation.
     public var totalBidCost: Double { bidCosts.reduce(0, +) }
 
     /// Σ_i c_i·x_i for true costs c.
     public func trueCost(_ costs: [Double]) -> Double { zip(costs, workloads).reduce(0) { $0 + $1.0 * $1.1 } }
 
-    init(mechanism: String, instance: Instance, assignment: [Int], payments: [Double], solver: String, solverCalls: Int,
-         reserve: ReserveRule) {
+    /// An outcome from an allocation and its payments; workloads, virtual and bid costs are
+    /// computed here from the instance's cost model (so a mechanism cannot report them wrong).
+    public init(mechanism: String, instance: Instance, assignment: [Int], payments: [Double], solver: String, solverCalls: Int,
+                reserve: ReserveRule) {
         self.mechanism = mechanism
         self.reserve = reserve
         self.assignment = assignment
@@ -63,9 +63,11 @@ public struct Outcome: Sendable {
 /// A mechanism: an allocation rule and a payment rule (SPEC §4). New mechanisms are
 /// one file plus one line in `MechanismRegistry`.
 public protocol Mechanism: Sendable {
+    /// The registry name used by the CLI, specs and CSV rows (`star`, `vcg`, …).
     var name: String { get }
     /// Whether the mechanism is dominant-strategy truthful in this cost model.
     var claimsTruthful: Bool { get }
+    /// Allocation and payments at the instance's bids.
     func run(_ instance: Instance, options: MechanismOptions) throws -> Outcome
     /// The allocation rule alone (agent index per node), without payments. The DSIC harness
     /// probes it to find x_i(z)'s steps and integrate it on its own (never trusting payments).
@@ -90,18 +92,31 @@ extension Mechanism {
 public protocol OptimisationMechanism: Mechanism {
     /// Every agent's price at its current report.
     func prices(_ inst: Instance) -> [Double]
-    /// How agent `i`'s report becomes its price.
+    /// How agent `i`'s report becomes its price (non-decreasing, or the mechanism is not monotone).
     func priceMap(_ inst: Instance, agent i: Int) -> PriceMap
-    /// `true`: winners are paid their own bid × workload (a control), else Myerson thresholds.
-    var paysOwnBid: Bool { get }
+    /// How winners are paid; default: Myerson thresholds (`ThresholdRule`) with `options.payment`.
+    func paymentRule(_ options: MechanismOptions) -> any PaymentRule
 }
 
 extension OptimisationMechanism {
-    public var paysOwnBid: Bool { false }
+    public func paymentRule(_ options: MechanismOptions) -> any PaymentRule { ThresholdRule(method: options.payment) }
 
     public func run(_ inst: Instance, options: MechanismOptions) throws -> Outcome {
-        try optimiseAndPay(inst, prices: prices(inst), map: { priceMap(inst, agent: $0) }, options: options, name: name,
-                           payAsBid: paysOwnBid)
+        let solver = try cachedSolver(inst, options)
+        let p = prices(inst)
+        let a = try solver.solve(prices: p)
+        let rule = paymentRule(options)
+        let x = inst.model.workloads(a.agents)
+        var pay = Array(repeating: 0.0, count: inst.agentCount)
+        var calls = 1
+        for i in 0..<inst.agentCount where x[i] > 0 {
+            let q = try rule.pay(Winner(agent: i, bid: inst.bids[i], workload: x[i], top: inst.priors[i].support.upperBound,
+                                        competition: .optimisation(prices: p, map: priceMap(inst, agent: i), model: inst.model, solver: solver)))
+            pay[i] = q.amount
+            calls += q.solverCalls
+        }
+        return Outcome(mechanism: name, instance: inst, assignment: a.agents, payments: pay, solver: solver.name, solverCalls: calls,
+                       reserve: rule.reserve)
     }
 
     public func allocate(_ inst: Instance, options: MechanismOptions) throws -> [Int] {
@@ -119,32 +134,17 @@ extension OptimisationMechanism {
     }
 }
 
+/// The mechanisms the CLI and experiment specs know by name. Add a mechanism here to use it there.
 public enum MechanismRegistry {
+    /// Every registered mechanism, in the order tables list them.
     public static let all: [any Mechanism] = [STAR(), VCG(), Myopic(), Homogeneous(), PayAsBid()]
+    /// Their names.
     public static var names: [String] { all.map(\.name) }
+    /// The mechanism called `name`, or nil.
     public static func named(_ name: String) -> (any Mechanism)? { all.first { $0.name == name } }
 }
 
 // MARK: - Shared machinery for the allocation-by-optimisation mechanisms
-
-/// Optimal allocation under `prices`, then each winner's threshold payment with `map(i)`.
-func optimiseAndPay(_ inst: Instance, prices: [Double], map: (Int) -> PriceMap, options: MechanismOptions,
-                    name: String, payAsBid: Bool = false) throws -> Outcome {
-    let solver = try cachedSolver(inst, options)
-    let a = try solver.solve(prices: prices)
-    var calls = 1
-    let x = inst.model.workloads(a.agents)
-    var pay = Array(repeating: 0.0, count: inst.agentCount)
-    for i in 0..<inst.agentCount where x[i] > 0 {
-        if payAsBid { pay[i] = inst.bids[i] * x[i]; continue }
-        let r = try ThresholdPayment.compute(agent: i, bid: inst.bids[i], top: inst.priors[i].support.upperBound, prices: prices,
-                                             map: map(i), model: inst.model, solver: solver, method: options.payment)
-        pay[i] = r.payment
-        calls += r.solverCalls
-    }
-    return Outcome(mechanism: name, instance: inst, assignment: a.agents, payments: pay, solver: solver.name, solverCalls: calls,
-                   reserve: payAsBid ? .ownBid : .priorTop)
-}
 
 /// The instance's solver of the requested kind, built once per instance (the model
 /// does not depend on bids, so `withBid` copies reuse it).

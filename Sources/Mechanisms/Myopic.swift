@@ -1,3 +1,4 @@
+import Payments
 import Workflows
 
 /// The paper's Myopic baseline (STAR §5): each node to its cheapest capable bidder by
@@ -15,19 +16,20 @@ public struct Myopic: Mechanism {
         let wf = inst.workflow, M = inst.agentCount
         var assignment = [Int](repeating: 0, count: wf.count)
         var pay = [Double](repeating: 0, count: M)
+        let rule = SecondPriceRule()
         for v in 0..<wf.count {
-            var list: [Offer] = []
+            var list: [ItemOffer] = []
             for j in 0..<M where inst.model.capable[v][j] {
                 let omega: Double = wf.outputTokens[v] + inst.rho[j] * wf.inputTokens[v]
-                list.append(Offer(agent: j, workload: omega, cost: inst.bids[j] * omega))
+                list.append(ItemOffer(agent: j, workload: omega, cost: inst.bids[j] * omega))
             }
-            let offers = Offer.ranked(list)
-            let win = offers[0].agent
-            assignment[v] = win
-            let omega = wf.outputTokens[v] + inst.rho[win] * wf.inputTokens[v]
-            pay[win] += offers.count > 1 ? offers[1].cost : inst.priors[win].support.upperBound * omega
+            let offers = ItemOffer.ranked(list)
+            let win = offers[0]
+            assignment[v] = win.agent
+            pay[win.agent] += try rule.pay(Winner(agent: win.agent, bid: inst.bids[win.agent], workload: win.workload,
+                                                  top: inst.priors[win.agent].support.upperBound, competition: .item(ranked: offers))).amount
         }
-        return Outcome(mechanism: name, instance: inst, assignment: assignment, payments: pay, solver: "none", solverCalls: 0, reserve: .secondPriceUncapped)
+        return Outcome(mechanism: name, instance: inst, assignment: assignment, payments: pay, solver: "none", solverCalls: 0, reserve: rule.reserve)
     }
     /// Agent i's offer on node v ties agent j's at z = b_j·ω_{v,j} / ω_{v,i}.
     public func allocationBreakpoints(_ inst: Instance, agent i: Int, options: MechanismOptions) throws -> [Double] {

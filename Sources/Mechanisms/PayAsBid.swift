@@ -7,7 +7,7 @@ public struct PayAsBid: OptimisationMechanism {
     public init() {}
     public var name: String { "pay-as-bid" }
     public var claimsTruthful: Bool { false }
-    public var paysOwnBid: Bool { true }
+    public func paymentRule(_ options: MechanismOptions) -> any PaymentRule { OwnBidRule() }
     public func prices(_ inst: Instance) -> [Double] { inst.bids }
     public func priceMap(_ inst: Instance, agent i: Int) -> PriceMap { .identity(top: inst.priors[i].support.upperBound) }
 }

@@ -5,6 +5,7 @@ import Workflows
 /// How an agent's report z enters the allocation objective: STAR uses the ironed
 /// virtual cost φ̄_i(z), VCG the bid itself.
 public struct PriceMap: Sendable {
+    /// The price of a report z (non-decreasing in z on the support).
     public let price: @Sendable (Double) -> Double
     /// The bids whose price is exactly p: `[smallest z with price(z) ≥ p, largest z with price(z) ≤ p]`
     /// (one point where the map is strictly increasing, a whole stretch where it is flat);
@@ -33,10 +34,12 @@ public struct PriceMap: Sendable {
         return PriceMap(price: { w * base.price($0) }, stretch: { base.stretch($0 / w) }, flatValues: base.flatValues.map { w * $0 })
     }
 
+    /// STAR's map: z ↦ φ̄(z), flat on ironed stretches and zero-density gaps.
     public static func virtual(_ curve: VirtualCost) -> PriceMap {
         PriceMap(price: { curve.ironed($0) }, stretch: { curve.bidStretch($0) },
                  flatValues: curve.intervals.map(\.value) + curve.gaps.map { curve.ironed($0.upperBound) })
     }
+    /// VCG's and pay-as-bid's map: z ↦ z on the support up to `top`.
     public static func identity(top: Double) -> PriceMap {
         PriceMap(price: { $0 }, stretch: { $0 <= top ? ($0, $0) : nil }, flatValues: [])
     }
@@ -66,10 +69,13 @@ public enum PaymentMethod: Sendable, Hashable {
 ///   infinite inside the solver (0·∞ is NaN); the last breakpoint is found below a finite price
 ///   at which x_i already equals its minimum over all allocations (`saturation`).
 public struct ThresholdPayment: Sendable {
+    /// P_i: the threshold payment (money).
     public let payment: Double
+    /// x_i at the agent's bid (work units).
     public let workload: Double
     /// Bids z at which x_i drops, with the workload just above each.
     public let breakpoints: [(bid: Double, workloadAbove: Double)]
+    /// Allocation solves spent.
     public let solverCalls: Int
 
     /// Where the saturation search stops doubling (its last line is used as the top line).

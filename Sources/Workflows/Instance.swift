@@ -1,109 +1,73 @@
 import Foundation
 import Priors
 
-// MARK: - JSON form (SPEC §8)
+/// A validated instance: workflow, agents with their (ironed) virtual-cost curves, κ.
+/// Value type; `withBid` gives the same instance with one agent's report changed,
+/// which is all a payment search or a DSIC check needs.
+public struct Instance: Sendable {
+    public let workflow: Workflow
+    public let agentIDs: [String]
+    public let tiers: [Int]
+    public let rho: [Double]
+    public private(set) var bids: [Double]
+    public let priors: [VirtualCost]
+    public let priorSpecs: [PriorSpec]
+    /// κ ∈ [0,1]: context from a parent on the same agent is charged at κ of the input price.
+    public let cacheDiscount: Double
+    public let model: CostModel
+    /// Bid-independent memo shared by `withBid` copies (solvers built once per instance).
+    public let cache = StructureCache()
 
-/// A node of the workflow DAG: difficulty d_v, input L_v^in and output L_v^out tokens.
-public struct NodeSpec: Codable, Hashable, Sendable {
-    public var id: String
-    public var difficulty: Int
-    public var inputTokens: Double
-    public var outputTokens: Double
-    public init(id: String, difficulty: Int, inputTokens: Double, outputTokens: Double) {
-        self.id = id; self.difficulty = difficulty; self.inputTokens = inputTokens; self.outputTokens = outputTokens
-    }
-    enum CodingKeys: String, CodingKey { case id, difficulty, inputTokens = "input_tokens", outputTokens = "output_tokens" }
-}
+    public var agentCount: Int { agentIDs.count }
 
-/// An edge u → v carrying T_uv context tokens; without `tokens` the proportional split of SPEC §2 applies.
-public struct EdgeSpec: Codable, Hashable, Sendable {
-    public var from: String
-    public var to: String
-    public var tokens: Double?
-    public init(from: String, to: String, tokens: Double? = nil) { self.from = from; self.to = to; self.tokens = tokens }
-}
-
-/// An agent: tier t_i, input/output price ratio ρ_i, bid b_i (per output token) and prior F_i.
-public struct AgentSpec: Codable, Hashable, Sendable {
-    public var id: String
-    public var tier: Int
-    public var rho: Double
-    public var bid: Double
-    public var prior: PriorSpec
-    public init(id: String, tier: Int, rho: Double, bid: Double, prior: PriorSpec) {
-        self.id = id; self.tier = tier; self.rho = rho; self.bid = bid; self.prior = prior
-    }
-}
-
-/// The instance file of `auctionlab solve` (SPEC §8).
-public struct InstanceSpec: Codable, Hashable, Sendable {
-    public var agents: [AgentSpec]
-    public var nodes: [NodeSpec]
-    public var edges: [EdgeSpec]
-    public var cacheDiscount: Double?
-    public init(agents: [AgentSpec], nodes: [NodeSpec], edges: [EdgeSpec], cacheDiscount: Double? = nil) {
-        self.agents = agents; self.nodes = nodes; self.edges = edges; self.cacheDiscount = cacheDiscount
-    }
-    enum CodingKeys: String, CodingKey { case agents, nodes, edges, cacheDiscount = "cache_discount" }
-}
-
-/// Invalid instance input. Every case names the offending field.
-public enum InstanceError: Error, CustomStringConvertible, Equatable, Sendable {
-    case malformed(file: String, field: String, reason: String)
-    case invalid(field: String, reason: String)
-
-    public var description: String {
-        switch self {
-        case let .malformed(file, field, reason): return "\(file): `\(field)` \(reason)"
-        case let .invalid(field, reason): return "`\(field)` \(reason)"
+    public init(spec: InstanceSpec, priors precomputed: [VirtualCost]? = nil) throws {
+        let wf = try Workflow(nodes: spec.nodes, edges: spec.edges)
+        guard !spec.agents.isEmpty else { throw InstanceError.invalid(field: "agents", reason: "is empty") }
+        let kappa = spec.cacheDiscount ?? 0
+        guard kappa.isFinite, (0...1).contains(kappa) else {
+            throw InstanceError.invalid(field: "cache_discount", reason: "must be in [0, 1] (got \(kappa))")
         }
-    }
-}
-
-extension InstanceSpec {
-    /// Decodes JSON, turning Foundation's decoding errors into `InstanceError`s with a field path.
-    public static func decode(_ data: Data, file: String = "instance") throws -> InstanceSpec {
-        do {
-            return try JSONDecoder().decode(InstanceSpec.self, from: data)
-        } catch let e as PriorError {
-            throw InstanceError.malformed(file: file, field: "prior", reason: e.description)
-        } catch let DecodingError.keyNotFound(key, ctx) {
-            throw InstanceError.malformed(file: file, field: Self.path(ctx.codingPath + [key]), reason: "is missing")
-        } catch let DecodingError.typeMismatch(type, ctx) {
-            throw InstanceError.malformed(file: file, field: Self.path(ctx.codingPath), reason: "has the wrong type (expected \(type))")
-        } catch let DecodingError.valueNotFound(_, ctx) {
-            throw InstanceError.malformed(file: file, field: Self.path(ctx.codingPath), reason: "is null")
-        } catch let DecodingError.dataCorrupted(ctx) {
-            let detail = (ctx.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String ?? ctx.debugDescription
-            // Well-formed JSON whose numbers do not fit (a fractional difficulty or tier) is
-            // reported by some decoders as corrupt data without a path: name the field.
-            if let json = try? JSONSerialization.jsonObject(with: data) {
-                if let (field, value) = Self.nonInteger(in: json) {
-                    throw InstanceError.malformed(file: file, field: field, reason: "must be an integer (got \(value))")
+        var seen: [String: Int] = [:]
+        var curves: [VirtualCost] = []
+        for (k, a) in spec.agents.enumerated() {
+            if let j = seen[a.id] { throw InstanceError.invalid(field: "agents[\(k)].id", reason: "\"\(a.id)\" duplicates agents[\(j)].id") }
+            seen[a.id] = k
+            guard a.rho.isFinite, a.rho >= 0 else { throw InstanceError.invalid(field: "agents[\(k)].rho", reason: "must be a finite number ≥ 0 (got \(a.rho))") }
+            let curve: VirtualCost
+            if let pre = precomputed { curve = pre[k] } else {
+                do { curve = try VirtualCost(spec: a.prior, side: .cost, path: "agents[\(k)].prior") } catch let e as PriorError {
+                    throw InstanceError.invalid(field: "agents[\(k)].prior", reason: e.description)
                 }
-                throw InstanceError.malformed(file: file, field: ctx.codingPath.isEmpty ? "(document)" : Self.path(ctx.codingPath),
-                                              reason: "has a value of the wrong kind: \(detail)")
             }
-            throw InstanceError.malformed(file: file, field: ctx.codingPath.isEmpty ? "(document)" : Self.path(ctx.codingPath),
-                                          reason: "is not valid JSON: \(detail)")
+            do { _ = try curve.checkedIroned(a.bid, field: "agents[\(k)].bid") } catch let e as PriorError {
+                // The prior error already names the field; keep its reason only.
+                throw InstanceError.invalid(field: "agents[\(k)].bid",
+                                            reason: e.description.replacingOccurrences(of: "`agents[\(k)].bid` = ", with: "= "))
+            }
+            curves.append(curve)
         }
+        for v in 0..<wf.count where !spec.agents.contains(where: { $0.tier >= wf.difficulty[v] }) {
+            throw InstanceError.invalid(field: "nodes[\(v)].difficulty",
+                                        reason: "is \(wf.difficulty[v]) but no agent has tier ≥ \(wf.difficulty[v]) (node \"\(wf.ids[v])\" cannot be served)")
+        }
+        workflow = wf
+        agentIDs = spec.agents.map(\.id)
+        tiers = spec.agents.map(\.tier)
+        rho = spec.agents.map(\.rho)
+        bids = spec.agents.map(\.bid)
+        priors = curves
+        priorSpecs = spec.agents.map(\.prior)
+        cacheDiscount = kappa
+        model = CostModel(workflow: wf, tiers: tiers, rho: rho, cacheDiscount: kappa)
     }
 
-    /// The first integer field (`nodes[k].difficulty`, `agents[k].tier`) holding a number
-    /// that is not an integer, with its text.
-    static func nonInteger(in json: Any) -> (field: String, value: String)? {
-        guard let root = json as? [String: Any] else { return nil }
-        for (list, key) in [("agents", "tier"), ("nodes", "difficulty")] {
-            for (k, item) in ((root[list] as? [Any]) ?? []).enumerated() {
-                guard let n = (item as? [String: Any])?[key] as? NSNumber else { continue }
-                let d = n.doubleValue
-                if !d.isFinite || d.rounded() != d || abs(d) > 9.0e15 { return ("\(list)[\(k)].\(key)", "\(n)") }
-            }
-        }
-        return nil
+    /// The same instance with agent `i` reporting `bid` (no validation: callers stay in the support).
+    public func withBid(_ i: Int, _ bid: Double) -> Instance {
+        var copy = self
+        copy.bids[i] = bid
+        return copy
     }
 
-    static func path(_ keys: [CodingKey]) -> String {
-        keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
-    }
+    /// Ironed virtual cost φ̄_i(b_i) of every agent at its current bid.
+    public var virtualBids: [Double] { (0..<agentCount).map { priors[$0].ironed(bids[$0]) } }
 }

@@ -38,7 +38,7 @@ struct WeightedPayAsBid: OptimisationMechanism {
     let weights: [Double]
     var name: String { "weighted-pay-as-bid" }
     var claimsTruthful: Bool { false }
-    var paysOwnBid: Bool { true }
+    func paymentRule(_ options: MechanismOptions) -> any PaymentRule { OwnBidRule() }
 
     func prices(_ inst: Instance) -> [Double] {
         zip(weights, inst.virtualBids).map { $0 * $1 }
