@@ -1,6 +1,7 @@
 import Foundation
 import LabIO
 import LabNumerics
+import Yams
 
 /// A calibration spec (`Experiments/calibration.yaml`): which market to start from, which
 /// published table to approach, which switches are free within which bounds, and which
@@ -41,7 +42,7 @@ public struct CalibrationSpec: Codable, Sendable, Hashable {
     /// the standard error of a sample std); default false: means only.
     public var fitStd: Bool?
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case name, market, target, trials, seed, fit, free, bounds, refine, output, fitStd = "fit_std"
         case maxIterations = "max_iterations", calibratedMarket = "calibrated_market", topologyDir = "topology_dir"
     }
@@ -49,9 +50,22 @@ public struct CalibrationSpec: Codable, Sendable, Hashable {
     public static func load(_ path: String) throws -> CalibrationSpec {
         let text: String
         do { text = try readInputText(path, what: "calibration spec") } catch let e as InputFileError { throw ExperimentError.io(e.description) }
-        do { return try decodeYAML(CalibrationSpec.self, from: text, file: path) } catch let e as SpecError {
+        do {
+            let spec = try decodeYAML(CalibrationSpec.self, from: text, file: path)
+            try refuseUnknownKeys(text, allowed: CodingKeys.allCases.map(\.rawValue), file: path)
+            return spec
+        } catch let e as SpecError {
             throw ExperimentError.malformed(file: e.file, field: e.field, reason: e.reason)
         }
+    }
+}
+
+/// Refuses top-level keys of a YAML mapping that are not `allowed` (the decoder ignores them,
+/// so a misspelt `fit_std` would silently fall back to its default).
+func refuseUnknownKeys(_ text: String, allowed: [String], file: String) throws {
+    guard let node = try? Yams.compose(yaml: text), let map = node.mapping else { return }
+    for key in map.keys.compactMap(\.string).sorted() where !allowed.contains(key) {
+        throw ExperimentError.malformed(file: file, field: key, reason: "is not a key of this file; expected one of \(allowed.joined(separator: ", "))")
     }
 }
 

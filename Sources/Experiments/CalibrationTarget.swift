@@ -47,6 +47,7 @@ public struct CalibrationTarget: Codable, Sendable, Hashable {
             throw ExperimentError.malformed(file: e.file, field: e.field, reason: e.reason)
         }
         func bad(_ field: String, _ reason: String) -> ExperimentError { .malformed(file: file, field: field, reason: reason) }
+        try refuseUnknownKeys(text, allowed: ["name", "source", "trials", "topologies", "mechanisms", "cells", "savings"], file: file)
         guard t.trials > 1 else { throw bad("trials", "must be at least 2 (the std/√trials unit needs it; got \(t.trials))") }
         guard !t.topologies.isEmpty else { throw bad("topologies", "is empty") }
         guard t.mechanisms.count >= 2 else { throw bad("mechanisms", "needs the subject mechanism and at least one baseline") }

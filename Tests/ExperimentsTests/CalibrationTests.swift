@@ -58,6 +58,7 @@ struct CalibrationTests {
         ("trials: 50", "trials: 1", "trials"),
         ("mechanisms: [star, myopic, homogeneous]", "mechanisms: [star, myopic, homogenous]", "mechanisms[2]"),
         ("    star: {mean: 4.03, std: 0.81}", "    star: {mean: 4.03, std: 0.81}\n    vcg: {mean: 4, std: 1}", "cells.S1.vcg"),
+        ("trials: 50", "trials: 50\nsavigns: {}", "savigns"),
     ])
     func badTargets(find: String, replace: String, field: String) throws {
         let text = Self.targetText
@@ -79,6 +80,7 @@ struct CalibrationTests {
         ("fit: [S9]\nfree: [beta]\nbounds: {beta: [0, 3]}", nil, "fit[0]", "S9"),
         ("fit: [S1]\nfree: [beta]\nbounds: {beta: [0, 3]}", ["beta", "rho"], "--free rho", "bounds.rho"),
         ("fit: [S1]\nfree: [beta]\nbounds: {beta: [0, 3]}", ["nope"], "--free nope", "not a switch"),
+        ("fit: [S1]\nfree: [beta]\nbounds: {beta: [0, 3]}\nfitstd: true", nil, "fitstd", "not a key"),
     ] as [(String, [String]?, String, String)])
     func badSpecs(body: String, free: [String]?, field: String, detail: String) {
         let m = Self.message { _ = try Self.problem(Self.spec(body), free: free) }
