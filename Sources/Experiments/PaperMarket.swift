@@ -12,10 +12,16 @@ public struct MarketSpec: Codable, Sendable, Hashable {
     public var scarcity: [Double]
     public var priorLowFraction: Double
     public var defaults: [String: Double]
+    /// The paper's unstated modelling choices (`assumptions:` in the file); absent → today's
+    /// reading of SPEC §5 (see ``MarketAssumptions``).
+    public var assumptions: MarketAssumptions? = nil
 
     enum CodingKeys: String, CodingKey {
-        case name, basePrices = "base_prices", scarcity, priorLowFraction = "prior_low_fraction", defaults
+        case name, basePrices = "base_prices", scarcity, priorLowFraction = "prior_low_fraction", defaults, assumptions
     }
+
+    /// The assumptions in force (defaults filled in).
+    public var assumed: MarketAssumptions { assumptions ?? MarketAssumptions() }
 
     /// SPEC §5, identical to `Experiments/markets/paper.yaml`.
     public static let paper = MarketSpec(name: "paper", basePrices: PaperMarket.basePrices, scarcity: [0.1, 1.0], priorLowFraction: 0.1,
@@ -37,6 +43,10 @@ public struct MarketSpec: Codable, Sendable, Hashable {
         }
         guard (0..<1).contains(m.priorLowFraction) else {
             throw ExperimentError.malformed(file: path, field: "prior_low_fraction", reason: "must be in [0, 1)")
+        }
+        try MarketAssumptions.checkKeys(yaml: text, file: path)
+        if let why = m.assumed.problem() {
+            throw ExperimentError.malformed(file: path, field: "assumptions.\(why.field)", reason: why.reason)
         }
         for key in m.defaults.keys.sorted() {
             guard ExperimentSpec.parameterNames.contains(key) else {
@@ -70,13 +80,17 @@ public enum PaperMarket {
     /// One trial's market on `topology`: truthful bids b_i = c_i = C_i·S_i·k with
     /// k = 1 + β·E(t), t ~ U(0,24), S_i ~ U(0.1,1); prior U[0.1·k·C_i, k·C_i] (or, with
     /// `bimodal`, a two-bump mixture on the same range from which c_i is drawn);
-    /// every token count × U(1 − noise, 1 + noise).
+    /// every token count × U(1 − noise, 1 + noise). The market's ``MarketAssumptions``
+    /// may fix t (`diurnal: fixed`) and set every edge's tokens (`edge_tokens`); every
+    /// random draw is made in the same order whatever the assumptions (common random numbers).
     public static func sample(topology: Topology, parameters p: [String: Double], seed: UInt64,
                               market: MarketSpec = .paper) -> (spec: InstanceSpec, costs: [Double]) {
         var g = SplitMix64(seed: seed)
         let beta = p["beta"] ?? 1.5, rho = p["rho"] ?? 0.25, noise = p["noise"] ?? 0.1
         let perTier = max(1, Int((p["per_tier"] ?? 3).rounded())), bimodal = (p["bimodal"] ?? 0) != 0
-        let t = 24 * g.nextOpenUnit()
+        let a = market.assumed
+        let drawnT = 24 * g.nextOpenUnit()
+        let t = a.diurnalMode == .fixed ? a.hour : drawnT
         let k = 1 + beta * electricity(t)
         var agents: [AgentSpec] = [], costs: [Double] = []
         for tier in 1...3 {
@@ -105,7 +119,7 @@ public enum PaperMarket {
                      inputTokens: n.inputTokens * (1 + noise * (2 * g.nextOpenUnit() - 1)),
                      outputTokens: n.outputTokens * (1 + noise * (2 * g.nextOpenUnit() - 1)))
         }
-        return (InstanceSpec(agents: agents, nodes: nodes, edges: topology.edges, cacheDiscount: p["kappa"] ?? 0), costs)
+        return (InstanceSpec(agents: agents, nodes: nodes, edges: a.edges(topology.edges, nodes: nodes), cacheDiscount: p["kappa"] ?? 0), costs)
     }
 }
 

@@ -30,6 +30,14 @@ public struct SweepRunner: Sendable {
     public let mechanisms: [any Mechanism]
     public let market: MarketSpec
 
+    /// A runner on an in-memory market and loaded topologies (calibration varies the market).
+    public init(spec: ExperimentSpec, market: MarketSpec, topologies: [Topology], file: String = "spec") throws {
+        self.topologies = topologies
+        mechanisms = try Self.resolveMechanisms(spec.mechanisms, file: file)
+        self.market = market
+        self.spec = spec
+    }
+
     public init(spec: ExperimentSpec, file: String = "spec", topologyDirectory: String? = nil) throws {
         topologies = try Self.loadTopologies(spec.topologies, directory: topologyDirectory ?? spec.topologyDir ?? "Experiments/topologies", file: file)
         mechanisms = try Self.resolveMechanisms(spec.mechanisms, file: file)
@@ -138,15 +146,17 @@ public struct SweepRunner: Sendable {
         let seed = SplitMix64.derive(master: spec.seed, index: UInt64(item.trial))
         let (ispec, costs) = PaperMarket.sample(topology: topo, parameters: parameters, seed: seed, market: market)
         let inst = try Instance(spec: ispec)
+        let assumed = market.assumed
         return try mechanisms.map { mech in
-            let o = try mech.run(inst, options: .init())
+            let (o, paid) = try assumed.run(mech, on: inst, spec: ispec)
             var share = [0.0, 0.0, 0.0]
             let total = o.workloads.reduce(0, +)
             for i in 0..<inst.agentCount { share[inst.tiers[i] - 1] += o.workloads[i] / max(total, .leastNormalMagnitude) }
-            // $ per 1M tokens × tokens → $.
+            // $ per 1M tokens × tokens → $ (× the market's payment_scale, 1 by default).
+            let usd = { (x: Double) in assumed.scale == 1 ? x / 1e6 : x / 1e6 * assumed.scale }
             return TrialRow(topology: topo.name, mechanism: mech.name, trial: item.trial, seed: seed, parameters: parameters,
-                            totalPayment: o.totalPayment / 1e6, trueCost: o.trueCost(costs) / 1e6,
-                            virtualCost: o.totalVirtualCost / 1e6, bidCost: o.totalBidCost / 1e6, tierShare: share,
+                            totalPayment: usd(paid), trueCost: usd(o.trueCost(costs)),
+                            virtualCost: usd(o.totalVirtualCost), bidCost: usd(o.totalBidCost), tierShare: share,
                             solverCalls: o.solverCalls)
         }
     }

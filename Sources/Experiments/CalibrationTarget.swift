@@ -1,0 +1,86 @@
+import Foundation
+import LabIO
+import Mechanisms
+
+/// A published table to calibrate against (`Experiments/targets/*.yaml`): per topology and
+/// mechanism the mean ± std of total payment over `trials` trials, and STAR's relative
+/// savings vs each baseline in percent (1 − mean STAR / mean baseline).
+///
+///     name: star-table1
+///     source: STAR paper, Table 1 (the paper's numbers)
+///     trials: 50
+///     topologies: [S1, S2, S3, S4]
+///     mechanisms: [star, myopic, homogeneous]    # the first is the one whose savings are listed
+///     cells:
+///       S1: {star: {mean: 4.03, std: 0.81}, myopic: {mean: 4.48, std: 0.85}, homogeneous: {mean: 5.14, std: 0.98}}
+///     savings:
+///       S1: {myopic: 10.0, homogeneous: 21.6}
+public struct CalibrationTarget: Codable, Sendable, Hashable {
+    public struct Cell: Codable, Sendable, Hashable { public var mean: Double; public var std: Double }
+    public var name: String
+    public var source: String
+    public var trials: Int
+    public var topologies: [String]
+    public var mechanisms: [String]
+    public var cells: [String: [String: Cell]]
+    public var savings: [String: [String: Double]]
+
+    /// The mechanism whose savings are listed (the first), and the baselines.
+    public var subject: String { mechanisms[0] }
+    public var baselines: [String] { Array(mechanisms.dropFirst()) }
+
+    public func cell(_ topology: String, _ mechanism: String) -> Cell { cells[topology]![mechanism]! }
+    public func saving(_ topology: String, _ baseline: String) -> Double { savings[topology]![baseline]! }
+
+    public static func load(_ path: String) throws -> CalibrationTarget {
+        let text: String
+        do { text = try readInputText(path, what: "calibration target") } catch let e as InputFileError { throw ExperimentError.io(e.description) }
+        return try parse(text, file: path)
+    }
+
+    /// Parses and validates: every (topology, mechanism) cell present with a finite mean and
+    /// a positive finite std, every saving present and finite, nothing unknown. Errors name
+    /// the field.
+    public static func parse(_ text: String, file: String) throws -> CalibrationTarget {
+        let t: CalibrationTarget
+        do { t = try decodeYAML(CalibrationTarget.self, from: text, file: file) } catch let e as SpecError {
+            throw ExperimentError.malformed(file: e.file, field: e.field, reason: e.reason)
+        }
+        func bad(_ field: String, _ reason: String) -> ExperimentError { .malformed(file: file, field: field, reason: reason) }
+        try refuseUnknownKeys(text, allowed: ["name", "source", "trials", "topologies", "mechanisms", "cells", "savings"], file: file)
+        guard t.trials > 1 else { throw bad("trials", "must be at least 2 (the std/√trials unit needs it; got \(t.trials))") }
+        guard !t.topologies.isEmpty else { throw bad("topologies", "is empty") }
+        guard t.mechanisms.count >= 2 else { throw bad("mechanisms", "needs the subject mechanism and at least one baseline") }
+        for (k, m) in t.mechanisms.enumerated() where !MechanismRegistry.names.contains(m) {
+            throw bad("mechanisms[\(k)]", "\"\(m)\" is not a mechanism; expected one of \(MechanismRegistry.names.joined(separator: ", "))")
+        }
+        for key in t.cells.keys.sorted() where !t.topologies.contains(key) {
+            throw bad("cells.\(key)", "is not one of the target's topologies (\(t.topologies.joined(separator: ", ")))")
+        }
+        for key in t.savings.keys.sorted() where !t.topologies.contains(key) {
+            throw bad("savings.\(key)", "is not one of the target's topologies (\(t.topologies.joined(separator: ", ")))")
+        }
+        for topo in t.topologies {
+            guard let row = t.cells[topo] else { throw bad("cells.\(topo)", "is missing (every topology needs a cell per mechanism)") }
+            for key in row.keys.sorted() where !t.mechanisms.contains(key) {
+                throw bad("cells.\(topo).\(key)", "is not one of the target's mechanisms (\(t.mechanisms.joined(separator: ", ")))")
+            }
+            for m in t.mechanisms {
+                guard let c = row[m] else { throw bad("cells.\(topo).\(m)", "is missing") }
+                guard c.mean.isFinite else { throw bad("cells.\(topo).\(m).mean", "must be a finite number (got \(c.mean))") }
+                guard c.std.isFinite, c.std > 0 else {
+                    throw bad("cells.\(topo).\(m).std", "must be a positive finite standard deviation (got \(c.std))")
+                }
+            }
+            guard let sv = t.savings[topo] else { throw bad("savings.\(topo)", "is missing (a saving per baseline)") }
+            for key in sv.keys.sorted() where !t.baselines.contains(key) {
+                throw bad("savings.\(topo).\(key)", "is not a baseline of the target (\(t.baselines.joined(separator: ", ")))")
+            }
+            for b in t.baselines {
+                guard let x = sv[b] else { throw bad("savings.\(topo).\(b)", "is missing") }
+                guard x.isFinite, x < 100 else { throw bad("savings.\(topo).\(b)", "must be a finite percentage below 100 (got \(x))") }
+            }
+        }
+        return t
+    }
+}
