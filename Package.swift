@@ -16,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
+        // Heap: the k-way merge of shard files and Kahn's topological order (issue 17).
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
     ],
     targets: [
         // C shims: a module map and an umbrella header, nothing else.
@@ -35,7 +37,8 @@ let package = Package(
         .target(name: "Mechanisms", dependencies: ["Payments", "Allocation", "Workflows", "Priors"]),
         .target(name: "Truthfulness", dependencies: ["Mechanisms", "Payments", "Allocation", "Workflows", "Priors", "LabNumerics"]),
         .target(name: "Experiments", dependencies: ["Mechanisms", "Truthfulness", "Workflows", "Priors", "LabNumerics", "LabIO",
-                                                     .product(name: "Yams", package: "Yams")]),
+                                                     .product(name: "Yams", package: "Yams"),
+                                                     .product(name: "HeapModule", package: "swift-collections")]),
         // Approximate Bayes–Nash equilibria of any mechanism, each with its ε-certificate (issue 14).
         .target(name: "Equilibrium", dependencies: ["Mechanisms", "Workflows", "Priors", "LabNumerics", "LabIO"]),
         .target(name: "StrategyAuctions", dependencies: ["LabNumerics", "LabIO",
