@@ -49,6 +49,7 @@ final class ReportStream {
     private let names: [String]          // distinct mechanism names, first-seen order
     private let nameOfRow: [Int]         // mechanism position → index in `names`
     private let star: Int?, baselines: [(String, Int)]
+    private let starRows: [Int], baselineRows: [[Int]]   // row positions of star and of each baseline
     private let groups: [Reports.Group]
     private let groupOfBlock: [Int]      // (point, topology) block → group
     private var means: [[MeanAccumulator]]          // group × name
@@ -76,6 +77,9 @@ final class ReportStream {
         names = distinct
         star = distinct.firstIndex(of: "star")
         baselines = star == nil ? [] : Reports.savingBaselines.compactMap { b in distinct.firstIndex(of: b).map { (b, $0) } }
+        let positions = nameOfRow
+        starRows = star.map { s in positions.indices.filter { positions[$0] == s } } ?? []
+        baselineRows = baselines.map { _, b in positions.indices.filter { positions[$0] == b } }
         var order: [Reports.Group] = [], index: [Reports.Group: Int] = [:], ofBlock: [Int] = []
         for p in points.indices {
             for t in runner.topologies.indices {
@@ -117,7 +121,10 @@ final class ReportStream {
             appendInt(it.trial, to: &line); line.append(UInt8(ascii: ","))
             appendInt(seed, to: &line)
             line.append(contentsOf: pointText[it.point])
-            for v in [r.totalPayment, r.trueCost, r.virtualCost, r.bidCost] { line.append(UInt8(ascii: ",")); appendNum(v, to: &line) }
+            line.append(UInt8(ascii: ",")); appendNum(r.totalPayment, to: &line)
+            line.append(UInt8(ascii: ",")); appendNum(r.trueCost, to: &line)
+            line.append(UInt8(ascii: ",")); appendNum(r.virtualCost, to: &line)
+            line.append(UInt8(ascii: ",")); appendNum(r.bidCost, to: &line)
             for v in r.tierShare { line.append(UInt8(ascii: ",")); appendNum(v, to: &line) }
             line.append(UInt8(ascii: ",")); appendInt(r.solverCalls, to: &line)
             line.append(UInt8(ascii: "\n"))
@@ -142,12 +149,8 @@ final class ReportStream {
     /// STAR's paired savings 1 − star/baseline in this item, per baseline present (paired in
     /// row order, as the in-memory path pairs its per-group arrays).
     private func forEachSaving(_ rows: [RowFile.Measures], _ body: (Int, Double) -> Void) {
-        guard let star else { return }
-        let ours = rows.indices.filter { nameOfRow[$0] == star }.map { rows[$0].totalPayment }
-        for (b, (_, base)) in baselines.enumerated() {
-            let theirs = rows.indices.filter { nameOfRow[$0] == base }.map { rows[$0].totalPayment }
-            guard theirs.count == ours.count else { continue }
-            for (a, c) in zip(ours, theirs) { body(b, 1 - a / c) }
+        for (b, theirs) in baselineRows.enumerated() where theirs.count == starRows.count {
+            for (a, c) in zip(starRows, theirs) { body(b, 1 - rows[a].totalPayment / rows[c].totalPayment) }
         }
     }
 

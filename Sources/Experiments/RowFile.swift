@@ -160,11 +160,12 @@ public enum RowFile {
         var off = 4
         var rows: [Measures] = []
         rows.reserveCapacity(header.mechanisms)
+        func double(_ at: Int) -> Double { Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt64.self))) }
         for _ in 0..<header.mechanisms {
-            var v = [Double](repeating: 0, count: doublesPerRow)
-            for j in 0..<doublesPerRow { v[j] = Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: off, as: UInt64.self))); off += 8 }
-            let calls = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: off, as: UInt32.self))); off += 4
-            rows.append(Measures(totalPayment: v[0], trueCost: v[1], virtualCost: v[2], bidCost: v[3], tierShare: Array(v[4..<7]), solverCalls: calls))
+            let calls = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: off + 56, as: UInt32.self)))
+            rows.append(Measures(totalPayment: double(off), trueCost: double(off + 8), virtualCost: double(off + 16), bidCost: double(off + 24),
+                                 tierShare: [double(off + 32), double(off + 40), double(off + 48)], solverCalls: calls))
+            off += bytesPerRow
         }
         return .item(item, rows)
     }

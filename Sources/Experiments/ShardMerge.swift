@@ -279,3 +279,52 @@ extension RowFile {
         return (reader.header, out)
     }
 }
+
+extension SweepRunner {
+    /// A finished shard file of this spec filled with plausible random numbers (payments and
+    /// costs in $0.1–10, shares summing to 1, a few solver calls) instead of running the
+    /// mechanisms: `auctionlab bench` merges such files to time the merge at 10⁵ trials without
+    /// 10⁵ × 10 ms of sweeping. The merge's work does not depend on the values.
+    /// With `legacy`, the same rows also go to `legacy/shard-I-of-N.jsonl` in the JSON Lines
+    /// format of earlier versions, so an earlier binary can merge the same data (`bench --baseline`).
+    public func writeSyntheticShard(_ shard: ShardID, in dir: URL, seed: UInt64, legacy: URL? = nil) throws -> URL {
+        let header = rowHeader(shard)
+        var json = Data()
+        struct Entry: Encodable { let item: Int; let rows: [TrialRow] }
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys]
+        let file = dir.appendingPathComponent(shard.fileName)
+        try? FileManager.default.removeItem(at: file)
+        let writer = try RowFile.Writer(url: file, header: header)
+        var g = SplitMix64(seed: seed)
+        func u() -> Double { Double(g.next() >> 11) / Double(1 << 53) }
+        for r in 0..<header.slots {
+            let rows = (0..<mechanisms.count).map { _ in
+                let a = u(), b = u() * (1 - a)
+                return RowFile.Measures(totalPayment: 0.1 + 10 * u(), trueCost: 0.1 + 5 * u(), virtualCost: 0.1 + 8 * u(),
+                                        bidCost: 0.1 + 5 * u(), tierShare: [a, b, 1 - a - b], solverCalls: Int(g.next() % 40))
+            }
+            let k = RowFile.item(inSlot: r, shard: shard, trials: spec.trials)
+            try writer.write(item: k, slot: r, rows: rows)
+            if legacy != nil { json.append(try enc.encode(Entry(item: k, rows: trialRows(item: k, rows)))); json.append(UInt8(ascii: "\n")) }
+        }
+        if let legacy {
+            try FileManager.default.createDirectory(at: legacy, withIntermediateDirectories: true)
+            try json.write(to: legacy.appendingPathComponent("shard-\(shard.index)-of-\(shard.count).jsonl"))
+        }
+        return file
+    }
+
+    /// Bytes of item `k`'s rows in the JSON Lines shard format of earlier versions
+    /// (`{"item":k,"rows":[…]}` with sorted keys, one line): the baseline of the bench's
+    /// shard-size figure, encoded here from the same rows.
+    public static func legacyJSONBytes(item k: Int, rows: [TrialRow]) throws -> Int {
+        struct Entry: Encodable { let item: Int; let rows: [TrialRow] }
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys]
+        return try enc.encode(Entry(item: k, rows: rows)).count + 1
+    }
+
+    /// Bytes of one item in a row file of this spec (the header line aside).
+    public var rowFileBytesPerItem: Int { rowHeader(.all).recordSize }
+}

@@ -35,6 +35,7 @@ public struct SweepRunner: Sendable {
         mechanisms = try Self.resolveMechanisms(spec.mechanisms, file: file)
         market = try spec.market.map { try MarketSpec.load($0, field: "market", specFile: file) } ?? .paper
         self.spec = spec
+        points = spec.points(defaults: market.defaults)
     }
 
     /// A spec's `topologies` list loaded from `directory`; errors name `topologies[k]` of `file`.
@@ -57,8 +58,9 @@ public struct SweepRunner: Sendable {
         }
     }
 
-    /// Parameter points with the market's defaults for unswept parameters.
-    public var points: [[String: Double]] { spec.points(defaults: market.defaults) }
+    /// Parameter points with the market's defaults for unswept parameters (built once: the
+    /// merge and the journal reader look points up per item).
+    public let points: [[String: Double]]
 
     struct Item: Sendable { let point: Int; let topology: Int; let trial: Int }
 

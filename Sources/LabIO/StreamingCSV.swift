@@ -115,8 +115,9 @@ public func appendNum(_ x: Double, to buffer: inout [UInt8]) {
 /// Appends the decimal digits of `x` to `buffer`.
 public func appendInt<I: BinaryInteger>(_ x: I, to buffer: inout [UInt8]) {
     if x == 0 { buffer.append(UInt8(ascii: "0")); return }
-    var v = x, digits: [UInt8] = []
-    if v < 0 { buffer.append(UInt8(ascii: "-")) }
-    while v != 0 { let d = Int(v % 10); digits.append(UInt8(ascii: "0") + UInt8(d < 0 ? -d : d)); v /= 10 }
-    buffer.append(contentsOf: digits.reversed())
+    if x < 0 { buffer.append(UInt8(ascii: "-")) }
+    let start = buffer.count
+    var v = x
+    while v != 0 { let d = Int(v % 10); buffer.append(UInt8(ascii: "0") + UInt8(d < 0 ? -d : d)); v /= 10 }
+    buffer[start...].reverse()
 }
