@@ -18,8 +18,8 @@ public struct SlurmResources: Sendable, Equatable {
     public var mergeTime: String?
     public var mergeMem: String?
     /// The merge streams the shards (k-way merge, accumulators per summary cell): its peak
-    /// memory does not grow with the trials (measured ≈ 20 MB for table1 at 10⁴ and 10⁵
-    /// trials, `auctionlab bench --merge`), so 512 MB is ample at any size.
+    /// memory does not grow with the trials (measured 37–38 MB peak for table1 at both 10⁴ and
+    /// 10⁵ trials, `auctionlab bench --scale-only`), so 512 MB is ample at any size.
     public static let defaultMergeMem = "512M"
 
     public init(shards: Int, partition: String? = nil, account: String? = nil, time: String = "01:00:00",

@@ -5,6 +5,9 @@ import Glibc
 import Darwin
 #endif
 
+/// POSIX read(2), outside `RowFile` whose `read` would shadow it.
+private func sysRead(_ fd: Int32, _ p: UnsafeMutableRawPointer, _ n: Int) -> Int { read(fd, p, n) }
+
 /// The compact file of finished sweep items: the journal of a running sweep or shard and,
 /// renamed once every item is in, the shard file that `auctionlab merge` reads.
 ///
@@ -193,13 +196,14 @@ public enum RowFile {
         }
     }
 
-    /// Sequential reader of a row file's slots (buffered, one pass).
+    /// Sequential reader of a row file's slots: one pass, through one fixed buffer (read(2)
+    /// into it, no allocation per chunk), so reading any number of slots takes constant memory.
     final class Reader {
         let url: URL
         let header: Header
-        private let handle: FileHandle
-        private var buffer = Data()
-        private var position = 0
+        private let fd: Int32
+        private let buffer: UnsafeMutableRawBufferPointer
+        private var start = 0, end = 0
         private var eof = false
         private(set) var nextSlot = 0
 
@@ -207,28 +211,31 @@ public enum RowFile {
             self.url = url
             let (header, offset) = try RowFile.readHeader(url)
             self.header = header
-            guard let h = FileHandle(forReadingAtPath: url.path) else { throw FormatError(file: url.path, reason: "cannot be opened") }
-            handle = h
-            try handle.seek(toOffset: UInt64(offset))
+            fd = open(url.path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw FormatError(file: url.path, reason: "cannot be opened (\(String(cString: strerror(errno))))") }
+            guard lseek(fd, off_t(offset), SEEK_SET) == off_t(offset) else { close(fd); throw FormatError(file: url.path, reason: "cannot be read past its header") }
+            buffer = .allocate(byteCount: max(1 << 20, 4 * header.recordSize), alignment: 8)
         }
-        deinit { try? handle.close() }
+        deinit { close(fd); buffer.deallocate() }
 
         /// The next slot (its index and content), or nil past the last slot or at the end of
         /// the file (a truncated file simply ends early).
         func next() -> (Int, Slot)? {
             guard nextSlot < header.slots else { return nil }
             let size = header.recordSize
-            if buffer.count - position < size {
-                guard !eof else { return nil }
-                buffer = buffer.subdata(in: buffer.startIndex + position..<buffer.endIndex)
-                position = 0
-                let chunk = (try? handle.read(upToCount: max(1 << 20, size))) ?? Data()
-                if chunk.isEmpty { eof = true } else { buffer.append(chunk) }
-                if buffer.count < size { eof = true; return nil }
+            while end - start < size && !eof {
+                if start > 0 {   // move the partial record to the front
+                    if end > start { memmove(buffer.baseAddress!, buffer.baseAddress! + start, end - start) }
+                    end -= start; start = 0
+                }
+                let n = sysRead(fd, buffer.baseAddress! + end, buffer.count - end)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { eof = true } else { end += n }
             }
+            guard end - start >= size else { return nil }
             let r = nextSlot
-            let slot = buffer.withUnsafeBytes { RowFile.decode(UnsafeRawBufferPointer(rebasing: $0[position..<position + size]), header: header) }
-            position += size
+            let slot = RowFile.decode(UnsafeRawBufferPointer(rebasing: buffer[start..<start + size]), header: header)
+            start += size
             nextSlot += 1
             return (r, slot)
         }
