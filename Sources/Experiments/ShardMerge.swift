@@ -23,6 +23,13 @@ extension SweepRunner {
         return h
     }
 
+    /// Row files number items with 32 bits: a grid × topologies × trials beyond that is refused.
+    func checkRowCapacity() throws {
+        guard itemCount <= Int(UInt32.max) else {
+            throw ExperimentError.malformed(file: spec.name, field: "trials", reason: "× topologies × parameter points = \(itemCount) items, more than a sweep can number (\(UInt32.max)); split the sweep into several specs")
+        }
+    }
+
     /// The header of this spec's row file for `shard`.
     func rowHeader(_ shard: ShardID) -> RowFile.Header {
         RowFile.Header(specHash: specHash, seed: spec.seed, trials: spec.trials, shard: shard,
@@ -54,7 +61,9 @@ extension SweepRunner {
     /// The items of a journal of `shard` (header checked against this spec; a slot torn by a
     /// kill counts as not done), calling `body` for each finished one. Returns how many.
     func readJournal(_ url: URL, shard: ShardID, _ body: (_ slot: Int, _ item: Int, [RowFile.Measures]) -> Void) throws -> Int {
-        guard FileManager.default.fileExists(atPath: url.path) else { return 0 }
+        // Absent, or empty (killed before its header was written): nothing done yet.
+        let size = ((try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? Int) ?? 0
+        guard size > 0 else { return 0 }
         let reader: RowFile.Reader
         do { reader = try RowFile.Reader(url) } catch let e as RowFile.FormatError {
             throw ExperimentError.io("\(e); delete it, or run without --resume")
@@ -201,6 +210,7 @@ extension SweepRunner {
     /// against this spec; a foreign or damaged file throws at once, naming it. Missing and
     /// repeated items are returned, not thrown.
     func scan(_ files: [(ShardID, URL)], _ body: (Int, [RowFile.Measures]) throws -> Void) throws -> Coverage {
+        try checkRowCapacity()
         struct Head: Comparable {
             let item: Int, reader: Int
             static func < (a: Head, b: Head) -> Bool { (a.item, a.reader) < (b.item, b.reader) }

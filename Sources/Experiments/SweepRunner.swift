@@ -95,6 +95,7 @@ public struct SweepRunner: Sendable {
     /// into its journal slot as it finishes; rows kept in memory only when `collect`.
     func execute(threads: Int, layout: ShardID, journal: URL?, stopAfter: Int?, collect: Bool,
                  progress: (@Sendable (Int, Int) -> Void)?) throws -> Execution {
+        try checkRowCapacity()
         let points = self.points
         let header = rowHeader(layout)
         var doneSlot = [Bool](repeating: false, count: header.slots)

@@ -41,7 +41,7 @@ extension Bench {
     }
 
     /// Runs `exe args` (stdin from `input` or /dev/null, output to /dev/null), waits, and returns
-    /// its wall time and peak resident memory (getrusage of the child via wait4).
+    /// its wall time and peak resident memory (the child's VmHWM, polled every 2 ms).
     static func spawnMeasured(_ exe: String, _ args: [String], input: String? = nil) throws -> (wall: Double, peakBytes: Int) {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -58,10 +58,28 @@ extension Bench {
         guard rc == 0 else { throw ValidationError("bench: cannot start \(exe): \(String(cString: strerror(rc)))") }
         var status: Int32 = 0
         var usage = rusage()
-        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+        // The child's own high-water mark, polled from /proc/PID/status (VmHWM) until it exits:
+        // its rusage maxrss is no good here, because posix_spawn runs the child on the parent's
+        // memory until exec and Linux carries that high-water mark into the child's maxrss.
+        var hwm = 0
+        while true {
+            let r = wait4(pid, &status, WNOHANG, &usage)
+            if r == pid { break }
+            if r < 0 { if errno == EINTR { continue }; break }
+            hwm = max(hwm, Self.highWaterMark(pid: pid) ?? 0)
+            usleep(2_000)
+        }
         let d = clock.now - t0
         guard status == 0 else { throw ValidationError("bench: `\(([exe] + args).joined(separator: " "))` ended with wait status \(status)") }
-        return (Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18, Int(usage.ru_maxrss) * 1024)
+        return (Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18, hwm > 0 ? hwm : Int(usage.ru_maxrss) * 1024)
+    }
+
+    /// VmHWM of a running process in bytes (Linux), nil elsewhere or once it is gone.
+    static func highWaterMark(pid: pid_t) -> Int? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kb = Int(line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first ?? "") else { return nil }
+        return kb * 1024
     }
 
     static func table1Spec() throws -> ExperimentSpec? {

@@ -50,10 +50,10 @@ struct Sweep: ParsableCommand {
           auctionlab sweep Experiments/sensitivity-rho.yaml --trials 5 --threads 2
           auctionlab sweep Experiments/table1.yaml --shard 2/4 --resume
           auctionlab sweep Experiments/table1.yaml --trials 1000000 \\
-              --emit-slurm slurm/t1 --shards 100 --time 00:10:00 --mem 2G \\
+              --emit-slurm slurm/t1 --shards 1000 --time 00:15:00 --mem 1G \\
               --merge-time 01:00:00 --merge-mem 512M
           slurm/t1/submit.sh       # or slurm/t1/parallel.sh (GNU parallel)
-        Sizing (≈ 10 ms per table1 trial; the merge streams in constant memory): README.
+        Sizing (≈ 0.1 s of CPU per table1 trial; merge in constant memory): README.
         """)
 
     @Argument(help: "Experiment spec (YAML).") var spec: String
