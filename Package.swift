@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
         // `swift package generate-documentation` (Scripts/docs); a plugin, nothing is linked.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
+        // Heap: the k-way merge of shard files and Kahn's topological order (issue 17).
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
     ],
     targets: [
         // C shims: a module map and an umbrella header, nothing else.
@@ -31,13 +33,14 @@ let package = Package(
         .target(name: "LabIO", dependencies: [.product(name: "Yams", package: "Yams"),
                                               .product(name: "CSV", package: "CSV.swift")]),
         .target(name: "Priors", dependencies: ["LabNumerics"]),
-        .target(name: "Workflows", dependencies: ["Priors"]),
-        .target(name: "Allocation", dependencies: ["Workflows", "LabNumerics"]),
+        .target(name: "Workflows", dependencies: ["Priors", .product(name: "HeapModule", package: "swift-collections")]),
+        .target(name: "Allocation", dependencies: ["Workflows", "LabNumerics", .product(name: "HeapModule", package: "swift-collections")]),
         .target(name: "Payments", dependencies: ["Allocation", "Priors", "LabNumerics"]),
         .target(name: "Mechanisms", dependencies: ["Payments", "Allocation", "Workflows", "Priors"]),
         .target(name: "Truthfulness", dependencies: ["Mechanisms", "Payments", "Allocation", "Workflows", "Priors", "LabNumerics"]),
         .target(name: "Experiments", dependencies: ["Mechanisms", "Truthfulness", "Workflows", "Priors", "LabNumerics", "LabIO",
-                                                     .product(name: "Yams", package: "Yams")]),
+                                                     .product(name: "Yams", package: "Yams"),
+                                                     .product(name: "HeapModule", package: "swift-collections")]),
         // Approximate Bayes–Nash equilibria of any mechanism, each with its ε-certificate (issue 14).
         .target(name: "Equilibrium", dependencies: ["Mechanisms", "Workflows", "Priors", "LabNumerics", "LabIO"]),
         .target(name: "StrategyAuctions", dependencies: ["LabNumerics", "LabIO",

@@ -1,4 +1,5 @@
 import Foundation
+import HeapModule
 import Workflows
 
 /// Exact min-sum variable elimination over a tree decomposition of the workflow's
@@ -42,11 +43,19 @@ public struct VariableElimination: AllocationSolver {
             return f
         }
         var score = (0..<V).map { fill($0) }
+        // Min-fill, ties fewer neighbours then lower index: a heap of (fill, degree, node) with
+        // lazy deletion (an entry is current when it matches the node's fill and degree), so
+        // choosing is O(log V) instead of a scan of every node.
+        struct Key: Comparable {
+            let fill: Int, degree: Int, node: Int
+            static func < (a: Key, b: Key) -> Bool { (a.fill, a.degree, a.node) < (b.fill, b.degree, b.node) }
+        }
+        var heap = Heap((0..<V).map { Key(fill: score[$0], degree: adj[$0].count, node: $0) })
         var order: [Int] = [], steps: [Step] = [], width = 0
         for _ in 0..<V {
             var v = -1
-            for u in 0..<V where alive[u] {
-                if v < 0 || score[u] < score[v] || (score[u] == score[v] && adj[u].count < adj[v].count) { v = u }
+            while let k = heap.popMin() {
+                if alive[k.node] && k.fill == score[k.node] && k.degree == adj[k.node].count { v = k.node; break }
             }
             let nbrs = adj[v].sorted()
             width = max(width, nbrs.count)
@@ -76,7 +85,10 @@ public struct VariableElimination: AllocationSolver {
             adj[v] = []
             var touched = Set(nbrs)
             for a in nbrs { touched.formUnion(adj[a]) }
-            for u in touched where alive[u] { score[u] = fill(u) }
+            for u in touched where alive[u] {
+                score[u] = fill(u)
+                heap.insert(Key(fill: score[u], degree: adj[u].count, node: u))
+            }
         }
         self.width = width
         self.order = order

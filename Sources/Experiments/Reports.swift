@@ -16,6 +16,17 @@ public enum Reports {
 
     public struct Group: Hashable { public let topology: String; public let point: [String: Double] }
 
+    /// The statistics of one (group, mechanism) cell: total payment, and for `star` the paired
+    /// savings 1 − star/baseline against each baseline present (`myopic`, `homogeneous`).
+    public struct Cell: Sendable, Equatable {
+        public let payment: Summary
+        public let savingVs: [String: Summary]
+        public init(payment: Summary, savingVs: [String: Summary]) { self.payment = payment; self.savingVs = savingVs }
+    }
+
+    /// The baselines STAR's paired savings are taken against.
+    public static let savingBaselines = ["myopic", "homogeneous"]
+
     /// Rows grouped by (topology, point), then mechanism → per-trial payments in trial order.
     static func grouped(_ rows: [TrialRow]) -> [(Group, [String: [Double]])] {
         var order: [Group] = []
@@ -28,26 +39,43 @@ public enum Reports {
         return order.map { ($0, map[$0]!) }
     }
 
+    /// The cells of rows held in memory (the reference for the streaming accumulators of
+    /// ``ReportStream``, which give the same values bit for bit).
+    public static func cells(_ rows: [TrialRow]) -> [(Group, [String: Cell])] {
+        grouped(rows).map { g, byMech in
+            var cells: [String: Cell] = [:]
+            for (mech, xs) in byMech {
+                var savings: [String: Summary] = [:]
+                if mech == "star" {
+                    for base in savingBaselines { if let b = byMech[base], b.count == xs.count { savings[base] = relativeSaving(ours: xs, baseline: b) } }
+                }
+                cells[mech] = Cell(payment: Summary(xs), savingVs: savings)
+            }
+            return (g, cells)
+        }
+    }
+
     /// `summary.csv`: mean, std and 95% interval of total payment per group and mechanism,
     /// and for `star` the paired saving 1 − star/baseline vs myopic and homogeneous.
     public static func summaryCSV(_ spec: ExperimentSpec, _ rows: [TrialRow]) throws -> String {
+        try summaryCSV(spec, cells: cells(rows))
+    }
+
+    public static func summaryCSV(_ spec: ExperimentSpec, cells groups: [(Group, [String: Cell])]) throws -> String {
         let params = spec.sweptNames
         let header = ["experiment", "topology", "mechanism"] + params +
             ["trials", "mean", "std", "ci_low", "ci_high",
              "saving_vs_myopic", "saving_vs_myopic_ci_low", "saving_vs_myopic_ci_high",
              "saving_vs_homogeneous", "saving_vs_homogeneous_ci_low", "saving_vs_homogeneous_ci_high"]
         var out: [[String]] = []
-        for (g, byMech) in grouped(rows) {
+        for (g, byMech) in groups {
             for mech in spec.mechanisms {
-                guard let xs = byMech[mech] else { continue }
-                let s = Summary(xs)
+                guard let c = byMech[mech] else { continue }
+                let s = c.payment
                 var row = [spec.name, g.topology, mech] + params.map { num(g.point[$0] ?? .nan) } +
                     ["\(s.count)", num(s.mean), num(s.std), num(s.ciLow), num(s.ciHigh)]
-                for base in ["myopic", "homogeneous"] {
-                    if mech == "star", let b = byMech[base], b.count == xs.count {
-                        let sv = relativeSaving(ours: xs, baseline: b)
-                        row += [num(sv.mean), num(sv.ciLow), num(sv.ciHigh)]
-                    } else { row += ["", "", ""] }
+                for base in savingBaselines {
+                    if let sv = c.savingVs[base] { row += [num(sv.mean), num(sv.ciLow), num(sv.ciHigh)] } else { row += ["", "", ""] }
                 }
                 out.append(row)
             }
@@ -65,14 +93,16 @@ public enum Reports {
 
     /// `table.md`: ours beside the paper's numbers (labelled), with STAR's savings and intervals.
     public static func tableMarkdown(_ spec: ExperimentSpec, _ rows: [TrialRow], command: String) -> String {
-        func pm(_ xs: [Double]?) -> String {
-            guard let xs else { return "–" }
-            let s = Summary(xs)
+        tableMarkdown(spec, cells: cells(rows), command: command)
+    }
+
+    public static func tableMarkdown(_ spec: ExperimentSpec, cells groups: [(Group, [String: Cell])], command: String) -> String {
+        func pm(_ c: Cell?) -> String {
+            guard let s = c?.payment else { return "–" }
             return String(format: "%.2f ± %.2f", s.mean, s.std)
         }
-        func saving(_ a: [Double]?, _ b: [Double]?) -> String {
-            guard let a, let b, a.count == b.count else { return "–" }
-            let s = relativeSaving(ours: a, baseline: b)
+        func saving(_ star: Cell?, _ base: String) -> String {
+            guard let s = star?.savingVs[base] else { return "–" }
             return String(format: "%.1f %% [%.1f, %.1f]", 100 * s.mean, 100 * s.ciLow, 100 * s.ciHigh)
         }
         var md = "# \(spec.name)\n\nGenerated by `\(command)` (seed \(spec.seed), \(spec.trials) trials per cell). "
@@ -83,12 +113,12 @@ public enum Reports {
         md += "| topology | " + params.map { "\($0) | " }.joined() + "STAR | Myopic | Homogeneous | " + extra.map { "\($0) | " }.joined()
         md += "STAR vs Myopic | STAR vs Homogeneous | paper: STAR / Myopic / Homogeneous | paper: savings |\n"
         md += "|" + String(repeating: "---|", count: 8 + params.count + extra.count) + "\n"
-        for (g, by) in grouped(rows) {
+        for (g, by) in groups {
             let paper = paperTable1[g.topology].map { "\($0.star) / \($0.myopic) / \($0.homogeneous)" } ?? "–"
             let paperS = paperTable1[g.topology].map { "\($0.vsMyopic) / \($0.vsHomogeneous)" } ?? "–"
             md += "| \(g.topology) | " + params.map { "\(num(g.point[$0] ?? .nan)) | " }.joined()
             md += "\(pm(by["star"])) | \(pm(by["myopic"])) | \(pm(by["homogeneous"])) | " + extra.map { "\(pm(by[$0])) | " }.joined()
-            md += "\(saving(by["star"], by["myopic"])) | \(saving(by["star"], by["homogeneous"])) | \(paper) | \(paperS) |\n"
+            md += "\(saving(by["star"], "myopic")) | \(saving(by["star"], "homogeneous")) | \(paper) | \(paperS) |\n"
         }
         md += "\nThe paper's columns are the STAR paper's Table 1 (labelled \"paper\"), copied from SPEC §5; every other number was produced by the command above.\n"
         return md

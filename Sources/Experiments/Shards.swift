@@ -8,8 +8,12 @@ import LabNumerics
 public enum ShardError: Error, CustomStringConvertible, Equatable, Sendable {
     /// A command-line value that cannot be used (`field` is the option, e.g. `--shards`).
     case invalidOption(field: String, reason: String)
-    /// The output folder holds no `shard-I-of-N.jsonl` file.
+    /// The output folder holds no `shard-I-of-N.rows` file.
     case noShardFiles(directory: String)
+    /// The folder holds only shard files of the JSON format earlier versions wrote.
+    case legacyShardFiles(directory: String, files: [String])
+    /// A shard file's header says it was written for another spec, seed, `--trials` or shard.
+    case foreignFile(file: String, reason: String)
     /// A shard file holds an item that this spec does not give to that shard (another spec,
     /// another `--trials`, or a renamed file).
     case foreignItem(file: String, item: Int, reason: String)
@@ -19,7 +23,10 @@ public enum ShardError: Error, CustomStringConvertible, Equatable, Sendable {
     public var description: String {
         switch self {
         case let .invalidOption(field, reason): return "`\(field)` \(reason)"
-        case let .noShardFiles(dir): return "no shard-I-of-N.jsonl files in \(dir); run `auctionlab sweep SPEC --shard i/n` first"
+        case let .noShardFiles(dir): return "no shard-I-of-N.rows files in \(dir); run `auctionlab sweep SPEC --shard i/n` first"
+        case let .legacyShardFiles(dir, files):
+            return "\(dir) holds shard files in the JSON format of earlier versions (\(files.prefix(3).joined(separator: ", "))\(files.count > 3 ? ", …" : "")); this auctionlab writes and merges compact shard-I-of-N.rows files: re-run the shards (`auctionlab sweep SPEC --shard i/n`), or merge with the version that wrote them"
+        case let .foreignFile(file, reason): return "\(file) \(reason)"
         case let .foreignItem(file, item, reason): return "\(file): item \(item) \(reason)"
         case let .refused(d): return d.description
         }
@@ -49,19 +56,23 @@ public struct ShardID: Sendable, Hashable, Comparable, CustomStringConvertible {
         return try ShardID(i, of: n, field: field)
     }
 
-    /// The shard of a `shard-I-of-N.jsonl` file name, nil for any other name.
+    /// The shard of a `shard-I-of-N.rows` file name, nil for any other name.
     public init?(fileName: String) {
-        guard fileName.hasPrefix("shard-"), fileName.hasSuffix(".jsonl") else { return nil }
-        let parts = fileName.dropFirst(6).dropLast(6).components(separatedBy: "-of-")
+        guard fileName.hasPrefix("shard-"), fileName.hasSuffix(Self.fileExtension) else { return nil }
+        let parts = fileName.dropFirst(6).dropLast(Self.fileExtension.count).components(separatedBy: "-of-")
         guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), let s = try? ShardID(i, of: n) else { return nil }
         self = s
     }
 
     public var description: String { "\(index)/\(count)" }
-    /// The finished shard's file, written atomically when every item of the shard is done.
-    public var fileName: String { "shard-\(index)-of-\(count).jsonl" }
-    /// The shard's journal while it runs (appended per item; `--resume` continues from it).
-    public var journalName: String { "journal-shard-\(index)-of-\(count).jsonl" }
+    /// Shard files and journals are ``RowFile``s.
+    public static let fileExtension = ".rows"
+    /// The finished shard's file: its journal, renamed when every item of the shard is done.
+    public var fileName: String { "shard-\(index)-of-\(count)\(Self.fileExtension)" }
+    /// The shard's journal while it runs (one slot per item; `--resume` continues from it).
+    public var journalName: String { "journal-shard-\(index)-of-\(count)\(Self.fileExtension)" }
+    /// The layout of an unsharded run's journal: every trial.
+    public static let all = try! ShardID(0, of: 1)
     public func contains(trial: Int) -> Bool { trial % count == index }
 
     public static func < (a: ShardID, b: ShardID) -> Bool { (a.count, a.index) < (b.count, b.index) }
@@ -210,106 +221,3 @@ public struct ShardRun: Sendable {
     public var finished: Bool { file != nil }
 }
 
-extension SweepRunner {
-    /// The journal of an unsharded run or of one shard, in the output folder.
-    public static func journal(in dir: URL, shard: ShardID?) -> URL {
-        dir.appendingPathComponent(shard?.journalName ?? "journal.jsonl")
-    }
-
-    /// Items that belong to `shard`.
-    public func itemCount(of shard: ShardID) -> Int { items.filter { shard.contains(trial: $0.trial) }.count }
-
-    /// Runs one shard into `dir`: each finished item is appended to the shard's journal;
-    /// when all are done the shard file is written atomically and the journal removed.
-    /// With `resume`, items already in the journal are not run again. `stopAfter` ends the
-    /// run early (tests use it to simulate a killed or pre-empted shard).
-    public func runShard(_ shard: ShardID, in dir: URL, resume: Bool, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
-                         stopAfter: Int? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> ShardRun {
-        let journal = Self.journal(in: dir, shard: shard)
-        if !resume { try? FileManager.default.removeItem(at: journal) }
-        let before = try Journal.read(journal).count
-        let done = try runItems(threads: threads, shard: shard, journal: journal, stopAfter: stopAfter, progress: progress)
-        let expected = itemCount(of: shard)
-        guard done.count == expected else {
-            return ShardRun(shard: shard, newItems: done.count - before, resumedItems: before, totalItems: expected, file: nil)
-        }
-        let file = dir.appendingPathComponent(shard.fileName)
-        try Journal.write(done, to: file)
-        try? FileManager.default.removeItem(at: journal)
-        return ShardRun(shard: shard, newItems: done.count - before, resumedItems: before, totalItems: expected, file: file)
-    }
-
-    /// Reads every `shard-I-of-N.jsonl` in `dir` and checks that each item of this spec is
-    /// present exactly once. Refuses (``ShardError/refused(_:)``) naming the missing
-    /// trials, the shards that hold them with the command to re-run each, and any trial
-    /// found in more than one file. Returns the rows by item, ready for ``assemble(_:)``.
-    public func collectShards(in dir: URL, rerun: SweepInvocation) throws -> (items: [Int: [TrialRow]], files: [String]) {
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).sorted()
-        let shards = names.compactMap(ShardID.init(fileName:)).sorted()
-        guard !shards.isEmpty else { throw ShardError.noShardFiles(directory: dir.path) }
-        let all = items, points = self.points
-        var done: [Int: [TrialRow]] = [:]
-        var firstFile: [Int: String] = [:]
-        var dupFiles: [Int: Set<String>] = [:]   // trial → files
-        // Decoding the JSON is most of a merge's reading time: one file per thread.
-        let decoded = IndexedResults<[Int: [TrialRow]]>(count: shards.count)
-        DispatchQueue.concurrentPerform(iterations: shards.count) { j in
-            decoded.set(j, Result { try Journal.read(dir.appendingPathComponent(shards[j].fileName)) })
-        }
-        for (s, entries) in try zip(shards, decoded.all()) {
-            let url = dir.appendingPathComponent(s.fileName)
-            for (k, rows) in entries {
-                guard all.indices.contains(k) else {
-                    throw ShardError.foreignItem(file: url.path, item: k, reason: "is beyond this spec's \(all.count) items (was the shard run with another spec or --trials?)")
-                }
-                guard s.contains(trial: all[k].trial) else {
-                    throw ShardError.foreignItem(file: url.path, item: k, reason: "is trial \(all[k].trial), which is not in shard \(s) (was the shard run with another spec or --trials?)")
-                }
-                if let why = mismatch(all[k], rows: rows, points: points) {
-                    throw ShardError.foreignItem(file: url.path, item: k, reason: "\(why): the shard was run with another spec")
-                }
-                if let first = firstFile[k] {
-                    dupFiles[all[k].trial, default: [first]].insert(s.fileName)
-                } else {
-                    firstFile[k] = s.fileName
-                    done[k] = rows
-                }
-            }
-        }
-        let missing = all.indices.filter { done[$0] == nil }
-        guard !missing.isEmpty || !dupFiles.isEmpty else { return (done, shards.map(\.fileName)) }
-
-        // Missing items are attributed to the split the files use (the finest one if mixed).
-        let n = shards.map(\.count).max()!
-        var perShard: [Int: Int] = [:]
-        for k in missing { perShard[all[k].trial % n, default: 0] += 1 }
-        let present = Set(shards)
-        let missingShards = perShard.keys.sorted().map { i in
-            let s = try! ShardID(i, of: n)
-            return MergeDiagnosis.MissingShard(
-                shard: s, fileExists: present.contains(s),
-                journalExists: FileManager.default.fileExists(atPath: Self.journal(in: dir, shard: s).path),
-                missingItems: perShard[i]!, rerun: rerun.sweepCommand(shardWord: s.description))
-        }
-        throw ShardError.refused(MergeDiagnosis(
-            totalItems: all.count, missingTrials: Set(missing.map { all[$0].trial }).sorted(), missingItems: missing.count,
-            missingShards: missingShards,
-            duplicates: dupFiles.keys.sorted().map { .init(trial: $0, files: dupFiles[$0]!.sorted()) }))
-    }
-
-    /// Why `rows` cannot be item `k` of this spec (another seed, topology list, mechanism
-    /// list or parameter grid), or nil when they match. Merges and resumed journals check
-    /// every item, so results of another spec are never mixed in.
-    func mismatch(_ item: Item, rows: [TrialRow], points: [[String: Double]]) -> String? {
-        let seed = SplitMix64.derive(master: spec.seed, index: UInt64(item.trial))
-        guard rows.count == mechanisms.count else { return "has \(rows.count) rows, this spec \(mechanisms.count) mechanisms" }
-        for (r, mech) in zip(rows, mechanisms) {
-            if r.trial != item.trial { return "is trial \(r.trial), expected \(item.trial)" }
-            if r.seed != seed { return "has seed \(r.seed), this spec's seed gives \(seed)" }
-            if r.topology != topologies[item.topology].name { return "is topology \(r.topology), expected \(topologies[item.topology].name)" }
-            if r.mechanism != mech.name { return "is mechanism \(r.mechanism), expected \(mech.name)" }
-            if r.parameters != points[item.point] { return "has parameters \(r.parameters.sorted { $0.key < $1.key }), expected \(points[item.point].sorted { $0.key < $1.key })" }
-        }
-        return nil
-    }
-}

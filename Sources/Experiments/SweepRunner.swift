@@ -36,6 +36,7 @@ public struct SweepRunner: Sendable {
         mechanisms = try Self.resolveMechanisms(spec.mechanisms, file: file)
         self.market = market
         self.spec = spec
+        points = spec.points(defaults: market.defaults)
     }
 
     public init(spec: ExperimentSpec, file: String = "spec", topologyDirectory: String? = nil) throws {
@@ -43,6 +44,7 @@ public struct SweepRunner: Sendable {
         mechanisms = try Self.resolveMechanisms(spec.mechanisms, file: file)
         market = try spec.market.map { try MarketSpec.load($0, field: "market", specFile: file) } ?? .paper
         self.spec = spec
+        points = spec.points(defaults: market.defaults)
     }
 
     /// A spec's `topologies` list loaded from `directory`; errors name `topologies[k]` of `file`.
@@ -65,63 +67,78 @@ public struct SweepRunner: Sendable {
         }
     }
 
-    /// Parameter points with the market's defaults for unswept parameters.
-    public var points: [[String: Double]] { spec.points(defaults: market.defaults) }
+    /// Parameter points with the market's defaults for unswept parameters (built once: the
+    /// merge and the journal reader look points up per item).
+    public let points: [[String: Double]]
 
     struct Item: Sendable { let point: Int; let topology: Int; let trial: Int }
 
-    /// The work items in their canonical order; an item's index is its identity in
-    /// journals and shard files.
-    var items: [Item] {
-        var list: [Item] = []
-        for p in points.indices { for t in topologies.indices { for trial in 0..<spec.trials { list.append(Item(point: p, topology: t, trial: trial)) } } }
-        return list
+    /// Item `k` of the canonical order (point-major, then topology, then trial); an item's
+    /// index is its identity in journals and shard files.
+    func item(_ k: Int) -> Item {
+        let block = k / spec.trials
+        return Item(point: block / topologies.count, topology: block % topologies.count, trial: k % spec.trials)
     }
+
+    /// The seed of trial `trial`'s market (the same for every point, topology and mechanism).
+    func seed(trial: Int) -> UInt64 { SplitMix64.derive(master: spec.seed, index: UInt64(trial)) }
 
     public var itemCount: Int { points.count * topologies.count * spec.trials }
 
     /// Runs the items of this shard (all when `shard` is nil), skipping those already in
-    /// `journal` and appending each finished item to it, so a killed run can be resumed.
+    /// `journal` and writing each finished item into it, so a killed run can be resumed.
     /// `stopAfter` ends the run after that many new items (tests use it to simulate a kill).
-    /// Returns the finished rows by item index (journal + new).
+    /// Returns the finished rows by item index (journal + new), held in memory — the CLI's
+    /// runs use ``runShard(_:in:resume:threads:stopAfter:progress:)`` and
+    /// ``runToReports(in:resume:threads:command:progress:)``, which do not keep them.
     public func runItems(threads: Int = ProcessInfo.processInfo.activeProcessorCount, shard: ShardID? = nil,
                          journal: URL? = nil, stopAfter: Int? = nil,
                          progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> [Int: [TrialRow]] {
+        try execute(threads: threads, layout: shard ?? .all, journal: journal, stopAfter: stopAfter, collect: true, progress: progress).rows
+    }
+
+    /// What ``execute(threads:layout:journal:stopAfter:collect:progress:)`` did.
+    struct Execution { let done: Int, new: Int, resumed: Int, expected: Int; let rows: [Int: [TrialRow]] }
+
+    /// The work of a run: items of `layout` not yet in `journal`, in parallel, each written
+    /// into its journal slot as it finishes; rows kept in memory only when `collect`.
+    func execute(threads: Int, layout: ShardID, journal: URL?, stopAfter: Int?, collect: Bool,
+                 progress: (@Sendable (Int, Int) -> Void)?) throws -> Execution {
+        try checkRowCapacity()
         let points = self.points
-        let all = items
-        var done = try journal.map(Journal.read) ?? [:]
-        // A journal left by another spec (or --trials) must not be resumed into this run.
-        for (k, rows) in done {
-            guard all.indices.contains(k) else {
-                throw ExperimentError.io("\(journal!.path): item \(k) is beyond this spec's \(all.count) items; it was written by another spec or --trials (delete it, or run without --resume)")
+        let header = rowHeader(layout)
+        var doneSlot = [Bool](repeating: false, count: header.slots)
+        var rows: [Int: [TrialRow]] = [:]
+        let resumed = try journal.map { url in
+            try readJournal(url, shard: layout) { r, k, ms in
+                doneSlot[r] = true
+                if collect { rows[k] = trialRows(item: k, ms) }
             }
-            if let why = mismatch(all[k], rows: rows, points: points) {
-                throw ExperimentError.io("\(journal!.path): item \(k) \(why); it was written by another spec (delete it, or run without --resume)")
-            }
-        }
-        let todo = all.indices.filter { k in done[k] == nil && (shard?.contains(trial: all[k].trial) ?? true) }
-        let limited = stopAfter.map { Array(todo.prefix($0)) } ?? todo
-        let results = IndexedResults<[TrialRow]>(count: limited.count)
-        let writer = try journal.map { try Journal.Writer(url: $0) }
-        let workers = max(1, min(threads, limited.count))
-        let total = limited.count
-        if total > 0 {
+        } ?? 0
+        let open = doneSlot.indices.filter { !doneSlot[$0] }
+        let todo = stopAfter.map { Array(open.prefix($0)) } ?? open
+        let writer = try journal.map { try RowFile.Writer(url: $0, header: header) }
+        let sink = ExecutionSink(collect: collect, count: todo.count)
+        let workers = max(1, min(threads, todo.count))
+        if !todo.isEmpty {
             DispatchQueue.concurrentPerform(iterations: workers) { w in
                 var j = w
-                while j < limited.count {
-                    let k = limited[j]
-                    let stored = results.set(j, Result {
-                        let rows = try runItem(all[k], parameters: points[all[k].point])
-                        try writer?.append(item: k, rows: rows)
-                        return rows
-                    })
-                    progress?(stored, total)
+                while j < todo.count, !sink.failed {
+                    let r = todo[j]
+                    let k = RowFile.item(inSlot: r, shard: layout, trials: spec.trials)
+                    do {
+                        let out = try runItem(item(k), parameters: points[item(k).point])
+                        try writer?.write(item: k, slot: r, rows: out.map(RowFile.Measures.init))
+                        let stored = sink.finished(j, out)
+                        progress?(stored, todo.count)
+                    } catch { sink.fail(error) }
                     j += workers
                 }
             }
         }
-        for (j, rows) in try results.all().enumerated() { done[limited[j]] = rows }
-        return done
+        try sink.check()
+        if collect { for (j, out) in sink.rows { rows[RowFile.item(inSlot: todo[j], shard: layout, trials: spec.trials)] = out } }
+        return Execution(done: resumed + todo.count, new: todo.count, resumed: resumed, expected: header.slots, rows: rows)
     }
 
     /// All rows of a complete run, in canonical order (thread-count invariant).
@@ -135,7 +152,7 @@ public struct SweepRunner: Sendable {
     public func assemble(_ done: [Int: [TrialRow]]) throws -> [TrialRow] {
         let missing = (0..<itemCount).filter { done[$0] == nil }
         guard missing.isEmpty else {
-            let trials = Set(missing.map { items[$0].trial }).sorted()
+            let trials = Set(missing.map { item($0).trial }).sorted()
             throw ExperimentError.io("\(missing.count) of \(itemCount) items are missing (trials \(trials.prefix(10).map(String.init).joined(separator: ", "))\(trials.count > 10 ? ", …" : ""))")
         }
         return (0..<itemCount).flatMap { done[$0]! }
@@ -143,7 +160,7 @@ public struct SweepRunner: Sendable {
 
     func runItem(_ item: Item, parameters: [String: Double]) throws -> [TrialRow] {
         let topo = topologies[item.topology]
-        let seed = SplitMix64.derive(master: spec.seed, index: UInt64(item.trial))
+        let seed = seed(trial: item.trial)
         let (ispec, costs) = PaperMarket.sample(topology: topo, parameters: parameters, seed: seed, market: market)
         let inst = try Instance(spec: ispec)
         let assumed = market.assumed
@@ -160,4 +177,24 @@ public struct SweepRunner: Sendable {
                             solverCalls: o.solverCalls)
         }
     }
+}
+
+/// Collects what the workers of a run produce: the first error (after which workers stop),
+/// the count for progress, and the rows only when the caller keeps them.
+final class ExecutionSink: @unchecked Sendable {
+    private let lock = NSLock()
+    private let collect: Bool
+    private var error: Error?
+    private var count = 0
+    private(set) var rows: [Int: [TrialRow]] = [:]
+    init(collect: Bool, count: Int) { self.collect = collect }
+    var failed: Bool { lock.lock(); defer { lock.unlock() }; return error != nil }
+    func finished(_ j: Int, _ out: [TrialRow]) -> Int {
+        lock.lock(); defer { lock.unlock() }
+        if collect { rows[j] = out }
+        count += 1
+        return count
+    }
+    func fail(_ e: Error) { lock.lock(); defer { lock.unlock() }; if error == nil { error = e } }
+    func check() throws { lock.lock(); defer { lock.unlock() }; if let error { throw error } }
 }

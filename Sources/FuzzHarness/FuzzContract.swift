@@ -37,10 +37,10 @@ public enum FuzzContract {
         case .trace:
             _ = try? TraceFormat.read(text, file: "fuzz.csv")
         case .journal:
-            let url = FileManager.default.temporaryDirectory.appendingPathComponent("auctionlab-fuzz-\(getpid()).jsonl")
+            let url = FileManager.default.temporaryDirectory.appendingPathComponent("auctionlab-fuzz-\(getpid()).rows")
             try data.write(to: url)
             defer { try? FileManager.default.removeItem(at: url) }
-            if let rows = try? Journal.read(url) {
+            if let rows = try? RowFile.read(url).items {
                 for (item, list) in rows {
                     for r in list where !(r.totalPayment.isFinite && r.totalPayment >= 0) {
                         throw Violation(description: "journal item \(item) accepted with total payment \(r.totalPayment)")

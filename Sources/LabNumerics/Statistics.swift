@@ -11,15 +11,23 @@ public struct Summary: Sendable, Equatable {
     /// `level` is the two-sided confidence level (default 0.95). With one sample
     /// the interval is the point itself; with none every field is NaN.
     public init(_ xs: [Double], level: Double = 0.95) {
-        count = xs.count
-        guard !xs.isEmpty else { mean = .nan; std = .nan; ciLow = .nan; ciHigh = .nan; return }
+        guard !xs.isEmpty else { self.init(count: 0, mean: .nan, std: .nan, level: level); return }
         let m = xs.withUnsafeBufferPointer { gsl_stats_mean($0.baseAddress, 1, xs.count) }
-        mean = m
-        guard xs.count > 1 else { std = 0; ciLow = m; ciHigh = m; return }
+        guard xs.count > 1 else { self.init(count: 1, mean: m, std: 0, level: level); return }
         let s = xs.withUnsafeBufferPointer { gsl_stats_sd_m($0.baseAddress, 1, xs.count, m) }
+        self.init(count: xs.count, mean: m, std: s, level: level)
+    }
+
+    /// From a mean and standard deviation computed elsewhere (streaming accumulators): the
+    /// same interval as ``init(_:level:)`` gives for those values.
+    public init(count n: Int, mean m: Double, std s: Double, level: Double = 0.95) {
+        count = n
+        guard n > 0 else { mean = .nan; std = .nan; ciLow = .nan; ciHigh = .nan; return }
+        mean = m
+        guard n > 1 else { std = 0; ciLow = m; ciHigh = m; return }
         std = s
-        let t = GSLDist.tQuantile(0.5 + level / 2, dof: Double(xs.count - 1))
-        let half = t * s / Double(xs.count).squareRoot()
+        let t = GSLDist.tQuantile(0.5 + level / 2, dof: Double(n - 1))
+        let half = t * s / Double(n).squareRoot()
         ciLow = m - half
         ciHigh = m + half
     }

@@ -1,3 +1,4 @@
+import HeapModule
 import Priors
 
 /// A validated workflow DAG with the edge tokens T_uv and fresh inputs R_v resolved
@@ -54,24 +55,25 @@ public struct Workflow: Sendable, Hashable {
         var parents = Array(repeating: [Int](), count: V)
         var children = Array(repeating: [Int](), count: V)
         for (u, v, _) in resolved { parents[v].append(u); children[u].append(v) }
-        // Kahn's algorithm; ties by lowest index so the order is deterministic.
+        // Kahn's algorithm; ties by lowest index (a min-heap: O((V + E) log V)) so the order is deterministic.
         var indeg = parents.map(\.count)
-        var ready = (0..<V).filter { indeg[$0] == 0 }
+        var ready = Heap((0..<V).filter { indeg[$0] == 0 })
         var order: [Int] = []
-        while let u = ready.min() {
-            ready.removeAll { $0 == u }
+        order.reserveCapacity(V)
+        while let u = ready.popMin() {
             order.append(u)
-            for v in children[u] { indeg[v] -= 1; if indeg[v] == 0 { ready.append(v) } }
+            for v in children[u] { indeg[v] -= 1; if indeg[v] == 0 { ready.insert(v) } }
         }
         guard order.count == V else {
             let stuck = (0..<V).filter { indeg[$0] > 0 }.prefix(5).map { nodes[$0].id }
             throw InstanceError.invalid(field: "edges", reason: "contain a cycle through nodes \(stuck.joined(separator: ", "))")
         }
         // SPEC §2: T_uv = L_v^in · L_u^out / Σ_{p ∈ parents(v)} L_p^out when not given.
+        let parentOutput = parents.map { $0.reduce(0) { $0 + nodes[$1].outputTokens } }   // once per node, not per edge
         var tokens: [Double] = []
         for (u, v, t) in resolved {
             if let t { tokens.append(t); continue }
-            let total = parents[v].reduce(0) { $0 + nodes[$1].outputTokens }
+            let total = parentOutput[v]
             tokens.append(total > 0 ? nodes[v].inputTokens * nodes[u].outputTokens / total : 0)
         }
         ids = nodes.map(\.id)

@@ -302,27 +302,30 @@ struct BoundsTests {
         #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("out").path))
     }
 
-    @Test("merge refuses shard rows with a missing field or a negative payment, naming the file and the row")
+    @Test("merge refuses a damaged shard record or header, naming the file and the record (the negative-payment case: ExperimentsTests)")
     func badShardRows() throws {
         let root = try scratch("rows")
         defer { try? FileManager.default.removeItem(at: root) }
         let spec = "Experiments/slurm-smoke.yaml"
-        for (k, edit) in [(0, "missing"), (1, "negative")] {
+        for (k, edit) in [(0, "record"), (1, "header")] {
             let dir = root.appendingPathComponent("out\(k)")
             for i in 0..<2 { #expect(try CLI.run(["sweep", spec, "--shard", "\(i)/2", "--out", dir.path, "--threads", "1"]).status == 0) }
-            let file = dir.appendingPathComponent("shard-1-of-2.jsonl")
-            var lines = try String(contentsOf: file, encoding: .utf8).split(separator: "\n").map(String.init)
-            var entry = try #require(try JSONSerialization.jsonObject(with: Data(lines[2].utf8)) as? [String: Any])
-            var rows = try #require(entry["rows"] as? [[String: Any]])
-            if edit == "missing" { rows[1]["totalPayment"] = nil } else { rows[1]["totalPayment"] = -0.5 }
-            entry["rows"] = rows
-            lines[2] = String(decoding: try JSONSerialization.data(withJSONObject: entry, options: [.sortedKeys]), as: UTF8.self)
-            try (lines.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+            let file = dir.appendingPathComponent("shard-1-of-2.rows")
+            var bytes = try Data(contentsOf: file)
+            let headerEnd = try #require(bytes.firstIndex(of: UInt8(ascii: "\n"))) + 1
+            if edit == "record" {
+                // One bit of record 3's second row (3 mechanisms: 8 + 180 bytes per record).
+                bytes[headerEnd + 2 * 188 + 4 + 60 + 3] ^= 0x01
+            } else {
+                bytes.replaceSubrange(0..<headerEnd, with: Data("auctionlab-rows 1 seed=11\n".utf8))
+            }
+            try bytes.write(to: file)
             let r = try CLI.run(["merge", spec, "--out", dir.path])
             #expect(r.reason == .exit && r.status != 0)
-            #expect(r.err.contains(file.path) && r.err.contains("line 3") && r.err.contains("rows[1].totalPayment"), "\(edit): \(r.err)")
-            #expect(r.err.contains(edit == "missing" ? "missing" : "negative"), "\(r.err)")
+            #expect(r.err.contains(file.path), "\(edit): \(r.err)")
+            #expect(r.err.contains(edit == "record" ? "record 3" : "header lacks spec="), "\(r.err)")
             #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("trials.csv").path))
         }
     }
+
 }

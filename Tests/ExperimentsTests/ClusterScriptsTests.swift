@@ -30,7 +30,8 @@ struct ClusterScriptsTests {
 
         #expect(s.mergeSbatch.contains("exec /opt/al/auctionlab merge Experiments/table1.yaml --trials 100 --out Results/x\n"))
         #expect(s.mergeSbatch.contains("#SBATCH --kill-on-invalid-dep=yes"))
-        #expect(s.mergeSbatch.contains("#SBATCH --time=00:30:00\n") && s.mergeSbatch.contains("#SBATCH --mem=2G\n"))
+        // The merge streams: its memory request does not follow the shards' (and stays under 1 GB).
+        #expect(s.mergeSbatch.contains("#SBATCH --time=00:30:00\n") && s.mergeSbatch.contains("#SBATCH --mem=512M\n"))
         let bigMerge = try Self.scripts(SlurmResources(shards: 8, time: "00:30:00", mem: "2G", mergeTime: "02:00:00", mergeMem: "48G"))
         #expect(bigMerge.mergeSbatch.contains("#SBATCH --time=02:00:00\n") && bigMerge.mergeSbatch.contains("#SBATCH --mem=48G\n"))
         #expect(bigMerge.sweepSbatch.contains("#SBATCH --time=00:30:00\n") && bigMerge.sweepSbatch.contains("#SBATCH --mem=2G\n"))
@@ -38,11 +39,11 @@ struct ClusterScriptsTests {
         let submit = s.submitScript
         #expect(submit.contains("array=$(sbatch --parsable /scratch/run/sweep.sbatch)"))
         #expect(submit.contains(#"merge=$(sbatch --parsable "--dependency=afterok:$array" /scratch/run/merge.sbatch)"#))
-        #expect(submit.contains("rm -f -- Results/x/shard-*-of-*.jsonl Results/x/journal-shard-*-of-*.jsonl"))
+        #expect(submit.contains("rm -f -- Results/x/shard-*-of-*.rows Results/x/journal-shard-*-of-*.rows"))
         let par = s.parallelScript
         #expect(par.contains(#"--shard "$1/8" --resume --threads 4"#))
         #expect(par.contains("auctionlab_shard ::: $(seq 0 7)"))
-        #expect(par.contains(#"if [ -f Results/x/shard-"$1"-of-8.jsonl ]; then"#))
+        #expect(par.contains(#"if [ -f Results/x/shard-"$1"-of-8.rows ]; then"#))
         #expect(par.contains("--sshlogin \"$HOSTS\""))
 
         let throttled = try Self.scripts(SlurmResources(shards: 3, account: "lab", maxRunning: 2))

@@ -84,16 +84,25 @@ struct SweepTests {
 
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("auctionlab-resume-\(getpid())")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let journal = dir.appendingPathComponent("journal.jsonl")
+        let journal = dir.appendingPathComponent("journal.rows")
         let first = try runner.runItems(threads: 2, journal: journal, stopAfter: runner.itemCount / 2)
         #expect(first.count == runner.itemCount / 2)
         #expect(throws: ExperimentError.self) { try runner.assemble(first) }
-        // Simulate a kill mid-write: a torn last line is ignored on resume.
-        let h = try FileHandle(forWritingTo: journal); try h.seekToEnd(); try h.write(contentsOf: Data("{\"item\":".utf8)); try h.close()
+        // Simulate a kill mid-write: half of a record lands in the next empty slot; its check
+        // fails, so resume counts it as not done and runs it again.
+        let (header, offset) = try RowFile.readHeader(journal)
+        var bytes = try Data(contentsOf: journal)
+        let size = header.recordSize, torn = runner.itemCount / 2
+        #expect(bytes.count == offset + torn * size)
+        bytes.append(bytes[offset..<offset + size / 2])
+        try bytes.write(to: journal)
+        #expect(try runner.readJournal(journal, shard: .all) { _, _, _ in } == torn)
         let resumed = try runner.runItems(threads: 3, journal: journal)
         #expect(try Reports.trialsCSV(spec, runner.assemble(resumed)) == full)
         // The journal itself now holds every item and reads back cleanly.
-        #expect(try Reports.trialsCSV(spec, runner.assemble(Journal.read(journal))) == full)
+        var back: [Int: [TrialRow]] = [:]
+        _ = try runner.readJournal(journal, shard: .all) { _, k, ms in back[k] = runner.trialRows(item: k, ms) }
+        #expect(try Reports.trialsCSV(spec, runner.assemble(back)) == full)
     }
 
     @Test("a shard killed halfway: merge refuses naming it (and a truncated shard, and duplicates); re-run alone with --resume, the merge is byte-identical")
@@ -118,7 +127,7 @@ struct SweepTests {
         }
         let shard2 = try ShardID(2, of: 4)
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent(shard2.fileName).path))
-        #expect(try Journal.read(dir.appendingPathComponent(shard2.journalName)).count == 3)
+        #expect(try runner.readJournal(dir.appendingPathComponent(shard2.journalName), shard: shard2) { _, _, _ in } == 3)
 
         // Merge refuses, naming the trial, the shard and the command that re-runs it.
         let d = try #require(try refusal())
@@ -129,10 +138,10 @@ struct SweepTests {
         #expect(d.description.contains("missing trials 2 ") && d.description.contains("shard 2/4 not present"))
         #expect(d.description.contains("auctionlab sweep x.yaml --shard 2/4 --resume --out \(dir.path)"))
 
-        // A truncated shard file (one line lost) is named as incomplete too.
+        // A truncated shard file (one record lost) is named as incomplete too.
         let f1 = dir.appendingPathComponent(try ShardID(1, of: 4).fileName)
-        let lines = try String(contentsOf: f1, encoding: .utf8).split(separator: "\n")
-        try (lines.dropLast().joined(separator: "\n") + "\n").write(to: f1, atomically: true, encoding: .utf8)
+        let whole = try Data(contentsOf: f1)
+        try whole.dropLast(RowFile.readHeader(f1).0.recordSize).write(to: f1)
         let d2 = try #require(try refusal())
         #expect(d2.missingTrials == [2, 5])
         #expect(d2.missingShards.map(\.shard.index) == [1, 2] && d2.missingShards[0].fileExists)
@@ -148,15 +157,21 @@ struct SweepTests {
         #expect(try Reports.trialsCSV(spec, runner.assemble(merged)) == Reports.trialsCSV(spec, full))
         #expect(try Reports.summaryCSV(spec, runner.assemble(merged)) == Reports.summaryCSV(spec, full))
 
-        // Shards of another split next to these: the trials in both are named as duplicated.
-        try FileManager.default.copyItem(at: dir.appendingPathComponent(try ShardID(0, of: 4).fileName),
-                                         to: dir.appendingPathComponent(try ShardID(0, of: 2).fileName))
+        // A shard of another split next to these: the trials in both are named as duplicated.
+        _ = try runner.runShard(ShardID(0, of: 2), in: dir, resume: false, threads: 2)
         let d3 = try #require(try refusal())
         #expect(d3.missingTrials.isEmpty)
-        #expect(d3.duplicates.map(\.trial) == [0, 4])
-        #expect(d3.duplicates[0].files == ["shard-0-of-2.jsonl", "shard-0-of-4.jsonl"])
-        #expect(d3.description.contains("duplicated trials 0, 4"))
+        #expect(d3.duplicates.map(\.trial) == [0, 2, 4])
+        #expect(d3.duplicates[0].files == ["shard-0-of-2.rows", "shard-0-of-4.rows"])
+        #expect(d3.description.contains("duplicated trials 0, 2, 4"))
         try FileManager.default.removeItem(at: dir.appendingPathComponent(try ShardID(0, of: 2).fileName))
+        // A renamed shard file is refused by name: its header says which shard it holds.
+        let renamed = dir.appendingPathComponent(try ShardID(1, of: 2).fileName)
+        try FileManager.default.copyItem(at: dir.appendingPathComponent(try ShardID(0, of: 4).fileName), to: renamed)
+        do { _ = try runner.collectShards(in: dir, rerun: rerun); Issue.record("merged a renamed shard") } catch {
+            #expect("\(error)".contains(renamed.path) && "\(error)".contains("holds shard 0/4, not 1/2"), "\(error)")
+        }
+        try FileManager.default.removeItem(at: renamed)
 
         // A shard file from another --trials holds items this spec does not give that shard.
         var fewer = spec; fewer.trials = 3
@@ -175,9 +190,10 @@ struct SweepTests {
     @Test("shard ids parse i/n, name their files, and reject bad values naming the option")
     func shardIDs() throws {
         let s = try ShardID.parse("3/4")
-        #expect(s.index == 3 && s.count == 4 && s.fileName == "shard-3-of-4.jsonl" && s.journalName == "journal-shard-3-of-4.jsonl")
-        #expect(ShardID(fileName: "shard-3-of-4.jsonl") == s)
-        #expect(ShardID(fileName: "shard-3-of-4.jsonl.partial") == nil && ShardID(fileName: "shard-4-of-4.jsonl") == nil)
+        #expect(s.index == 3 && s.count == 4 && s.fileName == "shard-3-of-4.rows" && s.journalName == "journal-shard-3-of-4.rows")
+        #expect(ShardID(fileName: "shard-3-of-4.rows") == s)
+        #expect(ShardID(fileName: "shard-3-of-4.rows.partial") == nil && ShardID(fileName: "shard-4-of-4.rows") == nil)
+        #expect(ShardID(fileName: "shard-3-of-4.jsonl") == nil)
         #expect(s.contains(trial: 7) && !s.contains(trial: 8))
         for bad in ["4/4", "-1/4", "1/0", "1", "a/b", "1/2/3"] {
             #expect(throws: ShardError.self, "\(bad)") { try ShardID.parse(bad) }

@@ -24,12 +24,21 @@ struct CorpusReplayTests {
     @Test("a tampered journal row (negative payment) is refused with a typed error naming the row, not merged")
     func tamperedJournalRefused() throws {
         let dir = Self.root.appendingPathComponent("journal")
-        let seed = try String(contentsOf: dir.appendingPathComponent("shard-head.jsonl"), encoding: .utf8)
-        let tampered = seed.replacingOccurrences(of: "\"totalPayment\":", with: "\"totalPayment\":-")
+        let seed = try Data(contentsOf: dir.appendingPathComponent("shard-head.rows"))
+        #expect(try RowFile.read(writeTemporary(seed)).items.count == 2)
+        // The sign bit of record 1's first payment (the top byte of a little-endian Float64 after the item number).
+        let header = try #require(seed.firstIndex(of: UInt8(ascii: "\n")))
+        var tampered = seed
+        tampered[header + 1 + 4 + 7] |= 0x80
         #expect(tampered != seed)
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("tampered-\(getpid()).jsonl")
-        try tampered.write(to: url, atomically: true, encoding: .utf8)
+        let url = try writeTemporary(tampered)
         defer { try? FileManager.default.removeItem(at: url) }
-        #expect(throws: ExperimentError.self) { try Journal.read(url) }
+        #expect(throws: ExperimentError.self) { try RowFile.read(url) }
+    }
+
+    func writeTemporary(_ data: Data) throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("tampered-\(getpid()).rows")
+        try data.write(to: url)
+        return url
     }
 }

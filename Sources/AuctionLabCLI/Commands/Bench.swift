@@ -25,6 +25,12 @@ struct Bench: ParsableCommand {
         runs on S2 (auto solver, part 1) fit in one start-up — the cost a batch
         (`auctionlab solve a.json b.json …` or `solve -`) saves per instance. Text only:
         the CSV is unchanged.
+        Scale (issue 17; alone with --scale-only) — shard bytes per table1 trial vs the
+        earlier JSON format; `auctionlab merge` of 4 table1 shards at 10⁴ and 10⁵ trials
+        (10³/10⁴ with --quick) in a child process: wall, per trial, peak memory; 1,000
+        S2-sized instances through `solve -` and one `solve` vs `--help`; validation,
+        elimination order and one solve on layered width-4 DAGs at V = 10³ and 10⁴ and the
+        tree DP to 10⁴, with measured exponents. Run from the repository (reads Experiments/).
 
         Examples:
           auctionlab bench
@@ -39,6 +45,8 @@ struct Bench: ParsableCommand {
     @Option(help: "Seed of the random instances.") var seed: UInt64 = 1
     @Option(help: "Also write the timings as CSV to this file.") var csv: String?
     @Option(help: "Processes started for the start-up line (default 20 with --quick, else 100; 0 skips it).") var startupRuns: Int?
+    @Option(help: ArgumentHelp("An earlier auctionlab (JSON shards) to time the same merge with at the smaller size (scale part).", valueName: "BINARY")) var baseline: String?
+    @Flag(help: "Only the scale part (issue 17): merge time and peak memory, shard bytes, batch solve, 10⁴-node workflows.") var scaleOnly = false
 
     /// Median seconds per call of `body`, repeated until ~`budget` seconds elapse.
     func time(_ budget: Double, _ body: () throws -> Void) rethrows -> Double {
@@ -92,6 +100,7 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         try requirePositive(startupRuns == 0 ? nil : startupRuns, "--startup-runs")
+        if scaleOnly { try scaleBenchmarks(); return }   // issue 17 (BenchScale.swift)
         let budget = quick ? 0.1 : 0.5
         var g = SplitMix64(seed: seed)
         print("AuctionLab bench — median wall time per call, one core; ratio = MILP time / this time\n")
@@ -172,6 +181,7 @@ struct Bench: ParsableCommand {
             if let s2Run { line += String(format: " = %.3g× one STAR run on S2", startup / s2Run) + " (auto, \(ms(s2Run)))" }
             print(line)
         }
+        try scaleBenchmarks()   // issue 17 (BenchScale.swift)
         if let csv {
             let header = ["part", "shape", "V", "width", "solver", "seconds_per_solve", "solver_calls", "seed"]
             try AtomicFile.write(csvText(header, csvRows), to: URL(fileURLWithPath: csv))

