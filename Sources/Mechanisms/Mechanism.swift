@@ -76,6 +76,10 @@ public protocol Mechanism: Sendable {
     /// The DSIC harness probes just left and right of each (SPEC §6): a grid alone misses
     /// gains confined to a narrow step.
     func allocationBreakpoints(_ instance: Instance, agent: Int, options: MechanismOptions) throws -> [Double]
+    /// Agent `agent`'s payment and workload at the instance's bids, without the other agents'
+    /// payments: what a DSIC probe of one deviating agent needs. Must equal
+    /// `run(instance, options:).payments[agent]` and `.workloads[agent]` (tested for every mechanism).
+    func agentOutcome(_ instance: Instance, agent: Int, options: MechanismOptions) throws -> (payment: Double, workload: Double)
 }
 
 extension Mechanism {
@@ -83,6 +87,11 @@ extension Mechanism {
         try run(instance, options: options).assignment
     }
     public func allocationBreakpoints(_ instance: Instance, agent: Int, options: MechanismOptions) throws -> [Double] { [] }
+    /// Default: the whole outcome, read at `agent`.
+    public func agentOutcome(_ instance: Instance, agent: Int, options: MechanismOptions) throws -> (payment: Double, workload: Double) {
+        let o = try run(instance, options: options)
+        return (o.payments[agent], o.workloads[agent])
+    }
 }
 
 /// A mechanism whose allocation minimises Σ_i p_i(b_i)·x_i(A) for some per-agent price map
@@ -110,13 +119,28 @@ extension OptimisationMechanism {
         var pay = Array(repeating: 0.0, count: inst.agentCount)
         var calls = 1
         for i in 0..<inst.agentCount where x[i] > 0 {
-            let q = try rule.pay(Winner(agent: i, bid: inst.bids[i], workload: x[i], top: inst.priors[i].support.upperBound,
-                                        competition: .optimisation(prices: p, map: priceMap(inst, agent: i), model: inst.model, solver: solver)))
+            let q = try quote(inst, agent: i, workload: x[i], prices: p, rule: rule, solver: solver)
             pay[i] = q.amount
             calls += q.solverCalls
         }
         return Outcome(mechanism: name, instance: inst, assignment: a.agents, payments: pay, solver: solver.name, solverCalls: calls,
                        reserve: rule.reserve)
+    }
+
+    /// One agent's payment: the allocation, then that agent's quote only (a threshold costs
+    /// O(breakpoints) solves per agent, so a probe of one agent saves the others' searches).
+    public func agentOutcome(_ inst: Instance, agent i: Int, options: MechanismOptions) throws -> (payment: Double, workload: Double) {
+        let solver = try cachedSolver(inst, options)
+        let p = prices(inst)
+        let x = inst.model.workloads(try solver.solve(prices: p).agents)[i]
+        guard x > 0 else { return (0, 0) }
+        return (try quote(inst, agent: i, workload: x, prices: p, rule: paymentRule(options), solver: solver).amount, x)
+    }
+
+    private func quote(_ inst: Instance, agent i: Int, workload x: Double, prices p: [Double], rule: any PaymentRule,
+                       solver: any AllocationSolver) throws -> PaymentQuote {
+        try rule.pay(Winner(agent: i, bid: inst.bids[i], workload: x, top: inst.priors[i].support.upperBound,
+                            competition: .optimisation(prices: p, map: priceMap(inst, agent: i), model: inst.model, solver: solver)))
     }
 
     public func allocate(_ inst: Instance, options: MechanismOptions) throws -> [Int] {

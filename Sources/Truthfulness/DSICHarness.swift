@@ -159,8 +159,8 @@ public enum DSICHarness {
                 }
                 var best = u0, bestBid = c
                 for z in Set(bids).sorted() where z != c && prior.pdf(z) > 0 {
-                    let o = try mechanism.run(truthful.withBid(i, z), options: options)
-                    let u = o.payments[i] - c * o.workloads[i]
+                    let o = try mechanism.agentOutcome(truthful.withBid(i, z), agent: i, options: options)
+                    let u = o.payment - c * o.workload
                     if u > best { best = u; bestBid = z }
                 }
                 entries.append(Entry(profile: p, agent: i, cost: c, truthful: u0, best: best, bid: bestBid, identity: identity))
@@ -214,8 +214,8 @@ public enum DSICHarness {
                     gapRent += curve.prior.cdf(g.lowerBound) * x.integral(from: g.lowerBound, to: g.upperBound)
                 }
                 let hi = validEnds(curve).1
-                let o = try mechanism.run(truthful.withBid(i, hi), options: config.options)
-                topRent += o.payments[i] - hi * o.workloads[i]
+                let o = try mechanism.agentOutcome(truthful.withBid(i, hi), agent: i, options: config.options)
+                topRent += o.payment - hi * o.workload
             }
             payments.append(outcome.totalPayment); virtuals.append(virtual); gapRents.append(gapRent); topRents.append(topRent)
         }
@@ -279,8 +279,8 @@ public enum DSICHarness {
             bids.append(max(lo, z - delta)); bids.append(min(hi, z + delta))
         }
         return try Set(bids).sorted().filter { $0 == c || curve.prior.pdf($0) > 0 }.map { z in
-            let o = try mechanism.run(truthful.withBid(i, z), options: options)
-            return UtilityPoint(bid: z, payment: o.payments[i], workload: o.workloads[i], utility: o.payments[i] - c * o.workloads[i])
+            let o = try mechanism.agentOutcome(truthful.withBid(i, z), agent: i, options: options)
+            return UtilityPoint(bid: z, payment: o.payment, workload: o.workload, utility: o.payment - c * o.workload)
         }
     }
 }
