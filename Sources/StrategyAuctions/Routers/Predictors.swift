@@ -21,10 +21,15 @@ public struct KNNPredictor: SuccessPredictor {
     public let train: RouterTrainingSet
     public let k: Int
     public init(_ train: RouterTrainingSet, k: Int) { self.train = train; self.k = k }
-    public func predict(_ features: [Double]) -> [Double] {
-        let sims = train.x.enumerated().map { ($0.offset, cosine(features, $0.element)) }
-            .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }.prefix(k)
-        return (0..<train.agents).map { a in sims.reduce(0) { $0 + train.y[$1.0][a] } / Double(max(sims.count, 1)) }
+    public func predict(_ features: [Double]) -> [Double] { predict(features, excluding: nil) }
+
+    /// Prediction without training task `excluded` among the neighbours (leave-one-out, for
+    /// calibrating on the training prefix). O(n·d + n·log k): bounded selection, no full sort.
+    public func predict(_ features: [Double], excluding excluded: Int?) -> [Double] {
+        var top = TopK(k)
+        for (i, x) in train.x.enumerated() where i != excluded { top.offer(i, cosine(features, x)) }
+        let near = top.sorted
+        return (0..<train.agents).map { a in near.reduce(0) { $0 + train.y[$1.index][a] } / Double(max(near.count, 1)) }
     }
 }
 
