@@ -196,4 +196,39 @@ extension SaleReports {
         }
         return try csvText(header, out)
     }
+
+    /// table.md's frontier section: AIQ, APGR, CPT and the cost to match the dearest agent per
+    /// method (all tasks), then the calibration targets' mean test result and miss.
+    func frontierMarkdown() -> String {
+        let methods = frontierMethods
+        guard !methods.isEmpty else { return "" }
+        let table = sweeps(), all = Slice(domain: nil, bin: nil), large = runner.data.agents[runner.data.largest].name
+        func cell(_ xs: [Double?], pct: Bool = false) -> String {
+            let d = xs.compactMap { $0 }
+            guard !xs.isEmpty, d.count == xs.count else { return "\(Self.undefined) (\(xs.count - d.count)/\(xs.count) orders)" }
+            let s = Summary(d)
+            return pct ? Self.pct(s) : Self.fmt("%.3f [%.3f, %.3f]", s.mean, s.ciLow, s.ciHigh)
+        }
+        var md = "\n## Cost–quality frontiers (frontier.csv, metrics.csv)\n\nEach method's knob swept (routers: willingness to pay λ; SALE: its cost weight), " +
+            "non-decreasing convex hull per order. AIQ: mean pass@1 of the hull over the common cost range; APGR: mean share of the " +
+            "cheapest→\(large) pass@1 gap recovered over \(large) call shares 0–1; CPT(p): \(large) share needed to recover p of the gap; " +
+            "last column: cost at which the hull first reaches \(large)'s pass@1, as a share of \(large)'s cost.\n\n"
+        md += markdownTable(["method", "AIQ", "APGR", "CPT(50 %)", "CPT(80 %)", "cost to match \(large)"], methods.map { m in
+            let per = orderMetrics(table, method: m, slice: all)
+            return [m, cell(per.map(\.aiq)), cell(per.map(\.apgr)), cell(per.map(\.cpt50), pct: true), cell(per.map(\.cpt80), pct: true),
+                    cell(per.map(\.matchLargest), pct: true)]
+        })
+        let cal = results.flatMap(\.calibration)
+        if !cal.isEmpty {
+            md += "\n## Threshold calibration (calibration.csv)\n\nKnob chosen on each order's training prefix; test-set mean over orders " +
+                "(share targets: \(large)'s share of test tasks; budgets: $ per task).\n\n"
+            md += markdownTable(["target", "method", "test value", "miss (mean)", "largest |miss|", "pass@1"],
+                                orderedGroups(cal, by: { "\($0.target)|\($0.method)" }).map { g in
+                let v = Summary(g.map(\.testValue)), miss = Summary(g.map(\.miss))
+                return ["\(g[0].target)", g[0].method, Self.fmt("%.4g [%.4g, %.4g]", v.mean, v.ciLow, v.ciHigh), Self.fmt("%+.4g", miss.mean),
+                        Self.fmt("%.4g", g.map { abs($0.miss) }.max() ?? .nan), Self.pct(Summary(g.map(\.test.passAt1)))]
+            })
+        }
+        return md
+    }
 }

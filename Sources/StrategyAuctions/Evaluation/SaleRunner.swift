@@ -16,7 +16,7 @@ public struct SaleRunner: Sendable {
     /// Method names in report order.
     public var methods: [String] {
         (data.hasPlans ? ["sale", "sale-charged", "sale-no-memory"] : []) + data.agents.map(\.name) +
-            ["random", "oracle", "knn", "classifier", "mf", "cascade"]
+            ["random", "oracle", "knn", "classifier", "mf", "knn-online", "classifier-online", "cascade"]
     }
 
     /// One task's result for one method in one order.
@@ -135,6 +135,15 @@ public struct SaleRunner: Sendable {
         for (k, router) in routers(train: split.train, predictors: predictors).enumerated() {
             var rng = SplitMix64(seed: SplitMix64.derive(master: seed, index: UInt64(k), salt: 0x2007))
             add(router.name, split.test.map { router.route(data.records[$0], data: data, rng: &rng) })
+        }
+        // Symmetry with SALE's memory: the same routers learning online from executed outcomes.
+        let tests = split.test.map { data.records[$0] }
+        for (name, predictor) in predictors {
+            if let knn = predictor as? KNNPredictor {
+                add("\(name)-online", PredictiveRouter.routeOnline(OnlineKNNPredictor(knn), tolerance: spec.routers.tolerance, records: tests, data: data))
+            } else if let lr = predictor as? LogisticPredictor {
+                add("\(name)-online", PredictiveRouter.routeOnline(OnlineLogisticPredictor(lr), tolerance: spec.routers.tolerance, records: tests, data: data))
+            }
         }
         let sweep = frontier(o, split: split, rule: fitted?.rule, fitted: fitted?.executions, predictors: predictors)
         return OrderResult(rows: rows, weights: weights, fit: fitSummary, studies: studies, manipulation: manipulation,

@@ -37,6 +37,7 @@ public struct KNNPredictor: SuccessPredictor {
 /// features (full-batch gradient descent, fixed iterations: deterministic).
 public struct LogisticPredictor: SuccessPredictor {
     public let weights: [[Double]]   // per agent: [bias, w_1 … w_d]
+    public init(weights: [[Double]]) { self.weights = weights }
     public init(_ train: RouterTrainingSet, iterations: Int = 400, rate: Double = 0.5, l2: Double = 1e-3) {
         let n = Double(train.x.count), d = train.x.first?.count ?? 0
         weights = (0..<train.agents).map { a in

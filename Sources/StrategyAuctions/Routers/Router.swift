@@ -23,7 +23,9 @@ public struct PredictiveRouter: Router {
     public init(name: String, predictor: any SuccessPredictor, tolerance: Double) {
         self.name = name; self.predictor = predictor; self.tolerance = tolerance
     }
-    public func route(_ record: TaskRecord, data: SaleDataset, rng: inout SplitMix64) -> Execution {
+    public func route(_ record: TaskRecord, data: SaleDataset, rng: inout SplitMix64) -> Execution { decide(record, data: data) }
+
+    func decide(_ record: TaskRecord, data: SaleDataset) -> Execution {
         let p = predictor.predict(record.task.features)
         let best = p.max() ?? 0
         let a = data.cheapest(p.indices.filter { p[$0] >= best - tolerance }) ?? data.largest
