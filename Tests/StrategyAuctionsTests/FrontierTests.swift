@@ -140,4 +140,31 @@ struct FrontierTests {
             #expect(!text.contains("nan") && !text.contains("inf"))
         }
     }
+
+    /// The whole comparison replays on the shipped example trace: every knobbed method has a
+    /// frontier per bin, metrics, matched comparisons and calibration rows; a trace without plan
+    /// columns still gives the routers' frontiers (SALE skipped).
+    @Test func wholeComparisonReplaysOnTheExampleTrace() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        var spec = try SaleSpec.load(root.appendingPathComponent("Experiments/sale-example.yaml").path)
+        spec.studies.manipulation = false
+        spec.calibrate = ["share-32B=0.3", "budget=0.005"]
+        let text = try String(contentsOf: root.appendingPathComponent("Experiments/sale/example-trace.csv"), encoding: .utf8)
+        let data = try TraceFormat.read(text, file: "example-trace.csv")
+        let runner = SaleRunner(spec: spec, data: data)
+        let reports = SaleReports(runner: runner, results: try runner.run(threads: 2))
+        #expect(reports.frontierMethods == ["sale", "knn", "classifier", "mf"])
+        let frontier = try reports.frontierCSV(), metrics = try reports.metricsCSV()
+        for m in reports.frontierMethods {
+            #expect(frontier.contains("\n\(m),") && metrics.contains("\n\(m),all,"))
+        }
+        #expect(try reports.matchedCSV().split(separator: "\n").count == 1 + 3 * 4)
+        #expect(try reports.calibrationCSV().split(separator: "\n").count == 1 + 2 * 4 * (spec.orders + 1))
+        // Without plans: routers only.
+        var noPlans = data
+        for t in noPlans.records.indices { for a in noPlans.agents.indices { noPlans.records[t].attempts[a].plan = nil } }
+        let routersOnly = SaleReports(runner: SaleRunner(spec: spec, data: noPlans), results: try SaleRunner(spec: spec, data: noPlans).run())
+        #expect(routersOnly.frontierMethods == ["knn", "classifier", "mf"])
+        #expect(try routersOnly.matchedCSV().split(separator: "\n").count == 1)
+    }
 }

@@ -205,7 +205,7 @@ extension SaleReports {
         let table = sweeps(), all = Slice(domain: nil, bin: nil), large = runner.data.agents[runner.data.largest].name
         func cell(_ xs: [Double?], pct: Bool = false) -> String {
             let d = xs.compactMap { $0 }
-            guard !xs.isEmpty, d.count == xs.count else { return "\(Self.undefined) (\(xs.count - d.count)/\(xs.count) orders)" }
+            guard !xs.isEmpty, d.count == xs.count else { return "never reached in \(xs.count - d.count) of \(xs.count) orders" }
             let s = Summary(d)
             return pct ? Self.pct(s) : Self.fmt("%.3f [%.3f, %.3f]", s.mean, s.ciLow, s.ciHigh)
         }
