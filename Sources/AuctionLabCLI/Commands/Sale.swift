@@ -81,12 +81,14 @@ struct Sale: ParsableCommand {
             data = try Simulator(calibration: s.simulator).dataset(seed: s.seed)
             source = "simulated, \(data.records.count) tasks"
         }
+        // Targets checked against the data's agents before anything is written.
+        for t in calibrate { try CalibrationTarget.parse(t, field: "--calibrate").validate(agents: data.agents, largest: data.largest, field: "--calibrate") }
+        try SaleRunner(spec: s, data: data).validateTargets()
         if let writeTrace { try AtomicFile.write(TraceFormat.write(data), to: URL(fileURLWithPath: writeTrace)) }
         let dir = URL(fileURLWithPath: out ?? s.output ?? "Results/\(s.name)")
         let lock = try lockOutput(dir, spec: spec, seed: s.seed)
         defer { lock.release() }
         let runner = SaleRunner(spec: s, data: data)
-        try runner.validateTargets()
         if !data.hasPlans { FileHandle.standardError.write(Data("sale: the trace has no plan columns; SALE is skipped, routers only\n".utf8)) }
         let start = Date()
         let results = try runner.run(threads: threads) { done, total in
