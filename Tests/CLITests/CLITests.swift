@@ -109,14 +109,15 @@ struct CLITests {
         #expect(bad.err.contains("edges["), "stderr: \(bad.err)")
     }
 
-    @Test("sale: replaying the example trace writes the six files; a malformed trace is refused naming row and column, writing nothing")
+    @Test("sale: replaying the example trace writes every file; a malformed trace is refused naming row and column, writing nothing")
     func saleTrace() throws {
         let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("auctionlab-cli-sale-\(getpid())")
         defer { try? FileManager.default.removeItem(at: tmp) }
         try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
         let ok = try CLI.run(["sale", "Experiments/sale-example.yaml", "--trace", "Experiments/sale/example-trace.csv", "--orders", "1", "--out", tmp.appendingPathComponent("ok").path])
         #expect(ok.status == 0, "\(ok.err)")
-        for f in ["trials.csv", "summary.csv", "table.md", "studies.csv", "manipulation.csv", "weights.csv"] {
+        for f in ["trials.csv", "summary.csv", "table.md", "studies.csv", "manipulation.csv", "weights.csv",
+                  "frontier.csv", "metrics.csv", "matched.csv", "calibration.csv"] {
             #expect(FileManager.default.fileExists(atPath: tmp.appendingPathComponent("ok/\(f)").path), "\(f)")
         }
         let text = try String(contentsOfFile: CLI.root.appendingPathComponent("Experiments/sale/example-trace.csv").path, encoding: .utf8)
@@ -130,6 +131,18 @@ struct CLITests {
         #expect(refused.reason == .exit && refused.status != 0)
         #expect(refused.err.contains("row 3, column `bin`"), "\(refused.err)")
         #expect(!FileManager.default.fileExists(atPath: tmp.appendingPathComponent("bad").path))
+    }
+
+    @Test("sale --calibrate: a bad target or an agent that is not the dearest is refused naming the flag, writing nothing")
+    func saleCalibrateRefused() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("auctionlab-cli-sale-cal-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: out) }
+        for (target, says) in [("share-32b=1.5", "a share must be in [0, 1]"), ("share-8b=0.2", "only the dearest agent's share (32B)"),
+                               ("budget", "expected share-AGENT=x")] {
+            let r = try CLI.run(["sale", "Experiments/sale-example.yaml", "--calibrate", target, "--out", out.path])
+            #expect(r.status != 0 && r.err.contains("--calibrate `\(target)`") && r.err.contains(says), "\(r.err)")
+            #expect(!FileManager.default.fileExists(atPath: out.path))
+        }
     }
 
     @Test("sweep --shard / merge end to end: a missing shard is named with its re-run command, nothing is written; then bytes equal a single run")

@@ -26,6 +26,13 @@ struct Sale: ParsableCommand {
           manipulation.csv  can an agent gain by misreporting its own grade
                             or padding its plan (DSIC-style)
           weights.csv       the fitted score weights per order
+          frontier.csv      each knob value of SALE (cost weight) and the kNN,
+                            classifier and MF routers (willingness to pay λ):
+                            $/task, pass@1, 32B share per bin, with intervals
+          metrics.csv       AIQ, APGR, CPT(50%), CPT(80%) per method and bin
+          matched.csv       SALE vs each router at equal cost / equal pass@1
+          calibration.csv   knobs calibrated on the training prefix to each
+                            --calibrate target, and the test-set miss
 
         Trace CSV (example: Experiments/sale/example-trace.csv):
           task_id, domain (deep_search|coding), bin (1-5), f0..f15, then per
@@ -39,6 +46,8 @@ struct Sale: ParsableCommand {
           auctionlab sale Experiments/sale.yaml
           auctionlab sale Experiments/sale.yaml --orders 2 --out /tmp/sale
           auctionlab sale Experiments/sale.yaml --write-trace my-trace.csv
+          auctionlab sale Experiments/sale.yaml --calibrate share-32b=0.3 \\
+              --calibrate budget=0.008
           auctionlab sale Experiments/sale-example.yaml \\
               --trace Experiments/sale/example-trace.csv
         """)
@@ -48,6 +57,8 @@ struct Sale: ParsableCommand {
     @Option(help: "Replay this trace CSV instead of the spec's data source.") var trace: String?
     @Option(help: "Also write the dataset used as a trace CSV to this file.") var writeTrace: String?
     @Option(help: "Output folder (default: the spec's `output`, else Results/NAME).") var out: String?
+    @Option(help: ArgumentHelp("Threshold-calibration target, repeatable: share-AGENT=x (share of test tasks run by the dearest agent, e.g. share-32b=0.3) or budget=x ($ per task). Each method's knob is picked on the training prefix; calibration.csv reports the test result and the miss.", valueName: "target"))
+    var calibrate: [String] = []
     @Option(help: "Worker threads (default: all cores).") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     func run() throws {
@@ -55,6 +66,12 @@ struct Sale: ParsableCommand {
         try requirePositive(orders, "--orders"); try requirePositive(threads, "--threads")
         if let orders { s.orders = orders }
         if let trace { s.trace = trace }
+        for (i, t) in calibrate.enumerated() {
+            do { _ = try CalibrationTarget.parse(t, field: "--calibrate") } catch let e as SaleError {
+                throw ValidationError(e.description + (i > 0 ? " (occurrence \(i + 1))" : ""))
+            }
+        }
+        if !calibrate.isEmpty { s.calibrate = calibrate }
         let data: SaleDataset, source: String
         if let path = s.trace {
             let text = try readInputText(path, what: "trace")
@@ -64,6 +81,9 @@ struct Sale: ParsableCommand {
             data = try Simulator(calibration: s.simulator).dataset(seed: s.seed)
             source = "simulated, \(data.records.count) tasks"
         }
+        // Targets checked against the data's agents before anything is written.
+        for t in calibrate { try CalibrationTarget.parse(t, field: "--calibrate").validate(agents: data.agents, largest: data.largest, field: "--calibrate") }
+        try SaleRunner(spec: s, data: data).validateTargets()
         if let writeTrace { try AtomicFile.write(TraceFormat.write(data), to: URL(fileURLWithPath: writeTrace)) }
         let dir = URL(fileURLWithPath: out ?? s.output ?? "Results/\(s.name)")
         let lock = try lockOutput(dir, spec: spec, seed: s.seed)
@@ -75,14 +95,17 @@ struct Sale: ParsableCommand {
             FileHandle.standardError.write(Data(String(format: "sale: order %d/%d done (%.0fs)\n", done, total, Date().timeIntervalSince(start)).utf8))
         }
         let reports = SaleReports(runner: runner, results: results)
-        let command = "auctionlab sale \(spec)" + (orders.map { " --orders \($0)" } ?? "") + (trace.map { " --trace \($0)" } ?? "")
+        let command = "auctionlab sale \(spec)" + (orders.map { " --orders \($0)" } ?? "") + (trace.map { " --trace \($0)" } ?? "") +
+            calibrate.map { " --calibrate \($0)" }.joined()
         // Build every file first, then write each atomically: a failure leaves no partial set.
         let files: [(String, String)] = [
             ("trials.csv", try reports.trialsCSV()), ("summary.csv", try reports.summaryCSV()),
             ("studies.csv", try reports.studiesCSV()), ("manipulation.csv", try reports.manipulationCSV()),
-            ("weights.csv", try reports.weightsCSV()), ("table.md", reports.markdown(command: command, source: source)),
+            ("weights.csv", try reports.weightsCSV()), ("frontier.csv", try reports.frontierCSV()),
+            ("metrics.csv", try reports.metricsCSV()), ("matched.csv", try reports.matchedCSV()),
+            ("calibration.csv", try reports.calibrationCSV()), ("table.md", reports.markdown(command: command, source: source)),
         ]
-        // Published together: all six are written to temporaries, then renamed into place.
+        // Published together: all files are written to temporaries, then renamed into place.
         try AtomicFile.writeAll(files.map { (dir.appendingPathComponent($0.0), $0.1) })
         print(files.last!.1)
         FileHandle.standardError.write(Data(String(format: "sale %@: %d orders in %.1fs → %@\n", s.name, s.orders, Date().timeIntervalSince(start), dir.path).utf8))

@@ -14,19 +14,12 @@ public struct AuctionMemory: Sendable {
     public mutating func store(_ e: Entry) { entries.append(e) }
 
     /// The k most similar entries with their similarity, most similar first (ties: older first).
-    /// O(n·d) per query.
+    /// O(n·d + n·log k) per query (bounded heap, no sort of the whole memory).
     public func retrieve(_ features: [Double], k: Int) -> [(entry: Entry, similarity: Double)] {
         guard k > 0 else { return [] }
-        var top: [(Int, Double)] = []
-        for (i, e) in entries.enumerated() {
-            let s = cosine(features, e.features)
-            if top.count < k || s > top[top.count - 1].1 {
-                let pos = top.firstIndex { s > $0.1 } ?? top.count
-                top.insert((i, s), at: pos)
-                if top.count > k { top.removeLast() }
-            }
-        }
-        return top.map { (entries[$0.0], $0.1) }
+        var top = TopK(k)
+        for (i, e) in entries.enumerated() { top.offer(i, cosine(features, e.features)) }
+        return top.sorted.map { (entries[$0.index], $0.score) }
     }
 }
 

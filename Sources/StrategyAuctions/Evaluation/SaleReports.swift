@@ -155,9 +155,11 @@ public struct SaleReports: Sendable {
             rows.append(["reliance on \(large) (\(label)), change vs \(large) alone", Self.pct(paper),
                          Self.fmt("%.1f %% [%.1f, %.1f]", 100 * -r.mean, -100 * r.ciHigh, -100 * r.ciLow), diff(-r.mean, paper)])
         }
-        let c = reduction(metrics("sale", all), metrics(large, all), \.costPerTask)
-        rows.append(["total cost, change vs \(large) alone", Self.pct(-0.35),
-                     Self.fmt("%.1f %% [%.1f, %.1f]", 100 * -c.mean, -100 * c.ciHigh, -100 * c.ciLow), diff(-c.mean, -0.35)])
+        for (label, m) in [("total cost", "sale"), ("total cost with plan + jury tokens charged", "sale-charged")] {
+            let c = reduction(metrics(m, all), metrics(large, all), \.costPerTask)
+            rows.append(["\(label), change vs \(large) alone", Self.pct(-0.35),
+                         Self.fmt("%.1f %% [%.1f, %.1f]", 100 * -c.mean, -100 * c.ciHigh, -100 * c.ciLow), diff(-c.mean, -0.35)])
+        }
         for (m, paperPass, paperPrice) in [(large, 0.638, 0.36), ("sale", 0.673, 0.21)] {
             let o = over(m, ds)
             rows.append(["deep search pass@1, \(m)", Self.pct(paperPass), Self.pct(o?.passAt1 ?? nan), diff(o?.passAt1.mean ?? .nan, paperPass)])
@@ -191,6 +193,7 @@ public struct SaleReports: Sendable {
         md += markdownTable(["method"] + SaleTask.bins.map { "bin \($0)" }, ["sale", "sale-no-memory", "knn", "classifier", "mf", "cascade"].map { m in
             [m] + SaleTask.bins.map { b in Self.pct(over(m, Slice(domain: nil, bin: b))?.largestShare.mean ?? .nan) }
         })
+        md += frontierMarkdown()
         if md.contains(" \(Self.undefined) ") { md += Self.undefinedNote }
         return md
     }

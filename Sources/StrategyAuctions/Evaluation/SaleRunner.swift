@@ -15,8 +15,8 @@ public struct SaleRunner: Sendable {
 
     /// Method names in report order.
     public var methods: [String] {
-        (data.hasPlans ? ["sale", "sale-no-memory"] : []) + data.agents.map(\.name) +
-            ["random", "oracle", "knn", "classifier", "mf", "cascade"]
+        (data.hasPlans ? ["sale", "sale-charged", "sale-no-memory"] : []) + data.agents.map(\.name) +
+            ["random", "oracle", "knn", "classifier", "mf", "knn-online", "classifier-online", "cascade"]
     }
 
     /// One task's result for one method in one order.
@@ -42,11 +42,22 @@ public struct SaleRunner: Sendable {
         public let fit: (won: Int, tasks: Int)
         public let studies: [StudyRow]
         public let manipulation: [ManipulationRow]
+        /// Knob sweeps (frontiers) and calibrated operating points.
+        public let frontier: [KnobRun]
+        public let calibration: [CalibrationRow]
+    }
+
+    /// Every calibration target parses and (a share) names the dearest agent of the data.
+    public func validateTargets() throws {
+        for (i, text) in spec.calibrate.enumerated() {
+            try CalibrationTarget.parse(text, field: "calibrate[\(i)]").validate(agents: data.agents, largest: data.largest, field: "calibrate[\(i)]")
+        }
     }
 
     public func orderSeed(_ o: Int) -> UInt64 { SplitMix64.derive(master: spec.seed, index: UInt64(o), salt: 0x5A1E) }
 
     public func run(threads: Int = 1, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> [OrderResult] {
+        try validateTargets()
         let store = IndexedResults<OrderResult>(count: spec.orders)
         let workers = max(1, min(threads, spec.orders))
         DispatchQueue.concurrentPerform(iterations: workers) { w in
@@ -85,15 +96,12 @@ public struct SaleRunner: Sendable {
         return (Array(outcomes.suffix(order.test.count)), memory)
     }
 
-    public func routers(train: [Int]) -> [any Router] {
-        let ts = RouterTrainingSet(train.map { data.records[$0] })
-        return data.agents.indices.map { SingleAgent(agent: $0, name: data.agents[$0].name) } + [
-            RandomRouter(), OracleRouter(),
-            PredictiveRouter(name: "knn", predictor: KNNPredictor(ts, k: spec.routers.knnK), tolerance: spec.routers.tolerance),
-            PredictiveRouter(name: "classifier", predictor: LogisticPredictor(ts), tolerance: spec.routers.tolerance),
-            PredictiveRouter(name: "mf", predictor: MatrixFactorizationPredictor(ts, rank: spec.routers.mfRank, seed: spec.seed), tolerance: spec.routers.tolerance),
-            CascadeRouter(),
-        ]
+    public func routers(train: [Int], predictors: [(name: String, predictor: any SuccessPredictor)]? = nil) -> [any Router] {
+        let predictive = (predictors ?? self.predictors(train: train)).map {
+            PredictiveRouter(name: $0.name, predictor: $0.predictor, tolerance: spec.routers.tolerance) as any Router
+        }
+        return data.agents.indices.map { SingleAgent(agent: $0, name: data.agents[$0].name) } +
+            [RandomRouter(), OracleRouter()] + predictive + [CascadeRouter(verifierAccuracy: spec.routers.verifierAccuracy)]
     }
 
     public func runOrder(_ o: Int) throws -> OrderResult {
@@ -105,11 +113,17 @@ public struct SaleRunner: Sendable {
         }
         var weights: [Double] = [], fitSummary = (won: 0, tasks: 0)
         var studies: [StudyRow] = [], manipulation: [ManipulationRow] = []
+        var fitted: (rule: ScoringRule, executions: [Execution])?
         if data.hasPlans {
             let (rule, fit) = try fitRule(data, train: split.train)
             weights = fit.weights; fitSummary = (fit.won, fit.tasks)
             let honest = runSale(data, rule: rule, memory: true, order: split)
             add("sale", honest.outcomes.map(\.execution))
+            fitted = (rule, honest.outcomes.map(\.execution))
+            // The same auctions with their plan and jury tokens charged (AuctionOverhead).
+            add("sale-charged", zip(split.test, honest.outcomes).map { k, out in
+                AuctionOverhead().charged(out.execution, data.records[k], refined: out.refined, data: data)
+            })
             let noMemory = runSale(data, rule: rule, memory: false, order: split)
             add("sale-no-memory", noMemory.outcomes.map(\.execution))
             studies = try runStudies(o, split: split, rule: rule, honest: honest.outcomes, noMemory: noMemory.outcomes)
@@ -117,10 +131,22 @@ public struct SaleRunner: Sendable {
                 manipulation = self.manipulation(o, split: split, rule: rule, memory: honest.memory, honest: honest.outcomes)
             }
         }
-        for (k, router) in routers(train: split.train).enumerated() {
+        let predictors = predictors(train: split.train)
+        for (k, router) in routers(train: split.train, predictors: predictors).enumerated() {
             var rng = SplitMix64(seed: SplitMix64.derive(master: seed, index: UInt64(k), salt: 0x2007))
             add(router.name, split.test.map { router.route(data.records[$0], data: data, rng: &rng) })
         }
-        return OrderResult(rows: rows, weights: weights, fit: fitSummary, studies: studies, manipulation: manipulation)
+        // Symmetry with SALE's memory: the same routers learning online from executed outcomes.
+        let tests = split.test.map { data.records[$0] }
+        for (name, predictor) in predictors {
+            if let knn = predictor as? KNNPredictor {
+                add("\(name)-online", PredictiveRouter.routeOnline(OnlineKNNPredictor(knn), tolerance: spec.routers.tolerance, records: tests, data: data))
+            } else if let lr = predictor as? LogisticPredictor {
+                add("\(name)-online", PredictiveRouter.routeOnline(OnlineLogisticPredictor(lr), tolerance: spec.routers.tolerance, records: tests, data: data))
+            }
+        }
+        let sweep = frontier(o, split: split, rule: fitted?.rule, fitted: fitted?.executions, predictors: predictors)
+        return OrderResult(rows: rows, weights: weights, fit: fitSummary, studies: studies, manipulation: manipulation,
+                           frontier: sweep.runs, calibration: sweep.calibration)
     }
 }

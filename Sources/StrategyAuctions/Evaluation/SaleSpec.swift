@@ -11,9 +11,10 @@ import LabIO
 ///     trace: path/to/trace.csv   # optional: replay logged outcomes instead of simulating
 ///     simulator: {self_bias: 0.5, refine_gain: 0.25}   # Calibration overrides
 ///     memory: {k: 5, threshold: 0.8}
-///     routers: {knn_k: 10, tolerance: 0.05, mf_rank: 4}
+///     routers: {knn_k: 10, tolerance: 0.05, mf_rank: 4, verifier_accuracy: 0.9}
 ///     studies: {self_bias_shift: [0, 1, 2], padding: [0.5, 2], padding_grade_slope: 0.3,
 ///               self_votes: true, manipulation: true}
+///     calibrate: [share-32b=0.3, budget=0.008]   # optional threshold-calibration targets
 public struct SaleSpec: Codable, Sendable {
     public var name: String
     public var seed: UInt64
@@ -27,6 +28,12 @@ public struct SaleSpec: Codable, Sendable {
     public var routers: RouterSpec = .init()
     public var studies: StudySpec = .init()
     public var output: String?
+    /// Threshold-calibration targets (`share-AGENT=x` or `budget=x`), see `CalibrationTarget`.
+    public var calibrate: [String] = []
+    /// `calibrate`, parsed (`parse` has checked the syntax).
+    public var calibrationTargets: [CalibrationTarget] {
+        calibrate.enumerated().compactMap { try? CalibrationTarget.parse($0.element, field: "calibrate[\($0.offset)]") }
+    }
 
     public struct MemorySpec: Codable, Sendable {
         public var k = 5
@@ -42,13 +49,16 @@ public struct SaleSpec: Codable, Sendable {
         public var knnK = 10
         public var tolerance = 0.05
         public var mfRank = 4
-        enum CodingKeys: String, CodingKey { case knnK = "knn_k", tolerance, mfRank = "mf_rank" }
+        /// Probability that the cascade's verifier reads an attempt's outcome correctly.
+        public var verifierAccuracy = 0.9
+        enum CodingKeys: String, CodingKey { case knnK = "knn_k", tolerance, mfRank = "mf_rank", verifierAccuracy = "verifier_accuracy" }
         public init() {}
         public init(from d: Decoder) throws {
             let c = try d.container(keyedBy: CodingKeys.self)
             knnK = try c.decodeIfPresent(Int.self, forKey: .knnK) ?? knnK
             tolerance = try c.decodeIfPresent(Double.self, forKey: .tolerance) ?? tolerance
             mfRank = try c.decodeIfPresent(Int.self, forKey: .mfRank) ?? mfRank
+            verifierAccuracy = try c.decodeIfPresent(Double.self, forKey: .verifierAccuracy) ?? verifierAccuracy
         }
     }
     public struct StudySpec: Codable, Sendable {
@@ -72,7 +82,7 @@ public struct SaleSpec: Codable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, seed, orders, trainFraction = "train_fraction", fitTasks = "fit_tasks", trace, simulator, memory, routers, studies, output
+        case name, seed, orders, trainFraction = "train_fraction", fitTasks = "fit_tasks", trace, simulator, memory, routers, studies, output, calibrate
     }
 
     public init(name: String, seed: UInt64) { self.name = name; self.seed = seed }
@@ -90,6 +100,7 @@ public struct SaleSpec: Codable, Sendable {
         routers = try c.decodeIfPresent(RouterSpec.self, forKey: .routers) ?? routers
         studies = try c.decodeIfPresent(StudySpec.self, forKey: .studies) ?? studies
         output = try c.decodeIfPresent(String.self, forKey: .output)
+        calibrate = try c.decodeIfPresent([String].self, forKey: .calibrate) ?? []
     }
 
     public static func load(_ path: String) throws -> SaleSpec {
@@ -112,6 +123,10 @@ public struct SaleSpec: Codable, Sendable {
         guard s.routers.knnK > 0 else { throw bad("routers.knn_k", "must be positive") }
         guard s.routers.tolerance >= 0 else { throw bad("routers.tolerance", "must be non-negative") }
         guard s.routers.mfRank > 0 else { throw bad("routers.mf_rank", "must be positive") }
+        guard (0...1).contains(s.routers.verifierAccuracy) else { throw bad("routers.verifier_accuracy", "must be a probability in [0, 1]") }
+        for (i, t) in s.calibrate.enumerated() {
+            do { _ = try CalibrationTarget.parse(t, field: "calibrate[\(i)]") } catch let e as SaleError { throw bad("calibrate[\(i)]", e.description) }
+        }
         guard s.studies.padding.allSatisfy({ $0 > 0 }) else { throw bad("studies.padding", "factors must be positive") }
         // Every number finite (YAML's .nan / .inf decode as doubles), checked field by field.
         for (field, part) in [("simulator", s.simulator as any Encodable), ("studies", s.studies), ("memory", s.memory), ("routers", s.routers)] {

@@ -21,10 +21,15 @@ public struct KNNPredictor: SuccessPredictor {
     public let train: RouterTrainingSet
     public let k: Int
     public init(_ train: RouterTrainingSet, k: Int) { self.train = train; self.k = k }
-    public func predict(_ features: [Double]) -> [Double] {
-        let sims = train.x.enumerated().map { ($0.offset, cosine(features, $0.element)) }
-            .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }.prefix(k)
-        return (0..<train.agents).map { a in sims.reduce(0) { $0 + train.y[$1.0][a] } / Double(max(sims.count, 1)) }
+    public func predict(_ features: [Double]) -> [Double] { predict(features, excluding: nil) }
+
+    /// Prediction without training task `excluded` among the neighbours (leave-one-out, for
+    /// calibrating on the training prefix). O(n·d + n·log k): bounded selection, no full sort.
+    public func predict(_ features: [Double], excluding excluded: Int?) -> [Double] {
+        var top = TopK(k)
+        for (i, x) in train.x.enumerated() where i != excluded { top.offer(i, cosine(features, x)) }
+        let near = top.sorted
+        return (0..<train.agents).map { a in near.reduce(0) { $0 + train.y[$1.index][a] } / Double(max(near.count, 1)) }
     }
 }
 
@@ -32,6 +37,7 @@ public struct KNNPredictor: SuccessPredictor {
 /// features (full-batch gradient descent, fixed iterations: deterministic).
 public struct LogisticPredictor: SuccessPredictor {
     public let weights: [[Double]]   // per agent: [bias, w_1 … w_d]
+    public init(weights: [[Double]]) { self.weights = weights }
     public init(_ train: RouterTrainingSet, iterations: Int = 400, rate: Double = 0.5, l2: Double = 1e-3) {
         let n = Double(train.x.count), d = train.x.first?.count ?? 0
         weights = (0..<train.agents).map { a in

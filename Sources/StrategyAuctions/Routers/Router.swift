@@ -23,7 +23,9 @@ public struct PredictiveRouter: Router {
     public init(name: String, predictor: any SuccessPredictor, tolerance: Double) {
         self.name = name; self.predictor = predictor; self.tolerance = tolerance
     }
-    public func route(_ record: TaskRecord, data: SaleDataset, rng: inout SplitMix64) -> Execution {
+    public func route(_ record: TaskRecord, data: SaleDataset, rng: inout SplitMix64) -> Execution { decide(record, data: data) }
+
+    func decide(_ record: TaskRecord, data: SaleDataset) -> Execution {
         let p = predictor.predict(record.task.features)
         let best = p.max() ?? 0
         let a = data.cheapest(p.indices.filter { p[$0] >= best - tolerance }) ?? data.largest
@@ -66,18 +68,23 @@ public struct OracleRouter: Router {
     }
 }
 
-/// Cheapest first, escalating to the next agent after each failure (failure is observable,
-/// e.g. by tests); every attempt is paid for. Passes when any agent's first attempt does.
+/// Cheapest first, escalating to the next agent when a verifier says the attempt failed; every
+/// attempt is paid for, and the last agent's attempt stands whatever the verifier says. The
+/// verifier reads the true outcome correctly with probability `verifierAccuracy` (1 = ground
+/// truth, as an oracle test suite would give; below 1 it both accepts failures and rejects
+/// successes), drawn from the routing stream so results are reproducible.
 public struct CascadeRouter: Router {
     public var name: String { "cascade" }
-    public init() {}
+    public let verifierAccuracy: Double
+    public init(verifierAccuracy: Double = 1) { self.verifierAccuracy = verifierAccuracy }
     public func route(_ record: TaskRecord, data: SaleDataset, rng: inout SplitMix64) -> Execution {
         let byPrice = data.byPrice
         var tokens = 0.0, cost = 0.0
         for a in byPrice {
             let e = Execution(record.attempts[a], agent: a, in: data)
             tokens += e.tokens; cost += e.cost
-            if e.success || a == byPrice.last! {
+            let verdict = rng.nextOpenUnit() < verifierAccuracy ? e.success : !e.success
+            if verdict || a == byPrice.last! {
                 return Execution(agent: a, success: e.success, tokens: tokens, cost: cost, usedLargest: a == data.largest)
             }
         }
