@@ -31,6 +31,7 @@ let package = Package(
         .target(name: "LabNumerics", dependencies: ["CGSL", "CGLPK"]),
         // Shared file formats: CSV text, number formatting, YAML decoding that names fields.
         .target(name: "LabIO", dependencies: [.product(name: "Yams", package: "Yams"),
+                                              .product(name: "OrderedCollections", package: "swift-collections"),
                                               .product(name: "CSV", package: "CSV.swift")]),
         .target(name: "Priors", dependencies: ["LabNumerics"]),
         .target(name: "Workflows", dependencies: ["Priors", .product(name: "HeapModule", package: "swift-collections")]),

@@ -1,5 +1,6 @@
 import CSV
 import Foundation
+import OrderedCollections
 import Yams
 
 /// Reading and writing the files every experiment shares: CSV through CSV.swift (quoting is
@@ -19,15 +20,10 @@ public func csvText(_ header: [String], _ rows: [[String]]) throws -> String {
     return String(decoding: data, as: UTF8.self) + "\n"
 }
 
-/// `xs` grouped by `key`, groups in order of first appearance, elements in their order.
+/// `xs` grouped by `key`, groups in order of first appearance, elements in their order
+/// (swift-collections' `OrderedDictionary(grouping:by:)`; O(n) expected).
 public func orderedGroups<T, K: Hashable>(_ xs: [T], by key: (T) -> K) -> [[T]] {
-    var order: [K] = [], groups: [K: [T]] = [:]
-    for x in xs {
-        let k = key(x)
-        if groups[k] == nil { order.append(k) }
-        groups[k, default: []].append(x)
-    }
-    return order.map { groups[$0]! }
+    Array(OrderedDictionary(grouping: xs, by: key).values)
 }
 
 /// A Markdown table.

@@ -58,16 +58,7 @@ public struct SaleRunner: Sendable {
 
     public func run(threads: Int = 1, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> [OrderResult] {
         try validateTargets()
-        let store = IndexedResults<OrderResult>(count: spec.orders)
-        let workers = max(1, min(threads, spec.orders))
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            for o in stride(from: w, to: spec.orders, by: workers) {
-                // Store first: `progress?(…)` would skip evaluating its arguments when nil.
-                let stored = store.set(o, Result { try runOrder(o) })
-                progress?(stored, spec.orders)
-            }
-        }
-        return try store.all()
+        return try IndexedResults<OrderResult>.map(count: spec.orders, threads: threads, progress: progress) { try runOrder($0) }
     }
 
     /// The training prefix and test suffix of order `o`.
