@@ -35,25 +35,33 @@ struct EquilibriumTests {
     static let config = EquilibriumConfig(grid: 9, samples: 300, iterations: 60, damping: 0.5, seed: 7, threads: 2,
                                           certificateSamples: 400)
 
-    @Test("pay-as-bid, U[1, 2], n = 2 and 3: b(c) = c + (hi − c)/n within 1 % of the width; payment = STAR's", arguments: [2, 3])
+    /// n = 2 learns from 300 profiles per iteration; n ≥ 3 needs 1000 (with 300 the learned bids
+    /// sat 0.5…1 % of the width above the closed form on most knots, by sampling noise).
+    static func config(agents n: Int) -> EquilibriumConfig {
+        var c = config
+        if n > 2 { c.samples = 1000 }
+        return c
+    }
+
+    @Test("pay-as-bid, U[1, 2], n = 2, 3, 5: b(c) = c + (hi − c)/n within 1 % of the width; payment = STAR's", arguments: [2, 3, 5])
     func uniformFirstPrice(n: Int) throws {
         let (lo, hi) = (1.0, 2.0)
         let inst = try singleNode(n, prior: .uniform(low: lo, high: hi), bid: 1.5)
-        let r = try EquilibriumSolver.solve(PayAsBid(), instance: inst, config: Self.config)
+        let r = try EquilibriumSolver.solve(PayAsBid(), instance: inst, config: Self.config(agents: n))
         var worst = 0.0
         for s in r.strategies {
             for (c, b) in zip(s.costs, s.bids) { worst = max(worst, abs(b - (c + (hi - c) / Double(n))) / (hi - lo)) }
         }
         print("n=\(n): iterations \(r.iterations), worst knot error \(worst) of the width, relative ε \(r.certificate.perAgent.map { "\($0.relativeEpsilon.mean) [\($0.relativeEpsilon.ciLow), \($0.relativeEpsilon.ciHigh)] in-sample \($0.inSampleEpsilon / $0.equilibriumUtility.mean)" }), runs \(r.solverRuns)")
-        if n == 2 {
+        if n <= 3 {
             #expect(worst <= 0.01, "worst knot error \(worst) of the width")
         } else {
-            // Measured with N = 300 and 60 iterations (and with 100 iterations, or N = 600): 1.04–1.1 %
-            // of the width, a bias of +0.5…1 % on most knots that more samples or iterations do not
-            // remove; the certificate's ε is ≈ 0 there (the utility is very flat in the bid). Issue 14's
-            // 1 % is not met for n = 3 yet: checked at 1.5 %, the 1 % target kept as a known issue.
-            #expect(worst <= 0.015, "worst knot error \(worst) of the width")
-            withKnownIssue("n = 3: learned bids sit ~1.1 % of the width above c + (hi − c)/3 at worst", isIntermittent: true) {
+            // n = 5, measured (release build, seeds 7 and 8, N = 1000, 60 iterations): 1.5–1.6 % of
+            // the width at worst, +0.3…1 % on most knots — a bias from sampling noise that a
+            // noiseless run of the same logit response (0.1 %) does not have; 2000 profiles per
+            // iteration did not remove it. Checked at 2 %, issue 14's 1 % kept as a known issue.
+            #expect(worst <= 0.02, "worst knot error \(worst) of the width")
+            withKnownIssue("n = 5: learned bids up to ~1.6 % of the width above c + (hi − c)/5", isIntermittent: true) {
                 #expect(worst <= 0.01, "worst knot error \(worst) of the width")
             }
         }
@@ -77,18 +85,20 @@ struct EquilibriumTests {
         #expect(r.payments.truthful.mean < s.mean)
     }
 
-    @Test("pay-as-bid, Beta(2, 2) on [0, 1], n = 2: matches the quadrature of the first-price formula within 2 % of the width")
+    @Test("pay-as-bid, Beta(2, 2) on [0, 1], n = 2: matches the quadrature of the first-price formula within 1 % of the width")
     func betaFirstPrice() throws {
         let n = 2
         let inst = try singleNode(n, prior: .beta(alpha: 2, beta: 2, low: 0, high: 1), bid: 0.5)
-        let r = try EquilibriumSolver.solve(PayAsBid(), instance: inst, config: Self.config)
+        var config = Self.config
+        config.samples = 1000  // 300 gave 1.7 % at the top knot
+        let r = try EquilibriumSolver.solve(PayAsBid(), instance: inst, config: config)
         let cdf = { (t: Double) in t <= 0 ? 0 : t >= 1 ? 1 : 3 * t * t - 2 * t * t * t }
         var worst = 0.0
         for s in r.strategies {
             for (c, b) in zip(s.costs, s.bids) { worst = max(worst, abs(b - firstPriceBid(c, hi: 1, n: n, cdf: cdf))) }
         }
         print("beta: iterations \(r.iterations), worst knot error \(worst), relative ε \(r.certificate.maxRelativeEpsilon)")
-        #expect(worst <= 0.02, "worst knot error \(worst) of the width")
+        #expect(worst <= 0.01, "worst knot error \(worst) of the width")
         #expect(r.converged, "relative ε \(r.certificate.maxRelativeEpsilon)")
     }
 
@@ -124,6 +134,25 @@ struct EquilibriumTests {
         #expect(ch.maxRelativeEpsilon > 0.05)
         #expect(ch.perAgent.allSatisfy { $0.relativeEpsilon.ciLow > 0.01 })
         #expect(!ch.converged)
+    }
+
+    @Test("uninformed knots follow the least-squares line of the informed ones, kept in [cost, ceiling]")
+    func extrapolation() {
+        let knots = (0..<8).map { 1 + Double($0) / 8 }
+        // Informed knots 0…4 on b = 0.5·c + 0.9 with noise that cancels in the fit of the last four.
+        let line = { (c: Double) in 0.5 * c + 0.9 }
+        let noise = [0.3, 0.01, -0.01, -0.01, 0.01]
+        var targets = knots.map { _ in -5.0 }
+        for k in 0..<5 { targets[k] = line(knots[k]) + noise[k] }
+        let informed = (0..<8).map { $0 < 5 }
+        let out = EquilibriumSolver.extrapolateUninformed(targets, knots: knots, informed: informed, old: knots, ceiling: 1.85)
+        for k in 0..<5 { #expect(out[k] == targets[k]) }
+        // Slope of the least-squares line through knots 1…4 with residuals (+, −, −, +): 0.5 exactly.
+        for k in 5..<8 { #expect(abs(out[k] - min(1.85, max(knots[k], line(knots[k])))) < 1e-12, "knot \(k): \(out[k])") }
+        #expect(out[7] == 1.85)  // the line at 1.875 is 1.8375 < cost 1.875 → raised to the cost, then the ceiling
+        // Fewer than two informed knots below: the old bids stay.
+        let few = EquilibriumSolver.extrapolateUninformed(targets, knots: knots, informed: [true] + Array(repeating: false, count: 7), old: knots, ceiling: 2)
+        #expect(Array(few.dropFirst()) == Array(knots.dropFirst()))
     }
 
     @Test("deterministic whatever the thread count")

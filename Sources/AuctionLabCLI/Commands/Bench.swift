@@ -39,6 +39,7 @@ struct Bench: ParsableCommand {
     @Option(help: "Seed of the random instances.") var seed: UInt64 = 1
     @Option(help: "Also write the timings as CSV to this file.") var csv: String?
     @Option(help: "Processes started for the start-up line (default 20 with --quick, else 100; 0 skips it).") var startupRuns: Int?
+    @Flag(help: "Only the equilibrium case: pay-as-bid on S4 (time per iteration, iterations, ε; BenchEquilibrium.swift).") var equilibrium = false
 
     /// Median seconds per call of `body`, repeated until ~`budget` seconds elapse.
     func time(_ budget: Double, _ body: () throws -> Void) rethrows -> Double {
@@ -92,6 +93,7 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         try requirePositive(startupRuns == 0 ? nil : startupRuns, "--startup-runs")
+        if equilibrium { return try benchEquilibrium() }
         let budget = quick ? 0.1 : 0.5
         var g = SplitMix64(seed: seed)
         print("AuctionLab bench — median wall time per call, one core; ratio = MILP time / this time\n")
