@@ -36,18 +36,19 @@ public struct EquilibriumConfig: Sendable {
     public var certificateTypes: Int?
     public var certificateBids: Int?
     public var target: Double
-    /// A knot whose candidate bids changed the workload in fewer sampled profiles than this is
-    /// "uninformed" and follows the informed knots below it (`extrapolateUninformed`).
-    public var minEvents: Int
+    /// A knot whose target bid's outcome differs from the top bid's in less than this share of
+    /// the sampled profiles behind its utility curve is "uninformed" and follows the informed
+    /// knots below it (`extrapolateUninformed`); 0 turns this off.
+    public var minEventShare: Double
     public var options: MechanismOptions
 
     public init(grid: Int = 9, samples: Int = 200, iterations: Int = 30, damping: Double = 0.5, seed: UInt64 = 1,
                 threads: Int = ProcessInfo.processInfo.activeProcessorCount, stopTolerance: Double = 1e-3, temperature: Double = 0.01,
                 certificateSamples: Int? = nil, certificateTypes: Int? = nil, certificateBids: Int? = nil,
-                target: Double = 0.01, minEvents: Int = 100, options: MechanismOptions = .init()) {
+                target: Double = 0.01, minEventShare: Double = 0.01, options: MechanismOptions = .init()) {
         self.grid = grid; self.samples = samples; self.iterations = iterations; self.damping = damping; self.seed = seed
         self.threads = threads; self.stopTolerance = stopTolerance; self.temperature = temperature; self.certificateSamples = certificateSamples
-        self.certificateTypes = certificateTypes; self.certificateBids = certificateBids; self.target = target; self.minEvents = minEvents; self.options = options
+        self.certificateTypes = certificateTypes; self.certificateBids = certificateBids; self.target = target; self.minEventShare = minEventShare; self.options = options
     }
 
     /// Refuses settings that cannot give a meaningful equilibrium; the error names the field.
@@ -58,6 +59,9 @@ public struct EquilibriumConfig: Sendable {
         if !(damping > 0 && damping <= 1) { throw EquilibriumError.invalid(field: "damping", reason: "must be in (0, 1] (got \(damping))") }
         if !(temperature >= 0 && temperature.isFinite) {
             throw EquilibriumError.invalid(field: "temperature", reason: "must be a finite number ≥ 0 (got \(temperature))")
+        }
+        if !(minEventShare >= 0 && minEventShare <= 1) {
+            throw EquilibriumError.invalid(field: "minEventShare", reason: "must be in [0, 1] (got \(minEventShare))")
         }
         if threads < 1 { throw EquilibriumError.invalid(field: "threads", reason: "must be ≥ 1 (got \(threads))") }
         if let s = certificateSamples, s < 2 {
@@ -200,7 +204,7 @@ public enum EquilibriumSolver {
             var remembered: [[[Double]]] = knots.map { $0.map { _ in [] } }
             var remembering = 0
             // Per agent and knot: profiles (this iteration's, plus the remembered ones in the
-            // second half) in which the agent's bid matters between its cost and the top.
+            // second half) in which the knot's target bid and the top bid have different outcomes.
             var events = knots.map { Array(repeating: 0, count: $0.count) }
             var averaged = 0
             for t in 1...config.iterations {
@@ -241,12 +245,17 @@ public enum EquilibriumSolver {
                         let fresh = bidsK.map { avg.utility(bid: $0, cost: c) }
                         let lambda = 2 * t > config.iterations ? 1 / Double(remembering + 1) : 1
                         remembered[i][k] = remembered[i][k].isEmpty ? fresh : zip(remembered[i][k], fresh).map { (1 - lambda) * $0 + lambda * $1 }
+                        let target = smoothedResponse(bids: bidsK, utilities: remembered[i][k], cost: c, temperature: config.temperature)
+                        // Evidence for the target: profiles in which bidding it instead of the top
+                        // of the support changes the outcome (a type whose target still loses
+                        // everything, paid nothing, has none; an underbid that wins has some).
                         let top = ends[i].1
-                        let seen = slice.reduce(0) { $0 + ($1.responds(between: max(c, ends[i].0), and: top) ? 1 : 0) }
+                        let seen = slice.reduce(0) { $0 + ($1.responds(between: target, and: top) ? 1 : 0) }
                         events[i][k] = (accumulate ? events[i][k] : 0) + seen
-                        targets.append(smoothedResponse(bids: bidsK, utilities: remembered[i][k], cost: c, temperature: config.temperature))
+                        targets.append(target)
                     }
-                    targets = extrapolateUninformed(targets, knots: knots[i], informed: events[i].map { $0 >= config.minEvents },
+                    let behind = Double(config.samples * (accumulate ? remembering + 1 : 1))
+                    targets = extrapolateUninformed(targets, knots: knots[i], informed: events[i].map { Double($0) >= config.minEventShare * behind },
                                                     old: current[i].bids, ceiling: ends[i].1)
                     var bids: [Double] = []
                     for k in knots[i].indices {
@@ -281,10 +290,11 @@ public enum EquilibriumSolver {
                                  certificate: certificate, payments: payments, solverRuns: runs)
     }
 
-    /// Targets of knots whose utility curve carries no information (fewer than `minEvents`
-    /// sampled profiles in which any bid ≥ the knot's cost changes the workload: a type that
-    /// (almost) never wins) are replaced by the linear extrapolation of the informed
-    /// knots below (a least-squares line through the last four), kept in [cost, ceiling]; with fewer than two informed knots below they stay put.
+    /// Targets of uninformed knots (less than `minEventShare` of the sampled profiles in which the
+    /// target bid's outcome differs from the top bid's: a type that (almost) never wins at its target)
+    /// are replaced by the linear extrapolation of the informed knots below (a least-squares line
+    /// through the last three), kept in [cost, ceiling]; with fewer than two informed knots below
+    /// they stay put.
     /// Why: a flat sample utility makes every bid a best response, and the first maximiser (a low
     /// bid that still loses) dragged the top types far below cost — −19 % of the support at the
     /// top knot for n = 5 first price, where that type wins with probability ~1e-5 — and, through
@@ -296,9 +306,9 @@ public enum EquilibriumSolver {
         for k in knots.indices {
             if informed[k] { seen.append(k); continue }
             guard seen.count >= 2 else { out[k] = old[k]; continue }
-            // Least-squares line through the last (up to) four informed knots: a two-point slope
+            // Least-squares line through the last (up to) three informed knots: a two-point slope
             // would carry their sampling noise, multiplied by the distance, to the top types.
-            let use = seen.suffix(4)
+            let use = seen.suffix(3)
             let mx = use.reduce(0) { $0 + knots[$1] } / Double(use.count)
             let my = use.reduce(0) { $0 + targets[$1] } / Double(use.count)
             let sxx = use.reduce(0) { $0 + (knots[$1] - mx) * (knots[$1] - mx) }

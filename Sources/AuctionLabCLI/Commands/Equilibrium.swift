@@ -60,6 +60,7 @@ struct EquilibriumCommand: ParsableCommand {
     @Option(help: "Step size α of the damped best response (0 < α ≤ 1; step t is α/(1 + (t−1)/5)).") var damping = 0.5
     @Option(help: "Logit smoothing of the best response, relative to the spread of the utility over candidate bids (0: argmax).") var temperature = 0.01
     @Option(help: "Fresh profiles of the certificate (≥ 2; default max(--samples, 200)).") var certificateSamples: Int?
+    @Option(help: "Share of the sampled profiles in which a knot's target bid must change its outcome (vs bidding the top) for the knot to follow its own best response; below it, it follows a line through the informed knots below (0: off).") var minEventShare = 0.01
     @Option(help: "Seed of all sampled profiles.") var seed: UInt64 = 1
     @Option(help: "Worker threads (the result does not depend on it).") var threads = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Output format: table|json|csv.") var format: EquilibriumFormat = .table
@@ -74,6 +75,7 @@ struct EquilibriumCommand: ParsableCommand {
         if !(damping > 0 && damping <= 1) { throw ValidationError("--damping must be in (0, 1] (got \(damping))") }
         if !(temperature >= 0 && temperature.isFinite) { throw ValidationError("--temperature must be a finite number ≥ 0 (got \(temperature))") }
         if let c = certificateSamples, c < 2 { throw ValidationError("--certificate-samples must be ≥ 2 for an interval (got \(c))") }
+        if !(minEventShare >= 0 && minEventShare <= 1) { throw ValidationError("--min-event-share must be in [0, 1] (got \(minEventShare))") }
         if grid > 1_000 { throw ValidationError("--grid must be at most 1000 (got \(grid))") }
         if samples > 1_000_000 { throw ValidationError("--samples must be at most 1000000 (got \(samples))") }
         if iterations > 100_000 { throw ValidationError("--iterations must be at most 100000 (got \(iterations))") }
@@ -83,7 +85,7 @@ struct EquilibriumCommand: ParsableCommand {
         let mech = try mechanismNamed(mechanism)
         let inst = try loadInstance(instance)
         let config = EquilibriumConfig(grid: grid, samples: samples, iterations: iterations, damping: damping, seed: seed, threads: threads,
-                                       temperature: temperature, certificateSamples: certificateSamples)
+                                       temperature: temperature, certificateSamples: certificateSamples, minEventShare: minEventShare)
         let start = Date()
         // Progress only when stderr is a terminal (a redirected or captured run stays clean).
         let tty = isatty(2) != 0
