@@ -19,11 +19,14 @@ struct EquilibriumCommand: ParsableCommand {
 
         What is computed. Each agent's strategy is a monotone piecewise-linear bid function on \
         --grid knots (cell midpoints of its support). Iterated damped best response: every \
-        iteration draws --samples fresh cost profiles (stratified, seeded); for each agent and \
+        iteration draws --samples fresh cost profiles per agent (stratified, seeded); for each agent and \
         profile the agent's payment and workload as functions of its own bid are built exactly \
         from the mechanism's breakpoints, so the sample-average utility is known for every bid; \
         each knot moves toward a logit-smoothed best response over the support (below cost too), then a \
-        running maximum keeps the function monotone. Steps decrease, and the reported strategy \
+        running maximum keeps the function monotone. A knot whose \
+        target bid changes the outcome in under --min-event-share of the profiles (a type that \
+        almost never wins, whose sampled utility is flat) follows a line through the informed knots \
+        below it. Steps decrease, and the reported strategy \
         averages the iterates of the second half. A DSIC mechanism (star, vcg, homogeneous) \
         is not iterated: truthful bidding is reported and certified.
 
