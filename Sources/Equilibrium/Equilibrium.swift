@@ -40,15 +40,17 @@ public struct EquilibriumConfig: Sendable {
     /// the sampled profiles behind its utility curve is "uninformed" and follows the informed
     /// knots below it (`extrapolateUninformed`); 0 turns this off.
     public var minEventShare: Double
+    /// Put the first knot at the support's lower end (see `knotGrid`); off by default.
+    public var lowerEndKnot: Bool
     public var options: MechanismOptions
 
     public init(grid: Int = 9, samples: Int = 200, iterations: Int = 30, damping: Double = 0.5, seed: UInt64 = 1,
                 threads: Int = ProcessInfo.processInfo.activeProcessorCount, stopTolerance: Double = 1e-3, temperature: Double = 0.01,
                 certificateSamples: Int? = nil, certificateTypes: Int? = nil, certificateBids: Int? = nil,
-                target: Double = 0.01, minEventShare: Double = 0.01, options: MechanismOptions = .init()) {
+                target: Double = 0.01, minEventShare: Double = 0.01, lowerEndKnot: Bool = false, options: MechanismOptions = .init()) {
         self.grid = grid; self.samples = samples; self.iterations = iterations; self.damping = damping; self.seed = seed
         self.threads = threads; self.stopTolerance = stopTolerance; self.temperature = temperature; self.certificateSamples = certificateSamples
-        self.certificateTypes = certificateTypes; self.certificateBids = certificateBids; self.target = target; self.minEventShare = minEventShare; self.options = options
+        self.certificateTypes = certificateTypes; self.certificateBids = certificateBids; self.target = target; self.minEventShare = minEventShare; self.lowerEndKnot = lowerEndKnot; self.options = options
     }
 
     /// Refuses settings that cannot give a meaningful equilibrium; the error names the field.
@@ -188,7 +190,7 @@ public enum EquilibriumSolver {
         try config.validate()
         let m = instance.agentCount
         let ends = (0..<m).map { validEnds(instance.priors[$0]) }
-        let knots = ends.map { knotGrid($0.0, $0.1, config.grid) }
+        let knots = ends.map { knotGrid($0.0, $0.1, config.grid, lowerEnd: config.lowerEndKnot) }
         var strategies = (0..<m).map { BidFunction.truthful(knots[$0], floor: ends[$0].0, ceiling: ends[$0].1) }
         var history: [IterationRecord] = []
         var runs = 0

@@ -64,6 +64,7 @@ struct EquilibriumCommand: ParsableCommand {
     @Option(help: "Logit smoothing of the best response, relative to the spread of the utility over candidate bids (0: argmax).") var temperature = 0.01
     @Option(help: "Fresh profiles of the certificate (≥ 2; default max(--samples, 200)).") var certificateSamples: Int?
     @Option(help: "Share of the sampled profiles in which a knot's target bid must change its outcome (vs bidding the top) for the knot to follow its own best response; below it, it follows a line through the informed knots below (0: off).") var minEventShare = 0.01
+    @Flag(help: "First knot at the support's lower end (helps where the lowest types' bids jump, as on S4; hurts one-node first price).") var endKnot = false
     @Option(help: "Seed of all sampled profiles.") var seed: UInt64 = 1
     @Option(help: "Worker threads (the result does not depend on it).") var threads = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Output format: table|json|csv.") var format: EquilibriumFormat = .table
@@ -88,7 +89,7 @@ struct EquilibriumCommand: ParsableCommand {
         let mech = try mechanismNamed(mechanism)
         let inst = try loadInstance(instance)
         let config = EquilibriumConfig(grid: grid, samples: samples, iterations: iterations, damping: damping, seed: seed, threads: threads,
-                                       temperature: temperature, certificateSamples: certificateSamples, minEventShare: minEventShare)
+                                       temperature: temperature, certificateSamples: certificateSamples, minEventShare: minEventShare, lowerEndKnot: endKnot)
         let start = Date()
         // Progress only when stderr is a terminal (a redirected or captured run stays clean).
         let tty = isatty(2) != 0
