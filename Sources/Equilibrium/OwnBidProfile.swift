@@ -65,6 +65,20 @@ struct OwnBidProfile: Sendable {
         pieces = out
         self.runs = runs
     }
+
+    /// (P_i(b), x_i(b)) from the piece containing b (the last piece is closed at the top).
+    func outcome(at b: Double) -> (payment: Double, workload: Double) {
+        var lo = 0, hi = pieces.count - 1
+        while lo < hi { let mid = (lo + hi + 1) / 2; if pieces[mid].low <= b { lo = mid } else { hi = mid - 1 } }
+        return (pieces[lo].alpha + pieces[lo].beta * b, pieces[lo].workload)
+    }
+
+    /// Whether the agent's bid matters at all between `a` and `b` in this profile: its workload
+    /// or its payment differs (a type that loses at both, paid nothing, learns nothing here).
+    func responds(between a: Double, and b: Double) -> Bool {
+        let (u, v) = (outcome(at: a), outcome(at: b))
+        return u.workload != v.workload || u.payment != v.payment
+    }
 }
 
 /// The sample average of many `OwnBidProfile`s of one agent: on each elementary interval

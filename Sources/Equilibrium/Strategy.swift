@@ -56,8 +56,16 @@ public struct BidFunction: Sendable, Codable, Equatable {
 /// with zero slope on the right), so a knot there has no restoring force and a sampled best
 /// response ratchets it upward, dragging the types above with it. At the cell midpoint the best
 /// response is interior with ordinary curvature. The certificate still checks the ends.
-func knotGrid(_ a: Double, _ b: Double, _ k: Int) -> [Double] {
-    (0..<k).map { a + (b - a) * (Double($0) + 0.5) / Double(k) }
+///
+/// With `lowerEnd`, the first knot is the support's lower end and the other K−1 are the midpoints
+/// of K−1 cells. Why an option: on S4 (pay-as-bid) the largest deviation gains sat at the lowest
+/// types, below the first midpoint, where the bid function is extrapolated across a jump; a knot
+/// there cut the max relative ε from 2.3 % to 1.8 % (same settings) — but on one-node first price
+/// it is the ratcheting knot described above (n = 5: 3.5 % of the support off the closed form).
+func knotGrid(_ a: Double, _ b: Double, _ k: Int, lowerEnd: Bool = false) -> [Double] {
+    let cells = lowerEnd ? k - 1 : k
+    let mids: [Double] = (0..<cells).map { (j: Int) -> Double in a + (b - a) * (Double(j) + 0.5) / Double(cells) }
+    return lowerEnd ? [a] + mids : mids
 }
 
 /// `n` evenly spaced points from `a` to `b` (both ends included), for n ≥ 2.

@@ -35,28 +35,27 @@ struct EquilibriumTests {
     static let config = EquilibriumConfig(grid: 9, samples: 300, iterations: 60, damping: 0.5, seed: 7, threads: 2,
                                           certificateSamples: 400)
 
-    @Test("pay-as-bid, U[1, 2], n = 2 and 3: b(c) = c + (hi − c)/n within 1 % of the width; payment = STAR's", arguments: [2, 3])
+    /// n = 2 learns from 300 profiles per iteration; n ≥ 3 needs 1000 (with 300 the learned bids
+    /// sat 0.5…1 % of the width above the closed form on most knots, by sampling noise).
+    static func config(agents n: Int) -> EquilibriumConfig {
+        var c = config
+        if n > 2 { c.samples = 1000 }
+        return c
+    }
+
+    @Test("pay-as-bid, U[1, 2], n = 2, 3, 5: b(c) = c + (hi − c)/n within 1 % of the width; payment = STAR's", arguments: [2, 3, 5])
     func uniformFirstPrice(n: Int) throws {
         let (lo, hi) = (1.0, 2.0)
         let inst = try singleNode(n, prior: .uniform(low: lo, high: hi), bid: 1.5)
-        let r = try EquilibriumSolver.solve(PayAsBid(), instance: inst, config: Self.config)
+        let r = try EquilibriumSolver.solve(PayAsBid(), instance: inst, config: Self.config(agents: n))
         var worst = 0.0
         for s in r.strategies {
             for (c, b) in zip(s.costs, s.bids) { worst = max(worst, abs(b - (c + (hi - c) / Double(n))) / (hi - lo)) }
         }
         print("n=\(n): iterations \(r.iterations), worst knot error \(worst) of the width, relative ε \(r.certificate.perAgent.map { "\($0.relativeEpsilon.mean) [\($0.relativeEpsilon.ciLow), \($0.relativeEpsilon.ciHigh)] in-sample \($0.inSampleEpsilon / $0.equilibriumUtility.mean)" }), runs \(r.solverRuns)")
-        if n == 2 {
-            #expect(worst <= 0.01, "worst knot error \(worst) of the width")
-        } else {
-            // Measured with N = 300 and 60 iterations (and with 100 iterations, or N = 600): 1.04–1.1 %
-            // of the width, a bias of +0.5…1 % on most knots that more samples or iterations do not
-            // remove; the certificate's ε is ≈ 0 there (the utility is very flat in the bid). Issue 14's
-            // 1 % is not met for n = 3 yet: checked at 1.5 %, the 1 % target kept as a known issue.
-            #expect(worst <= 0.015, "worst knot error \(worst) of the width")
-            withKnownIssue("n = 3: learned bids sit ~1.1 % of the width above c + (hi − c)/3 at worst", isIntermittent: true) {
-                #expect(worst <= 0.01, "worst knot error \(worst) of the width")
-            }
-        }
+        // Measured (release build, N = 1000, 60 iterations; seeds 7 / 8): n = 3 0.57 / 0.61 %,
+        // n = 5 0.89 / 0.85 % of the width at worst; n = 2 (N = 300) 0.57 %.
+        #expect(worst <= 0.01, "worst knot error \(worst) of the width")
         #expect(r.converged, "relative ε \(r.certificate.maxRelativeEpsilon)")
         // Revenue equivalence: STAR at truthful bids vs pay-as-bid at the learned equilibrium on the
         // same 4000 profiles (a stream of their own; only two runs per profile, so many are cheap).
@@ -77,18 +76,20 @@ struct EquilibriumTests {
         #expect(r.payments.truthful.mean < s.mean)
     }
 
-    @Test("pay-as-bid, Beta(2, 2) on [0, 1], n = 2: matches the quadrature of the first-price formula within 2 % of the width")
+    @Test("pay-as-bid, Beta(2, 2) on [0, 1], n = 2: matches the quadrature of the first-price formula within 1 % of the width")
     func betaFirstPrice() throws {
         let n = 2
         let inst = try singleNode(n, prior: .beta(alpha: 2, beta: 2, low: 0, high: 1), bid: 0.5)
-        let r = try EquilibriumSolver.solve(PayAsBid(), instance: inst, config: Self.config)
+        var config = Self.config
+        config.samples = 1000  // 300 gave 1.7 % at the top knot; 1000: 0.76 %
+        let r = try EquilibriumSolver.solve(PayAsBid(), instance: inst, config: config)
         let cdf = { (t: Double) in t <= 0 ? 0 : t >= 1 ? 1 : 3 * t * t - 2 * t * t * t }
         var worst = 0.0
         for s in r.strategies {
             for (c, b) in zip(s.costs, s.bids) { worst = max(worst, abs(b - firstPriceBid(c, hi: 1, n: n, cdf: cdf))) }
         }
         print("beta: iterations \(r.iterations), worst knot error \(worst), relative ε \(r.certificate.maxRelativeEpsilon)")
-        #expect(worst <= 0.02, "worst knot error \(worst) of the width")
+        #expect(worst <= 0.01, "worst knot error \(worst) of the width")
         #expect(r.converged, "relative ε \(r.certificate.maxRelativeEpsilon)")
     }
 
@@ -124,6 +125,25 @@ struct EquilibriumTests {
         #expect(ch.maxRelativeEpsilon > 0.05)
         #expect(ch.perAgent.allSatisfy { $0.relativeEpsilon.ciLow > 0.01 })
         #expect(!ch.converged)
+    }
+
+    @Test("uninformed knots follow the least-squares line of the informed ones, kept in [cost, ceiling]")
+    func extrapolation() {
+        let knots = (0..<8).map { 1 + Double($0) / 8 }
+        // Informed knots 0…4 on b = 0.5·c + 0.9 with noise that cancels in the fit of the last three.
+        let line = { (c: Double) in 0.5 * c + 0.9 }
+        let noise = [0.3, -0.2, 0.01, -0.02, 0.01]
+        var targets = knots.map { _ in -5.0 }
+        for k in 0..<5 { targets[k] = line(knots[k]) + noise[k] }
+        let informed = (0..<8).map { $0 < 5 }
+        let out = EquilibriumSolver.extrapolateUninformed(targets, knots: knots, informed: informed, old: knots, ceiling: 1.85)
+        for k in 0..<5 { #expect(out[k] == targets[k]) }
+        // The least-squares line through knots 2…4 with residuals (+1, −2, +1)·0.01 is the line itself.
+        for k in 5..<8 { #expect(abs(out[k] - min(1.85, max(knots[k], line(knots[k])))) < 1e-12, "knot \(k): \(out[k])") }
+        #expect(out[7] == 1.85)  // the line at 1.875 is 1.8375 < cost 1.875 → raised to the cost, then the ceiling
+        // Fewer than two informed knots below: the old bids stay.
+        let few = EquilibriumSolver.extrapolateUninformed(targets, knots: knots, informed: [true] + Array(repeating: false, count: 7), old: knots, ceiling: 2)
+        #expect(Array(few.dropFirst()) == Array(knots.dropFirst()))
     }
 
     @Test("deterministic whatever the thread count")
@@ -174,5 +194,55 @@ struct MyopicEquilibriumTests {
         for (id, s) in zip(r.agents, r.strategies) { print(id, s.costs.map { String(format: "%.2f", $0) }, s.bids.map { String(format: "%.3f", $0) }) }
         #expect(r.converged, "max relative ε \(r.certificate.maxRelativeEpsilon)")
         #expect(d.ciHigh >= 0, "Myopic at equilibrium pays less than STAR: \(d.mean) [\(d.ciLow), \(d.ciHigh)]")
+    }
+}
+
+/// Myerson's bound on a small subset (issue 14): with independent private costs no mechanism's
+/// expected payment at a Bayes–Nash equilibrium is below STAR's. Random 3-node workflows with one
+/// agent per tier: asymmetric supports, one agent's prior irregular (ironed by STAR).
+@Suite("Equilibrium: Myerson's bound on random small workflows")
+struct MyersonBoundTests {
+    static func instance(_ k: Int) throws -> (Instance, String) {
+        var g = SplitMix64(seed: SplitMix64.derive(master: 14, index: UInt64(k)))
+        var spec = RandomWorkflow.instance([.chain, .tree, .dag][k % 3], nodes: 3, perTier: 1, using: &g)
+        let j = k % spec.agents.count
+        if case let .uniform(lo, hi) = spec.agents[j].prior {
+            spec.agents[j].prior = try PriorZoo.spec("ironing-mixture", low: lo, high: hi)
+        }
+        return (try Instance(spec: spec), "\(spec)")
+    }
+
+    @Test("pay-as-bid and Myopic at their equilibria pay at least STAR's expected payment (paired, 95 %)",
+          arguments: [0, 1, 2])
+    func bound(k: Int) throws {
+        let (inst, text) = try Self.instance(k)
+        let config = EquilibriumConfig(grid: 7, samples: 400, iterations: 60, seed: 21, threads: 2, certificateSamples: 400)
+        let costs = EquilibriumSolver.sampleCosts(inst, count: 1000, seed: 21, salt: 0x7E59)
+        for mech in [PayAsBid(), Myopic()] as [any Mechanism] {
+            let r = try EquilibriumSolver.solve(mech, instance: inst, config: config)
+            var diffs: [Double] = [], starPayments: [Double] = []
+            for c in costs {
+                var t = inst
+                for i in 0..<inst.agentCount { t = t.withBid(i, c[i]) }
+                let star = try STAR().run(t, options: .init()).totalPayment
+                let eq = try mech.run(EquilibriumSolver.profileInstance(inst, strategies: r.strategies, costs: c), options: .init()).totalPayment
+                diffs.append(eq - star); starPayments.append(star)
+            }
+            let stars = Summary(starPayments)
+            let d = Summary(diffs)
+            print("Myerson k=\(k) \(mech.name): max relative ε \(r.certificate.maxRelativeEpsilon) (\(r.converged ? "converged" : "NOT converged")), eq − STAR \(d.mean) [\(d.ciLow), \(d.ciHigh)], STAR \(stars.mean)")
+            #expect(r.converged, "\(mech.name) on instance \(k): relative ε \(r.certificate.maxRelativeEpsilon)")
+            let check = { #expect(d.ciHigh >= 0, "Myerson's bound violated by \(mech.name) (relative ε \(r.certificate.maxRelativeEpsilon)): eq − STAR \(d.mean) [\(d.ciLow), \(d.ciHigh)] on \(text)") }
+            if k == 1 && mech.name == PayAsBid().name {
+                // OPEN (issue 14): instance 1 (tree n0 → n1, n0 → n2; a20's prior is the ironing
+                // mixture) — pay-as-bid at a certified equilibrium (relative ε 0.95 %) pays less than
+                // STAR: −12 691 [−13 646, −11 736] on 1000 paired profiles. Not explained yet: a bug
+                // (STAR's ironed payments, or the solver/certificate), or the ε-slack of an approximate
+                // equilibrium. Recorded so it stays visible, not silenced.
+                withKnownIssue("Myerson's bound: pay-as-bid below STAR on random instance 1 (ironed prior), unexplained", isIntermittent: true) { check() }
+            } else {
+                check()
+            }
+        }
     }
 }

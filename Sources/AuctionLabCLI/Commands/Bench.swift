@@ -47,6 +47,7 @@ struct Bench: ParsableCommand {
     @Option(help: "Processes started for the start-up line (default 20 with --quick, else 100; 0 skips it).") var startupRuns: Int?
     @Option(help: ArgumentHelp("An earlier auctionlab (JSON shards) to time the same merge with at the smaller size (scale part).", valueName: "BINARY")) var baseline: String?
     @Flag(help: "Only the scale part (issue 17): merge time and peak memory, shard bytes, batch solve, 10⁴-node workflows.") var scaleOnly = false
+    @Flag(help: "Only the equilibrium case: pay-as-bid on S4 (time per iteration, iterations, ε; BenchEquilibrium.swift).") var equilibrium = false
 
     /// Median seconds per call of `body`, repeated until ~`budget` seconds elapse.
     func time(_ budget: Double, _ body: () throws -> Void) rethrows -> Double {
@@ -101,6 +102,7 @@ struct Bench: ParsableCommand {
     func run() throws {
         try requirePositive(startupRuns == 0 ? nil : startupRuns, "--startup-runs")
         if scaleOnly { try scaleBenchmarks(); return }   // issue 17 (BenchScale.swift)
+        if equilibrium { return try benchEquilibrium() }
         let budget = quick ? 0.1 : 0.5
         var g = SplitMix64(seed: seed)
         print("AuctionLab bench — median wall time per call, one core; ratio = MILP time / this time\n")

@@ -19,11 +19,14 @@ struct EquilibriumCommand: ParsableCommand {
 
         What is computed. Each agent's strategy is a monotone piecewise-linear bid function on \
         --grid knots (cell midpoints of its support). Iterated damped best response: every \
-        iteration draws --samples fresh cost profiles (stratified, seeded); for each agent and \
+        iteration draws --samples fresh cost profiles per agent (stratified, seeded); for each agent and \
         profile the agent's payment and workload as functions of its own bid are built exactly \
         from the mechanism's breakpoints, so the sample-average utility is known for every bid; \
         each knot moves toward a logit-smoothed best response over the support (below cost too), then a \
-        running maximum keeps the function monotone. Steps decrease, and the reported strategy \
+        running maximum keeps the function monotone. A knot whose \
+        target bid changes the outcome in under --min-event-share of the profiles (a type that \
+        almost never wins, whose sampled utility is flat) follows a line through the informed knots \
+        below it. Steps decrease, and the reported strategy \
         averages the iterates of the second half. A DSIC mechanism (star, vcg, homogeneous) \
         is not iterated: truthful bidding is reported and certified.
 
@@ -39,7 +42,8 @@ struct EquilibriumCommand: ParsableCommand {
 
         Payments: expected total payment at the equilibrium and at truthful bids on the \
         certificate's profiles (common random numbers), with 95% intervals and their paired \
-        difference. Progress (iteration, in-sample relative ε, largest bid change) goes to stderr.
+        difference. Progress (iteration, in-sample relative ε, largest bid change) goes to stderr \
+        when it is a terminal.
 
         Examples (S = Experiments/instances/s4.json):
           auctionlab equilibrium $S --mechanism pay-as-bid
@@ -56,6 +60,11 @@ struct EquilibriumCommand: ParsableCommand {
     @Option(help: "Knots K of each bid function (≥ 2).") var grid = 9
     @Option(help: "Sampled cost profiles per iteration (≥ 1).") var samples = 200
     @Option(help: "Maximum best-response iterations (≥ 1).") var iterations = 40
+    @Option(help: "Step size α of the damped best response (0 < α ≤ 1; step t is α/(1 + (t−1)/5)).") var damping = 0.5
+    @Option(help: "Logit smoothing of the best response, relative to the spread of the utility over candidate bids (0: argmax).") var temperature = 0.01
+    @Option(help: "Fresh profiles of the certificate (≥ 2; default max(--samples, 200)).") var certificateSamples: Int?
+    @Option(help: "Share of the sampled profiles in which a knot's target bid must change its outcome (vs bidding the top) for the knot to follow its own best response; below it, it follows a line through the informed knots below (0: off).") var minEventShare = 0.01
+    @Flag(help: "First knot at the support's lower end (helps where the lowest types' bids jump, as on S4; hurts one-node first price).") var endKnot = false
     @Option(help: "Seed of all sampled profiles.") var seed: UInt64 = 1
     @Option(help: "Worker threads (the result does not depend on it).") var threads = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Output format: table|json|csv.") var format: EquilibriumFormat = .table
@@ -67,6 +76,10 @@ struct EquilibriumCommand: ParsableCommand {
         try requirePositive(samples, "--samples")
         try requirePositive(iterations, "--iterations")
         try requirePositive(threads, "--threads")
+        if !(damping > 0 && damping <= 1) { throw ValidationError("--damping must be in (0, 1] (got \(damping))") }
+        if !(temperature >= 0 && temperature.isFinite) { throw ValidationError("--temperature must be a finite number ≥ 0 (got \(temperature))") }
+        if let c = certificateSamples, c < 2 { throw ValidationError("--certificate-samples must be ≥ 2 for an interval (got \(c))") }
+        if !(minEventShare >= 0 && minEventShare <= 1) { throw ValidationError("--min-event-share must be in [0, 1] (got \(minEventShare))") }
         if grid > 1_000 { throw ValidationError("--grid must be at most 1000 (got \(grid))") }
         if samples > 1_000_000 { throw ValidationError("--samples must be at most 1000000 (got \(samples))") }
         if iterations > 100_000 { throw ValidationError("--iterations must be at most 100000 (got \(iterations))") }
@@ -75,9 +88,13 @@ struct EquilibriumCommand: ParsableCommand {
     func run() throws {
         let mech = try mechanismNamed(mechanism)
         let inst = try loadInstance(instance)
-        let config = EquilibriumConfig(grid: grid, samples: samples, iterations: iterations, seed: seed, threads: threads)
+        let config = EquilibriumConfig(grid: grid, samples: samples, iterations: iterations, damping: damping, seed: seed, threads: threads,
+                                       temperature: temperature, certificateSamples: certificateSamples, minEventShare: minEventShare, lowerEndKnot: endKnot)
         let start = Date()
+        // Progress only when stderr is a terminal (a redirected or captured run stays clean).
+        let tty = isatty(2) != 0
         let r = try EquilibriumSolver.solve(mech, instance: inst, config: config) { rec in
+            guard tty else { return }
             let line = "iteration \(rec.iteration)/\(config.iterations): in-sample relative ε \(fmt(rec.relativeEpsilon)), largest bid change \(fmt(rec.maxChange)) (\(String(format: "%.1f", Date().timeIntervalSince(start))) s)\n"
             FileHandle.standardError.write(Data(line.utf8))
         }
@@ -93,7 +110,7 @@ struct EquilibriumCommand: ParsableCommand {
         case .table:
             let c = r.certificate
             print(r.truthfulShortcut
-                  ? "\(r.mechanism) claims DSIC: truthful bidding is an equilibrium (not iterated); its certificate:"
+                  ? "\(r.mechanism) claims DSIC: truthful bidding is an equilibrium (not iterated); ε ≈ \(fmt(r.certificate.maxEpsilon)), its certificate:"
                   : "\(r.mechanism): \(r.iterations) iterations, \(r.solverRuns) mechanism runs, \(String(format: "%.1f", seconds)) s")
             print("")
             let knots = r.strategies.first?.costs.count ?? 0
