@@ -5,8 +5,18 @@ import Glibc
 import Darwin
 #endif
 
-/// POSIX write(2), outside `AtomicFile` whose `write` methods would shadow it.
-private func sysWrite(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int { write(fd, p, n) }
+/// Writes all of `bytes` to `fd` with POSIX write(2), retrying short writes and EINTR; returns 0
+/// or the errno of the failure. (A free function: `AtomicFile`'s `write` methods would shadow
+/// write(2) inside it.) Shared by `AtomicFile` and `PartialFile`.
+func writeFully(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32 {
+    var off = 0
+    while off < bytes.count {
+        let n = write(fd, bytes.baseAddress! + off, bytes.count - off)
+        if n < 0 { if errno == EINTR { continue }; return errno }
+        off += n
+    }
+    return 0
+}
 
 /// Writes files so that a reader never sees a half-written result: the bytes go to a
 /// temporary `NAME.<pid>-<n>.partial` in the same folder (unique per writer, so two
@@ -53,15 +63,7 @@ public enum AtomicFile {
         let tmp = dir.appendingPathComponent("\(url.lastPathComponent).\(getpid())-\(counter.next()).partial")
         let fd = open(tmp.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode_t(permissions ?? 0o644))
         guard fd >= 0 else { throw WriteError(path: url.path, reason: "cannot create a file in \(dir.path) (\(reason(errno)))") }
-        var failure: Int32 = 0
-        data.withUnsafeBytes { raw in
-            var off = 0
-            while off < raw.count {
-                let n = sysWrite(fd, raw.baseAddress! + off, raw.count - off)
-                if n < 0 { if errno == EINTR { continue }; failure = errno; return }
-                off += n
-            }
-        }
+        var failure = data.withUnsafeBytes { writeFully(fd, $0) }
         // The mode given to open() is masked by the umask; set it exactly.
         if failure == 0, let permissions, fchmod(fd, mode_t(permissions)) != 0 { failure = errno }
         close(fd)

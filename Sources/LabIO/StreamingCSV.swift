@@ -48,15 +48,7 @@ public final class PartialFile {
 
     func flush() throws {
         guard !buffer.isEmpty else { return }
-        var failure: Int32 = 0
-        buffer.withUnsafeBytes { raw in
-            var off = 0
-            while off < raw.count {
-                let n = write(fd, raw.baseAddress! + off, raw.count - off)
-                if n < 0 { if errno == EINTR { continue }; failure = errno; return }
-                off += n
-            }
-        }
+        let failure = buffer.withUnsafeBytes { writeFully(fd, $0) }
         buffer.removeAll(keepingCapacity: true)
         if failure != 0 { throw PartialFileError(path: url.path, reason: String(cString: strerror(failure))) }
     }
