@@ -42,6 +42,8 @@ let package = Package(
         .target(name: "Experiments", dependencies: ["Mechanisms", "Truthfulness", "Workflows", "Priors", "LabNumerics", "LabIO",
                                                      .product(name: "Yams", package: "Yams"),
                                                      .product(name: "HeapModule", package: "swift-collections")]),
+        // Slurm and GNU parallel scripts for sharded sweeps: shell text, not science (kept out of Experiments).
+        .target(name: "Cluster", dependencies: ["Experiments", "LabIO"]),
         // Approximate Bayes–Nash equilibria of any mechanism, each with its ε-certificate (issue 14).
         .target(name: "Equilibrium", dependencies: ["Mechanisms", "Workflows", "Priors", "LabNumerics", "LabIO"]),
         .target(name: "StrategyAuctions", dependencies: ["LabNumerics", "LabIO",
@@ -52,13 +54,14 @@ let package = Package(
         .executableTarget(name: "AuctionLabFuzz", dependencies: ["FuzzHarness"], swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
         .executableTarget(name: "AuctionLabCLI", dependencies: [
             "Priors", "Workflows", "Allocation", "Payments", "Mechanisms", "Truthfulness", "Experiments", "StrategyAuctions", "LabIO", "Equilibrium",
+            "Cluster",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "PriorsTests", dependencies: ["Priors", "LabNumerics"]),
         .testTarget(name: "AllocationTests", dependencies: ["Allocation", "Workflows", "Priors", "LabNumerics"]),
         .testTarget(name: "MechanismsTests", dependencies: ["Mechanisms", "Payments", "Allocation", "Workflows", "Priors", "LabNumerics"]),
         .testTarget(name: "TruthfulnessTests", dependencies: ["Truthfulness", "Mechanisms", "Workflows", "Priors", "LabNumerics", "Experiments"]),
-        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Mechanisms", "Workflows", "Priors", "LabNumerics"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Mechanisms", "Workflows", "Priors", "LabNumerics", "Cluster", "LabIO"]),
         .testTarget(name: "StrategyAuctionsTests", dependencies: ["StrategyAuctions", "LabNumerics", "LabIO"]),
         .testTarget(name: "EquilibriumTests", dependencies: ["Equilibrium", "Mechanisms", "Workflows", "Priors", "LabNumerics"]),
         .testTarget(name: "CLITests", dependencies: ["AuctionLabCLI"]),

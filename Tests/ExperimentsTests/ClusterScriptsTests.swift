@@ -1,6 +1,8 @@
 import Foundation
 import Testing
+@testable import Cluster
 @testable import Experiments
+import LabIO
 
 @Suite("Experiments: Slurm and GNU parallel scripts")
 struct ClusterScriptsTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Experiments
+import LabIO
 
 @Suite("Experiments: reproducible sweeps")
 struct SweepTests {

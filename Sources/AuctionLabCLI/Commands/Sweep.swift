@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Cluster
 import Experiments
 import LabIO
 

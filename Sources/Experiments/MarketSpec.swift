@@ -1,0 +1,61 @@
+import Foundation
+import Yams
+import LabNumerics
+import Priors
+import Workflows
+
+/// A market file of `Experiments/markets/` (YAML): base prices per tier, the scarcity
+/// range, the prior's lower end as a fraction of its top, and parameter defaults.
+public struct MarketSpec: Codable, Sendable, Hashable {
+    public var name: String
+    public var basePrices: [[Double]]
+    public var scarcity: [Double]
+    public var priorLowFraction: Double
+    public var defaults: [String: Double]
+    /// The paper's unstated modelling choices (`assumptions:` in the file); absent → today's
+    /// reading of SPEC §5 (see ``MarketAssumptions``).
+    public var assumptions: MarketAssumptions? = nil
+
+    enum CodingKeys: String, CodingKey {
+        case name, basePrices = "base_prices", scarcity, priorLowFraction = "prior_low_fraction", defaults, assumptions
+    }
+
+    /// The assumptions in force (defaults filled in).
+    public var assumed: MarketAssumptions { assumptions ?? MarketAssumptions() }
+
+    /// SPEC §5, identical to `Experiments/markets/paper.yaml`.
+    public static let paper = MarketSpec(name: "paper", basePrices: PaperMarket.basePrices, scarcity: [0.1, 1.0], priorLowFraction: 0.1,
+                                         defaults: Dictionary(uniqueKeysWithValues: ExperimentSpec.defaults))
+
+    public static func load(_ path: String, field: String, specFile: String) throws -> MarketSpec {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ExperimentError.malformed(file: specFile, field: field, reason: "names a market file that cannot be read: \(path)")
+        }
+        let m: MarketSpec
+        do { m = try YAMLDecoder().decode(MarketSpec.self, from: text) } catch {
+            throw ExperimentError.malformed(file: path, field: "(document)", reason: "is not a valid market: \(error)")
+        }
+        guard m.basePrices.count == 3, m.basePrices.allSatisfy({ $0.count == 3 && $0.allSatisfy { $0 > 0 } }) else {
+            throw ExperimentError.malformed(file: path, field: "base_prices", reason: "must be three tiers of three positive prices")
+        }
+        guard m.scarcity.count == 2, m.scarcity[0] > 0, m.scarcity[0] <= m.scarcity[1] else {
+            throw ExperimentError.malformed(file: path, field: "scarcity", reason: "must be [low, high] with 0 < low ≤ high")
+        }
+        guard (0..<1).contains(m.priorLowFraction) else {
+            throw ExperimentError.malformed(file: path, field: "prior_low_fraction", reason: "must be in [0, 1)")
+        }
+        try MarketAssumptions.checkKeys(yaml: text, file: path)
+        if let why = m.assumed.problem() {
+            throw ExperimentError.malformed(file: path, field: "assumptions.\(why.field)", reason: why.reason)
+        }
+        for key in m.defaults.keys.sorted() {
+            guard ExperimentSpec.parameterNames.contains(key) else {
+                throw ExperimentError.malformed(file: path, field: "defaults.\(key)", reason: "is not a parameter")
+            }
+            if let why = ExperimentSpec.parameterProblem(key, m.defaults[key]!) {
+                throw ExperimentError.malformed(file: path, field: "defaults.\(key)", reason: why)
+            }
+        }
+        return m
+    }
+}

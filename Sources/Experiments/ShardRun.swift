@@ -1,0 +1,11 @@
+import Foundation
+
+/// The outcome of running one shard.
+public struct ShardRun: Sendable {
+    public let shard: ShardID
+    /// Items of the shard done in this run / taken over from its journal / in the shard.
+    public let newItems: Int, resumedItems: Int, totalItems: Int
+    /// The shard file when the shard is complete; nil when stopped early (the journal stays).
+    public let file: URL?
+    public var finished: Bool { file != nil }
+}
