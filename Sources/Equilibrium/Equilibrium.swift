@@ -492,12 +492,6 @@ public enum EquilibriumSolver {
 
     /// `body(k)` for k in 0..<count on up to `threads` workers, results in index order.
     static func parallelMap<T>(_ count: Int, threads: Int, _ body: @Sendable @escaping (Int) throws -> T) throws -> [T] {
-        let results = IndexedResults<T>(count: count)
-        let workers = max(1, min(threads, count))
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            var k = w
-            while k < count { results.set(k, Result { try body(k) }); k += workers }
-        }
-        return try results.all()
+        try IndexedResults<T>.map(count: count, threads: threads, body)
     }
 }

@@ -7,8 +7,11 @@ import LabNumerics
 /// φ̄ is non-decreasing on either side, equals φ outside `intervals`, and is
 /// exactly constant (one stored `Double`) inside each interval.
 public struct VirtualCost: Sendable {
+    /// The prior F.
     public let prior: any Prior
+    /// Cost side (procurement, φ = c + F/f) or value side (φ = v − (1−F)/f).
     public let side: Side
+    /// The ironed stretches, where φ̄ is flat, in increasing order.
     public let intervals: [IronedInterval]
     /// Stretches inside the support where the density is zero. No type lies there, so a
     /// bid there is rejected; for the payment integral φ̄ is extended across each gap by
@@ -32,6 +35,7 @@ public struct VirtualCost: Sendable {
         try checkMonotone(path: path)
     }
 
+    /// The curve of the prior `spec` describes; errors name `path`.
     public init(spec: PriorSpec, side: Side = .cost, path: String = "prior") throws {
         try self.init(prior: try spec.make(path: path), side: side, path: path)
     }
@@ -64,6 +68,7 @@ public struct VirtualCost: Sendable {
         }
     }
 
+    /// The prior's support [low, high].
     public var support: ClosedRange<Double> { prior.support }
 
     /// Unironed φ(x).

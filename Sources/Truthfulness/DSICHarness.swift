@@ -5,12 +5,17 @@ import Workflows
 
 /// A profitable (or the most profitable) misreport, enough to replay it with `auctionlab solve`.
 public struct Misreport: Sendable, Codable, Equatable {
+    /// Index of the sampled cost profile (replayable from the config's seed).
     public let profile: Int
+    /// The agent's id.
     public let agent: String
+    /// Its true cost c_i (money per work unit).
     public let trueCost: Double
+    /// The misreport b.
     public let bid: Double
     /// u_i(bid) − u_i(trueCost).
     public let gain: Double
+    /// u_i(trueCost) = P_i − c_i·x_i at the truthful report (money).
     public let truthfulUtility: Double
 }
 
@@ -24,14 +29,19 @@ public struct Misreport: Sendable, Codable, Equatable {
 /// type (0 when the prior's top is the reserve, as in STAR and VCG). φ is the *unironed*
 /// virtual cost, so the identity holds for any truthful allocation, not only STAR's.
 public struct RevenueEquivalence: Sendable, Codable, Equatable {
+    /// E[Σ P_i] over the profiles (money).
     public let expectedPayment: Double
     /// E[Σ φ_i(c_i)·x_i + gap rent + top rent].
     public let expectedVirtualCost: Double
+    /// E[Σ_i ∫_{gaps} x_i(z)·F_i(z) dz]: rent across zero-density gaps of the priors.
     public let expectedGapRent: Double
+    /// E[Σ_i u_i(hi_i)]: the highest types' utility (0 with the prior top as reserve).
     public let expectedTopRent: Double
     /// Paired per-profile difference payment − (virtual cost + rents), with its 95% interval.
     public let meanDifference: Double
+    /// Lower end of that interval.
     public let ciLow: Double
+    /// Upper end of that interval.
     public let ciHigh: Double
     /// The two-sided 99.9% Student-t interval of the mean difference covers 0: with many instances
     /// a 95% interval would flag one truthful case in twenty by chance alone.
@@ -48,23 +58,33 @@ public struct ProbeCounts: Sendable, Codable, Equatable {
     public var located = 0
     /// Both sides of the breakpoints the mechanism reports about itself (kept, never relied on).
     public var reported = 0
+    /// All probes.
     public var total: Int { grid + random + located + reported }
+    /// No probes yet.
     public init() {}
 }
 
 /// Empirical DSIC report over sampled profiles (SPEC §6).
 public struct DSICReport: Sendable, Codable {
+    /// The mechanism's registry name.
     public let mechanism: String
+    /// Sampled cost profiles (true costs drawn from the priors).
     public let profiles: Int
     /// (profile, agent) pairs evaluated.
     public let evaluations: Int
+    /// Largest max_b u_i(b) − u_i(c_i) over profiles and agents (money).
     public let maxRegret: Double
+    /// Mean regret over (profile, agent) pairs.
     public let meanRegret: Double
     /// Share of (profile, agent) pairs whose regret exceeds `tolerance`.
     public let profitableShare: Double
+    /// Truthful outcomes with P_i < c_i·x_i beyond the tolerance (individual rationality).
     public let irViolations: Int
+    /// `relativeTolerance × max(1, paymentScale)`: regret above it counts as profitable.
     public let tolerance: Double
+    /// The most profitable misreport found, if any beat the tolerance.
     public let worst: Misreport?
+    /// Revenue equivalence; nil with fewer than two profiles.
     public let revenueEquivalence: RevenueEquivalence?
     /// Largest truthful payment seen: the scale regrets are compared against.
     public let paymentScale: Double
@@ -72,31 +92,45 @@ public struct DSICReport: Sendable, Codable {
     /// computed by the harness from the allocation alone (Myerson's payment identity, SPEC §3).
     /// Zero (to rounding) for a threshold-paying mechanism; large for pay-as-bid.
     public let identityError: Double
+    /// How many misreports of each kind were tried.
     public let probes: ProbeCounts
     /// Per agent: max and mean regret, profitable share, IR violations.
     public let perAgent: [AgentRegret]
 }
 
+/// One agent's share of a ``DSICReport``: the same figures restricted to its (profile, agent) pairs.
 public struct AgentRegret: Sendable, Codable, Equatable {
+    /// The agent's id.
     public let agent: String
+    /// Largest regret of this agent (money).
     public let maxRegret: Double
+    /// Its mean regret over profiles.
     public let meanRegret: Double
+    /// Share of its profiles with regret above the tolerance.
     public let profitableShare: Double
+    /// Its individual-rationality violations.
     public let irViolations: Int
+    /// Its largest payment-identity error.
     public let identityError: Double
 }
 
+/// What the harness samples and probes.
 public struct DSICConfig: Sendable {
+    /// Cost profiles to draw (each a full vector of true costs).
     public var profiles: Int
+    /// Evenly spaced misreports per agent and profile.
     public var grid: Int
     /// Uniform random misreports per agent and profile (default: as many as grid points).
     public var randomProbes: Int?
     /// Profiles for the revenue-equivalence check (cheap: no misreports); default `profiles`.
     public var revenueProfiles: Int?
+    /// Master seed of the profiles and random probes.
     public var seed: UInt64
     /// Regret above `relativeTolerance × paymentScale` counts as profitable.
     public var relativeTolerance: Double
+    /// Solver and payment search the mechanism runs with.
     public var options: MechanismOptions
+    /// Defaults: 20 profiles, 25 grid points, random probes as many as grid points, seed 1, tolerance 1e-9.
     public init(profiles: Int = 20, grid: Int = 25, randomProbes: Int? = nil, revenueProfiles: Int? = nil, seed: UInt64 = 1,
                 relativeTolerance: Double = 1e-9, options: MechanismOptions = .init()) {
         self.profiles = profiles; self.grid = grid; self.randomProbes = randomProbes; self.revenueProfiles = revenueProfiles; self.seed = seed

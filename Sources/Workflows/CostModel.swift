@@ -6,16 +6,22 @@
 /// `saving[e][i] = ρ_i·T_uv·(1−κ)` when both ends of edge e are on agent i.
 /// With prices p_i the allocation objective is Σ_i p_i·x_i(A) (STAR Eq. 2–3).
 public struct CostModel: Sendable, Hashable {
+    /// Nodes V of the workflow.
     public let nodeCount: Int
+    /// Agents M.
     public let agentCount: Int
     /// capable[v][i]: t_i ≥ d_v.
     public private(set) var capable: [[Bool]]
+    /// base[v][i]: agent i's workload for node v with every parent elsewhere: L_v^out + ρ_i·(R_v + Σ_{u→v} T_uv) (work units: tokens, input weighted by ρ_i).
     public let base: [[Double]]
+    /// The workflow's edges, in input order.
     public let edges: [Workflow.Edge]
+    /// saving[e][i] = ρ_i·T_uv·(1−κ): what agent i saves when it holds both ends of edge e.
     public let saving: [[Double]]
     /// Undirected adjacency: (neighbour, edge index) per node.
     public let neighbours: [[(node: Int, edge: Int)]]
 
+    /// The model of `wf` for agents with `tiers` and input/output price ratios `rho`, cache discount κ ∈ [0, 1]. O(V·M + E·M).
     public init(workflow wf: Workflow, tiers: [Int], rho: [Double], cacheDiscount kappa: Double) {
         nodeCount = wf.count
         agentCount = tiers.count
@@ -34,9 +40,11 @@ public struct CostModel: Sendable, Hashable {
         neighbours = nb
     }
 
+    /// Equal when the unary parts, savings, capabilities and edges are.
     public static func == (a: CostModel, b: CostModel) -> Bool {
         a.base == b.base && a.saving == b.saving && a.capable == b.capable && a.edges == b.edges
     }
+    /// Hashes the unary parts and savings.
     public func hash(into h: inout Hasher) { h.combine(base); h.combine(saving) }
 
     /// The same model with node v allowed only on agents where `allowed[v][i]` (and capable):

@@ -5,21 +5,31 @@ import Priors
 /// Value type; `withBid` gives the same instance with one agent's report changed,
 /// which is all a payment search or a DSIC check needs.
 public struct Instance: Sendable {
+    /// The validated DAG.
     public let workflow: Workflow
+    /// Agent ids, in input order (agent index = position).
     public let agentIDs: [String]
+    /// Each agent's tier t_i: it can serve node v iff t_i ≥ d_v.
     public let tiers: [Int]
+    /// Each agent's input/output price ratio ρ_i.
     public let rho: [Double]
+    /// Each agent's report b_i (money per work unit); change one with `withBid`.
     public private(set) var bids: [Double]
+    /// Each agent's prior with its (ironed) virtual cost curve.
     public let priors: [VirtualCost]
+    /// The priors as given in the input.
     public let priorSpecs: [PriorSpec]
     /// κ ∈ [0,1]: context from a parent on the same agent is charged at κ of the input price.
     public let cacheDiscount: Double
+    /// The workload model x_i(A) (SPEC §2).
     public let model: CostModel
     /// Bid-independent memo shared by `withBid` copies (solvers built once per instance).
     public let cache = StructureCache()
 
+    /// M, the number of agents.
     public var agentCount: Int { agentIDs.count }
 
+    /// Validates `spec` (ids, DAG, capabilities, finite non-negative tokens, bids inside their priors) and builds the model; `precomputed` reuses virtual-cost curves. Throws `InstanceError` naming the field.
     public init(spec: InstanceSpec, priors precomputed: [VirtualCost]? = nil) throws {
         let wf = try Workflow(nodes: spec.nodes, edges: spec.edges)
         guard !spec.agents.isEmpty else { throw InstanceError.invalid(field: "agents", reason: "is empty") }

@@ -5,10 +5,15 @@ import Priors
 
 /// A node of the workflow DAG: difficulty d_v, input L_v^in and output L_v^out tokens.
 public struct NodeSpec: Codable, Hashable, Sendable {
+    /// Unique node id (edges refer to it).
     public var id: String
+    /// d_v ∈ {1, 2, 3}: the lowest tier that can serve the node.
     public var difficulty: Int
+    /// L_v^in: input tokens (finite, ≥ 0, ≤ `Workflow.maxTokens`).
     public var inputTokens: Double
+    /// L_v^out: output tokens (finite, ≥ 0, ≤ `Workflow.maxTokens`).
     public var outputTokens: Double
+    /// A node.
     public init(id: String, difficulty: Int, inputTokens: Double, outputTokens: Double) {
         self.id = id; self.difficulty = difficulty; self.inputTokens = inputTokens; self.outputTokens = outputTokens
     }
@@ -17,19 +22,29 @@ public struct NodeSpec: Codable, Hashable, Sendable {
 
 /// An edge u → v carrying T_uv context tokens; without `tokens` the proportional split of SPEC §2 applies.
 public struct EdgeSpec: Codable, Hashable, Sendable {
+    /// Parent node id.
     public var from: String
+    /// Child node id.
     public var to: String
+    /// Context tokens T_uv passed along the edge; absent → the parent's output split as SPEC §2 says.
     public var tokens: Double?
+    /// An edge.
     public init(from: String, to: String, tokens: Double? = nil) { self.from = from; self.to = to; self.tokens = tokens }
 }
 
 /// An agent: tier t_i, input/output price ratio ρ_i, bid b_i (per output token) and prior F_i.
 public struct AgentSpec: Codable, Hashable, Sendable {
+    /// Unique agent id.
     public var id: String
+    /// t_i ∈ {1, 2, 3}.
     public var tier: Int
+    /// ρ_i ≥ 0: price of an input token relative to an output token.
     public var rho: Double
+    /// b_i: the report, money per work unit (must lie in the prior's support).
     public var bid: Double
+    /// The agent's cost prior (common knowledge).
     public var prior: PriorSpec
+    /// An agent.
     public init(id: String, tier: Int, rho: Double, bid: Double, prior: PriorSpec) {
         self.id = id; self.tier = tier; self.rho = rho; self.bid = bid; self.prior = prior
     }
@@ -37,10 +52,15 @@ public struct AgentSpec: Codable, Hashable, Sendable {
 
 /// The instance file of `auctionlab solve` (SPEC §8).
 public struct InstanceSpec: Codable, Hashable, Sendable {
+    /// The agents (index = position).
     public var agents: [AgentSpec]
+    /// The workflow's nodes.
     public var nodes: [NodeSpec]
+    /// The workflow's edges (must form a DAG).
     public var edges: [EdgeSpec]
+    /// κ ∈ [0, 1]: the share of context paid when both ends of an edge are on one agent (absent → 0).
     public var cacheDiscount: Double?
+    /// An instance input.
     public init(agents: [AgentSpec], nodes: [NodeSpec], edges: [EdgeSpec], cacheDiscount: Double? = nil) {
         self.agents = agents; self.nodes = nodes; self.edges = edges; self.cacheDiscount = cacheDiscount
     }

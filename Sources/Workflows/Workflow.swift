@@ -4,23 +4,32 @@ import Priors
 /// A validated workflow DAG with the edge tokens T_uv and fresh inputs R_v resolved
 /// (SPEC §2): nodes are indexed 0..<V in file order.
 public struct Workflow: Sendable, Hashable {
+    /// An edge by node index, with the context tokens it carries.
     public struct Edge: Sendable, Hashable {
+        /// Parent and child node indices.
         public let from: Int, to: Int
         /// T_uv: context tokens passed along the edge.
         public let tokens: Double
     }
 
+    /// Node ids (index = position).
     public let ids: [String]
+    /// d_v per node.
     public let difficulty: [Int]
+    /// L_v^in per node.
     public let inputTokens: [Double]
+    /// L_v^out per node.
     public let outputTokens: [Double]
+    /// Edges with resolved token counts.
     public let edges: [Edge]
     /// R_v = max(0, L_v^in − Σ_u T_uv): input from outside the graph.
     public let freshInput: [Double]
     /// Indices of the edges entering each node.
     public let incoming: [[Int]]
+    /// Nodes in topological order, lowest index first among ready nodes (Kahn with a heap, O((V+E) log V)).
     public let topologicalOrder: [Int]
 
+    /// V, the number of nodes.
     public var count: Int { ids.count }
 
     /// Largest token count accepted on a node or edge. Far beyond any workflow (10¹⁵ tokens), and
