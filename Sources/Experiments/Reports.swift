@@ -40,7 +40,7 @@ public enum Reports {
     }
 
     /// The cells of rows held in memory (the reference for the streaming accumulators of
-    /// ``ReportStream``, which give the same values bit for bit).
+    /// `ReportStream`, which give the same values bit for bit).
     public static func cells(_ rows: [TrialRow]) -> [(Group, [String: Cell])] {
         grouped(rows).map { g, byMech in
             var cells: [String: Cell] = [:]
