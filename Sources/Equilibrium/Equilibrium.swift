@@ -227,7 +227,7 @@ public enum EquilibriumSolver {
                 let costs = (0..<m).map { i in
                     stratifiedCosts(instance, count: config.samples, seed: SplitMix64.derive(master: iterationSeed, index: UInt64(i)), salt: solverSalt)
                 }
-                let perAgent = try parallelMap(m * config.samples, threads: config.threads) { k -> OwnBidProfile in
+                let perAgent = try IndexedResults.map(count: m * config.samples, threads: config.threads) { k -> OwnBidProfile in
                     let i = k / config.samples, p = k % config.samples
                     let inst = profileInstance(instance, strategies: current, costs: costs[i][p])
                     return try OwnBidProfile(mechanism, instance: inst, agent: i, range: ends[i].0...ends[i].1, options: config.options)
@@ -359,7 +359,7 @@ public enum EquilibriumSolver {
         let costs = sampleCosts(instance, count: n, seed: config.seed, salt: certificateSalt)
         let types = ends.map { evenGrid($0.0, $0.1, typeCount) }
         // 1. Exact sample-average best responses over the whole support, per agent and type.
-        let profiles = try parallelMap(m * n, threads: config.threads) { k -> OwnBidProfile in
+        let profiles = try IndexedResults.map(count: m * n, threads: config.threads) { k -> OwnBidProfile in
             let i = k / n, p = k % n
             return try OwnBidProfile(mechanism, instance: profileInstance(instance, strategies: strategies, costs: costs[p]),
                                      agent: i, range: ends[i].0...ends[i].1, options: config.options)
@@ -382,7 +382,7 @@ public enum EquilibriumSolver {
         }
         let bidsToRun = candidates
         // 2. Direct runs: every candidate bid of every agent on every profile (P and x per bid).
-        let direct = try parallelMap(m * n, threads: config.threads) { k -> [(p: Double, x: Double)] in
+        let direct = try IndexedResults.map(count: m * n, threads: config.threads) { k -> [(p: Double, x: Double)] in
             let i = k / n, p = k % n
             let inst = profileInstance(instance, strategies: strategies, costs: costs[p])
             return try bidsToRun[i].map { b in
@@ -429,7 +429,7 @@ public enum EquilibriumSolver {
                                              inSampleEpsilon: inSample, worstType: worst.type, worstGain: worst.gain))
         }
         // 3. Total payment at equilibrium vs truthful bids, same profiles.
-        let totals = try parallelMap(n, threads: config.threads) { p -> (Double, Double) in
+        let totals = try IndexedResults.map(count: n, threads: config.threads) { p -> (Double, Double) in
             let eq = try mechanism.run(profileInstance(instance, strategies: strategies, costs: costs[p]), options: config.options)
             let tr = try mechanism.run(truthfulInstance(instance, costs: costs[p], ends: ends), options: config.options)
             return (eq.totalPayment, tr.totalPayment)
@@ -490,8 +490,4 @@ public enum EquilibriumSolver {
         return inst
     }
 
-    /// `body(k)` for k in 0..<count on up to `threads` workers, results in index order.
-    static func parallelMap<T>(_ count: Int, threads: Int, _ body: @Sendable @escaping (Int) throws -> T) throws -> [T] {
-        try IndexedResults<T>.map(count: count, threads: threads, body)
-    }
 }

@@ -48,15 +48,10 @@ public struct CalibrationSpec: Codable, Sendable, Hashable {
     }
 
     public static func load(_ path: String) throws -> CalibrationSpec {
-        let text: String
-        do { text = try readInputText(path, what: "calibration spec") } catch let e as InputFileError { throw ExperimentError.io(e.description) }
-        do {
-            let spec = try decodeYAML(CalibrationSpec.self, from: text, file: path)
-            try refuseUnknownKeys(text, allowed: CodingKeys.allCases.map(\.rawValue), file: path)
-            return spec
-        } catch let e as SpecError {
-            throw ExperimentError.malformed(file: e.file, field: e.field, reason: e.reason)
-        }
+        let text = try ExperimentError.readText(path, what: "calibration spec")
+        let spec = try ExperimentError.decode(CalibrationSpec.self, yaml: text, file: path)
+        try refuseUnknownKeys(text, allowed: CodingKeys.allCases.map(\.rawValue), file: path)
+        return spec
     }
 }
 

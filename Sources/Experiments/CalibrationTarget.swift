@@ -33,19 +33,14 @@ public struct CalibrationTarget: Codable, Sendable, Hashable {
     public func saving(_ topology: String, _ baseline: String) -> Double { savings[topology]![baseline]! }
 
     public static func load(_ path: String) throws -> CalibrationTarget {
-        let text: String
-        do { text = try readInputText(path, what: "calibration target") } catch let e as InputFileError { throw ExperimentError.io(e.description) }
-        return try parse(text, file: path)
+        try parse(ExperimentError.readText(path, what: "calibration target"), file: path)
     }
 
     /// Parses and validates: every (topology, mechanism) cell present with a finite mean and
     /// a positive finite std, every saving present and finite, nothing unknown. Errors name
     /// the field.
     public static func parse(_ text: String, file: String) throws -> CalibrationTarget {
-        let t: CalibrationTarget
-        do { t = try decodeYAML(CalibrationTarget.self, from: text, file: file) } catch let e as SpecError {
-            throw ExperimentError.malformed(file: e.file, field: e.field, reason: e.reason)
-        }
+        let t = try ExperimentError.decode(CalibrationTarget.self, yaml: text, file: file)
         func bad(_ field: String, _ reason: String) -> ExperimentError { .malformed(file: file, field: field, reason: reason) }
         try refuseUnknownKeys(text, allowed: ["name", "source", "trials", "topologies", "mechanisms", "cells", "savings"], file: file)
         guard t.trials > 1 else { throw bad("trials", "must be at least 2 (the std/√trials unit needs it; got \(t.trials))") }

@@ -45,10 +45,7 @@ public struct DSICPriorsSpec: Codable, Sendable {
     }
 
     public static func parse(_ text: String, file: String) throws -> DSICPriorsSpec {
-        let s: DSICPriorsSpec
-        do { s = try decodeYAML(DSICPriorsSpec.self, from: text, file: file) } catch let e as SpecError {
-            throw ExperimentError.malformed(file: e.file, field: e.field, reason: e.reason)
-        }
+        let s = try ExperimentError.decode(DSICPriorsSpec.self, yaml: text, file: file)
         guard s.kind == "dsic-priors" else { throw ExperimentError.malformed(file: file, field: "kind", reason: "must be dsic-priors") }
         for (k, p) in (s.priors ?? []).enumerated() where !PriorZoo.names.contains(p) {
             throw ExperimentError.malformed(file: file, field: "priors[\(k)]", reason: "\"\(p)\" is not one of \(PriorZoo.names.joined(separator: ", "))")

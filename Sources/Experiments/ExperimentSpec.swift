@@ -43,19 +43,29 @@ public enum ExperimentError: Error, CustomStringConvertible, Equatable, Sendable
     }
 }
 
+extension ExperimentError {
+    /// The text of an input file (`readInputText`), a missing or unreadable file as `.io`.
+    /// Every YAML file of this module (specs, targets, calibration specs) is read through it.
+    static func readText(_ path: String, what: String) throws -> String {
+        do { return try readInputText(path, what: what) } catch let e as InputFileError { throw ExperimentError.io(e.description) }
+    }
+
+    /// `decodeYAML`, its field-naming `SpecError` as `.malformed`.
+    static func decode<T: Decodable>(_ type: T.Type, yaml text: String, file: String) throws -> T {
+        do { return try decodeYAML(type, from: text, file: file) } catch let e as SpecError {
+            throw ExperimentError.malformed(file: e.file, field: e.field, reason: e.reason)
+        }
+    }
+}
+
 extension ExperimentSpec {
     /// Parses and validates a YAML spec; every error names the file and the field.
     public static func load(_ path: String) throws -> ExperimentSpec {
-        let text: String
-        do { text = try readInputText(path, what: "experiment spec") } catch let e as InputFileError { throw ExperimentError.io(e.description) }
-        return try parse(text, file: path)
+        try parse(ExperimentError.readText(path, what: "experiment spec"), file: path)
     }
 
     public static func parse(_ text: String, file: String) throws -> ExperimentSpec {
-        let spec: ExperimentSpec
-        do { spec = try decodeYAML(ExperimentSpec.self, from: text, file: file) } catch let e as SpecError {
-            throw ExperimentError.malformed(file: e.file, field: e.field, reason: e.reason)
-        }
+        let spec = try ExperimentError.decode(ExperimentSpec.self, yaml: text, file: file)
         guard spec.trials > 0 else { throw ExperimentError.malformed(file: file, field: "trials", reason: "must be positive (got \(spec.trials))") }
         guard spec.trials <= maxTrials else {
             throw ExperimentError.malformed(file: file, field: "trials", reason: "must be at most \(maxTrials) (got \(spec.trials)); split larger studies into several specs or seeds")
