@@ -140,13 +140,19 @@ extension MinMarginals {
         let limit = w + TieRule.tolerance(w, model)
         var agents = [Int](repeating: 0, count: V)
         for v in 0..<V {
-            let row = (0..<M).map { mm[v * M + $0] }
-            let candidates = (0..<M).filter { allowed[v][$0] && row[$0] <= limit }
+            // The lowest allowed agent within the limit, how many are (a real tie when > 1), and
+            // the first argmin (no arrays: this loop runs once per node per solve).
+            var first = -1, candidates = 0, argmin = 0
+            for a in 0..<M {
+                let m = mm[v * M + a]
+                if m < mm[v * M + argmin] { argmin = a }
+                if allowed[v][a] && m <= limit { if first < 0 { first = a }; candidates += 1 }
+            }
             // Rounding can leave the true optimum a hair above `limit`: fall back to the argmin.
-            let a = candidates.first ?? (0..<M).min { row[$0] < row[$1] }!
+            let a = first >= 0 ? first : argmin
             agents[v] = a
-            allowed[v] = (0..<M).map { $0 == a }
-            if candidates.count > 1 { (_, mm) = minMarginals(prices: prices, allowed: allowed) }
+            for b in 0..<M { allowed[v][b] = b == a }
+            if candidates > 1 { (_, mm) = minMarginals(prices: prices, allowed: allowed) }
         }
         return Assignment(agents: agents, objective: model.objective(agents, prices: prices))
     }

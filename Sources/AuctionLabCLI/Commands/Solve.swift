@@ -56,12 +56,15 @@ struct Solve: ParsableCommand {
     @Option(help: "Payment breakpoints: exact (parametric search) or bisection (STAR App. C).") var payment: PaymentSearch = .exact
     @Option(help: "Bisection tolerance ε on the bid axis.") var epsilon: Double = 1e-6
     @Option(help: "Output format: table|json|jsonl (default: table for one file, jsonl for a batch or stdin).") var format: SolveFormat?
+    @Option(help: "Worker threads for a batch (default: all cores); the output order is the input order whatever the count.")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     /// Smallest bisection tolerance, relative to the scale of an agent's support.
     static let relativeEpsilon = 1e-12
 
     func validate() throws {
         guard !instances.isEmpty else { throw ValidationError("Missing expected argument '<instance>'") }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1 (got \(threads))") }
         guard instances.filter({ $0 == "-" }).count <= 1 else { throw ValidationError("`-` (standard input) may be given only once") }
         if format == .table, isBatch {
             throw ValidationError("--format table shows one instance; a batch (several files or `-`) is written as JSON Lines (--format jsonl)")
@@ -120,21 +123,32 @@ struct Solve: ParsableCommand {
 
     /// Solves every instance (files in order, `-` expanded to the lines of standard input in
     /// place) and writes one JSON line each; a failing instance gives an error line instead.
-    /// Throws ``ExitCode/failure`` at the end if any instance failed.
+    /// Instances are read in chunks of `batchChunk` and solved on `--threads` threads; lines come
+    /// out in input order whatever the thread count. Throws ``ExitCode/failure`` at the end if
+    /// any instance failed.
     func runBatch(_ mech: any Mechanism) throws {
         var failed = 0, total = 0
-        func emit(_ name: String, _ load: () throws -> Instance) {
-            total += 1
-            do {
-                let inst = try load()
-                var object = try solve(inst, with: mech).jsonObject(for: inst)
-                object["instance"] = name
-                print(try Self.jsonLine(object))
-            } catch {
-                failed += 1
-                let message = Self.message(error, naming: name)
-                FileHandle.standardError.write(Data("Error: \(message)\n".utf8))
-                print((try? Self.jsonLine(["instance": name, "error": message])) ?? #"{"error":"unprintable"}"#)
+        var pending: [(name: String, load: @Sendable () throws -> Instance)] = []
+        func flush() throws {
+            let jobs = pending
+            pending.removeAll(keepingCapacity: true)
+            let lines = try IndexedResults.map(count: jobs.count, threads: threads) { k -> (line: String, error: String?) in
+                let name = jobs[k].name
+                do {
+                    let inst = try jobs[k].load()
+                    return (try solve(inst, with: mech).jsonLine(for: inst, instance: name), nil)
+                } catch {
+                    let message = Self.message(error, naming: name)
+                    return ((try? Self.jsonLine(["instance": name, "error": message])) ?? #"{"error":"unprintable"}"#, message)
+                }
+            }
+            for (line, error) in lines {
+                total += 1
+                if let error {
+                    failed += 1
+                    FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+                }
+                print(line)
             }
         }
         for path in instances {
@@ -144,17 +158,23 @@ struct Solve: ParsableCommand {
                     line += 1
                     guard text.contains(where: { !$0.isWhitespace }) else { continue }
                     let name = "stdin:\(line)"
-                    emit(name) { try Instance(spec: InstanceSpec.decode(Data(text.utf8), file: name)) }
+                    pending.append((name, { try Instance(spec: InstanceSpec.decode(Data(text.utf8), file: name)) }))
+                    if pending.count >= Self.batchChunk { try flush() }
                 }
             } else {
-                emit(path) { try loadInstance(path) }
+                pending.append((path, { try loadInstance(path) }))
+                if pending.count >= Self.batchChunk { try flush() }
             }
         }
+        try flush()
         if failed > 0 {
             FileHandle.standardError.write(Data("Error: \(failed) of \(total) instances failed (see their \"error\" lines)\n".utf8))
             throw ExitCode.failure
         }
     }
+
+    /// Instances read ahead and solved together in a batch (bounds memory on endless input).
+    static let batchChunk = 256
 
     /// An instance's error message, starting with the instance's name when it does not already
     /// name it (errors found after decoding name the field but not the file).
