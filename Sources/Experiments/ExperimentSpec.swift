@@ -15,7 +15,7 @@ public struct ExperimentSpec: Codable, Sendable, Hashable {
     public var name: String
     /// Topology names (non-empty), loaded from the topology folder.
     public var topologies: [String]
-    /// Mechanism names from ``MechanismRegistry`` (e.g. `star`, `vcg`), in report order.
+    /// Mechanism names from `MechanismRegistry` (e.g. `star`, `vcg`), in report order.
     public var mechanisms: [String]
     /// Monte Carlo trials per point and topology (1…``maxTrials``).
     public var trials: Int
@@ -47,7 +47,7 @@ public enum ExperimentError: Error, CustomStringConvertible, Equatable, Sendable
     /// A file cannot be read or written, or a run is incomplete; the message says which.
     case io(String)
 
-    /// `FILE: \`FIELD\` REASON` for a malformed field; the message itself for I/O.
+    /// "FILE: FIELD REASON" (the field in backticks) for a malformed field; the message itself for I/O.
     public var description: String {
         switch self {
         case let .malformed(file, field, reason): return "\(file): `\(field)` \(reason)"

@@ -40,7 +40,7 @@ public struct SpecError: Error, CustomStringConvertible, Equatable, Sendable {
     public let file: String, field: String, reason: String
     /// An error for `field` of `file`.
     public init(file: String, field: String, reason: String) { self.file = file; self.field = field; self.reason = reason }
-    /// `FILE: \`FIELD\` REASON`.
+    /// "FILE: FIELD REASON", the field in backticks.
     public var description: String { "\(file): `\(field)` \(reason)" }
 }
 

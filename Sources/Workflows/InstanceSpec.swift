@@ -75,7 +75,7 @@ public enum InstanceError: Error, CustomStringConvertible, Equatable, Sendable {
     /// unknown node, a cycle, …).
     case invalid(field: String, reason: String)
 
-    /// `FILE: \`FIELD\` REASON`, or `\`FIELD\` REASON` without a file.
+    /// "FILE: FIELD REASON" (the field in backticks), or "FIELD REASON" without a file.
     public var description: String {
         switch self {
         case let .malformed(file, field, reason): return "\(file): `\(field)` \(reason)"
