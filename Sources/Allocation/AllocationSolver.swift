@@ -10,12 +10,18 @@ public struct Assignment: Sendable, Hashable {
 
 /// Why a solver refused or failed; each case says what to do instead.
 public enum AllocationError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// Variable elimination would need a table of M^(w+1) entries above `limit` (w = width).
     case widthTooLarge(width: Int, tableSize: Double, limit: Double)
+    /// Tree DP was asked for a workflow whose skeleton has an undirected cycle.
     case notAForest
+    /// The instance exceeds a solver's size limit (the message says which and by how much).
     case tooLarge(String)
+    /// Some node has no capable agent, or the MILP has no feasible solution.
     case infeasible(String)
+    /// The underlying numerical solver (GLPK) failed.
     case solverFailed(String)
 
+    /// What went wrong and which `--solver` to use instead.
     public var description: String {
         switch self {
         case let .widthTooLarge(w, size, limit):
@@ -45,6 +51,7 @@ public protocol AllocationSolver: Sendable {
 
 /// The solver choices of the CLI and experiment specs.
 public enum SolverKind: String, CaseIterable, Sendable, Codable {
+    /// `auto` chooses per cost model; the others force one solver (`brute` enumerates, for tests).
     case auto, tree, cutset, elimination, milp, brute
 
     /// Builds the solver for a cost model. `auto` picks tree DP on forests, cutset

@@ -2,10 +2,13 @@ import Workflows
 
 /// Enumerates every capable allocation (tests only; refuses beyond `limit` allocations).
 public struct BruteForce: AllocationSolver {
+    /// "brute".
     public var name: String { "brute" }
     let model: CostModel
     let choices: [[Int]]
 
+    /// Lists each node's capable agents.
+    /// - Throws: `AllocationError.tooLarge` when there are more than `limit` capable allocations.
     public init(model: CostModel, limit: Double = 2e6) throws {
         self.model = model
         choices = (0..<model.nodeCount).map { v in (0..<model.agentCount).filter { model.capable[v][$0] } }
@@ -13,6 +16,8 @@ public struct BruteForce: AllocationSolver {
         guard size <= limit else { throw AllocationError.tooLarge("brute force would enumerate \(size.formatted) allocations (limit \(limit.formatted)); use --solver auto") }
     }
 
+    /// The cheapest capable allocation, by enumerating all of them. O(Π_v |capable(v)| · V).
+    /// - Precondition: every node has at least one capable agent.
     public func solve(prices: [Double]) throws -> Assignment {
         let V = model.nodeCount
         var idx = [Int](repeating: 0, count: V)

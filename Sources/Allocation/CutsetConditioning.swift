@@ -7,7 +7,9 @@ import Workflows
 /// The paper's S1, S2 and S4 each become forests after removing one node (the Aggregator
 /// or Merger), so one solve is M tree DPs — far cheaper than elimination's M³ tables.
 public struct CutsetConditioning: AllocationSolver {
+    /// "cutset".
     public var name: String { "cutset" }
+    /// The cutset nodes whose removal leaves a forest (at most 2 when `auto` picks this solver).
     public let cutset: [Int]
     let model: CostModel
     /// Forest over the remaining nodes.
@@ -119,6 +121,8 @@ public struct CutsetConditioning: AllocationSolver {
         return constant
     }
 
+    /// An optimal allocation: one tree DP per capable assignment of the cutset. O(M^|C|·V·M).
+    /// - Throws: `AllocationError.infeasible` when some node has no capable agent.
     public func solve(prices: [Double]) throws -> Assignment {
         let M = model.agentCount, V = model.nodeCount
         let choices = cutset.map { c in (0..<M).filter { model.capable[c][$0] } }

@@ -10,10 +10,15 @@ import Workflows
 /// cost ρ_i T_uv (1−κ) is paid on δ, so the unary part charges context at κ only:
 /// cost = Σ p_i [x_{v,i}(L^out + ρ_i R_v + κ ρ_i Σ T) + (1−κ) ρ_i Σ_u T_uv δ_{uv,i}].
 public struct MILPSolver: AllocationSolver {
+    /// "milp".
     public var name: String { "milp" }
     let model: CostModel
+    /// A MILP solver for `model`; the program is built per call to ``solve(prices:)``.
     public init(model: CostModel) { self.model = model }
 
+    /// An optimal allocation from GLPK's branch-and-cut on the program above (exponential in the
+    /// worst case; the fallback when no structured solver fits).
+    /// - Throws: `AllocationError.solverFailed` wrapping any GLPK error, infeasibility included.
     public func solve(prices: [Double]) throws -> Assignment {
         var mip = MixedIntegerProgram()
         let V = model.nodeCount, M = model.agentCount

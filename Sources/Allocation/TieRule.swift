@@ -187,6 +187,7 @@ struct LexicographicDescent: Sendable {
 /// A solver whose allocation follows `TieRule`: the wrapped solver's optimum, replaced by the
 /// tie rule's choice among the optima. Built by `SolverKind.make` for every kind.
 public struct Canonical: AllocationSolver {
+    /// The exact solver whose optimum the tie rule starts from.
     public let inner: any AllocationSolver
     let lex: (any MinMarginals)?
     let descent: LexicographicDescent
@@ -194,6 +195,7 @@ public struct Canonical: AllocationSolver {
     /// the inner solve is skipped.
     let innerRedundant: Bool
 
+    /// The inner solver's name (the kind reported in outcomes).
     public var name: String { inner.name }
 
     init(inner: any AllocationSolver, model: CostModel, innerRedundant: Bool,
@@ -213,6 +215,9 @@ public struct Canonical: AllocationSolver {
         self.innerRedundant = (innerRedundant && forest != nil) || (inner is VariableElimination && forest == nil && lex != nil)
     }
 
+    /// The optimum `TieRule` selects among all optima for `prices`: from the min-marginal
+    /// structure when one applies, else by lexicographic descent over restricted re-solves.
+    /// - Throws: the inner solver's errors (`AllocationError`).
     public func solve(prices: [Double]) throws -> Assignment {
         if innerRedundant, let lex { return try lex.canonical(prices: prices) }
         let a = try inner.solve(prices: prices)

@@ -7,16 +7,20 @@ import Workflows
 /// instead of the paper's O(V·M²) inner minimum over all (i, j) pairs (STAR §4.1):
 /// the only pairwise term is the saving when both ends sit on the same agent.
 public struct TreeDP: AllocationSolver {
+    /// "tree".
     public var name: String { "tree" }
     let model: CostModel
     let forest: RootedForest
 
+    /// Roots the forest skeleton of `model` once.
+    /// - Throws: `AllocationError.notAForest` when the skeleton has an undirected cycle.
     public init(model: CostModel) throws {
         guard model.isForest else { throw AllocationError.notAForest }
         self.model = model
         forest = RootedForest(model: model)
     }
 
+    /// An optimal allocation by the DP above: one pass up the forest, one down. O(V·M).
     public func solve(prices: [Double]) throws -> Assignment {
         let M = model.agentCount, V = model.nodeCount
         var D = [Double](repeating: 0, count: V * M)

@@ -10,9 +10,11 @@ import Workflows
 /// arithmetic, so a payment search that calls it many times pays for the order once.
 /// Construction refuses when the largest table M^{w+1} exceeds `tableLimit`.
 public struct VariableElimination: AllocationSolver {
+    /// "elimination".
     public var name: String { "elimination" }
     /// Width of the decomposition: largest bag size minus one.
     public let width: Int
+    /// The elimination order (node indices), chosen by min-fill.
     public let order: [Int]
     let model: CostModel
 
@@ -26,6 +28,8 @@ public struct VariableElimination: AllocationSolver {
     let steps: [Step]
     let factorCount: Int
 
+    /// Chooses the elimination order and plans every step's table layout once.
+    /// - Throws: `AllocationError.widthTooLarge` when the largest table M^{w+1} exceeds `tableLimit` entries.
     public init(model: CostModel, tableLimit: Double = 2e7) throws {
         self.model = model
         let V = model.nodeCount, M = model.agentCount
@@ -114,6 +118,9 @@ public struct VariableElimination: AllocationSolver {
         return tables
     }
 
+    /// An optimal allocation: eliminates in ``order`` with the planned tables, then back-substitutes.
+    /// O(V·M^{w+1}) time, O(M^{w+1}) memory per table.
+    /// - Throws: `AllocationError.infeasible` when no capable allocation exists.
     public func solve(prices: [Double]) throws -> Assignment {
         let V = model.nodeCount, M = model.agentCount
         var tables = initialTables(prices: prices, allowed: model.capable)

@@ -6,10 +6,13 @@ import Experiments
 public struct SlurmResources: Sendable, Equatable {
     /// Number of shards = array tasks (indices 0…shards−1).
     public var shards: Int
+    /// Slurm partition (`--partition`); nil leaves the cluster's default. Letters, digits, `_ . , -` only.
     public var partition: String?
+    /// Slurm account (`--account`); nil leaves the user's default. Same characters as the partition.
     public var account: String?
     /// Wall-time limit per task, in a format `sbatch --time` accepts (`MM`, `MM:SS`, `HH:MM:SS`, `D-HH[:MM[:SS]]`).
     public var time: String
+    /// CPUs per array task (`--cpus-per-task`, ≥ 1); each shard runs with that many threads.
     public var cpusPerTask: Int
     /// Memory per task, e.g. `2G` (`sbatch --mem`); nil leaves the partition's default.
     public var mem: String?
@@ -17,12 +20,15 @@ public struct SlurmResources: Sendable, Equatable {
     public var maxRunning: Int?
     /// Time of the merge job (nil: as a shard) and its memory (nil: ``defaultMergeMem``).
     public var mergeTime: String?
+    /// Memory of the merge job, e.g. `512M`; nil = ``defaultMergeMem``.
     public var mergeMem: String?
     /// The merge streams the shards (k-way merge, accumulators per summary cell): its peak
     /// memory does not grow with the trials (measured 37–38 MB peak for table1 at both 10⁴ and
     /// 10⁵ trials, `auctionlab bench --scale-only`), so 512 MB is ample at any size.
     public static let defaultMergeMem = "512M"
 
+    /// Resources for `shards` array tasks; every other option defaults to the cluster's (time 1 h,
+    /// one CPU). Not validated here; see ``validate(trials:)``.
     public init(shards: Int, partition: String? = nil, account: String? = nil, time: String = "01:00:00",
                 cpusPerTask: Int = 1, mem: String? = nil, maxRunning: Int? = nil, mergeTime: String? = nil, mergeMem: String? = nil) {
         self.shards = shards
@@ -69,9 +75,11 @@ public struct SlurmResources: Sendable, Equatable {
 /// - `submit.sh`: submits the array, then the merge with `--dependency=afterok:<array>`;
 /// - `parallel.sh`: the same shards with GNU parallel on this machine or SSH hosts, then the merge.
 public struct ClusterScripts: Sendable, Equatable {
+    /// The experiment's name (the job name is `auctionlab-NAME`, sanitised).
     public let experiment: String
     /// How the scripts call `auctionlab` (absolute program path, spec, output folder).
     public let invocation: SweepInvocation
+    /// The `sbatch` options.
     public let resources: SlurmResources
     /// Where the commands run (`cd` and `#SBATCH --chdir`); relative paths are relative to it.
     public let workdir: String
@@ -80,6 +88,10 @@ public struct ClusterScripts: Sendable, Equatable {
     /// The command that generated the scripts, quoted in their headers.
     public let generatedBy: String
 
+    /// Scripts for a spec with `trials` trials.
+    /// - Throws: `ShardError.invalidOption` naming the option for invalid resources (see
+    ///   ``SlurmResources/validate(trials:)``), or a `directory`/`workdir` that is not absolute or
+    ///   holds characters `#SBATCH` lines cannot carry.
     public init(experiment: String, trials: Int, invocation: SweepInvocation, resources: SlurmResources,
                 workdir: String, directory: String, generatedBy: String) throws {
         try resources.validate(trials: trials)
@@ -100,6 +112,7 @@ public struct ClusterScripts: Sendable, Equatable {
         self.generatedBy = generatedBy
     }
 
+    /// The four script names, in the order of ``files``.
     public static let fileNames = ["sweep.sbatch", "merge.sbatch", "submit.sh", "parallel.sh"]
 
     var jobName: String { "auctionlab-" + String(experiment.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" }) }
@@ -224,6 +237,7 @@ public struct ClusterScripts: Sendable, Equatable {
         """
     }
 
+    /// Every script with its name, in ``fileNames`` order.
     public var files: [(name: String, text: String)] {
         [("sweep.sbatch", sweepSbatch), ("merge.sbatch", mergeSbatch), ("submit.sh", submitScript), ("parallel.sh", parallelScript)]
     }

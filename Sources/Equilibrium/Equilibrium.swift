@@ -18,6 +18,7 @@ public struct EquilibriumConfig: Sendable {
     /// α in new = old + α_t·(BR − old), α_t = α/(1 + (t−1)/5), α in (0, 1]: damping and a
     /// decreasing step tame the oscillation of plain best response in first-price-like games.
     public var damping: Double
+    /// Master seed of the solver's and the certificate's profile streams.
     public var seed: UInt64
     /// Worker threads; the result does not depend on it.
     public var threads: Int
@@ -33,8 +34,11 @@ public struct EquilibriumConfig: Sendable {
     /// Certificate: fresh profiles (default max(N, 200)), own types (default 2K+1), directly
     /// evaluated bids (default 4K+1), and the relative ε below which the result counts as converged.
     public var certificateSamples: Int?
+    /// Own-type grid points of the certificate (≥ 2; nil = 2K+1).
     public var certificateTypes: Int?
+    /// Directly evaluated bids of the certificate (≥ 2; nil = 4K+1).
     public var certificateBids: Int?
+    /// Relative ε at or below which the certificate counts as converged (default 0.01).
     public var target: Double
     /// A knot whose target bid's outcome differs from the top bid's in less than this share of
     /// the sampled profiles behind its utility curve is "uninformed" and follows the informed
@@ -42,8 +46,10 @@ public struct EquilibriumConfig: Sendable {
     public var minEventShare: Double
     /// Put the first knot at the support's lower end (see `knotGrid`); off by default.
     public var lowerEndKnot: Bool
+    /// Solver and payment method the mechanism runs with.
     public var options: MechanismOptions
 
+    /// Settings with the defaults shown; not validated here (see ``validate()``).
     public init(grid: Int = 9, samples: Int = 200, iterations: Int = 30, damping: Double = 0.5, seed: UInt64 = 1,
                 threads: Int = ProcessInfo.processInfo.activeProcessorCount, stopTolerance: Double = 1e-3, temperature: Double = 0.01,
                 certificateSamples: Int? = nil, certificateTypes: Int? = nil, certificateBids: Int? = nil,
@@ -76,7 +82,9 @@ public struct EquilibriumConfig: Sendable {
 
 /// Invalid settings or instance for an equilibrium computation. Every case names the field.
 public enum EquilibriumError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// A setting or instance field cannot be used: its name and why.
     case invalid(field: String, reason: String)
+    /// The field in backticks, then the reason.
     public var description: String {
         switch self { case let .invalid(field, reason): return "`\(field)` \(reason)" }
     }
@@ -84,11 +92,17 @@ public enum EquilibriumError: Error, CustomStringConvertible, Equatable, Sendabl
 
 /// A mean with its 95 % Student-t interval (a Codable snapshot of `Summary`).
 public struct Estimate: Sendable, Codable, Equatable {
+    /// The sample mean.
     public let mean: Double
+    /// Lower end of the 95 % t-interval.
     public let ciLow: Double
+    /// Upper end of the 95 % t-interval.
     public let ciHigh: Double
+    /// Number of samples.
     public let count: Int
+    /// A snapshot of `s`.
     public init(_ s: Summary) { mean = s.mean; ciLow = s.ciLow; ciHigh = s.ciHigh; count = s.count }
+    /// The mean and 95 % t-interval of `xs` (NaN fields when empty).
     public init(_ xs: [Double]) { self.init(Summary(xs)) }
     /// The estimate divided by a positive scale (relative ε).
     func scaled(by d: Double) -> Estimate { Estimate(mean: mean / d, ciLow: ciLow / d, ciHigh: ciHigh / d, count: count) }
@@ -98,6 +112,7 @@ public struct Estimate: Sendable, Codable, Equatable {
 /// One agent's ε-certificate: how much it could gain, on average over its own types, by
 /// deviating from its equilibrium bid function to a best response, the others keeping theirs.
 public struct AgentCertificate: Sendable, Codable, Equatable {
+    /// The agent's id.
     public let agent: String
     /// mean over types of u(deviation) − u(equilibrium bid), per fresh profile, with the t-interval
     /// over profiles; the deviation for each type is the best response chosen on the *other* half
@@ -113,6 +128,7 @@ public struct AgentCertificate: Sendable, Codable, Equatable {
     public let inSampleEpsilon: Double
     /// The largest per-type in-sample gain (type, gain), to show where the strategy is worst.
     public let worstType: Double
+    /// That gain, in the instance's money units.
     public let worstGain: Double
 }
 
@@ -121,13 +137,19 @@ public struct AgentCertificate: Sendable, Codable, Equatable {
 /// support (exact on the sample average, see `AverageUtility`) plus a direct bid grid evaluated
 /// with the mechanism's own `run`; equilibrium utilities are direct `run`s too.
 public struct Certificate: Sendable, Codable, Equatable {
+    /// One certificate per agent, in agent order.
     public let perAgent: [AgentCertificate]
+    /// Fresh cost profiles used.
     public let samples: Int
+    /// Own-type grid points per agent.
     public let types: Int
+    /// Directly evaluated bids per type.
     public let bids: Int
+    /// The relative-ε target of ``converged``.
     public let target: Double
     /// Largest relative ε over agents (mean).
     public var maxRelativeEpsilon: Double { perAgent.map(\.relativeEpsilon.mean).max() ?? 0 }
+    /// Largest absolute ε over agents (mean), in money units.
     public var maxEpsilon: Double { perAgent.map(\.epsilon.mean).max() ?? 0 }
     /// Every agent's relative ε is at most `target` (1 % by default).
     public var converged: Bool { maxRelativeEpsilon <= target }
@@ -136,7 +158,9 @@ public struct Certificate: Sendable, Codable, Equatable {
 /// Expected total payment at the computed equilibrium vs at truthful bids, on the same fresh
 /// profiles (common random numbers, so the paired difference has a tight interval).
 public struct PaymentComparison: Sendable, Codable, Equatable {
+    /// Mean total payment at the equilibrium strategies, with its interval.
     public let equilibrium: Estimate
+    /// Mean total payment at truthful bids, on the same profiles.
     public let truthful: Estimate
     /// equilibrium − truthful, paired per profile.
     public let difference: Estimate
@@ -144,24 +168,35 @@ public struct PaymentComparison: Sendable, Codable, Equatable {
 
 /// One solver iteration: its index and the solver's in-sample relative ε before the update.
 public struct IterationRecord: Sendable, Codable, Equatable {
+    /// Iteration number, from 1.
     public let iteration: Int
+    /// Largest in-sample relative ε over agents before the update (+∞ when an agent's base utility is 0 and it can gain).
     public let relativeEpsilon: Double
+    /// Largest change of any knot's bid in this update (money per work unit).
     public let maxChange: Double
 }
 
 /// An approximate Bayes–Nash equilibrium, never without its certificate.
 public struct EquilibriumResult: Sendable, Codable {
+    /// The mechanism's name.
     public let mechanism: String
+    /// Agent ids, in instance order.
     public let agents: [String]
+    /// Each agent's bid function, in agent order.
     public let strategies: [BidFunction]
     /// True when the mechanism claims DSIC and truthful bidding was certified instead of iterating.
     public let truthfulShortcut: Bool
+    /// Best-response iterations run (0 on the truthful shortcut).
     public let iterations: Int
+    /// One record per iteration run.
     public let history: [IterationRecord]
+    /// The independent ε-certificate of `strategies`.
     public let certificate: Certificate
+    /// Expected total payment at the equilibrium vs at truthful bids.
     public let payments: PaymentComparison
     /// Mechanism runs spent by the solver (not the certificate).
     public let solverRuns: Int
+    /// Whether the certificate meets its target.
     public var converged: Bool { certificate.converged }
 }
 
@@ -185,6 +220,11 @@ public enum EquilibriumSolver {
     static let solverSalt: UInt64 = 0xE9_5017
     static let certificateSalt: UInt64 = 0xCE27_1F1C
 
+    /// Computes strategies as described above and certifies them; `progress` gets each iteration's
+    /// record. Cost: per iteration, agents × N own-bid profiles (each a few mechanism runs), plus
+    /// the certificate's runs.
+    /// - Throws: `EquilibriumError.invalid` for invalid settings (``EquilibriumConfig/validate()``),
+    ///   and the mechanism's errors.
     public static func solve(_ mechanism: any Mechanism, instance: Instance, config: EquilibriumConfig,
                              progress: (@Sendable (IterationRecord) -> Void)? = nil) throws -> EquilibriumResult {
         try config.validate()

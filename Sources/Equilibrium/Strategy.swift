@@ -16,8 +16,11 @@ public struct BidFunction: Sendable, Codable, Equatable {
     public let bids: [Double]
     /// Bids are kept in [floor, ceiling] (the support's valid ends).
     public let floor: Double
+    /// Upper clamp of every bid (the support's valid top).
     public let ceiling: Double
 
+    /// A bid function through the knots `(costs[k], bids[k])`, clamped to [floor, ceiling].
+    /// - Precondition: `costs` and `bids` have the same length, at least 2.
     public init(costs: [Double], bids: [Double], floor: Double, ceiling: Double) {
         precondition(costs.count == bids.count && costs.count >= 2, "a bid function needs ≥ 2 knots, one bid per knot")
         self.costs = costs

@@ -25,18 +25,32 @@ import Yams
 ///     output: Results/calibration
 ///     calibrated_market: Experiments/markets/paper-calibrated.yaml
 public struct CalibrationSpec: Codable, Sendable, Hashable {
+    /// Name of the calibration (used in reports).
     public var name: String
+    /// Path of the market YAML to start from; nil = the built-in paper market (``MarketSpec/paper``).
     public var market: String?
+    /// Path of the published table to approach (a ``CalibrationTarget`` YAML); required by the CLI.
     public var target: String?
+    /// Monte Carlo trials per topology and mechanism in every evaluation (2…``ExperimentSpec/maxTrials``).
     public var trials: Int
+    /// Seed of every evaluation (common random numbers across evaluations).
     public var seed: UInt64
+    /// Target topologies whose cells are fitted (non-empty, each a topology of the target); the
+    /// others are held out and predicted.
     public var fit: [String]
+    /// Names of the free switches (see ``CalibrationSwitch``); each needs an entry in ``bounds``.
     public var free: [String]
+    /// Per switch: `[low, high]` for a continuous switch, the options to enumerate for a discrete one.
     public var bounds: [String: [String]]
+    /// How many discrete settings (best after screening) are refined by Nelder–Mead (≥ 1; default 2).
     public var refine: Int?
+    /// Simplex iterations per Nelder–Mead run (≥ 1; default 80).
     public var maxIterations: Int?
+    /// Output folder of the reports; nil = the CLI's default.
     public var output: String?
+    /// Where the calibrated market YAML is written; nil = OUT/calibrated-market.yaml.
     public var calibratedMarket: String?
+    /// Folder of the topology files; nil = `Experiments/topologies`.
     public var topologyDir: String?
     /// Also fit the fit cells' standard deviations (z = (ours − paper std)/(paper std/√(2(n−1))),
     /// the standard error of a sample std); default false: means only.
@@ -47,6 +61,9 @@ public struct CalibrationSpec: Codable, Sendable, Hashable {
         case maxIterations = "max_iterations", calibratedMarket = "calibrated_market", topologyDir = "topology_dir"
     }
 
+    /// Reads and decodes the spec at `path`; validation happens in ``CalibrationProblem``.
+    /// - Throws: `ExperimentError` when the file cannot be read, is not valid YAML for this type,
+    ///   or has a top-level key that is not a field of the spec.
     public static func load(_ path: String) throws -> CalibrationSpec {
         let text = try ExperimentError.readText(path, what: "calibration spec")
         let spec = try ExperimentError.decode(CalibrationSpec.self, yaml: text, file: path)
@@ -66,23 +83,37 @@ func refuseUnknownKeys(_ text: String, allowed: [String], file: String) throws {
 
 /// One free switch with its bounds: [low, high] for a number, the options to enumerate otherwise.
 public struct FreeSwitch: Sendable {
+    /// The switch that is free.
     public let switch_: CalibrationSwitch
+    /// Bounds of a continuous switch (low < high, in the switch's own units); 0 for a discrete one.
     public let low: Double, high: Double
+    /// Options enumerated for a discrete switch; empty for a continuous one.
     public let options: [String]
+    /// The switch's name as written in specs (e.g. `payment_scale`).
     public var name: String { switch_.name }
 }
 
 /// A validated calibration problem: spec + target + market + free switches with bounds.
 public struct CalibrationProblem: Sendable {
+    /// The spec, as given.
     public let spec: CalibrationSpec
+    /// The published table being approached.
     public let target: CalibrationTarget
+    /// The starting market (the spec's `market`, or the paper market).
     public let market: MarketSpec
+    /// The free switches with validated bounds, in the spec's (or `--free`'s) order.
     public let free: [FreeSwitch]
+    /// The target's topologies, loaded from the topology folder.
     public let topologies: [Topology]
+    /// Free continuous switches optimised by Nelder–Mead (everything continuous but `payment_scale`).
     public var continuous: [FreeSwitch] { free.filter { $0.switch_.isContinuous && $0.name != "payment_scale" } }
+    /// Free discrete switches, whose option combinations are enumerated.
     public var discrete: [FreeSwitch] { free.filter { !$0.switch_.isContinuous } }
+    /// `payment_scale` when it is free (fitted in closed form); nil otherwise.
     public var scale: FreeSwitch? { free.first { $0.name == "payment_scale" } }
+    /// Names of the fitted topologies (the spec's `fit`).
     public var fitTopologies: [String] { spec.fit }
+    /// Names of the target's topologies that are not fitted (predicted out of sample).
     public var heldOutTopologies: [String] { target.topologies.filter { !spec.fit.contains($0) } }
 
     /// Validates everything up front; every error names the file and field.
@@ -146,9 +177,13 @@ public struct CalibrationProblem: Sendable {
 /// STAR's savings as 1 − mean(STAR)/mean(baseline) (how the paper's percentages relate to
 /// its means).
 public struct SimulatedTable: Sendable, Equatable {
+    /// Mean total payment, in $, by topology then mechanism.
     public var mean: [String: [String: Double]] = [:]
+    /// Standard deviation over trials of total payment, in $, by topology then mechanism.
     public var std: [String: [String: Double]] = [:]
 
+    /// STAR-style saving of `subject` over `baseline` on `topology`, in percent:
+    /// 100·(1 − mean(subject)/mean(baseline)). Traps if either cell is missing.
     public func saving(_ topology: String, subject: String, baseline: String) -> Double {
         100 * (1 - mean[topology]![subject]! / mean[topology]![baseline]!)
     }
@@ -159,6 +194,7 @@ public struct SimulatedTable: Sendable, Equatable {
 
 /// The result of a calibration: the chosen market, its objective, what was tried.
 public struct CalibrationResult: Sendable {
+    /// The calibrated market: the best setting found, with `payment_scale` fitted when free.
     public let market: MarketSpec
     /// Σ over fit cells of ((ours − paper) / (std/√trials))².
     public let distance: Double
@@ -166,6 +202,7 @@ public struct CalibrationResult: Sendable {
     public let screened: [(setting: [String: String], distance: Double)]
     /// Nelder–Mead runs: setting, distance, iterations, evaluations, converged.
     public let refined: [(setting: [String: String], distance: Double, result: Multimin.Result?)]
+    /// Number of simulated tables evaluated (each one sweep of the fit topologies).
     public let evaluations: Int
 }
 
@@ -177,9 +214,12 @@ public struct CalibrationResult: Sendable {
 /// same seed — common random numbers — so the objective is a deterministic, piecewise-smooth
 /// function of the switches, and `SweepRunner` keeps it independent of the thread count.
 public struct Calibrator: Sendable {
+    /// The validated problem.
     public let problem: CalibrationProblem
+    /// Worker threads of each simulation; results do not depend on it.
     public let threads: Int
 
+    /// A calibrator for `problem` whose simulations run on `threads` threads.
     public init(problem: CalibrationProblem, threads: Int) { self.problem = problem; self.threads = threads }
 
     /// Simulates `topologies` in `market` (trials and seed of the spec) and summarises.

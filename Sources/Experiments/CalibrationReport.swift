@@ -4,13 +4,17 @@ import LabNumerics
 
 /// The files of `Results/calibration/` and the calibrated market file.
 public struct CalibrationReport: Sendable {
+    /// The validated calibration problem.
     public let problem: CalibrationProblem
+    /// What the calibration found.
     public let result: CalibrationResult
     /// The target's topologies simulated in the starting market and in the calibrated one.
     public let defaultTable: SimulatedTable
+    /// The target's topologies simulated in the calibrated market.
     public let calibratedTable: SimulatedTable
     /// One-at-a-time effects: each free switch alone moved to its calibrated value.
     public let effects: [(switch_: String, value: String, table: SimulatedTable)]
+    /// The command line quoted in generated files.
     public let command: String
 
     /// Simulates what the report shows (the default and calibrated markets on every target
@@ -48,11 +52,17 @@ public struct CalibrationReport: Sendable {
         })
     }
 
+    /// One compared quantity: a cell's mean (with the paper's std) or a saving (without).
     public struct Residual: Sendable {
+        /// What is compared (`mean` or `saving_pct`), where, and whether it was fitted (`fit`) or
+        /// predicted (`held-out`).
         public let quantity: String, topology: String, mechanism: String, role: String
+        /// The paper's value (mean in $, or saving in percent), its std (nil for savings), and ours in
+        /// the calibrated and in the starting market.
         public let paper: Double, paperStd: Double?, ours: Double, byDefault: Double
         /// (ours − paper) / std for means, ours − paper in percentage points for savings.
         public var residual: Double { paperStd.map { (ours - paper) / $0 } ?? (ours - paper) }
+        /// ``residual`` for the starting market.
         public var defaultResidual: Double { paperStd.map { (byDefault - paper) / $0 } ?? (byDefault - paper) }
         /// Within the paper's ±1 std (means) or ±3 pp (savings).
         public var within: Bool { abs(residual) <= (paperStd == nil ? 3 : 1) }

@@ -4,8 +4,11 @@ import Foundation
 /// and written to a ``MarketSpec`` (continuous, fitted by Nelder–Mead within bounds) or one
 /// of a few named options (discrete, enumerated).
 public struct CalibrationSwitch: Sendable {
+    /// A number fitted within bounds (`continuous`), or one of the named options (`discrete`).
     public enum Kind: Sendable, Equatable { case continuous, discrete(options: [String]) }
+    /// The switch's name in specs and fit.csv (e.g. `scarcity_low`).
     public let name: String
+    /// Continuous or discrete (with its options).
     public let kind: Kind
     /// What the switch means, for `--help`, fit.csv and the README.
     public let meaning: String
@@ -14,12 +17,19 @@ public struct CalibrationSwitch: Sendable {
     /// The market with the switch set; nil when the value is not allowed (the reason).
     let set: @Sendable (MarketSpec, String) -> Result<MarketSpec, SwitchValueError>
 
+    /// Why a value cannot be set (e.g. "must be > 0 (got -1)").
     public struct SwitchValueError: Error, Sendable { public let reason: String }
 
+    /// Whether the switch is a number (fitted) rather than an option (enumerated).
     public var isContinuous: Bool { kind == .continuous }
 
+    /// The switch's current value in `market`, as text (`%.10g` for numbers, the option name otherwise).
     public func value(in market: MarketSpec) -> String { get(market) }
+    /// The switch's value in `market` as a number; NaN for a discrete switch.
     public func number(in market: MarketSpec) -> Double { Double(get(market)) ?? .nan }
+    /// `market` with the switch set to `value` (a number as text, or an option name).
+    /// - Throws: ``SwitchValueError`` when the value is not a finite number in the switch's range,
+    ///   or not one of its options.
     public func setting(_ value: String, in market: MarketSpec) throws(SwitchValueError) -> MarketSpec { try set(market, value).get() }
 
     /// Every switch, in the order of fit.csv.
@@ -51,7 +61,9 @@ public struct CalibrationSwitch: Sendable {
                 MarketAssumptions.BaselineCap.self, get: { $0.assumed.cap }, set: { a, v in a.baselineCap = v }),
     ]
 
+    /// Every switch's name, in ``all``'s order.
     public static var names: [String] { all.map(\.name) }
+    /// The switch called `name`, or nil.
     public static func named(_ name: String) -> CalibrationSwitch? { all.first { $0.name == name } }
 
     // MARK: builders

@@ -16,22 +16,36 @@ import Mechanisms
 ///     savings:
 ///       S1: {myopic: 10.0, homogeneous: 21.6}
 public struct CalibrationTarget: Codable, Sendable, Hashable {
+    /// One published cell: mean and standard deviation (> 0) of total payment over trials, in $.
     public struct Cell: Codable, Sendable, Hashable { public var mean: Double; public var std: Double }
+    /// Target name.
     public var name: String
+    /// Where the numbers come from (free text, e.g. "STAR paper, Table 1").
     public var source: String
+    /// Trials behind each published cell (≥ 2); sets the standard error std/√trials.
     public var trials: Int
+    /// Topology names of the table (non-empty).
     public var topologies: [String]
+    /// Mechanism names: the subject first, then at least one baseline.
     public var mechanisms: [String]
+    /// Per topology, then mechanism: the published cell.
     public var cells: [String: [String: Cell]]
+    /// Per topology, then baseline: the subject's published saving in percent (< 100).
     public var savings: [String: [String: Double]]
 
     /// The mechanism whose savings are listed (the first), and the baselines.
     public var subject: String { mechanisms[0] }
+    /// The baselines the subject's savings are listed against (every mechanism after the first).
     public var baselines: [String] { Array(mechanisms.dropFirst()) }
 
+    /// The cell of `topology` and `mechanism`; traps when absent (``parse(_:file:)`` guarantees
+    /// every listed pair exists).
     public func cell(_ topology: String, _ mechanism: String) -> Cell { cells[topology]![mechanism]! }
+    /// The published saving, in percent, of the subject over `baseline` on `topology`; traps when absent.
     public func saving(_ topology: String, _ baseline: String) -> Double { savings[topology]![baseline]! }
 
+    /// Reads and validates a target file (see ``parse(_:file:)``).
+    /// - Throws: `ExperimentError` when the file cannot be read or a field is invalid.
     public static func load(_ path: String) throws -> CalibrationTarget {
         try parse(ExperimentError.readText(path, what: "calibration target"), file: path)
     }

@@ -22,18 +22,29 @@ import Workflows
 ///     grid: 6
 ///     seed: 13
 public struct DSICPriorsSpec: Codable, Sendable {
+    /// Must be `dsic-priors` (tells this spec apart from a sweep spec).
     public var kind: String
+    /// Experiment name (first CSV column; default output folder).
     public var name: String
+    /// `PriorZoo` family names to test; nil = every family.
     public var priors: [String]?
+    /// Mechanism names from the registry (e.g. `star`, `vcg`).
     public var mechanisms: [String]
+    /// Topology names loaded from the topology folder.
     public var topologies: [String]
+    /// Agent counts, each in 1…12, of the single-node cases with identical agents.
     public var identical: [Int]
+    /// Cost profiles per case for the regret scan (1…10,000).
     public var profiles: Int
     /// Profiles for revenue equivalence (cheap; default 200).
     public var revenueProfiles: Int?
+    /// Evenly spaced misreports per agent and profile (1…10,000).
     public var grid: Int
+    /// Master seed of the profiles, probes and sampled markets.
     public var seed: UInt64
+    /// Output folder; nil = the CLI's default.
     public var output: String?
+    /// Folder of the topology files; nil = `Experiments/topologies`.
     public var topologyDir: String?
 
     enum CodingKeys: String, CodingKey { case kind, name, priors, mechanisms, topologies, identical, profiles, grid, seed, output, topologyDir = "topology_dir"
@@ -44,6 +55,9 @@ public struct DSICPriorsSpec: Codable, Sendable {
         text.split(separator: "\n").contains { $0.trimmingCharacters(in: .whitespaces).hasPrefix("kind: dsic-priors") }
     }
 
+    /// Decodes and validates a `dsic-priors` spec.
+    /// - Throws: `ExperimentError.malformed` naming the field of `file`: wrong `kind`, unknown prior
+    ///   family, `identical` outside 1…12, or `profiles`, `revenue_profiles`, `grid` out of range.
     public static func parse(_ text: String, file: String) throws -> DSICPriorsSpec {
         let s = try ExperimentError.decode(DSICPriorsSpec.self, yaml: text, file: file)
         guard s.kind == "dsic-priors" else { throw ExperimentError.malformed(file: file, field: "kind", reason: "must be dsic-priors") }
@@ -60,12 +74,20 @@ public struct DSICPriorsSpec: Codable, Sendable {
     }
 }
 
+/// The `dsic-priors` experiment: builds the cases of every prior family, runs the DSIC harness
+/// on each (case, mechanism) and writes CSV and Markdown.
 public enum DSICPriorSweep {
+    /// One harness report: a prior family, a case and a mechanism.
     public struct Row: Sendable {
+        /// The `PriorZoo` family name.
         public let family: String
+        /// Case label: `node-k-identical`, `node-asymmetric` or a topology name.
         public let instance: String
+        /// Number of agents in the case.
         public let agents: Int
+        /// Mechanism name.
         public let mechanism: String
+        /// What the DSIC harness found (regret, identity error, IR, revenue equivalence).
         public let report: DSICReport
     }
 
@@ -118,6 +140,9 @@ public enum DSICPriorSweep {
         }
     }
 
+    /// The rows as CSV: experiment, prior family, instance, agents, mechanism, then the report
+    /// columns of ``DSICSweep/reportHeader``.
+    /// - Throws: a CSV-writing error.
     public static func csv(_ spec: DSICPriorsSpec, _ rows: [Row]) throws -> String {
         let header = ["experiment", "prior_family", "instance", "agents", "mechanism"] + DSICSweep.reportHeader
         return try csvText(header, rows.map { r in [spec.name, r.family, r.instance, "\(r.agents)", r.mechanism] + DSICSweep.reportCells(r.report) })

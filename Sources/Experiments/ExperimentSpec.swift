@@ -11,13 +11,21 @@ import LabIO
 ///     sweep: {rho: [0.1, 0.25], kappa: [0, 0.5]}   # cartesian grid; omitted → defaults
 ///     output: Results/table1                         # optional
 public struct ExperimentSpec: Codable, Sendable, Hashable {
+    /// Experiment name (first CSV column; default output folder `Results/NAME`).
     public var name: String
+    /// Topology names (non-empty), loaded from the topology folder.
     public var topologies: [String]
+    /// Mechanism names from `MechanismRegistry` (e.g. `star`, `vcg`), in report order.
     public var mechanisms: [String]
+    /// Monte Carlo trials per point and topology (1…``maxTrials``).
     public var trials: Int
+    /// Master seed; trial t's market is drawn from a seed derived from (seed, t).
     public var seed: UInt64
+    /// Swept parameters (names from ``defaults``) and their values; nil = no sweep (one point).
     public var sweep: [String: [Double]]?
+    /// Output folder; nil = `Results/NAME` (see ``outputDirectory(override:)``).
     public var output: String?
+    /// Folder of the topology files (`topology_dir`); nil = `Experiments/topologies`.
     public var topologyDir: String?
     /// A market file (`Experiments/markets/*.yaml`); the paper's market when absent.
     public var market: String?
@@ -28,13 +36,18 @@ public struct ExperimentSpec: Codable, Sendable, Hashable {
     public static let defaults: [(String, Double)] = [
         ("rho", 0.25), ("kappa", 0), ("beta", 1.5), ("noise", 0.1), ("per_tier", 3), ("bimodal", 0),
     ]
+    /// The sweepable parameter names, in ``defaults`` order.
     public static var parameterNames: [String] { defaults.map(\.0) }
 }
 
+/// Errors of the Experiments module's inputs and outputs.
 public enum ExperimentError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// A field of an input file is wrong: the file, the field (e.g. `sweep.rho[1]`) and why.
     case malformed(file: String, field: String, reason: String)
+    /// A file cannot be read or written, or a run is incomplete; the message says which.
     case io(String)
 
+    /// "FILE: FIELD REASON" (the field in backticks) for a malformed field; the message itself for I/O.
     public var description: String {
         switch self {
         case let .malformed(file, field, reason): return "\(file): `\(field)` \(reason)"
@@ -64,6 +77,10 @@ extension ExperimentSpec {
         try parse(ExperimentError.readText(path, what: "experiment spec"), file: path)
     }
 
+    /// Parses and validates spec text; `file` names the source in errors.
+    /// - Throws: `ExperimentError.malformed` for invalid YAML, `trials` outside 1…``maxTrials``,
+    ///   no topologies, an unknown swept parameter, an empty sweep list, or an out-of-range value
+    ///   (see ``parameterProblem(_:_:)``).
     public static func parse(_ text: String, file: String) throws -> ExperimentSpec {
         let spec = try ExperimentError.decode(ExperimentSpec.self, yaml: text, file: file)
         guard spec.trials > 0 else { throw ExperimentError.malformed(file: file, field: "trials", reason: "must be positive (got \(spec.trials))") }

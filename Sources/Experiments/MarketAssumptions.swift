@@ -30,6 +30,7 @@ public struct MarketAssumptions: Codable, Sendable, Hashable {
     }
     /// Whether the hour t of the diurnal factor k = 1 + β·E(t) is drawn per trial.
     public enum Diurnal: String, Codable, Sendable, CaseIterable {
+        /// `per-trial`: t ~ U(0, 24) drawn each trial; `fixed`: t = ``diurnalHour`` in every trial.
         case perTrial = "per-trial", fixed
     }
     /// Which agents may bid for the Homogeneous bundle.
@@ -49,13 +50,20 @@ public struct MarketAssumptions: Codable, Sendable, Hashable {
         case priorTop = "prior-top"
     }
 
+    /// `payment_scale` (> 0): unit/token scale multiplying every $ column; nil = 1.
     public var paymentScale: Double?
+    /// `edge_tokens`: how context tokens on an edge are counted; nil = ``EdgeTokens/split``.
     public var edgeTokens: EdgeTokens?
+    /// `diurnal`: whether the diurnal hour is drawn per trial or fixed; nil = per trial.
     public var diurnal: Diurnal?
+    /// `diurnal_hour`: the fixed hour, in [0, 24]; nil = 8 (E(8) = 0.5, E's mean over the day).
     public var diurnalHour: Double?
+    /// `bundle_bidders`: who may bid for the Homogeneous bundle; nil = ``BundleBidders/capable``.
     public var bundleBidders: BundleBidders?
+    /// `baseline_cap`: whether baselines' second-price payments are capped; nil = ``BaselineCap/none``.
     public var baselineCap: BaselineCap?
 
+    /// Assumptions with the given switches; nil keeps today's reading of SPEC §5.
     public init(paymentScale: Double? = nil, edgeTokens: EdgeTokens? = nil, diurnal: Diurnal? = nil, diurnalHour: Double? = nil,
                 bundleBidders: BundleBidders? = nil, baselineCap: BaselineCap? = nil) {
         self.paymentScale = paymentScale; self.edgeTokens = edgeTokens; self.diurnal = diurnal; self.diurnalHour = diurnalHour
@@ -69,11 +77,17 @@ public struct MarketAssumptions: Codable, Sendable, Hashable {
     /// The keys an `assumptions:` block may hold.
     public static var keys: [String] { CodingKeys.allCases.map(\.rawValue) }
 
+    /// The payment scale in effect (1 when unset).
     public var scale: Double { paymentScale ?? 1 }
+    /// The edge-token rule in effect (`split` when unset).
     public var edgeMode: EdgeTokens { edgeTokens ?? .split }
+    /// The diurnal mode in effect (per trial when unset).
     public var diurnalMode: Diurnal { diurnal ?? .perTrial }
+    /// The fixed diurnal hour in effect, in hours (8 when unset).
     public var hour: Double { diurnalHour ?? 8 }
+    /// The bundle bidders in effect (`capable` when unset).
     public var bundle: BundleBidders { bundleBidders ?? .capable }
+    /// The baseline cap in effect (`none` when unset).
     public var cap: BaselineCap { baselineCap ?? .none }
 
     /// The first out-of-range value (key and reason), or nil.

@@ -7,10 +7,15 @@ import Workflows
 /// A market file of `Experiments/markets/` (YAML): base prices per tier, the scarcity
 /// range, the prior's lower end as a fraction of its top, and parameter defaults.
 public struct MarketSpec: Codable, Sendable, Hashable {
+    /// Market name.
     public var name: String
+    /// Base output prices C in $ per 1M tokens: three tiers of three positive prices.
     public var basePrices: [[Double]]
+    /// Scarcity range [a, b], 0 < a ≤ b: each agent's S_i ~ U(a, b).
     public var scarcity: [Double]
+    /// The prior's lower end as a fraction of its top, in [0, 1): prior U[f·k·C, k·C].
     public var priorLowFraction: Double
+    /// Values of the unswept parameters (`rho`, `kappa`, `beta`, …; see ``ExperimentSpec/defaults``).
     public var defaults: [String: Double]
     /// The paper's unstated modelling choices (`assumptions:` in the file); absent → today's
     /// reading of SPEC §5 (see ``MarketAssumptions``).
@@ -27,6 +32,10 @@ public struct MarketSpec: Codable, Sendable, Hashable {
     public static let paper = MarketSpec(name: "paper", basePrices: PaperMarket.basePrices, scarcity: [0.1, 1.0], priorLowFraction: 0.1,
                                          defaults: Dictionary(uniqueKeysWithValues: ExperimentSpec.defaults))
 
+    /// Reads and validates the market file at `path`; `field` of `specFile` is the spec field
+    /// that named it.
+    /// - Throws: `ExperimentError.malformed`: naming `field` of `specFile` when the file cannot be
+    ///   read, or the market file's own field when it is invalid.
     public static func load(_ path: String, field: String, specFile: String) throws -> MarketSpec {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw ExperimentError.malformed(file: specFile, field: field, reason: "names a market file that cannot be read: \(path)")

@@ -2,6 +2,8 @@ import Foundation
 import LabIO
 import LabNumerics
 
+/// The sweep's report files (trials.csv, summary.csv, table.md): pure functions of the spec and
+/// its rows.
 public enum Reports {
     /// `trials.csv`: one row per (trial, mechanism, parameter point), with the seed that reproduces it.
     public static func trialsCSV(_ spec: ExperimentSpec, _ rows: [TrialRow]) throws -> String {
@@ -14,13 +16,18 @@ public enum Reports {
         })
     }
 
+    /// A summary row's group: a topology at one parameter point.
     public struct Group: Hashable { public let topology: String; public let point: [String: Double] }
 
     /// The statistics of one (group, mechanism) cell: total payment, and for `star` the paired
     /// savings 1 − star/baseline against each baseline present (`myopic`, `homogeneous`).
     public struct Cell: Sendable, Equatable {
+        /// Total payment over trials, in $: mean, std and 95% t-interval.
         public let payment: Summary
+        /// For `star`: per baseline name, the paired saving 1 − star/baseline over trials (a fraction);
+        /// empty for other mechanisms.
         public let savingVs: [String: Summary]
+        /// A cell from its payment summary and savings.
         public init(payment: Summary, savingVs: [String: Summary]) { self.payment = payment; self.savingVs = savingVs }
     }
 
@@ -61,6 +68,8 @@ public enum Reports {
         try summaryCSV(spec, cells: cells(rows))
     }
 
+    /// summary.csv from precomputed cells (the streaming merge builds them without holding rows).
+    /// - Throws: a CSV-writing error.
     public static func summaryCSV(_ spec: ExperimentSpec, cells groups: [(Group, [String: Cell])]) throws -> String {
         let params = spec.sweptNames
         let header = ["experiment", "topology", "mechanism"] + params +
@@ -96,6 +105,8 @@ public enum Reports {
         tableMarkdown(spec, cells: cells(rows), command: command)
     }
 
+    /// table.md from precomputed cells: mean ± std of total payment per topology and mechanism,
+    /// beside the paper's Table 1 where it has the topology; `command` is quoted as the generator.
     public static func tableMarkdown(_ spec: ExperimentSpec, cells groups: [(Group, [String: Cell])], command: String) -> String {
         func pm(_ c: Cell?) -> String {
             guard let s = c?.payment else { return "–" }

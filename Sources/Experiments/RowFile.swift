@@ -31,13 +31,20 @@ public enum RowFile {
 
     /// What a file says about itself; the merge and `--resume` compare it with the spec.
     public struct Header: Equatable, Sendable {
+        /// 64-bit hash of the spec that wrote the file (hex in the header line).
         public let specHash: UInt64
+        /// The spec's master seed.
         public let seed: UInt64
+        /// Trials per point and topology of the spec (> 0).
         public let trials: Int
+        /// The shard the file belongs to (`all` = 0/1 for an unsharded journal).
         public let shard: ShardID
+        /// Number of item slots in the file (≥ 0).
         public let slots: Int
+        /// Mechanisms per item (rows per slot, 1…1,000).
         public let mechanisms: Int
 
+        /// Bytes per slot: 8 + 60 × mechanisms.
         public var recordSize: Int { 8 + mechanisms * RowFile.bytesPerRow }
 
         var line: String {
@@ -78,8 +85,11 @@ public enum RowFile {
 
     /// One mechanism's numbers for one item (the measured part of a `TrialRow`).
     public struct Measures: Equatable, Sendable {
+        /// Total payment, true, virtual and bid cost, in $ (as in ``TrialRow``).
         public var totalPayment, trueCost, virtualCost, bidCost: Double
+        /// Workload share of each of the three tiers, in [0, 1].
         public var tierShare: [Double]
+        /// Allocation-solver calls (stored as UInt32, clamped).
         public var solverCalls: Int
 
         init(_ r: TrialRow) {
@@ -177,7 +187,9 @@ public enum RowFile {
 
     /// Why a file cannot be read as a row file (names the file).
     public struct FormatError: Error, CustomStringConvertible, Sendable {
+        /// The file's path and what is wrong with it.
         public let file: String, reason: String
+        /// `PATH: REASON`.
         public var description: String { "\(file): \(reason)" }
     }
 

@@ -4,9 +4,13 @@ import LabIO
 /// Shard `index` of `count`: the trials whose index is `index` mod `count` (all their
 /// parameter points and topologies), so every shard sees the same markets a single run sees.
 public struct ShardID: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// The shard's index, in 0..<``count``.
     public let index: Int
+    /// Number of shards the trials are split into (> 0).
     public let count: Int
 
+    /// Shard `index` of `count`.
+    /// - Throws: `ShardError.invalidOption` naming `field` unless 0 ≤ index < count.
     public init(_ index: Int, of count: Int, field: String = "--shard") throws {
         guard count > 0, (0..<count).contains(index) else {
             throw ShardError.invalidOption(field: field, reason: "must be i/n with 0 ≤ i < n (got \(index)/\(count))")
@@ -32,6 +36,7 @@ public struct ShardID: Sendable, Hashable, Comparable, CustomStringConvertible {
         self = s
     }
 
+    /// `i/n`, as parsed by ``parse(_:field:)``.
     public var description: String { "\(index)/\(count)" }
     /// Shard files and journals are ``RowFile``s.
     public static let fileExtension = ".rows"
@@ -41,8 +46,10 @@ public struct ShardID: Sendable, Hashable, Comparable, CustomStringConvertible {
     public var journalName: String { "journal-shard-\(index)-of-\(count)\(Self.fileExtension)" }
     /// The layout of an unsharded run's journal: every trial.
     public static let all = try! ShardID(0, of: 1)
+    /// Whether trial `trial` belongs to this shard (trial mod count = index).
     public func contains(trial: Int) -> Bool { trial % count == index }
 
+    /// Orders by shard count, then index.
     public static func < (a: ShardID, b: ShardID) -> Bool { (a.count, a.index) < (b.count, b.index) }
 }
 
@@ -63,6 +70,7 @@ public enum ShardError: Error, CustomStringConvertible, Equatable, Sendable {
     /// Some trials are missing or present more than once; nothing was written.
     case refused(MergeDiagnosis)
 
+    /// The message: the option, file or shard at fault and what to do.
     public var description: String {
         switch self {
         case let .invalidOption(field, reason): return "`\(field)` \(reason)"

@@ -6,12 +6,14 @@ import LabIO
 public struct SweepInvocation: Sendable, Equatable {
     /// The `auctionlab` executable (a bare name or an absolute path).
     public var program: String
+    /// Path of the experiment spec.
     public var spec: String
     /// The `--trials` override, if the run used one (merge must use the same).
     public var trials: Int?
     /// The output folder (always passed explicitly, so every step agrees on it).
     public var out: String
 
+    /// An invocation of `program` on `spec` writing to `out`, with an optional `--trials` override.
     public init(program: String = "auctionlab", spec: String, trials: Int? = nil, out: String) {
         self.program = program
         self.spec = spec
@@ -28,6 +30,7 @@ public struct SweepInvocation: Sendable, Equatable {
         return (words + common).joined(separator: " ")
     }
 
+    /// `merge` of the experiment's shards (shell-quoted).
     public func mergeCommand() -> String {
         ([programWord, "merge", Shell.pathWord(spec)] + common).joined(separator: " ")
     }

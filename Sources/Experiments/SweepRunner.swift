@@ -7,16 +7,27 @@ import Workflows
 
 /// One CSV row of `trials.csv`: a (parameter point, topology, trial, mechanism).
 public struct TrialRow: Sendable, Hashable, Codable {
+    /// Topology name.
     public let topology: String
+    /// Mechanism name.
     public let mechanism: String
+    /// Trial index (0-based) within the point and topology.
     public let trial: Int
+    /// Seed of the trial's market (the same for every point, topology and mechanism of the trial).
     public let seed: UInt64
+    /// The parameter point: every market parameter by name, swept or default.
     public let parameters: [String: Double]
+    /// Total payment to agents, in $ (× the market's `payment_scale`).
     public let totalPayment: Double
+    /// Σ true cost × workload of the allocation, in $ (× `payment_scale`).
     public let trueCost: Double
+    /// Σ virtual cost × workload of the allocation, in $ (× `payment_scale`).
     public let virtualCost: Double
+    /// Σ bid × workload of the allocation, in $ (× `payment_scale`).
     public let bidCost: Double
+    /// Share of total workload done by each tier (three entries, in [0, 1], summing to 1 when any work is done).
     public let tierShare: [Double]
+    /// Allocation-solver calls the mechanism made (allocation plus payment searches).
     public let solverCalls: Int
 }
 
@@ -25,9 +36,13 @@ public struct TrialRow: Sendable, Hashable, Codable {
 /// and parameter point of a trial (common random numbers), and results stored by item
 /// index, so the output does not depend on the number of threads.
 public struct SweepRunner: Sendable {
+    /// The experiment spec (points, topologies, mechanisms, trials, seed).
     public let spec: ExperimentSpec
+    /// The loaded topologies, in spec order.
     public let topologies: [Topology]
+    /// The mechanisms, resolved from the registry in spec order.
     public let mechanisms: [any Mechanism]
+    /// The market agents and costs are sampled from.
     public let market: MarketSpec
 
     /// A runner on an in-memory market and loaded topologies (calibration varies the market).
@@ -39,6 +54,10 @@ public struct SweepRunner: Sendable {
         points = spec.points(defaults: market.defaults)
     }
 
+    /// A runner for `spec`, loading its topologies (from `topologyDirectory`, else the spec's
+    /// `topology_dir`, else `Experiments/topologies`) and its market (else the paper market).
+    /// - Throws: `ExperimentError.malformed` naming the field of `file` for an unknown topology or
+    ///   mechanism, or a market file that does not load.
     public init(spec: ExperimentSpec, file: String = "spec", topologyDirectory: String? = nil) throws {
         topologies = try Self.loadTopologies(spec.topologies, directory: topologyDirectory ?? spec.topologyDir ?? "Experiments/topologies", file: file)
         mechanisms = try Self.resolveMechanisms(spec.mechanisms, file: file)
@@ -83,6 +102,7 @@ public struct SweepRunner: Sendable {
     /// The seed of trial `trial`'s market (the same for every point, topology and mechanism).
     func seed(trial: Int) -> UInt64 { SplitMix64.derive(master: spec.seed, index: UInt64(trial)) }
 
+    /// Number of work items: points × topologies × trials (each item runs every mechanism).
     public var itemCount: Int { points.count * topologies.count * spec.trials }
 
     /// Runs the items of this shard (all when `shard` is nil), skipping those already in

@@ -12,11 +12,17 @@ import Workflows
 /// payments, outcome JSON without nan/inf/null). A violation is reported as a `Violation`; the
 /// fuzz driver turns it into a crash so libFuzzer keeps the input.
 public enum FuzzContract {
+    /// The input formats with a fuzz target (the raw value names the target and its corpus folder).
     public enum Format: String, CaseIterable, Sendable {
+        /// `instance`: instance JSON, run through every mechanism; `prior`: prior JSON and its virtual
+        /// cost; `spec`: experiment, dsic-priors and SALE YAML specs; `trace`: SALE trace CSV;
+        /// `journal`: a sweep row file.
         case instance, prior, spec, trace, journal
     }
 
+    /// A broken promise: the input was accepted but produced an output that violates an invariant.
     public struct Violation: Error, CustomStringConvertible {
+        /// What was violated, with the offending values.
         public let description: String
     }
 

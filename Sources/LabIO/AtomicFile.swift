@@ -24,8 +24,11 @@ func writeFully(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32 {
 public enum AtomicFile {
     /// Why a write failed, naming the file and the folder (not a raw Cocoa error).
     public struct WriteError: Error, CustomStringConvertible, Sendable {
+        /// The file (or folder) that could not be written.
         public let path: String
+        /// Why, in words (the system's message where there is one).
         public let reason: String
+        /// `cannot write PATH: REASON`.
         public var description: String { "cannot write \(path): \(reason)" }
     }
 
@@ -80,6 +83,8 @@ public enum AtomicFile {
         try writeAll([(url, data)], permissions: permissions)
     }
 
+    /// Writes `text` as UTF-8 to `url` atomically, like the `Data` variant.
+    /// - Throws: ``WriteError`` naming the file or folder.
     public static func write(_ text: String, to url: URL, permissions: Int? = nil) throws {
         try write(Data(text.utf8), to: url, permissions: permissions)
     }
@@ -103,6 +108,8 @@ public enum AtomicFile {
         }
     }
 
+    /// Publishes several text files together (UTF-8), all or none; see the `Data` variant.
+    /// - Throws: ``WriteError`` naming the file or folder.
     public static func writeAll(_ files: [(url: URL, text: String)], permissions: Int? = nil) throws {
         try writeAll(files.map { ($0.url, Data($0.text.utf8)) }, permissions: permissions)
     }

@@ -6,6 +6,7 @@ public final class IndexedResults<T>: @unchecked Sendable {
     private let lock = NSLock()
     private var slots: [Result<T, Error>?]
     private var done = 0
+    /// Room for `count` results, none stored yet.
     public init(count: Int) { slots = Array(repeating: nil, count: count) }
     /// Stores result `k`; returns how many are stored now (for progress reports).
     @discardableResult

@@ -36,8 +36,11 @@ public func markdownTable(_ header: [String], _ rows: [[String]]) -> String {
 
 /// A malformed input file: which file, which field (dotted path, or `(document)`), and why.
 public struct SpecError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// The file, the field (dotted path, or `(document)`), and why it is wrong.
     public let file: String, field: String, reason: String
+    /// An error for `field` of `file`.
     public init(file: String, field: String, reason: String) { self.file = file; self.field = field; self.reason = reason }
+    /// "FILE: FIELD REASON", the field in backticks.
     public var description: String { "\(file): `\(field)` \(reason)" }
 }
 
@@ -65,8 +68,11 @@ public func decodeYAML<T: Decodable>(_ type: T.Type, from text: String, file: St
 /// An input file that cannot be used: missing, a folder, unreadable (with the system's
 /// reason) or empty. The message names the file.
 public struct InputFileError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// The file's path, what it was meant to be (e.g. "experiment spec") and why it cannot be read.
     public let path: String, what: String, reason: String
+    /// An error for the file at `path`.
     public init(path: String, what: String, reason: String) { self.path = path; self.what = what; self.reason = reason }
+    /// "WHAT PATH is empty", or "cannot read WHAT PATH: REASON".
     public var description: String { reason == "is empty" ? "\(what) \(path) is empty" : "cannot read \(what) \(path): \(reason)" }
 }
 

@@ -11,34 +11,45 @@ import Darwin
 /// `flock` when its process dies, so a lock file left by a killed run is *stale*: the next
 /// run takes it over and says so (``note``).
 public final class OutputLock: @unchecked Sendable {
+    /// The lock file's name inside the output folder.
     public static let defaultName = ".auctionlab.lock"
 
     /// Who holds (or held) the lock: written into the lock file, quoted in refusals.
     public struct Owner: Codable, Sendable, Equatable {
+        /// The command line of the owning run.
         public var command: String
+        /// The spec it runs.
         public var spec: String
+        /// Its seed, as text.
         public var seed: String
+        /// Process id of the owner (checked for liveness to detect stale locks).
         public var pid: Int32
+        /// Host name of the owner.
         public var host: String
+        /// Start time, ISO 8601.
         public var started: String
 
+        /// An owner record for this process (pid, host and start time default to the current ones).
         public init(command: String, spec: String, seed: String,
                     pid: Int32 = getpid(), host: String = ProcessInfo.processInfo.hostName, started: Date = Date()) {
             self.command = command; self.spec = spec; self.seed = seed; self.pid = pid; self.host = host
             self.started = ISO8601DateFormatter().string(from: started)
         }
 
+        /// The owner in one line, for refusals.
         public var description: String {
             "`\(command)` (spec \(spec), seed \(seed); pid \(pid) on \(host), started \(started))"
         }
     }
 
+    /// Why a folder could not be locked.
     public enum LockError: Error, CustomStringConvertible, Equatable, Sendable {
         /// Another live run holds the folder.
         case busy(folder: String, owner: String, lockFile: String)
         /// The folder cannot be created or written.
         case unusable(folder: String, reason: String)
 
+        /// What happened and what to do, naming the folder and, when busy, the owner.
         public var description: String {
             switch self {
             case let .busy(folder, owner, file):
@@ -49,6 +60,7 @@ public final class OutputLock: @unchecked Sendable {
         }
     }
 
+    /// The output folder this lock owns.
     public let url: URL
     /// Set when a stale lock (its run no longer alive) was taken over: says whose.
     public let note: String?

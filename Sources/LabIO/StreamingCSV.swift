@@ -10,6 +10,7 @@ import Darwin
 /// run leaves nothing: the streaming counterpart of `AtomicFile.writeAll` for outputs too large
 /// to build in memory (a merged `trials.csv`). Appends are buffered (1 MiB).
 public final class PartialFile {
+    /// The file published by ``publish(_:)``.
     public let url: URL
     let temporary: URL
     private var fd: Int32
@@ -30,11 +31,15 @@ public final class PartialFile {
         buffer.reserveCapacity(Self.flushAt + 4096)
     }
 
+    /// Appends `text` as UTF-8 (buffered; flushed at 1 MiB).
+    /// - Throws: ``PartialFileError`` when a flush fails.
     public func append(_ text: String) throws {
         buffer.append(contentsOf: text.utf8)
         if buffer.count >= Self.flushAt { try flush() }
     }
 
+    /// Appends raw bytes (buffered; flushed at 1 MiB).
+    /// - Throws: ``PartialFileError`` when a flush fails.
     public func append(bytes: [UInt8]) throws {
         buffer.append(contentsOf: bytes)
         if buffer.count >= Self.flushAt { try flush() }
@@ -82,8 +87,11 @@ public final class PartialFile {
     deinit { if fd >= 0 { close(fd); unlink(temporary.path) } }
 }
 
+/// Why a streamed file could not be created, written or published.
 public struct PartialFileError: Error, CustomStringConvertible, Sendable {
+    /// The target file and the reason.
     public let path: String, reason: String
+    /// `cannot write PATH: REASON`.
     public var description: String { "cannot write \(path): \(reason)" }
 }
 

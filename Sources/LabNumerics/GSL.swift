@@ -3,8 +3,11 @@ import CGSL
 /// A GSL routine reported failure. GSL's own abort-on-error handler is switched
 /// off before any call (see `GSL.ensureReady()`), so every status becomes one of these.
 public struct GSLError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// GSL's status code (`GSL_E…`, nonzero).
     public let status: Int
+    /// The GSL routine that failed (with its arguments where useful).
     public let routine: String
+    /// The routine, GSL's own message for the status (`gsl_strerror`) and the code.
     public var description: String {
         let reason = String(cString: gsl_strerror(Int32(status)))
         return "GSL \(routine) failed: \(reason) (status \(status))"
@@ -13,11 +16,16 @@ public struct GSLError: Error, CustomStringConvertible, Equatable, Sendable {
 
 /// Errors produced by the numerical wrappers themselves (not by GSL).
 public enum NumericsError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// A root bracket [low, high] on which the function does not change sign.
     case noSignChange(routine: String, low: Double, high: Double)
+    /// The function returned NaN or ±∞ at `at` (the first such point met).
     case nonFinite(routine: String, at: Double)
+    /// An optimisation problem has no feasible solution (GLPK).
     case infeasible(String)
+    /// Any other solver failure (allocation, a GLPK return code, bad arguments).
     case solverFailed(String)
 
+    /// The routine and the reason, in one line.
     public var description: String {
         switch self {
         case let .noSignChange(r, lo, hi): return "\(r): the function does not change sign on [\(lo), \(hi)]"
@@ -35,6 +43,7 @@ private let gslReady: Bool = {
     return true
 }()
 
+/// The process-wide GSL set-up every wrapper relies on.
 public enum GSL {
     /// Call before any GSL routine. Cheap after the first call.
     @inline(__always) public static func ensureReady() { _ = gslReady }

@@ -3,6 +3,7 @@ import CGSL
 /// Adaptive quadrature through GSL (`gsl_integration_qags`, one call per smooth piece).
 /// A workspace is allocated per call: GSL workspaces are not thread-safe.
 public enum Integrate {
+    /// The integral and GSL's estimate of its absolute error (summed over the pieces).
     public struct Result: Sendable { public let value: Double; public let absError: Double }
 
     /// ∫_a^b f(x) dx. `breakpoints` (inside (a,b)) split the range so that

@@ -5,22 +5,35 @@ import Foundation
 /// Value type: building it touches no GLPK state; `solve()` creates and frees its
 /// own problem object, so no GLPK pointer outlives the call.
 public struct MixedIntegerProgram: Sendable {
+    /// A variable's domain: real, integer, or 0/1.
     public enum Kind: Sendable { case continuous, integer, binary }
 
+    /// One variable: bounds (±∞ for none), domain and objective coefficient.
     public struct Variable: Sendable {
+        /// Lower and upper bound (equal bounds fix the variable), its kind, and its cost in the
+        /// minimised objective.
         public var lower: Double, upper: Double, kind: Kind, cost: Double
     }
+    /// One linear row: lower ≤ Σ coefficient·x[index] ≤ upper.
     public struct Constraint: Sendable {
+        /// The nonzero terms: variable index (0-based) and coefficient.
         public var terms: [(index: Int, coefficient: Double)]
+        /// Row bounds; nil = unbounded on that side (both nil = a free row).
         public var lower: Double?, upper: Double?
     }
+    /// An optimal solution.
     public struct Solution: Sendable {
+        /// The minimised objective value.
         public let objective: Double
+        /// One value per variable, in index order.
         public let values: [Double]
     }
 
+    /// The variables, in index order.
     public private(set) var variables: [Variable] = []
+    /// The constraints, in the order added.
     public private(set) var constraints: [Constraint] = []
+    /// An empty program (no variables, no constraints).
     public init() {}
 
     /// Adds a variable with `cost` in the objective; returns its index.
@@ -38,6 +51,11 @@ public struct MixedIntegerProgram: Sendable {
     /// GLPK's environment is not guaranteed thread-safe in Debian's build: one solve at a time.
     private static let lock = NSLock()
 
+    /// Solves to optimality within `relativeGap` (0 = proven optimal; GLPK's `mip_gap`), one
+    /// solve at a time process-wide (GLPK is not assumed thread-safe). Worst case exponential
+    /// in the number of integer variables (branch-and-cut).
+    /// - Throws: `NumericsError.infeasible` when there is no feasible solution,
+    ///   `NumericsError.solverFailed` for any other GLPK failure.
     public func solve(relativeGap: Double = 0) throws -> Solution {
         Self.lock.lock(); defer { Self.lock.unlock() }
         _ = glp_term_out(GLP_OFF)

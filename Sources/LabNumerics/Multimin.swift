@@ -7,12 +7,15 @@ import CGSL
 /// checked. The objective is evaluated only on the calling thread, in GSL's order, so a
 /// deterministic objective gives a deterministic result.
 public enum Multimin {
+    /// What a Nelder–Mead run ended with.
     public struct Result: Sendable, Equatable {
         /// The best point found and its objective value.
         public let x: [Double]
+        /// The objective at ``x``.
         public let value: Double
         /// Simplex iterations and objective evaluations used.
         public let iterations: Int
+        /// Objective evaluations used (GSL's, counted by the wrapper).
         public let evaluations: Int
         /// True when the simplex size fell below the tolerance (else the iteration cap ended it).
         public let converged: Bool

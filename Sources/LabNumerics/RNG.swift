@@ -3,8 +3,11 @@
 /// Value type, `Sendable`: each task owns its generator, so parallel runs are
 /// byte-identical to serial ones.
 public struct SplitMix64: RandomNumberGenerator, Sendable, Hashable {
+    /// The 64-bit state, advanced by the golden-ratio increment on every draw.
     public private(set) var state: UInt64
+    /// A generator whose first state is `seed` (any value, including 0).
     public init(seed: UInt64) { state = seed }
+    /// The next 64 random bits. O(1).
     public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state

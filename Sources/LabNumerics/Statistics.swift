@@ -2,10 +2,15 @@ import CGSL
 
 /// Summary statistics with a Student-t 95% confidence interval for the mean.
 public struct Summary: Sendable, Equatable {
+    /// Number of samples.
     public let count: Int
+    /// Sample mean; NaN with no samples.
     public let mean: Double
+    /// Sample standard deviation (n − 1 denominator); 0 for one sample, NaN for none.
     public let std: Double
+    /// Lower end of the Student-t confidence interval of the mean (the mean itself for one sample).
     public let ciLow: Double
+    /// Upper end of the Student-t confidence interval of the mean.
     public let ciHigh: Double
 
     /// `level` is the two-sided confidence level (default 0.95). With one sample

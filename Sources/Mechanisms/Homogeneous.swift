@@ -6,9 +6,15 @@ import Workflows
 /// workload doing every node); paid the second-lowest aggregate bid (the prior's top × X
 /// if alone). A single-item second-price auction on b·X, hence truthful.
 public struct Homogeneous: Mechanism {
+    /// The Homogeneous baseline (stateless).
     public init() {}
+    /// "homogeneous".
     public var name: String { "homogeneous" }
+    /// True: a single-item second-price auction on aggregate bids.
     public var claimsTruthful: Bool { true }
+    /// Gives every node to the capable agent with the lowest aggregate bid b_j·X_j (ties to the
+    /// lower index) and pays it the second-lowest, or the prior's top × X_j when it is alone.
+    /// O(M·V) plus M workload evaluations.
     public func run(_ inst: Instance, options: MechanismOptions) throws -> Outcome {
         let V = inst.workflow.count
         let needed = inst.workflow.difficulty.max() ?? 0

@@ -83,9 +83,11 @@ public protocol Mechanism: Sendable {
 }
 
 extension Mechanism {
+    /// Default: the allocation of a full ``run(_:options:)``.
     public func allocate(_ instance: Instance, options: MechanismOptions) throws -> [Int] {
         try run(instance, options: options).assignment
     }
+    /// Default: none known (the harness then relies on its grid and random probes).
     public func allocationBreakpoints(_ instance: Instance, agent: Int, options: MechanismOptions) throws -> [Double] { [] }
     /// Default: the whole outcome, read at `agent`.
     public func agentOutcome(_ instance: Instance, agent: Int, options: MechanismOptions) throws -> (payment: Double, workload: Double) {
@@ -108,8 +110,13 @@ public protocol OptimisationMechanism: Mechanism {
 }
 
 extension OptimisationMechanism {
+    /// Default: Myerson thresholds (`ThresholdRule`) with the payment method of `options`.
     public func paymentRule(_ options: MechanismOptions) -> any PaymentRule { ThresholdRule(method: options.payment) }
 
+    /// Solves the allocation at ``prices(_:)``, then quotes each winner's payment with
+    /// ``paymentRule(_:)``. One solve plus each winner's payment searches (for thresholds,
+    /// O(breakpoints) solves per winner); `solverCalls` in the outcome counts them.
+    /// - Throws: allocation-solver errors (`AllocationError`) and payment errors.
     public func run(_ inst: Instance, options: MechanismOptions) throws -> Outcome {
         let solver = try cachedSolver(inst, options)
         let p = prices(inst)
@@ -143,6 +150,7 @@ extension OptimisationMechanism {
                             competition: .optimisation(prices: p, map: priceMap(inst, agent: i), model: inst.model, solver: solver)))
     }
 
+    /// The allocation at the current prices: one solve.
     public func allocate(_ inst: Instance, options: MechanismOptions) throws -> [Int] {
         try cachedSolver(inst, options).solve(prices: prices(inst)).agents
     }

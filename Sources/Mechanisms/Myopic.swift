@@ -9,9 +9,14 @@ import Workflows
 /// its neighbours' allocation (context on the same agent is cheaper), so per-node
 /// second pricing does not price the externality.
 public struct Myopic: Mechanism {
+    /// The Myopic baseline (stateless).
     public init() {}
+    /// "myopic".
     public var name: String { "myopic" }
+    /// False: per-node second pricing ignores the context externality (see above).
     public var claimsTruthful: Bool { false }
+    /// Per node, the cheapest capable bid b_j·ω_{v,j} wins (ties to the lower index) and is paid
+    /// the second-lowest (the prior's top × ω when alone). O(V·M).
     public func run(_ inst: Instance, options: MechanismOptions) throws -> Outcome {
         let wf = inst.workflow, M = inst.agentCount
         var assignment = [Int](repeating: 0, count: wf.count)

@@ -52,7 +52,9 @@ public struct PriceMap: Sendable {
 
 /// Exact breakpoints by parametric search, or the paper's recursive bisection.
 public enum PaymentMethod: Sendable, Hashable {
+    /// Every breakpoint of x_i(z) on [b_i, hi_i] located exactly by parametric search (SPEC §3).
     case exact
+    /// The paper's recursive bisection, resolving breakpoints to `epsilon` (in bid units, > 0).
     case bisection(epsilon: Double)
 }
 

@@ -7,10 +7,16 @@
 /// samples) are spread over the neighbouring segments instead of creating a
 /// point mass whose virtual cost would be undefined.
 public struct EmpiricalPrior: Prior, Hashable {
+    /// The distinct sample values x₁ < … < x_m (m ≥ 2).
     public let knots: [Double]
+    /// F at each knot, in [0, 1]: 0 at the first, 1 at the last, rescaled mid-ranks between.
     public let levels: [Double]
+    /// [x₁, x_m].
     public var support: ClosedRange<Double> { knots.first!...knots.last! }
 
+    /// The ogive of `samples` (any order, repeats allowed). O(n log n).
+    /// - Throws: `PriorError.invalid` naming the field of `path` for a non-finite sample or fewer
+    ///   than two distinct values.
     public init(samples: [Double], path: String = "prior") throws {
         for (k, s) in samples.enumerated() where !s.isFinite {
             throw PriorError.invalid(field: "\(path).samples[\(k)]", reason: "must be a finite number")
@@ -33,6 +39,7 @@ public struct EmpiricalPrior: Prior, Hashable {
         levels = mids.enumerated().map { k, m in k == 0 ? 0 : (k == mids.count - 1 ? 1 : (m - a) / (b - a)) }
     }
 
+    /// The interior knots (the density jumps there).
     public var breakpoints: [Double] { Array(knots.dropFirst().dropLast()) }
 
     /// Index j with knots[j] ≤ x < knots[j+1] (clamped), by binary search.
@@ -44,17 +51,20 @@ public struct EmpiricalPrior: Prior, Hashable {
         }
         return lo
     }
+    /// The constant slope of F on the knot segment containing x; 0 outside the support. O(log m).
     public func pdf(_ x: Double) -> Double {
         guard support.contains(x) else { return 0 }
         let j = segment(x)
         return (levels[j + 1] - levels[j]) / (knots[j + 1] - knots[j])
     }
+    /// Linear interpolation of the levels between knots; 0 at or below x₁, 1 at or above x_m. O(log m).
     public func cdf(_ x: Double) -> Double {
         if x <= low { return 0 }
         if x >= high { return 1 }
         let j = segment(x)
         return levels[j] + (x - knots[j]) * (levels[j + 1] - levels[j]) / (knots[j + 1] - knots[j])
     }
+    /// The inverse of the piecewise-linear CDF, by binary search on the levels. O(log m).
     public func quantile(_ p: Double) -> Double {
         if p <= 0 { return low }
         if p >= 1 { return high }

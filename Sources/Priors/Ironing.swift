@@ -2,7 +2,9 @@ import LabNumerics
 
 /// A maximal stretch `[low, high]` on which the ironed virtual cost is the constant `value`.
 public struct IronedInterval: Sendable, Equatable, Hashable {
+    /// The stretch's ends (low < high) and the constant ironed virtual cost on it.
     public let low: Double, high: Double, value: Double
+    /// A stretch [low, high] on which φ̄ equals `value`.
     public init(low: Double, high: Double, value: Double) { self.low = low; self.high = high; self.value = value }
 }
 

@@ -5,7 +5,10 @@ import LabNumerics
 
 /// U[low, high]. Cost side: φ(c) = 2c − low, regular (no ironing).
 public struct UniformPrior: Prior, Hashable {
+    /// The closed interval [low, high] (finite, low < high).
     public let support: ClosedRange<Double>
+    /// U[low, high]; `path` prefixes the field named in errors (e.g. `agents[2].prior`).
+    /// - Throws: `PriorError.invalid` unless low and high are finite with low < high.
     public init(low: Double, high: Double, path: String = "prior") throws {
         try checkBounds(low, high, path: path)
         support = low...high
@@ -13,8 +16,11 @@ public struct UniformPrior: Prior, Hashable {
     /// GSL's flat density is zero at `high` (half-open support); the support here is
     /// closed so that φ(high) is finite — the density is evaluated at `low`.
     public func pdf(_ x: Double) -> Double { support.contains(x) ? GSLDist.flatPDF(low, low, high) : 0 }
+    /// F(x) = (x − low)/(high − low) on the support, 0 below, 1 above.
     public func cdf(_ x: Double) -> Double { x <= low ? 0 : (x >= high ? 1 : GSLDist.flatP(x, low, high)) }
+    /// 1 − F(x), from GSL's upper-tail function (no cancellation).
     public func survival(_ x: Double) -> Double { x <= low ? 1 : (x >= high ? 0 : GSLDist.flatQ(x, low, high)) }
+    /// low + p·(high − low) for p in [0, 1]; clamped to the support outside it.
     public func quantile(_ p: Double) -> Double { p <= 0 ? low : (p >= 1 ? high : GSLDist.flatPinv(p, low, high)) }
 }
 
@@ -27,8 +33,11 @@ public struct UniformPrior: Prior, Hashable {
 /// underflow (Φ(−39) = 0 in doubles) or cancel (1 − e^{−40} = 1) long before those
 /// differences and ratios stop being ordinary numbers.
 public protocol BaseDistribution: Sendable {
+    /// The base density f(x) (0 outside the base support).
     func basePDF(_ x: Double) -> Double
+    /// The base CDF F(x).
     func baseCDF(_ x: Double) -> Double
+    /// The base quantile F⁻¹(p) for p in (0, 1).
     func baseQuantile(_ p: Double) -> Double
     /// Upper tail 1 − F(x) from GSL's `_Q` functions (no cancellation near 1).
     func baseSurvival(_ x: Double) -> Double
@@ -48,12 +57,16 @@ public protocol BaseDistribution: Sendable {
 }
 
 extension BaseDistribution {
+    /// Default: F⁻¹(1 − q), which loses accuracy for q near 0.
     public func baseUpperQuantile(_ q: Double) -> Double { baseQuantile(1 - q) }
     /// Plain logs of GSL values: correct until the value underflows. The three
     /// families here override them.
     public func logPDF(_ x: Double) -> Double { log(basePDF(x)) }
+    /// Default: log of ``baseCDF(_:)`` (−∞ once it underflows).
     public func logCDF(_ x: Double) -> Double { log(baseCDF(x)) }
+    /// Default: log of ``baseSurvival(_:)`` (−∞ once it underflows).
     public func logSurvival(_ x: Double) -> Double { log(baseSurvival(x)) }
+    /// Default: nil (no closed form; ``Truncated`` builds the mass from the log CDFs).
     public func logMassBetween(_ a: Double, _ b: Double) -> Double? { nil }
 }
 
@@ -82,7 +95,9 @@ extension BaseDistribution {
 /// right at the edge, x − low ≪ the tail's scale, is inherent and costs relative
 /// precision of the rent only, not of φ = x + rent).
 public struct Truncated<Base: BaseDistribution>: Prior {
+    /// The untruncated distribution.
     public let base: Base
+    /// The truncation interval [low, high] (finite, low < high, with positive base mass).
     public let support: ClosedRange<Double>
     /// log F and log(1 − F) of the base at `low` and `high`, and log M.
     let logFLow: Double, logSLow: Double, logFHigh: Double, logSHigh: Double, logMass: Double
@@ -129,6 +144,7 @@ public struct Truncated<Base: BaseDistribution>: Prior {
         return log((1 - exp(logSHigh)) - exp(lF))
     }
 
+    /// f(x)/M inside the support, 0 outside (computed in log space).
     public func pdf(_ x: Double) -> Double { support.contains(x) ? exp(base.logPDF(x) - logMass) : 0 }
     /// The smaller of F_T and 1 − F_T comes from its own gap, the larger one as 1 minus
     /// it, with the same choice in `cdf` and `survival`: each is accurate, and
@@ -143,12 +159,14 @@ public struct Truncated<Base: BaseDistribution>: Prior {
         let s = min(1, exp(logGapAbove(x) - logMass))
         return (1 - s, s)
     }
+    /// F_T(x), accurate in far tails; 0 at or below `low`, 1 at or above `high`, NaN for NaN.
     public func cdf(_ x: Double) -> Double {
         if x.isNaN { return .nan }
         if x <= low { return 0 }
         if x >= high { return 1 }
         return tails(x).cdf
     }
+    /// 1 − F_T(x), the mirror of ``cdf(_:)`` (cdf + survival = 1 to an ulp).
     public func survival(_ x: Double) -> Double {
         if x.isNaN { return .nan }
         if x <= low { return 1 }
@@ -205,34 +223,52 @@ public struct Truncated<Base: BaseDistribution>: Prior {
 /// Normal: z = (x − mean)/sd; log F(x) = log Q(−z), log(1 − F(x)) = log Q(z)
 /// (`GSLDist.ugaussianLogQ`), log f = −z²/2 − log(sd·√(2π)).
 public struct NormalBase: BaseDistribution, Hashable {
+    /// Mean and standard deviation (> 0) of the untruncated normal.
     public let mean: Double, sd: Double
+    /// The normal density at x.
     public func basePDF(_ x: Double) -> Double { GSLDist.gaussianPDF(x - mean, sd) }
+    /// Φ((x − mean)/sd).
     public func baseCDF(_ x: Double) -> Double { GSLDist.gaussianP(x - mean, sd) }
+    /// mean + sd·Φ⁻¹(p).
     public func baseQuantile(_ p: Double) -> Double { mean + GSLDist.gaussianPinv(p, sd) }
+    /// Upper tail Q((x − mean)/sd).
     public func baseSurvival(_ x: Double) -> Double { GSLDist.gaussianQ(x - mean, sd) }
+    /// mean + sd·Q⁻¹(q), accurate for q near 0.
     public func baseUpperQuantile(_ q: Double) -> Double { mean + GSLDist.gaussianQinv(q, sd) }
+    /// −z²/2 − log(sd·√(2π)), z = (x − mean)/sd; finite for every finite x.
     public func logPDF(_ x: Double) -> Double {
         let z = (x - mean) / sd
         return -0.5 * z * z - log(sd) - 0.5 * log(2 * Double.pi)
     }
+    /// log Φ(z) as log Q(−z), accurate in the lower tail.
     public func logCDF(_ x: Double) -> Double { GSLDist.ugaussianLogQ(-(x - mean) / sd) }
+    /// log Q(z), accurate in the upper tail.
     public func logSurvival(_ x: Double) -> Double { GSLDist.ugaussianLogQ((x - mean) / sd) }
 }
 
 /// Lognormal: the normal's tails in z = (log x − μ)/σ; f(x) = φ(z)/(xσ).
 public struct LognormalBase: BaseDistribution, Hashable {
+    /// μ and σ (> 0) of log x.
     public let mu: Double, sigma: Double
+    /// The lognormal density at x (0 for x ≤ 0).
     public func basePDF(_ x: Double) -> Double { x > 0 ? GSLDist.lognormalPDF(x, mu, sigma) : 0 }
+    /// Φ((log x − μ)/σ) (0 for x ≤ 0).
     public func baseCDF(_ x: Double) -> Double { x > 0 ? GSLDist.lognormalP(x, mu, sigma) : 0 }
+    /// exp(μ + σ·Φ⁻¹(p)).
     public func baseQuantile(_ p: Double) -> Double { GSLDist.lognormalPinv(p, mu, sigma) }
+    /// Upper tail Q((log x − μ)/σ) (1 for x ≤ 0).
     public func baseSurvival(_ x: Double) -> Double { x > 0 ? GSLDist.lognormalQ(x, mu, sigma) : 1 }
+    /// exp(μ + σ·Q⁻¹(q)), accurate for q near 0.
     public func baseUpperQuantile(_ q: Double) -> Double { GSLDist.lognormalQinv(q, mu, sigma) }
+    /// log of the density (−∞ for x ≤ 0), computed without forming it.
     public func logPDF(_ x: Double) -> Double {
         guard x > 0 else { return -.infinity }
         let lx = log(x), z = (lx - mu) / sigma
         return -0.5 * z * z - lx - log(sigma) - 0.5 * log(2 * Double.pi)
     }
+    /// log Φ(z) for z = (log x − μ)/σ (−∞ for x ≤ 0).
     public func logCDF(_ x: Double) -> Double { x > 0 ? GSLDist.ugaussianLogQ(-(log(x) - mu) / sigma) : -.infinity }
+    /// log Q(z) for z = (log x − μ)/σ (0 for x ≤ 0).
     public func logSurvival(_ x: Double) -> Double { x > 0 ? GSLDist.ugaussianLogQ((log(x) - mu) / sigma) : 0 }
 }
 
@@ -240,14 +276,23 @@ public struct LognormalBase: BaseDistribution, Hashable {
 /// expm1/log1p on whichever side avoids cancellation. With these, the truncated
 /// gaps reduce to the closed forms D/f = expm1(λ(x − low))/λ, E/f = −expm1(−λ(high − x))/λ.
 public struct ExponentialBase: BaseDistribution, Hashable {
+    /// Rate λ (> 0); the mean is 1/λ.
     public let rate: Double
+    /// λe^{−λx} for x ≥ 0, else 0.
     public func basePDF(_ x: Double) -> Double { x >= 0 ? GSLDist.exponentialPDF(x, mean: 1 / rate) : 0 }
+    /// 1 − e^{−λx} for x > 0, else 0.
     public func baseCDF(_ x: Double) -> Double { x > 0 ? GSLDist.exponentialP(x, mean: 1 / rate) : 0 }
+    /// −log(1 − p)/λ.
     public func baseQuantile(_ p: Double) -> Double { GSLDist.exponentialPinv(p, mean: 1 / rate) }
+    /// e^{−λx} for x > 0, else 1.
     public func baseSurvival(_ x: Double) -> Double { x > 0 ? GSLDist.exponentialQ(x, mean: 1 / rate) : 1 }
+    /// −log(q)/λ, accurate for q near 0.
     public func baseUpperQuantile(_ q: Double) -> Double { GSLDist.exponentialQinv(q, mean: 1 / rate) }
+    /// log λ − λx for x ≥ 0, −∞ below.
     public func logPDF(_ x: Double) -> Double { x >= 0 ? log(rate) - rate * x : -.infinity }
+    /// −λx for x > 0, else 0 (exact).
     public func logSurvival(_ x: Double) -> Double { x > 0 ? -rate * x : 0 }
+    /// log(1 − e^{−λx}), by expm1 or log1p on the side that avoids cancellation (−∞ for x ≤ 0).
     public func logCDF(_ x: Double) -> Double {
         guard x > 0 else { return -.infinity }
         let t = rate * x
@@ -261,11 +306,17 @@ public struct ExponentialBase: BaseDistribution, Hashable {
     }
 }
 
+/// A normal truncated to [low, high].
 public typealias TruncatedNormalPrior = Truncated<NormalBase>
+/// A lognormal truncated to [low, high] (low ≥ 0).
 public typealias TruncatedLognormalPrior = Truncated<LognormalBase>
+/// An exponential truncated to [low, high] (low ≥ 0).
 public typealias TruncatedExponentialPrior = Truncated<ExponentialBase>
 
 extension Truncated where Base == NormalBase {
+    /// N(mean, sd²) truncated to [low, high].
+    /// - Throws: `PriorError.invalid` naming the field of `path`: non-finite mean, sd not positive,
+    ///   bad bounds, no numerical mass on [low, high], or parameters GSL cannot evaluate.
     public init(mean: Double, sd: Double, low: Double, high: Double, path: String = "prior") throws {
         guard mean.isFinite else { throw PriorError.invalid(field: "\(path).mean", reason: "must be a finite number") }
         try checkPositive(sd, "\(path).sd")
@@ -274,6 +325,9 @@ extension Truncated where Base == NormalBase {
     }
 }
 extension Truncated where Base == LognormalBase {
+    /// Lognormal(μ, σ) truncated to [low, high].
+    /// - Throws: `PriorError.invalid` naming the field of `path`: non-finite μ, σ not positive,
+    ///   low < 0, bad bounds, no numerical mass, or parameters GSL cannot evaluate.
     public init(mu: Double, sigma: Double, low: Double, high: Double, path: String = "prior") throws {
         guard mu.isFinite else { throw PriorError.invalid(field: "\(path).mu", reason: "must be a finite number") }
         try checkPositive(sigma, "\(path).sigma")
@@ -283,6 +337,9 @@ extension Truncated where Base == LognormalBase {
     }
 }
 extension Truncated where Base == ExponentialBase {
+    /// Exponential(rate) truncated to [low, high].
+    /// - Throws: `PriorError.invalid` naming the field of `path`: rate not positive, low < 0, bad
+    ///   bounds, no numerical mass, or parameters GSL cannot evaluate.
     public init(rate: Double, low: Double, high: Double, path: String = "prior") throws {
         try checkPositive(rate, "\(path).rate")
         guard low >= 0 else { throw PriorError.invalid(field: "\(path).low", reason: "must be ≥ 0 for an exponential (got \(low))") }
@@ -303,8 +360,13 @@ extension Truncated where Base == ExponentialBase {
 /// for which GSL still cannot evaluate the law (α = β = 10⁶: NaN CDF) are refused
 /// at construction (`checkNumerics`, naming `alpha` or `beta`).
 public struct ScaledBetaPrior: Prior, Hashable {
+    /// Shape parameters α, β (> 0).
     public let alpha: Double, beta: Double
+    /// [low, high], the image of [0, 1].
     public let support: ClosedRange<Double>
+    /// Beta(α, β) scaled to [low, high].
+    /// - Throws: `PriorError.invalid` naming the field of `path`: a shape not positive, bad bounds,
+    ///   or shapes GSL cannot evaluate (blamed on the shape further from 1).
     public init(alpha: Double, beta: Double, low: Double, high: Double, path: String = "prior") throws {
         try checkPositive(alpha, "\(path).alpha")
         try checkPositive(beta, "\(path).beta")
@@ -316,14 +378,17 @@ public struct ScaledBetaPrior: Prior, Hashable {
         try checkNumerics(self, field: "\(path).\(blamed)", what: "beta alpha \(alpha) beta \(beta) on [\(low), \(high)]")
     }
     var width: Double { high - low }
+    /// Beta density at u = (x − low)/width, divided by width; 0 outside the support.
     public func pdf(_ x: Double) -> Double {
         guard support.contains(x) else { return 0 }
         return GSLDist.betaPDF((x - low) / width, alpha, beta) / width
     }
+    /// I_u(α, β) at u = (x − low)/width; 0 at or below `low`, 1 at or above `high`.
     public func cdf(_ x: Double) -> Double {
         if x.isNaN { return .nan }
         return x <= low ? 0 : (x >= high ? 1 : GSLDist.betaP((x - low) / width, alpha, beta))
     }
+    /// 1 − I_u(α, β) from GSL's upper tail; 1 at or below `low`, 0 at or above `high`.
     public func survival(_ x: Double) -> Double {
         if x.isNaN { return .nan }
         return x <= low ? 1 : (x >= high ? 0 : GSLDist.betaQ((x - low) / width, alpha, beta))

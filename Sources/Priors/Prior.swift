@@ -4,6 +4,7 @@ import LabNumerics
 /// `cost`: procurement (STAR), φ(c) = c + F(c)/f(c), ironed by the lower convex envelope.
 /// `value`: selling, φ(v) = v − (1−F(v))/f(v), ironed by the upper concave envelope.
 public enum Side: String, Sendable, Codable, CaseIterable {
+    /// `cost`: procurement, the side STAR uses; `value`: selling.
     case cost, value
 }
 
@@ -18,7 +19,9 @@ public protocol Prior: Sendable {
     /// Points inside the support where the density may jump (component edges of a
     /// mixture, knots of an empirical CDF); integration and ironing split there.
     var breakpoints: [Double] { get }
+    /// Density f(x) ≥ 0; 0 outside the support.
     func pdf(_ x: Double) -> Double
+    /// CDF F(x) in [0, 1], non-decreasing; 0 below `low`, 1 above `high`.
     func cdf(_ x: Double) -> Double
     /// 1 − F(x), computed without cancellation where the family allows (upper tails).
     func survival(_ x: Double) -> Double
@@ -37,9 +40,13 @@ public protocol Prior: Sendable {
 }
 
 extension Prior {
+    /// Bottom of the support.
     public var low: Double { support.lowerBound }
+    /// Top of the support (the reserve in STAR's payment).
     public var high: Double { support.upperBound }
+    /// Default: no interior breakpoints (a smooth density).
     public var breakpoints: [Double] { [] }
+    /// Default: 1 − F(x) (cancels in the upper tail; kinds override it where they can).
     public func survival(_ x: Double) -> Double { 1 - cdf(x) }
 
     /// Plain F/f; the zero-density test comes first so that 0/0 never happens.
@@ -47,6 +54,7 @@ extension Prior {
         let f = pdf(x)
         return f > 0 ? cdf(x) / f : .infinity
     }
+    /// Plain (1 − F)/f; +∞ where f(x) = 0.
     public func valueRatio(_ x: Double) -> Double {
         let f = pdf(x)
         return f > 0 ? survival(x) / f : .infinity
@@ -77,10 +85,15 @@ extension Prior {
 
 /// Bad prior parameters or a point outside the support. Messages name the field.
 public enum PriorError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// A parameter is invalid (non-finite, out of range, or one GSL cannot evaluate); `field` is
+    /// its path, e.g. `agents[0].prior.sd`.
     case invalid(field: String, reason: String)
+    /// A point (a bid or cost) lies outside the prior's support [low, high].
     case outsideSupport(field: String, value: Double, low: Double, high: Double)
+    /// A point where the density is zero, so its virtual cost is undefined.
     case zeroDensity(field: String, value: Double)
 
+    /// The message, naming the field.
     public var description: String {
         switch self {
         case let .invalid(field, reason): return "invalid prior: `\(field)` \(reason)"

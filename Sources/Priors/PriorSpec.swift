@@ -11,20 +11,32 @@ import Foundation
 ///     {"kind":"mixture","components":[{"weight":…,"prior":{…}},…]}
 ///     {"kind":"empirical","samples":[…]}
 public indirect enum PriorSpec: Hashable, Sendable, Codable {
+    /// U[low, high].
     case uniform(low: Double, high: Double)
+    /// N(mean, sd²) truncated to [low, high] (sd > 0).
     case normal(mean: Double, sd: Double, low: Double, high: Double)
+    /// Lognormal(μ, σ) truncated to [low, high] (σ > 0, low ≥ 0).
     case lognormal(mu: Double, sigma: Double, low: Double, high: Double)
+    /// Beta(α, β) scaled to [low, high] (α, β > 0).
     case beta(alpha: Double, beta: Double, low: Double, high: Double)
+    /// Exponential(rate) truncated to [low, high] (rate > 0, low ≥ 0).
     case exponential(rate: Double, low: Double, high: Double)
+    /// A mixture of weighted components (weights > 0, summing to 1).
     case mixture([Component])
+    /// A piecewise-linear CDF through the samples (at least two distinct finite values).
     case empirical(samples: [Double])
 
+    /// One weighted component of a mixture.
     public struct Component: Hashable, Sendable, Codable {
+        /// The component's weight (> 0; the mixture's weights sum to 1 within 1e-9).
         public var weight: Double
+        /// The component's prior.
         public var prior: PriorSpec
+        /// A component with a weight and a prior spec.
         public init(weight: Double, prior: PriorSpec) { self.weight = weight; self.prior = prior }
     }
 
+    /// The `kind` values the JSON form accepts.
     public static let kinds = ["uniform", "normal", "lognormal", "beta", "exponential", "mixture", "empirical"]
 
     // MARK: Building
@@ -60,12 +72,17 @@ public indirect enum PriorSpec: Hashable, Sendable, Codable {
         }
     }
 
+    /// Whether this is a `uniform` prior.
     public var isUniform: Bool { if case .uniform = self { return true } else { return false } }
 
     // MARK: Codable (flat objects with a `kind` discriminator)
 
     enum Key: String, CodingKey { case kind, low, high, mean, sd, mu, sigma, alpha, beta, rate, components, samples }
 
+    /// Decodes the flat JSON object with its `kind` discriminator.
+    /// - Throws: `PriorError.invalid` naming the JSON path of the field: a missing or unknown
+    ///   `kind`, a missing required number, a non-number or non-finite value. Ranges are checked
+    ///   by ``make(path:)``.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: Key.self)
         let kind: String
@@ -100,6 +117,7 @@ public indirect enum PriorSpec: Hashable, Sendable, Codable {
         }
     }
 
+    /// Encodes the flat JSON form (`kind` plus the kind's fields), the inverse of ``init(from:)``.
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: Key.self)
         switch self {

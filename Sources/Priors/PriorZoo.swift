@@ -18,6 +18,7 @@ import Foundation
 /// | `empirical` | piecewise-linear CDF through 40 quantiles of `gap-mixture`: knots, steep and flat segments |
 /// | `narrow-dip` | 0.9·N(mid, w/4) + 0.1·N(lo+0.8w, w/100), both truncated: a narrow spike ironed over a short stretch |
 public enum PriorZoo {
+    /// The family names, in the order of the table above.
     public static let names = ["uniform", "ironing-mixture", "gap-mixture", "beta-zero-both", "beta-zero-top", "beta-zero-bottom",
                                "normal-far-tail", "lognormal-far-tail", "exponential", "empirical", "narrow-dip"]
 

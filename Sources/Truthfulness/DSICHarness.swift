@@ -148,6 +148,10 @@ public struct DSICConfig: Sendable {
 ///    collects the terms of revenue equivalence (gap rent, the top type's utility).
 /// Nothing here reads a payment to decide where to probe.
 public enum DSICHarness {
+    /// Runs the checks above on `mechanism` at `config.profiles` cost profiles of `base`'s priors.
+    /// Cost: per profile and agent, the step search plus one `agentOutcome` per probe, so roughly
+    /// profiles × agents × (grid + random + 2·steps) mechanism runs.
+    /// - Throws: the mechanism's errors (allocation or payment) on any probed profile.
     public static func check(_ mechanism: any Mechanism, instance base: Instance, config: DSICConfig) throws -> DSICReport {
         var worst: Misreport?
         var probes = ProbeCounts()
@@ -321,8 +325,12 @@ public enum DSICHarness {
 
 /// One point of an agent's utility-vs-bid curve.
 public struct UtilityPoint: Sendable, Codable, Equatable {
+    /// The reported bid z (money per work unit).
     public let bid: Double
+    /// Payment P_i(z) to the agent.
     public let payment: Double
+    /// Workload x_i(z) allocated to the agent.
     public let workload: Double
+    /// Utility P_i(z) − c_i·x_i(z) at the agent's true cost c_i.
     public let utility: Double
 }

@@ -69,9 +69,13 @@ public struct InstanceSpec: Codable, Hashable, Sendable {
 
 /// Invalid instance input. Every case names the offending field.
 public enum InstanceError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// An input file cannot be decoded: the file, the field (JSON path) and why.
     case malformed(file: String, field: String, reason: String)
+    /// A decoded instance is inconsistent (a number out of range, a duplicate id, an edge to an
+    /// unknown node, a cycle, …).
     case invalid(field: String, reason: String)
 
+    /// "FILE: FIELD REASON" (the field in backticks), or "FIELD REASON" without a file.
     public var description: String {
         switch self {
         case let .malformed(file, field, reason): return "\(file): `\(field)` \(reason)"

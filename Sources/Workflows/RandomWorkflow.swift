@@ -2,6 +2,7 @@ import Priors
 
 /// Seeded random workflows and markets for property tests, benchmarks and sweeps.
 public enum RandomWorkflow {
+    /// The DAG shapes the generator draws.
     public enum Shape: String, CaseIterable, Sendable, Codable {
         /// v−1 → v.
         case chain
@@ -74,6 +75,9 @@ public enum RandomWorkflow {
         return agents
     }
 
+    /// A random instance: a workflow of `shape` with `nodes` nodes and a market of `perTier`
+    /// agents per tier, cache discount `kappa`, optional tied agent copies (`ties`) and bimodal
+    /// priors; deterministic for the state of `g`.
     public static func instance<G: RandomNumberGenerator>(_ shape: Shape, nodes: Int, perTier: Int = 3, kappa: Double = 0,
                                                           ties: Bool = false, bimodal: Bool = false, using g: inout G) -> InstanceSpec {
         let (n, e) = workflow(shape, nodes: nodes, using: &g)

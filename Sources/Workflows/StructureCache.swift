@@ -7,8 +7,13 @@ import Foundation
 public final class StructureCache: @unchecked Sendable {
     private let lock = NSLock()
     private var store: [String: Any] = [:]
+    /// An empty cache.
     public init() {}
 
+    /// The value stored under `key`, or `make()`'s result, stored then returned. `make` runs
+    /// outside the lock, so two threads may both build a missing value (the later store wins;
+    /// values for one key must be interchangeable).
+    /// - Throws: what `make` throws (nothing is stored then).
     public func value<T>(_ key: String, _ make: () throws -> T) rethrows -> T {
         lock.lock()
         if let v = store[key] as? T { lock.unlock(); return v }

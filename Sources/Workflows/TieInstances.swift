@@ -6,10 +6,13 @@ import Priors
 /// stretch, so distinct bids share one price. Curves are built once per (family, support)
 /// and reused (`curves`), since ironing is the expensive part.
 public struct TieInstances {
+    /// The supports every family is built on, so ties also occur across supports of different width.
     public static let supports: [ClosedRange<Double>] = [0...8, 0.5...4, 1...10]
     /// φ̄ curves per (family, support index).
     public let curves: [String: [VirtualCost]]
 
+    /// Builds the φ̄ curves of `families` on every support in ``supports`` (the expensive part).
+    /// - Throws: `PriorError` when a family cannot be built or ironed.
     public init(families: [String] = PriorZoo.names) throws {
         var c: [String: [VirtualCost]] = [:]
         for f in families {

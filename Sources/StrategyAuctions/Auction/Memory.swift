@@ -3,14 +3,21 @@ import Foundation
 /// SALE's shared auction memory (SALE §3.4): every auction is stored; retrieval returns the
 /// top-k most similar past tasks by cosine similarity of their feature vectors.
 public struct AuctionMemory: Sendable {
+    /// One stored auction: what a later task is compared with and what it learns from.
     public struct Entry: Sendable {
+        /// The auctioned task's feature vector.
         public let features: [Double]
+        /// Index of the agent that executed the task.
         public let winner: Int
+        /// Whether the execution solved the task.
         public let success: Bool
     }
+    /// Stored auctions, oldest first.
     public private(set) var entries: [Entry] = []
+    /// An empty memory.
     public init() {}
 
+    /// Appends one auction's entry. O(1) amortised.
     public mutating func store(_ e: Entry) { entries.append(e) }
 
     /// The k most similar entries with their similarity, most similar first (ties: older first).

@@ -7,6 +7,7 @@ import Foundation
 public struct AuctionOverhead: Sendable, Hashable {
     /// Tokens a juror writes per grade (a 0–5 grade and a little formatting).
     public var gradeTokens: Double
+    /// An overhead model with `gradeTokens` tokens written per grade (default 8).
     public init(gradeTokens: Double = 8) { self.gradeTokens = gradeTokens }
 
     /// Tokens and dollars of one auction on `record` in which `refined` agents refined.

@@ -11,8 +11,11 @@ import Foundation
 public struct ScoringRule: Sendable, Hashable {
     /// [w_c, w_h, w_1 … w_M].
     public var weights: [Double]
+    /// Divisor that makes price × plan length unitless (dollars per Mtok × tokens); see ``costScale(_:agents:)``.
     public var costScale: Double
+    /// Whether the bidder's own grade counts (false: replaced by the mean of the other jurors').
     public var selfVotes: Bool
+    /// A rule with weights [w_c, w_h, w_1 … w_M], a cost scale and the self-vote setting.
     public init(weights: [Double], costScale: Double, selfVotes: Bool = true) {
         self.weights = weights; self.costScale = costScale; self.selfVotes = selfVotes
     }
@@ -26,6 +29,7 @@ public struct ScoringRule: Sendable, Hashable {
         return [price * plan.length / costScale, plan.entropy] + g.map { -$0 }
     }
 
+    /// The plan's score w · f (lower is better); `price` is the agent's $ per million tokens. O(M).
     public func score(_ plan: Plan, agent a: Int, price: Double) -> Double {
         zip(weights, features(plan, agent: a, price: price)).reduce(0) { $0 + $1.0 * $1.1 }
     }

@@ -10,22 +10,36 @@ public typealias PlanTransform = @Sendable (_ agent: Int, _ plan: Plan) -> Plan
 /// was solved, refine their plan (their refined attempt replaces the first) and are re-scored;
 /// the winner executes; the auction is stored in memory.
 public struct StrategyAuction: Sendable {
+    /// Memory settings of the auction (SALE §3.4).
     public struct Options: Sendable, Hashable {
+        /// Whether memory-based refinement is on (off = plain score auction).
         public var memory = true
+        /// Number of past tasks retrieved per auction (> 0).
         public var k = 5
+        /// Minimum cosine similarity, in [-1, 1], of a solved past task that enables refinement.
         public var threshold = 0.8
+        /// Options with memory on or off, `k` retrieved tasks and a similarity `threshold`.
         public init(memory: Bool = true, k: Int = 5, threshold: Double = 0.8) { self.memory = memory; self.k = k; self.threshold = threshold }
     }
 
+    /// What one auction did.
     public struct Outcome: Sendable {
+        /// The winner's execution (its refined attempt when it refined).
         public let execution: Execution
+        /// Index of the provisional winner, before refinement.
         public let provisional: Int
+        /// Indices of the agents that refined their plan (cheaper than the provisional winner, with a
+        /// refined attempt that has a plan); empty when memory did not enable refinement.
         public let refined: [Int]
     }
 
+    /// The scoring rule (fitted weights); lowest score wins.
     public let rule: ScoringRule
+    /// Memory settings.
     public let options: Options
+    /// The dataset the auctioned records come from (agents and prices).
     public let data: SaleDataset
+    /// An auction with a scoring rule, memory options and the dataset whose agents bid.
     public init(rule: ScoringRule, options: Options, data: SaleDataset) { self.rule = rule; self.options = options; self.data = data }
 
     /// Lowest score wins; ties go to the cheaper (lower-index) agent.

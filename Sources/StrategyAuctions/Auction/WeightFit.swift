@@ -16,20 +16,27 @@ import LabNumerics
 /// with M_tb = Σ_k max|w_k|·|Δf_k| + margin, the tightest valid big-M. Tasks nobody solved
 /// carry no signal and are left out. Deterministic: GLPK's branch-and-cut has no randomness.
 public enum WeightFit {
+    /// The fit's input: per task the bids' feature vectors and the target bid, plus weight bounds.
     public struct Problem: Sendable {
         /// Per task: the feature vector of every bid, and the index of the target bid.
         public var tasks: [(features: [[Double]], target: Int)]
+        /// Bounds of each weight, in feature order (see `ScoringRule.bounds(agents:)`).
         public var bounds: [ClosedRange<Double>]
+        /// Score margin by which the target must beat every other bid to count as won (score units).
         public var margin: Double
+        /// A problem from its tasks, weight bounds and margin (default 1e-4).
         public init(tasks: [(features: [[Double]], target: Int)], bounds: [ClosedRange<Double>], margin: Double = 1e-4) {
             self.tasks = tasks; self.bounds = bounds; self.margin = margin
         }
     }
 
+    /// The fitted weights and how many tasks they win.
     public struct Result: Sendable {
+        /// The weights [w_c, w_h, w_1 … w_M], within the bounds.
         public let weights: [Double]
         /// Tasks whose target wins under `weights` (as the MIP counts them).
         public let won: Int
+        /// Tasks in the problem.
         public let tasks: Int
     }
 
@@ -49,6 +56,9 @@ public enum WeightFit {
         return Problem(tasks: tasks, bounds: ScoringRule.bounds(agents: agents.count), margin: margin)
     }
 
+    /// Solves the big-M MIP above with GLPK: one binary per task, so worst-case exponential in the
+    /// number of tasks (hence the cap in ``problem(_:agents:rule:margin:limit:)``).
+    /// - Throws: `NumericsError` when GLPK fails.
     public static func solve(_ p: Problem) throws -> Result {
         var mip = MixedIntegerProgram()
         let K = p.bounds.count

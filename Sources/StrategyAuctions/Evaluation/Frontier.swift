@@ -20,8 +20,11 @@ import Foundation
 
 /// One operating point: `x` (cost or strong-agent share) and `y` (quality).
 public struct FrontierPoint: Sendable, Hashable {
+    /// Cost in dollars per task, or the share in [0, 1] of calls to the strongest agent.
     public var x: Double
+    /// Quality: pass@1, in [0, 1].
     public var y: Double
+    /// An operating point at cost (or share) `x` and quality `y`.
     public init(x: Double, y: Double) { self.x = x; self.y = y }
 }
 
@@ -31,6 +34,8 @@ public struct Hull: Sendable, Hashable {
     /// after the last one.
     public let vertices: [FrontierPoint]
 
+    /// The hull of `points`; points with a NaN or infinite coordinate are dropped. A monotone-chain
+    /// upper hull cut at its first highest vertex. O(n log n).
     public init(_ points: [FrontierPoint]) {
         let finite = points.filter { $0.x.isFinite && $0.y.isFinite }
         // Sorted by x; at equal x only the best y matters.
@@ -52,7 +57,9 @@ public struct Hull: Sendable, Hashable {
         vertices = upper
     }
 
+    /// x of the first (cheapest) vertex, left of which the hull is undefined; nil when empty.
     public var minX: Double? { vertices.first?.x }
+    /// The hull's highest y (its last vertex's); nil when empty.
     public var maxY: Double? { vertices.last?.y }
 
     /// The hull's height at x: nil left of its first vertex (or when empty), flat after the last.

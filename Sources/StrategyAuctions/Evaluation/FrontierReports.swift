@@ -46,6 +46,10 @@ extension SaleReports {
         ps.compactMap { p in p.metrics[s].flatMap { $0.tasks > 0 ? FrontierPoint(x: $0.largestShare, y: $0.passAt1) : nil } }
     }
 
+    /// frontier.csv: per method with a knob, knob value and bin slice, the mean cost per task,
+    /// pass@1 and largest-agent share over orders (95% t-intervals), and whether the point is a
+    /// vertex of the mean points' hull.
+    /// - Throws: a CSV-writing error.
     public func frontierCSV() throws -> String {
         let header = ["method", "knob_name", "knob", "bin", "orders", "tasks"] +
             ["cost_per_task", "pass_at_1", "largest_share"].flatMap { [$0, "\($0)_ci_low", "\($0)_ci_high"] } + ["on_hull"]
@@ -104,6 +108,10 @@ extension SaleReports {
         return cells(Summary(defined))
     }
 
+    /// metrics.csv: per method and bin slice, AIQ, APGR, CPT(50 %), CPT(80 %) and the cost to
+    /// match the dearest agent's pass@1, each a mean with 95% t-interval over orders; undefined
+    /// values are empty fields explained in a `note` column.
+    /// - Throws: a CSV-writing error.
     public func metricsCSV() throws -> String {
         let header = ["method", "bin", "orders", "cost_lo", "cost_hi"] +
             ["aiq", "apgr", "cpt50", "cpt80", "cost_to_match_largest"].flatMap { [$0, "\($0)_ci_low", "\($0)_ci_high"] }

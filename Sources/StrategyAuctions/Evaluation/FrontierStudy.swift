@@ -8,6 +8,7 @@ public struct KnobRun: Sendable {
     /// `lambda` (routers' willingness to pay), `w_cost` (SALE's cost weight) or `w_cost_fitted`
     /// (SALE's fitted operating point, the one `sale` reports).
     public let knobName: String
+    /// The knob value (λ, unitless; or the cost weight w_c in [0, 1]).
     public let knob: Double
     /// Aligned with the order's test tasks.
     public let executions: [Execution]
@@ -16,9 +17,14 @@ public struct KnobRun: Sendable {
 /// One calibrated method in one order: the knob chosen on the training prefix, the targeted
 /// quantity there, and the test metrics.
 public struct CalibrationRow: Sendable {
+    /// The target, the method calibrated, the order index, the knob mix chosen on the training
+    /// prefix, and the targeted quantity it reached there (a share in [0, 1] or $ per task).
     public let target: CalibrationTarget, method: String, order: Int, knob: KnobMix, train: Double
+    /// The method's metrics on the order's test tasks at the calibrated knob.
     public let test: MethodMetrics
+    /// The targeted quantity on the test tasks (share or $ per task).
     public var testValue: Double { target.measure(test) }
+    /// Test value minus target (same units; positive = above the target).
     public var miss: Double { testValue - target.value }
 }
 

@@ -5,11 +5,15 @@ import LabNumerics
 /// The files `auctionlab sale` writes: trials.csv, summary.csv, table.md, studies.csv,
 /// manipulation.csv, weights.csv. Pure functions of the runner's results.
 public struct SaleReports: Sendable {
+    /// The runner whose spec and data the reports describe.
     public let runner: SaleRunner
+    /// The runner's results, one per order in order index.
     public let results: [SaleRunner.OrderResult]
     /// (method, slice) → metrics per order, in order index.
     let perOrder: [String: [Slice: [MethodMetrics]]]
 
+    /// Reports over `results`; groups every method's per-task rows into metrics per order and
+    /// slice once. O(rows × slices).
     public init(runner: SaleRunner, results: [SaleRunner.OrderResult]) {
         self.runner = runner; self.results = results
         var map: [String: [Slice: [MethodMetrics]]] = [:]
@@ -27,6 +31,9 @@ public struct SaleReports: Sendable {
 
     func metrics(_ method: String, _ slice: Slice = Slice(domain: nil, bin: nil)) -> [MethodMetrics] { perOrder[method]?[slice] ?? [] }
 
+    /// trials.csv: one row per order, method and test task (agent, success, tokens, dollars, and
+    /// whether the largest agent ran).
+    /// - Throws: a CSV-writing error (`LabIO`).
     public func trialsCSV() throws -> String {
         let d = runner.data
         let header = ["order", "seed", "method", "task_id", "domain", "bin", "agent", "success", "tokens", "cost_usd", "largest"]
@@ -61,6 +68,9 @@ public struct SaleReports: Sendable {
         return "no tokens were spent in this slice, so $ per Mtok has no denominator"
     }
 
+    /// summary.csv: per method and slice, each metric's mean and 95% t-interval over orders;
+    /// undefined numbers are empty fields explained in a `note` column.
+    /// - Throws: a CSV-writing error.
     public func summaryCSV() throws -> String {
         let header = ["method", "domain", "bin", "orders", "tasks"] +
             ["pass_at_1", "cost_per_task", "usd_per_mtok", "largest_share"].flatMap { [$0, "\($0)_ci_low", "\($0)_ci_high"] }
@@ -77,6 +87,9 @@ public struct SaleReports: Sendable {
         return try Self.csvWithNotes(header, rows)
     }
 
+    /// studies.csv: per study point, SALE's metrics (and the deviating agent's win share) with 95%
+    /// t-intervals over orders; undefined numbers are empty fields explained in a `note` column.
+    /// - Throws: a CSV-writing error.
     public func studiesCSV() throws -> String {
         let header = ["study", "value", "agent", "orders"] +
             ["pass_at_1", "cost_per_task", "largest_share", "agent_win_share"].flatMap { [$0, "\($0)_ci_low", "\($0)_ci_high"] }
@@ -89,6 +102,9 @@ public struct SaleReports: Sendable {
         })
     }
 
+    /// manipulation.csv: per misreport kind and agent, the regret in dollars over every (order, test
+    /// task) profile — maximum, mean, share of profitable misreports and the worst case.
+    /// - Throws: a CSV-writing error.
     public func manipulationCSV() throws -> String {
         let header = ["mechanism", "manipulation", "agent", "orders", "profiles", "max_regret", "mean_regret", "profitable_share",
                       "worst_order", "worst_task", "worst_misreport", "worst_gain"]
@@ -102,6 +118,8 @@ public struct SaleReports: Sendable {
         })
     }
 
+    /// weights.csv: SALE's fitted score weights per order, with how many training tasks the fit won.
+    /// - Throws: a CSV-writing error.
     public func weightsCSV() throws -> String {
         let header = ["order", "seed", "w_cost", "w_entropy"] + runner.data.agents.map { "w_grade_by_\($0.name)" } + ["fit_won", "fit_tasks"]
         return try csvText(header, results.enumerated().compactMap { o, r in

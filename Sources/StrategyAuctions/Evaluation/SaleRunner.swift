@@ -8,9 +8,12 @@ import LabNumerics
 /// on the rest; plus the studies the paper does not do. Orders run in parallel; results are
 /// stored by order index, so the output does not depend on the number of threads.
 public struct SaleRunner: Sendable {
+    /// The experiment spec (orders, split, memory, routers, studies, calibration targets).
     public let spec: SaleSpec
+    /// The dataset every order permutes (simulated or replayed from a trace).
     public let data: SaleDataset
 
+    /// A runner for `spec` on `data`; nothing runs until ``run(threads:progress:)``.
     public init(spec: SaleSpec, data: SaleDataset) { self.spec = spec; self.data = data }
 
     /// Method names in report order.
@@ -21,29 +24,46 @@ public struct SaleRunner: Sendable {
 
     /// One task's result for one method in one order.
     public struct Row: Sendable {
+        /// Order index, its seed, method name, index of the task record in the dataset, and what the
+        /// method did on that task.
         public let order: Int, seed: UInt64, method: String, record: Int, execution: Execution
     }
     /// One study point in one order: SALE's metrics on the test tasks, and (padding) the
     /// deviating agent's share of wins.
     public struct StudyRow: Sendable {
+        /// Study name ("memory", "self_votes", "self_bias_shift", "padding"), the studied value
+        /// (a switch 0/1, a grade shift or a length factor), the deviating agent's name ("all" when
+        /// none) and the order index.
         public let study: String, value: Double, agent: String, order: Int
+        /// SALE's metrics on the order's test tasks at this study point.
         public let metrics: MethodMetrics
+        /// Share in [0, 1] of test tasks the deviating agent won (padding only; nil otherwise).
         public let agentShare: Double?
     }
     /// A DSIC-style manipulation check of one agent in one order (see `manipulation`).
     public struct ManipulationRow: Sendable {
+        /// Misreport kind ("self_grade" or "plan_length"), the agent's name and the order index.
         public let kind: String, agent: String, order: Int
+        /// Regret per test task, in dollars (best misreport's revenue − honest revenue, ≥ 0).
         public let regrets: [Double]
+        /// The task, misreported value and dollar gain of the largest regret; nil when no misreport gains.
         public let worst: (task: String, misreport: Double, gain: Double)?
     }
+    /// Everything one order produced.
     public struct OrderResult: Sendable {
+        /// One row per test task and method.
         public let rows: [Row]
+        /// SALE's fitted score weights (empty when the data has no plans).
         public let weights: [Double]
+        /// Training tasks the weight fit got right (`won`) out of those it used (`tasks`).
         public let fit: (won: Int, tasks: Int)
+        /// Robustness-study points (empty without plans).
         public let studies: [StudyRow]
+        /// Manipulation checks (empty without plans or when switched off).
         public let manipulation: [ManipulationRow]
         /// Knob sweeps (frontiers) and calibrated operating points.
         public let frontier: [KnobRun]
+        /// Calibrated operating points, one per calibration target and method.
         public let calibration: [CalibrationRow]
     }
 
@@ -54,8 +74,14 @@ public struct SaleRunner: Sendable {
         }
     }
 
+    /// Seed of order `o`, derived from the spec's seed (SplitMix64, salt 0x5A1E); fixes its
+    /// permutation and the routers' streams.
     public func orderSeed(_ o: Int) -> UInt64 { SplitMix64.derive(master: spec.seed, index: UInt64(o), salt: 0x5A1E) }
 
+    /// Runs every order on up to `threads` threads; results in order index, identical for any
+    /// thread count. `progress(done, total)` is called as orders finish.
+    /// - Throws: `SaleError` for a calibration target that does not fit the data, or any error
+    ///   of the weight fit; the first failure by order index.
     public func run(threads: Int = 1, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> [OrderResult] {
         try validateTargets()
         return try IndexedResults<OrderResult>.map(count: spec.orders, threads: threads, progress: progress) { try runOrder($0) }
@@ -87,6 +113,9 @@ public struct SaleRunner: Sendable {
         return (Array(outcomes.suffix(order.test.count)), memory)
     }
 
+    /// The baselines for one order: one ``SingleAgent`` per agent, random, oracle, a
+    /// ``PredictiveRouter`` per predictor (trained on `train` unless `predictors` is given), and
+    /// the cascade.
     public func routers(train: [Int], predictors: [(name: String, predictor: any SuccessPredictor)]? = nil) -> [any Router] {
         let predictive = (predictors ?? self.predictors(train: train)).map {
             PredictiveRouter(name: $0.name, predictor: $0.predictor, tolerance: spec.routers.tolerance) as any Router
@@ -95,6 +124,10 @@ public struct SaleRunner: Sendable {
             [RandomRouter(), OracleRouter()] + predictive + [CascadeRouter(verifierAccuracy: spec.routers.verifierAccuracy)]
     }
 
+    /// Runs order `o`: fits SALE's weights on the training prefix, runs SALE (charged and without
+    /// memory too, when the data has plans), the studies, every baseline and the online routers on
+    /// the test suffix, and the knob sweeps.
+    /// - Throws: errors of the weight fit (GLPK).
     public func runOrder(_ o: Int) throws -> OrderResult {
         let seed = orderSeed(o)
         let split = split(o)

@@ -16,17 +16,28 @@ import LabIO
 ///               self_votes: true, manipulation: true}
 ///     calibrate: [share-32b=0.3, budget=0.008]   # optional threshold-calibration targets
 public struct SaleSpec: Codable, Sendable {
+    /// Experiment name; the default output folder is `Results/NAME`.
     public var name: String
+    /// Root seed of every random stream (task orders, simulator, routers); same seed, same bytes.
     public var seed: UInt64
+    /// Number of random task orders (1…``maxOrders``); memory makes the order matter.
     public var orders: Int = 5
+    /// Fraction of each order, in (0, 1), used as the training prefix (weights fitted, routers
+    /// trained); the rest is the test suffix every method is scored on.
     public var trainFraction: Double = 0.2
     /// Training tasks the weight MIP uses (the first ones of the prefix that someone solved).
     public var fitTasks = 40
+    /// Path of a trace CSV to replay instead of simulating (see `TraceFormat`); nil = simulate.
     public var trace: String?
+    /// Simulator calibration (overrides of ``Calibration``'s defaults); unused when replaying a trace.
     public var simulator: Calibration = .init()
+    /// Memory retrieval settings (SALE §3.4).
     public var memory: MemorySpec = .init()
+    /// Baseline router settings.
     public var routers: RouterSpec = .init()
+    /// Which robustness studies to run, and their grids.
     public var studies: StudySpec = .init()
+    /// Output folder; nil = `Results/NAME` (the CLI's `--out` overrides both).
     public var output: String?
     /// Threshold-calibration targets (`share-AGENT=x` or `budget=x`), see `CalibrationTarget`.
     public var calibrate: [String] = []
@@ -35,24 +46,37 @@ public struct SaleSpec: Codable, Sendable {
         calibrate.enumerated().compactMap { try? CalibrationTarget.parse($0.element, field: "calibrate[\($0.offset)]") }
     }
 
+    /// Memory retrieval (SALE §3.4): the `k` most similar past tasks whose cosine similarity is at
+    /// least `threshold` are the examples a losing bidder refines its plan with.
     public struct MemorySpec: Codable, Sendable {
+        /// Number of past tasks retrieved (> 0, ≤ 100,000).
         public var k = 5
+        /// Minimum cosine similarity of a retrieved task, in [-1, 1].
         public var threshold = 0.8
+        /// The defaults: `k` = 5, `threshold` = 0.8.
         public init() {}
+        /// Decodes `memory:`; missing keys keep their defaults.
         public init(from d: Decoder) throws {
             let c = try d.container(keyedBy: CodingKeys.self)
             k = try c.decodeIfPresent(Int.self, forKey: .k) ?? k
             threshold = try c.decodeIfPresent(Double.self, forKey: .threshold) ?? threshold
         }
     }
+    /// Baseline routers (`routers:`): kNN, matrix factorisation, and the cascade's verifier.
     public struct RouterSpec: Codable, Sendable {
+        /// Neighbours of the kNN router (`knn_k`, > 0).
         public var knnK = 10
+        /// Tolerance of the predictive routers, in success probability (≥ 0): the cheapest agent whose
+        /// predicted success is within it of the best prediction is chosen.
         public var tolerance = 0.05
+        /// Rank of the matrix-factorisation predictor (`mf_rank`, 1…1,000).
         public var mfRank = 4
         /// Probability that the cascade's verifier reads an attempt's outcome correctly.
         public var verifierAccuracy = 0.9
         enum CodingKeys: String, CodingKey { case knnK = "knn_k", tolerance, mfRank = "mf_rank", verifierAccuracy = "verifier_accuracy" }
+        /// The defaults: `knn_k` 10, `tolerance` 0.05, `mf_rank` 4, `verifier_accuracy` 0.9.
         public init() {}
+        /// Decodes `routers:`; missing keys keep their defaults.
         public init(from d: Decoder) throws {
             let c = try d.container(keyedBy: CodingKeys.self)
             knnK = try c.decodeIfPresent(Int.self, forKey: .knnK) ?? knnK
@@ -61,16 +85,26 @@ public struct SaleSpec: Codable, Sendable {
             verifierAccuracy = try c.decodeIfPresent(Double.self, forKey: .verifierAccuracy) ?? verifierAccuracy
         }
     }
+    /// Robustness studies (`studies:`): each re-runs SALE with one thing changed.
     public struct StudySpec: Codable, Sendable {
+        /// Shifts added to every self-grade (grade points on the 0…5 scale); the weights are refitted
+        /// on each shifted dataset.
         public var selfBiasShift: [Double] = [-0.5, 0, 1, 2]
+        /// Plan-length factors (> 0) a single agent pads or trims its plans by, one run per agent and factor.
         public var padding: [Double] = [0.5, 2]
+        /// Grade change per doubling of plan length when padding (`padding_grade_slope`): grades move
+    /// by slope·log₂ factor, clipped to 0…5.
         public var paddingGradeSlope = 0.3
+        /// Whether to run the study that refits without self-votes (the bidder's own grade replaced).
         public var selfVotes = true
+        /// Whether to run the manipulation check (per agent, best misreport of self-grade or plan length).
         public var manipulation = true
         enum CodingKeys: String, CodingKey {
             case selfBiasShift = "self_bias_shift", padding, paddingGradeSlope = "padding_grade_slope", selfVotes = "self_votes", manipulation
         }
+        /// The defaults: shifts [-0.5, 0, 1, 2], padding [0.5, 2], slope 0.3, both switches on.
         public init() {}
+        /// Decodes `studies:`; missing keys keep their defaults.
         public init(from d: Decoder) throws {
             let c = try d.container(keyedBy: CodingKeys.self)
             selfBiasShift = try c.decodeIfPresent([Double].self, forKey: .selfBiasShift) ?? selfBiasShift
@@ -85,8 +119,11 @@ public struct SaleSpec: Codable, Sendable {
         case name, seed, orders, trainFraction = "train_fraction", fitTasks = "fit_tasks", trace, simulator, memory, routers, studies, output, calibrate
     }
 
+    /// A spec with the given name and seed and every other field at its default.
     public init(name: String, seed: UInt64) { self.name = name; self.seed = seed }
 
+    /// Decodes the YAML keys (snake_case); only `name` and `seed` are required. Validation is
+    /// in ``parse(_:file:)``.
     public init(from d: Decoder) throws {
         let c = try d.container(keyedBy: CodingKeys.self)
         name = try c.decode(String.self, forKey: .name)
@@ -103,6 +140,9 @@ public struct SaleSpec: Codable, Sendable {
         calibrate = try c.decodeIfPresent([String].self, forKey: .calibrate) ?? []
     }
 
+    /// Reads and validates the spec at `path`.
+    /// - Throws: `SpecError` naming the file and field when the file cannot be read, is empty, or
+    ///   any field is invalid (see ``parse(_:file:)``).
     public static func load(_ path: String) throws -> SaleSpec {
         let text: String
         do { text = try readInputText(path, what: "SALE spec") } catch let e as InputFileError {

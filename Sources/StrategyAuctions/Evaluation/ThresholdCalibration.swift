@@ -4,12 +4,16 @@ import Foundation
 /// calls", or a budget): `share-<AGENT>=x` asks for the share x ∈ [0, 1] of test tasks run by
 /// AGENT, which must be the dearest agent; `budget=x` asks for at most x dollars per task.
 public enum CalibrationTarget: Sendable, Hashable, CustomStringConvertible {
+    /// The share, in [0, 1], of test tasks run by the named agent (the dearest one).
     case share(agent: String, Double)
+    /// At most this many dollars per task (> 0).
     case budget(Double)
 
+    /// The target's number: a share in [0, 1] or dollars per task.
     public var value: Double {
         switch self { case let .share(_, x), let .budget(x): return x }
     }
+    /// The target as written in a spec (`share-AGENT=x` or `budget=x`).
     public var description: String {
         switch self {
         case let .share(agent, x): return "share-\(agent)=\(x)"
@@ -58,9 +62,13 @@ public enum CalibrationTarget: Sendable, Hashable, CustomStringConvertible {
 /// between two steps of a step-shaped knob response (many tasks flipping at once) is met in
 /// expectation instead of being missed by a whole step.
 public struct KnobMix: Sendable, Hashable {
+    /// The two knob values and the probability in [0, 1] of using `lo` on a task.
     public let lo: Double, hi: Double, pLo: Double
+    /// A mix that uses `lo` with probability `pLo` and `hi` otherwise.
     public init(lo: Double, hi: Double, pLo: Double) { self.lo = lo; self.hi = hi; self.pLo = pLo }
+    /// Always the knob value `k`.
     public static func fixed(_ k: Double) -> KnobMix { KnobMix(lo: k, hi: k, pLo: 1) }
+    /// The knob for one task given its uniform coin `u` in [0, 1): `lo` when u < `pLo`, else `hi`.
     public func knob(coin u: Double) -> Double { u < pLo ? lo : hi }
     /// The mean knob value (for reports).
     public var mean: Double { pLo * lo + (1 - pLo) * hi }
@@ -72,6 +80,10 @@ public struct KnobMix: Sendable, Hashable {
 /// expected effect equals the target is returned. A target above every f gets the grid's first
 /// knob, one below every f its last (the miss is then reported, not hidden).
 public enum KnobSearch {
+    /// The knob mix whose expected effect meets `target` (see the type): evaluates `f` on every
+    /// grid value (sorted ascending), then at most `steps` bisection points, geometric when the
+    /// bracket is positive. O((grid + steps) · cost of f).
+    /// - Precondition: `grid` is not empty.
     public static func solve(grid: [Double], target: Double, steps: Int = 24, _ f: (Double) -> Double) -> KnobMix {
         precondition(!grid.isEmpty, "a knob grid is not empty")
         let values = grid.map(f)

@@ -4,9 +4,11 @@ import Foundation
 /// index — in O(n log k) time and O(k) memory: a binary min-heap of size k whose root is the
 /// worst kept pair. Used by memory retrieval and the kNN router (no full sort per query).
 public struct TopK: Sendable {
+    /// How many pairs are kept (negative requests are clamped to 0, which keeps nothing).
     public let k: Int
     private var heap: [(index: Int, score: Double)] = []
 
+    /// An empty selection of the best `k` pairs; reserves room for `k` so offering never reallocates.
     public init(_ k: Int) { self.k = max(0, k); heap.reserveCapacity(self.k) }
 
     /// Whether `a` ranks below `b` (lower score, or equal score and a later index).
@@ -14,6 +16,8 @@ public struct TopK: Sendable {
         a.score != b.score ? a.score < b.score : a.index > b.index
     }
 
+    /// Offers one pair; kept when fewer than `k` are held or when it ranks above the worst kept pair
+    /// (higher score, or equal score and a lower index). O(log k).
     public mutating func offer(_ index: Int, _ score: Double) {
         let x = (index: index, score: score)
         if heap.count < k {

@@ -4,8 +4,11 @@ import LabNumerics
 /// Training data shared by the predictive routers: task features and each agent's first-attempt
 /// success on the training prefix.
 public struct RouterTrainingSet: Sendable {
+    /// Feature vector of each training task (n × d).
     public let x: [[Double]]
+    /// First-attempt success of each agent on each training task, 1 or 0 (n × agents).
     public let y: [[Double]]
+    /// Features and first-attempt outcomes of `records` (the training prefix), in order.
     public init(_ records: [TaskRecord]) {
         x = records.map(\.task.features)
         y = records.map { r in r.attempts.map { $0.success ? 1 : 0 } }
@@ -18,9 +21,14 @@ public struct RouterTrainingSet: Sendable {
 /// kNN router (RouterBench/RouterEval style): success of each agent averaged over the k most
 /// similar training tasks by cosine.
 public struct KNNPredictor: SuccessPredictor {
+    /// The training tasks the neighbours are drawn from.
     public let train: RouterTrainingSet
+    /// Number of neighbours (fewer when the training set is smaller).
     public let k: Int
+    /// A kNN predictor over `train` with `k` neighbours; no work until a prediction.
     public init(_ train: RouterTrainingSet, k: Int) { self.train = train; self.k = k }
+    /// Each agent's success rate, in [0, 1], among the `k` training tasks most similar by cosine
+    /// (ties to the earlier task). O(n·d + n·log k).
     public func predict(_ features: [Double]) -> [Double] { predict(features, excluding: nil) }
 
     /// Prediction without training task `excluded` among the neighbours (leave-one-out, for
@@ -36,8 +44,13 @@ public struct KNNPredictor: SuccessPredictor {
 /// Multi-label classifier router: one L2-regularised logistic regression per agent on the
 /// features (full-batch gradient descent, fixed iterations: deterministic).
 public struct LogisticPredictor: SuccessPredictor {
+    /// Per agent: [bias, w₁ … w_d], the logistic regression's coefficients on the features.
     public let weights: [[Double]]   // per agent: [bias, w_1 … w_d]
+    /// A predictor with given coefficients (per agent: bias first, then one weight per feature).
     public init(weights: [[Double]]) { self.weights = weights }
+    /// Fits one L2-regularised logistic regression per agent by full-batch gradient descent from
+    /// zero: `iterations` steps of size `rate`, penalty `l2` on the non-bias weights. Deterministic;
+    /// O(iterations · n · d · agents).
     public init(_ train: RouterTrainingSet, iterations: Int = 400, rate: Double = 0.5, l2: Double = 1e-3) {
         let n = Double(train.x.count), d = train.x.first?.count ?? 0
         weights = (0..<train.agents).map { a in
@@ -54,6 +67,7 @@ public struct LogisticPredictor: SuccessPredictor {
             return w
         }
     }
+    /// Per agent, σ(bias + w · features): a success probability in (0, 1).
     public func predict(_ features: [Double]) -> [Double] {
         weights.map { w in sigmoid(w[0] + zip(w.dropFirst(), features).reduce(0) { $0 + $1.0 * $1.1 }) }
     }
@@ -64,9 +78,15 @@ public struct LogisticPredictor: SuccessPredictor {
 /// projection P of the features, so unseen tasks can be scored. Full-batch gradient descent
 /// from a seeded initialisation (deterministic).
 public struct MatrixFactorizationPredictor: SuccessPredictor {
+    /// The projection P from features to task factors (rank × d).
     public let projection: [[Double]]  // r × d
+    /// One factor vector per agent (agents × rank).
     public let agentFactors: [[Double]] // M × r
+    /// Per-agent bias of the success logit.
     public let bias: [Double]
+    /// Fits P, the agent factors and biases by full-batch gradient descent on the logistic loss:
+    /// `iterations` steps of size `rate`, L2 penalty `l2` on P and the factors, initial values
+    /// uniform in ±0.05 from `seed`. Deterministic; O(iterations · n · agents · rank · d).
     public init(_ train: RouterTrainingSet, rank: Int = 4, iterations: Int = 400, rate: Double = 0.5, l2: Double = 1e-3, seed: UInt64 = 1) {
         let d = train.x.first?.count ?? 0, M = train.agents, n = Double(train.x.count)
         var g = SplitMix64(seed: seed)
@@ -94,6 +114,7 @@ public struct MatrixFactorizationPredictor: SuccessPredictor {
         }
         projection = P; agentFactors = V; bias = b
     }
+    /// Per agent, σ(b_a + v_a · (P·features)): a success probability in (0, 1). O(rank · (d + agents)).
     public func predict(_ features: [Double]) -> [Double] {
         let z = projection.map { row in zip(row, features).reduce(0) { $0 + $1.0 * $1.1 } }
         return agentFactors.indices.map { a in sigmoid(bias[a] + zip(agentFactors[a], z).reduce(0) { $0 + $1.0 * $1.1 }) }

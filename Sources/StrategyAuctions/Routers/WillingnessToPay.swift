@@ -8,10 +8,14 @@ import Foundation
 /// Ties go to the cheaper agent, so the chosen agent's cost never rises with λ (the property
 /// threshold calibration bisects on).
 public struct WillingnessToPay: Sendable, Hashable {
+    /// Each agent's expected cost per task divided by the dearest agent's, in [0, 1].
     public let normalizedCost: [Double]
 
+    /// A knob with given normalised costs (one per agent, in [0, 1]).
     public init(normalizedCost: [Double]) { self.normalizedCost = normalizedCost }
 
+    /// Normalised costs from the training prefix: price × mean first-attempt tokens per agent,
+    /// divided by the largest of them.
     public init(training records: [TaskRecord], agents: [SaleAgent]) {
         let n = Double(max(records.count, 1))
         let mean = agents.indices.map { a in records.reduce(0) { $0 + agents[a].price * $1.attempts[a].tokens } / n }

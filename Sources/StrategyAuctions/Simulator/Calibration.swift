@@ -8,6 +8,7 @@ import Foundation
 public struct Calibration: Sendable, Hashable, Codable {
     /// Number of tasks (HST-Bench has 753) and the share that are deep-search (rest coding).
     public var tasks = 753
+    /// Share of tasks, in [0, 1], that are deep-search (the rest are coding).
     public var deepSearchShare = 0.45
     /// Share of tasks per complexity bin 1…5.
     public var binShares: [Double] = [0.2, 0.2, 0.2, 0.2, 0.2]
@@ -30,27 +31,36 @@ public struct Calibration: Sendable, Hashable, Codable {
     /// Execution tokens of the largest agent per bin (median), per-agent multipliers (agent
     /// order), the extra factor on a failed attempt, and the lognormal spread.
     public var tokensPerBin: [Double] = [4_000, 9_000, 20_000, 45_000, 100_000]
+    /// Execution-token multiplier per agent (agent order, > 0; by default 1 for the largest).
     public var tokenMultiplier: [Double] = [1.25, 1.15, 1.05, 1.0]
+    /// Extra token factor on a failed attempt (> 0).
     public var failureTokenFactor = 1.4
+    /// Lognormal spread (σ of log tokens, ≥ 0) of execution tokens around the median.
     public var tokenSpread = 0.35
     /// Plan signals: latent plan quality q = signal·(±1 for success/failure) + N(0,1).
     public var signalStrength = 2.0
     /// Plan length (tokens) median, and how much quality shortens it.
     public var planLength = 180.0
+    /// How much plan quality shortens the plan: length ∝ exp(−planLengthQuality · q).
     public var planLengthQuality = 0.15
     /// Mean token entropy: base, quality slope (better plans are more confident), size slope.
     public var entropyBase = 0.9
+    /// Entropy decrease per unit of plan quality q (better plans are more confident).
     public var entropyQuality = 0.12
+    /// Entropy decrease per step up the agent order (larger agents plan more confidently).
     public var entropySize = 0.05
     /// Jurors (agent order): how strongly each reads quality, and its grading noise (sd).
     public var jurorSkill: [Double] = [0.6, 0.7, 0.85, 1.0]
+    /// Grading noise of each juror (standard deviation in grade points, ≥ 0; agent order).
     public var jurorNoise: [Double] = [1.0, 0.9, 0.8, 0.7]
     /// Grade added when a juror grades its own plan (before clipping to 0–5).
     public var selfBias = 0.5
     /// Dimension of the task feature vector, and the noise around its domain/bin centroid.
     public var featureDim = 16
+    /// Standard deviation of task features around their domain/bin centroid (≥ 0).
     public var featureNoise = 0.6
 
+    /// The default calibration (the shape of the paper's results, see the type's description).
     public init() {}
 
     enum CodingKeys: String, CodingKey {

@@ -12,14 +12,21 @@ import LabNumerics
 /// grade; the bidder's own grade gets `selfBias`. Deterministic for a seed: task k draws from
 /// its own SplitMix64 stream, so the dataset does not depend on evaluation order or threads.
 public struct Simulator: Sendable {
+    /// The generative model's parameters (validated).
     public let calibration: Calibration
+    /// The agents, cheapest first (the largest last, as ``Calibration`` assumes).
     public let agents: [SaleAgent]
+    /// A simulator for `agents` under `calibration`.
+    /// - Throws: `SaleError.invalid` naming the first `simulator.` field that does not fit the
+    ///   agents (see ``Calibration/validate(agents:)``).
     public init(calibration: Calibration = .init(), agents: [SaleAgent] = SaleAgent.paper) throws {
         let bad = calibration.validate(agents: agents.count)
         if let b = bad.first { throw SaleError.invalid("simulator.\(b.field) \(b.reason)") }
         self.calibration = calibration; self.agents = agents
     }
 
+    /// Draws `calibration.tasks` task records (with plans and refined attempts) from `seed`;
+    /// the same seed gives the same dataset on any thread count. O(tasks · agents² + tasks · featureDim).
     public func dataset(seed: UInt64) -> SaleDataset {
         let cal = calibration, M = agents.count, dim = cal.featureDim
         var g = SplitMix64(seed: SplitMix64.derive(master: seed, index: 0, salt: 0xFEA7))

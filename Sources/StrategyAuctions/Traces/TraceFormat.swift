@@ -17,6 +17,9 @@ import LabIO
 public enum TraceFormat {
     static let attemptFields = ["success", "tokens", "plan_length", "plan_entropy"]
 
+    /// The dataset as trace CSV text (the header described above; plan columns only when every
+    /// attempt has a plan). Numbers in shortest round-trip form, so ``read(_:file:agents:)`` gives it back.
+    /// - Throws: a CSV-writing error.
     public static func write(_ d: SaleDataset) throws -> String {
         let dim = d.records.first?.task.features.count ?? 0
         let withPlans = d.hasPlans
