@@ -8,21 +8,31 @@ import Workflows
 public struct OutcomeRecord: Encodable, Sendable {
     /// One agent's figures: workload (work units), payment and virtual cost (money).
     public struct AgentFigures: Encodable, Sendable {
+        /// Work units assigned (tokens, weighted as the cost model counts them).
         public let workload: Double
+        /// The agent's payment (money).
         public let payment: Double
+        /// The agent's virtual cost of its workload (money; STAR's objective term).
         public let virtualCost: Double
         enum CodingKeys: String, CodingKey { case workload, payment, virtualCost = "virtual_cost" }
     }
+    /// The mechanism's registry name.
     public let mechanism: String
     /// Node id → agent id.
     public let allocation: [String: String]
     /// Agent id → figures.
     public let agents: [String: AgentFigures]
+    /// Σ payments (money).
     public let totalPayment: Double
+    /// Σ virtual costs (money).
     public let totalVirtualCost: Double
+    /// Σ bid × workload (money): the allocation's cost at the reported bids.
     public let totalBidCost: Double
+    /// The allocation solver's name.
     public let solver: String
+    /// Allocation solves spent, payments included.
     public let solverCalls: Int
+    /// The payment bound applied (`ReserveRule` raw value).
     public let reserve: String
     /// The instance's name in a batch (`solve -`, several files); absent for a single instance.
     public var instance: String?
