@@ -8,7 +8,7 @@ import Workflows
 public struct OutcomeRecord: Encodable, Sendable {
     /// One agent's figures: workload (work units), payment and virtual cost (money).
     public struct AgentFigures: Encodable, Sendable {
-        /// Work units assigned (tokens, weighted as the cost model counts them).
+        /// x_i(A): work units assigned (output tokens + ρ_i × input tokens, from `CostModel`).
         public let workload: Double
         /// The agent's payment (money).
         public let payment: Double
