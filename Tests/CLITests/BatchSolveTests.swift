@@ -84,6 +84,30 @@ struct BatchSolveTests {
         #expect(r.err.contains("stdin:2"), "stderr: \(r.err)")
     }
 
+    @Test("300 stdin lines (more than one chunk), every 7th malformed: --threads 1 and 2 give the same bytes, in input order; each line is what JSONSerialization writes for its object")
+    func threadsKeepOrder() throws {
+        let good = try Self.compact(Self.instances[0])
+        let bad = good.replacingOccurrences(of: #""bid":"#, with: #""bid":"x","was":"#)
+        #expect(bad != good)
+        let input = (1...300).map { $0 % 7 == 0 ? bad : good }.joined(separator: "\n") + "\n"
+        let one = try Self.run(["solve", "-", "--mechanism", "vcg", "--threads", "1"], stdin: input)
+        let two = try Self.run(["solve", "-", "--mechanism", "vcg", "--threads", "2"], stdin: input)
+        #expect(one.status != 0 && two.status != 0)
+        #expect(one.out == two.out)
+        let rows = one.out.split(separator: "\n").map(String.init)
+        try #require(rows.count == 300, "\(rows.count) lines")
+        for (k, row) in rows.enumerated() {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(row.utf8)) as? [String: Any])
+            #expect(object["instance"] as? String == "stdin:\(k + 1)")
+            #expect((object["error"] != nil) == ((k + 1) % 7 == 0), "line \(k + 1)")
+            // The encoder's bytes are those of Foundation's serializer on the parsed object
+            // (sorted keys, numbers printed the same way).
+            let reserialised = String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
+            #expect(reserialised == row, "line \(k + 1)")
+        }
+        #expect(one.err.contains("42 of 300 instances failed"), "\(one.err)")
+    }
+
     @Test("a batch's outcome lines equal the single-file --format json outcomes (as JSON objects), exit 0",
           arguments: [["--mechanism", "star"], ["--mechanism", "myopic", "--payment", "bisection", "--epsilon", "1e-7"]])
     func batchEqualsSingle(options: [String]) throws {
