@@ -74,10 +74,37 @@ public enum FuzzContract {
                     throw Violation(description: "\(mech.name): agent \(i) paid \(o.payments[i]) below its bid cost (IR)")
                 }
             }
-            let json = (try? o.jsonText(for: inst))?.lowercased() ?? ""
-            for bad in ["nan", "inf", "null"] where json.contains(bad) {
-                throw Violation(description: "\(mech.name): outcome JSON contains \(bad)")
+            // The JSON must be written, and every value in it must be a finite number or a string
+            // (ids may contain "nan", "inf" or "null" as text: a reproducer named a node
+            // "nanalyst_clause_2", so the values are checked, not the text).
+            let json: String
+            do { json = try o.jsonText(for: inst) } catch {
+                throw Violation(description: "\(mech.name): the outcome JSON could not be written: \(error)")
             }
+            let parsed = try? JSONSerialization.jsonObject(with: Data(json.utf8))
+            guard let parsed else { throw Violation(description: "\(mech.name): the outcome JSON does not parse: \(json)") }
+            if let bad = Self.badValue(parsed, path: "outcome") {
+                throw Violation(description: "\(mech.name): outcome JSON has \(bad)")
+            }
+        }
+    }
+
+    /// The path and value of the first JSON value that is neither a finite number, a string, an
+    /// array nor an object of such values (null, a non-finite number), or nil.
+    static func badValue(_ value: Any, path: String) -> String? {
+        switch value {
+        case let object as [String: Any]:
+            for key in object.keys.sorted() { if let bad = badValue(object[key]!, path: "\(path).\(key)") { return bad } }
+            return nil
+        case let array as [Any]:
+            for (k, v) in array.enumerated() { if let bad = badValue(v, path: "\(path)[\(k)]") { return bad } }
+            return nil
+        case is String:
+            return nil
+        case let n as NSNumber:
+            return n.doubleValue.isFinite ? nil : "\(path) = \(n)"
+        default:
+            return "\(path) = \(value)"
         }
     }
 

@@ -36,6 +36,16 @@ struct CorpusReplayTests {
         #expect(throws: ExperimentError.self) { try RowFile.read(url) }
     }
 
+    @Test("the outcome check reads values, not text: ids spelling nan/inf/null pass, a null or a non-finite number is named by path")
+    func outcomeValuesNotText() throws {
+        let ok: [String: Any] = ["allocation": ["nanalyst": "inf_agent", "null": "a"], "agents": ["a": ["payment": 1.5, "workload": 0]]]
+        #expect(FuzzContract.badValue(ok, path: "outcome") == nil)
+        let null: [String: Any] = ["agents": ["a": ["payment": NSNull(), "workload": 2]]]
+        #expect(FuzzContract.badValue(null, path: "outcome")?.hasPrefix("outcome.agents.a.payment") == true)
+        let infinite: [String: Any] = ["total_payment": [1.0, Double.infinity]]
+        #expect(FuzzContract.badValue(infinite, path: "outcome")?.hasPrefix("outcome.total_payment[1]") == true)
+    }
+
     func writeTemporary(_ data: Data) throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("tampered-\(getpid()).rows")
         try data.write(to: url)
