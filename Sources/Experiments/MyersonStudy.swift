@@ -1,0 +1,260 @@
+import Equilibrium
+import Foundation
+import LabIO
+import LabNumerics
+import Mechanisms
+import Priors
+import Truthfulness
+import Workflows
+
+/// The Myerson-bound study (issue 14): with independent private costs, no mechanism's expected
+/// payment at a Bayes–Nash equilibrium is below STAR's (STAR minimises the expected ironed
+/// virtual cost, which bounds the expected payment of every BIC, IR mechanism from below).
+/// For each instance and manipulable mechanism: its equilibrium (with certificate), then the
+/// paired difference "payment at equilibrium − STAR's payment" on fresh cost profiles.
+///
+///     kind: myerson-bound
+///     name: myerson-bound
+///     topologies: [S1, S2, S3, S4]        # the paper's market, trial 0 of `seed`
+///     random: 50                          # small random workflows, asymmetric and ironed priors
+///     mechanisms: [pay-as-bid, myopic]
+///     profiles: 1000                      # paired profiles of the bound check
+///     seed: 14
+///     equilibrium: {grid: 7, samples: 400, iterations: 60, certificate_samples: 400}   # random instances
+///     paper_equilibrium: {grid: 7, samples: 100, iterations: 20}                     # S1–S4
+///     ladder: [{grid: 7, samples: 400, iterations: 60}, …]   # solver accuracy ladder …
+///     ladder_instances: [random-1]                          # … on these instances
+public struct MyersonSpec: Codable, Sendable {
+    public var kind: String
+    public var name: String
+    public var topologies: [String]?
+    public var random: Int?
+    public var mechanisms: [String]
+    public var profiles: Int?
+    public var seed: UInt64
+    public var equilibrium: EquilibriumSettings?
+    public var paperEquilibrium: EquilibriumSettings?
+    public var ladder: [EquilibriumSettings]?
+    public var ladderInstances: [String]?
+    public var output: String?
+    public var topologyDir: String?
+
+    enum CodingKeys: String, CodingKey {
+        case kind, name, topologies, random, mechanisms, profiles, seed, equilibrium, ladder, output
+        case paperEquilibrium = "paper_equilibrium", ladderInstances = "ladder_instances", topologyDir = "topology_dir"
+    }
+
+    /// Whether a YAML text is a `myerson-bound` spec (its `kind`).
+    public static func matches(_ text: String) -> Bool {
+        text.split(separator: "\n").contains { $0.trimmingCharacters(in: .whitespaces).hasPrefix("kind: myerson-bound") }
+    }
+
+    public static func load(_ path: String) throws -> MyersonSpec {
+        try parse(ExperimentError.readText(path, what: "myerson-bound spec"), file: path)
+    }
+
+    public static func parse(_ text: String, file: String) throws -> MyersonSpec {
+        let s = try ExperimentError.decode(MyersonSpec.self, yaml: text, file: file)
+        func bad(_ f: String, _ why: String) -> ExperimentError { .malformed(file: file, field: f, reason: why) }
+        guard s.kind == "myerson-bound" else { throw bad("kind", "must be myerson-bound") }
+        guard (0...10_000).contains(s.random ?? 0) else { throw bad("random", "must be between 0 and 10000") }
+        guard (2...1_000_000).contains(s.profiles ?? 1000) else { throw bad("profiles", "must be between 2 and 1000000") }
+        for (k, m) in s.mechanisms.enumerated() where MechanismRegistry.named(m) == nil {
+            throw bad("mechanisms[\(k)]", "\"\(m)\" is not one of \(MechanismRegistry.names.joined(separator: ", "))")
+        }
+        try s.equilibrium?.check(file: file)
+        try s.paperEquilibrium?.check(file: file)
+        for l in s.ladder ?? [] { try l.check(file: file) }
+        return s
+    }
+
+    public func outputDirectory(override: String? = nil) -> String { override ?? output ?? "Results/\(name)" }
+}
+
+public enum MyersonStudy {
+    /// One (instance, mechanism, solver setting) of the study.
+    public struct Row: Sendable {
+        public let instance: String
+        /// The instance as JSON (so a violation can be re-run with `auctionlab equilibrium`).
+        public let instanceJSON: String
+        public let mechanism: String
+        /// The solver setting: "default", "paper", or "ladder-K".
+        public let setting: String
+        public let config: EquilibriumConfig
+        public let result: EquilibriumResult
+        /// Σ_i ε_i (each agent's mean gain from its best deviation, money): the ε-slack in money.
+        public let epsilonSum: Double
+        /// Expected STAR payment and the paired difference (equilibrium − STAR) on the bound's profiles.
+        public let star: Summary
+        public let difference: Summary
+        /// STAR's revenue-equivalence check on this instance (DSIC harness, independent of the solver).
+        public let starRevenueEquivalenceHolds: Bool?
+        public let seconds: Double
+        /// The bound fails: the 95 % interval of the difference lies below 0.
+        public var violation: Bool { difference.ciHigh < 0 }
+    }
+
+    /// Random instance `k`: shape chain/tree/DAG by k mod 3, 3 nodes (k < 3, as in
+    /// `MyersonBoundTests`) or 3–4, one agent per tier with the tiers' asymmetric supports;
+    /// agent k mod 3's prior is the ironing mixture (ironed by STAR), and from k = 3 on another
+    /// agent's prior is a beta, a narrow dip or uniform on its support.
+    public static func randomInstance(_ k: Int, seed: UInt64) throws -> InstanceSpec {
+        var g = SplitMix64(seed: SplitMix64.derive(master: seed, index: UInt64(k)))
+        var spec = RandomWorkflow.instance([.chain, .tree, .dag][k % 3], nodes: k < 3 ? 3 : 3 + (k / 3) % 2, perTier: 1, using: &g)
+        let j = k % spec.agents.count
+        if case let .uniform(lo, hi) = spec.agents[j].prior {
+            spec.agents[j].prior = try PriorZoo.spec("ironing-mixture", low: lo, high: hi)
+        }
+        if k >= 3 {
+            let other = (j + 1) % spec.agents.count
+            if case let .uniform(lo, hi) = spec.agents[other].prior {
+                spec.agents[other].prior = try PriorZoo.spec(["beta-zero-both", "narrow-dip", "uniform"][k % 3], low: lo, high: hi)
+            }
+        }
+        return spec
+    }
+
+    struct Case: Sendable { let name: String; let spec: InstanceSpec; let instance: Instance; let paper: Bool }
+
+    static func cases(_ s: MyersonSpec, topologyDirectory: String, file: String) throws -> [Case] {
+        var out: [Case] = []
+        let topologies = try SweepRunner.loadTopologies(s.topologies ?? [], directory: s.topologyDir ?? topologyDirectory, file: file)
+        for topo in topologies {
+            let (ispec, _) = PaperMarket.sample(topology: topo, parameters: [:], seed: SplitMix64.derive(master: s.seed, index: 0))
+            out.append(Case(name: topo.name, spec: ispec, instance: try Instance(spec: ispec), paper: true))
+        }
+        for k in 0..<(s.random ?? 0) {
+            let ispec = try randomInstance(k, seed: s.seed)
+            out.append(Case(name: "random-\(k)", spec: ispec, instance: try Instance(spec: ispec), paper: false))
+        }
+        return out
+    }
+
+    /// Every (instance, mechanism) with the default setting (S1–S4: `paper_equilibrium`), then
+    /// every ladder setting on the ladder instances; in parallel, rows in that order whatever
+    /// the thread count (each equilibrium on one thread, seeded from the spec's seed).
+    public static func run(_ s: MyersonSpec, topologyDirectory: String = "Experiments/topologies", file: String = "spec",
+                           threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+                           progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> [Row] {
+        let all = try cases(s, topologyDirectory: topologyDirectory, file: file)
+        let mechanisms = s.mechanisms.compactMap(MechanismRegistry.named)
+        var jobs: [(Case, any Mechanism, String, EquilibriumConfig)] = []
+        for c in all {
+            let settings = c.paper ? (s.paperEquilibrium ?? s.equilibrium ?? EquilibriumSettings()) : (s.equilibrium ?? EquilibriumSettings())
+            for m in mechanisms { jobs.append((c, m, c.paper ? "paper" : "default", settings.config)) }
+        }
+        for name in s.ladderInstances ?? [] {
+            guard let c = all.first(where: { $0.name == name }) else {
+                throw ExperimentError.malformed(file: file, field: "ladder_instances", reason: "\"\(name)\" is not an instance of this study")
+            }
+            for (l, settings) in (s.ladder ?? []).enumerated() { for m in mechanisms { jobs.append((c, m, "ladder-\(l)", settings.config)) } }
+        }
+        let profiles = s.profiles ?? 1000
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let list = jobs
+        return try IndexedResults<Row>.map(count: list.count, threads: threads, progress: progress) { k in
+            let (c, mech, setting, base) = list[k]
+            let start = Date()
+            var config = base
+            config.seed = SplitMix64.derive(master: s.seed, index: 0x4D59_0000 + UInt64(k))
+            let r = try EquilibriumSolver.solve(mech, instance: c.instance, config: config)
+            // The bound's profiles: fixed per instance (same for every mechanism and setting).
+            let costs = EquilibriumSolver.sampleCosts(c.instance, count: profiles, seed: s.seed, salt: 0x4D59_B0D)
+            var diffs: [Double] = [], stars: [Double] = []
+            for cost in costs {
+                var truthful = c.instance, atEq = c.instance
+                for i in 0..<c.instance.agentCount {
+                    truthful = truthful.withBid(i, cost[i])
+                    atEq = atEq.withBid(i, r.strategies[i].bid(cost[i]))
+                }
+                let star = try STAR().run(truthful, options: .init()).totalPayment
+                let eq = try mech.run(atEq, options: .init()).totalPayment
+                stars.append(star); diffs.append(eq - star)
+            }
+            // STAR's own expected payment against E[Σ φ̄ x] + rents (Myerson's identity), by the
+            // DSIC harness on its own profiles: a wrong STAR payment would show here.
+            let re = setting == "ladder-0" || setting == "default" || setting == "paper"
+                ? try DSICHarness.check(STAR(), instance: c.instance, config: DSICConfig(profiles: 1, grid: 2, revenueProfiles: 400, seed: s.seed)).revenueEquivalence?.holds
+                : nil
+            let json = String(decoding: try encoder.encode(c.spec), as: UTF8.self)
+            return Row(instance: c.name, instanceJSON: json, mechanism: mech.name, setting: setting, config: config, result: r,
+                       epsilonSum: r.certificate.perAgent.map(\.epsilon.mean).reduce(0, +),
+                       star: Summary(stars), difference: Summary(diffs), starRevenueEquivalenceHolds: re,
+                       seconds: Date().timeIntervalSince(start))
+        }
+    }
+
+    public static let header = ["experiment", "instance", "mechanism", "setting", "grid", "samples", "iterations", "certificate_samples",
+                                "agents", "converged", "max_relative_epsilon", "max_relative_epsilon_ci_high", "epsilon_sum",
+                                "star_expected_payment", "difference", "difference_ci_low", "difference_ci_high", "relative_difference",
+                                "shortfall_over_epsilon_sum", "violation", "star_revenue_equivalence", "seconds"]
+
+    static func cells(_ s: MyersonSpec, _ r: Row) -> [String] {
+        let c = r.result.certificate
+        let shortfall = max(0, -r.difference.mean)
+        return [s.name, r.instance, r.mechanism, r.setting, "\(r.config.grid)", "\(r.config.samples)", "\(r.config.iterations)",
+                "\(r.config.certificateSamples ?? 0)", "\(r.result.agents.count)", r.result.converged ? "1" : "0",
+                num(c.maxRelativeEpsilon), num(c.perAgent.map(\.relativeEpsilon.ciHigh).max() ?? .nan), num(r.epsilonSum),
+                num(r.star.mean), num(r.difference.mean), num(r.difference.ciLow), num(r.difference.ciHigh),
+                num(r.difference.mean / r.star.mean), r.epsilonSum > 0 ? num(shortfall / r.epsilonSum) : "",
+                r.violation ? "1" : "0", r.starRevenueEquivalenceHolds.map { $0 ? "1" : "0" } ?? "", String(format: "%.1f", r.seconds)]
+    }
+
+    /// Writes `summary.csv` (every row), `ladder.csv` (ladder rows), `instances/NAME.csv` (one per
+    /// instance) and `instances/NAME.json` for every instance with a violation, and `table.md`,
+    /// all published together.
+    public static func write(_ s: MyersonSpec, _ rows: [Row], to dir: URL, command: String) throws {
+        var files: [(URL, String)] = []
+        let main = rows.filter { !$0.setting.hasPrefix("ladder") }
+        files.append((dir.appendingPathComponent("summary.csv"), try csvText(header, main.map { cells(s, $0) })))
+        let ladder = rows.filter { $0.setting.hasPrefix("ladder") }
+        if !ladder.isEmpty { files.append((dir.appendingPathComponent("ladder.csv"), try csvText(header, ladder.map { cells(s, $0) }))) }
+        for g in orderedGroups(rows, by: \.instance) {
+            files.append((dir.appendingPathComponent("instances/\(g[0].instance).csv"), try csvText(header, g.map { cells(s, $0) })))
+            if g.contains(where: \.violation) { files.append((dir.appendingPathComponent("instances/\(g[0].instance).json"), g[0].instanceJSON + "\n")) }
+        }
+        files.append((dir.appendingPathComponent("table.md"), markdown(s, rows, command: command)))
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("instances"), withIntermediateDirectories: true)
+        try AtomicFile.writeAll(files)
+    }
+
+    public static func markdown(_ s: MyersonSpec, _ rows: [Row], command: String) -> String {
+        func pct(_ x: Double) -> String { String(format: "%.2f %%", 100 * x) }
+        let main = rows.filter { !$0.setting.hasPrefix("ladder") }
+        var md = "# \(s.name)\n\nGenerated by `\(command)` (seed \(s.seed), \(s.profiles ?? 1000) paired profiles per instance). "
+        md += "Myerson's bound: with independent private costs, no mechanism's expected payment at a Bayes–Nash equilibrium is below STAR's. "
+        md += "For each instance and mechanism: an approximate equilibrium with its ε-certificate, then the paired difference "
+        md += "E[payment at equilibrium − STAR's payment] with its 95 % interval; a **violation** is an interval entirely below 0. "
+        md += "ε-sum = Σ_i ε_i, each agent's mean gain from its best deviation (money): the slack of an approximate equilibrium.\n\n"
+        md += "| mechanism | setting | instances | converged (rel. ε ≤ 1 %) | violations | violations among converged | largest shortfall / STAR | STAR revenue equivalence holds |\n|---|---|---|---|---|---|---|---|\n"
+        for g in orderedGroups(main, by: { "\($0.mechanism)|\($0.setting)" }) {
+            let conv = g.filter(\.result.converged)
+            let worst = g.map { -$0.difference.mean / $0.star.mean }.max() ?? 0
+            let re = g.compactMap(\.starRevenueEquivalenceHolds)
+            md += "| \(g[0].mechanism) | \(g[0].setting) | \(g.count) | \(conv.count) | \(g.filter(\.violation).count) | \(conv.filter(\.violation).count) | "
+            md += "\(worst > 0 ? pct(worst) : "none") | \(re.filter { $0 }.count)/\(re.count) |\n"
+        }
+        let violations = rows.filter(\.violation)
+        md += "\n## Violations\n\n"
+        if violations.isEmpty { md += "None.\n" } else {
+            md += "| instance | mechanism | setting | max relative ε | ε-sum | difference [95 %] | shortfall / ε-sum | STAR |\n|---|---|---|---|---|---|---|---|\n"
+            for r in violations {
+                md += "| \(r.instance) | \(r.mechanism) | \(r.setting) | \(pct(r.result.certificate.maxRelativeEpsilon)) | \(num(r.epsilonSum)) | "
+                md += "\(num(r.difference.mean)) [\(num(r.difference.ciLow)), \(num(r.difference.ciHigh))] | \(r.epsilonSum > 0 ? num(-r.difference.mean / r.epsilonSum) : "–") | \(num(r.star.mean)) |\n"
+            }
+            md += "\nEach violating random instance is in `instances/NAME.json` (re-run: `auctionlab equilibrium instances/NAME.json --mechanism M`).\n"
+        }
+        let ladder = rows.filter { $0.setting.hasPrefix("ladder") }
+        if !ladder.isEmpty {
+            md += "\n## Solver accuracy ladder\n\n| instance | mechanism | setting (K, N, T, cert.) | max relative ε [95 % high] | ε-sum | difference [95 %] | shortfall / ε-sum |\n|---|---|---|---|---|---|---|\n"
+            for r in ladder {
+                let c = r.result.certificate
+                md += "| \(r.instance) | \(r.mechanism) | \(r.setting) (\(r.config.grid), \(r.config.samples), \(r.config.iterations), \(r.config.certificateSamples ?? 0)) | "
+                md += "\(pct(c.maxRelativeEpsilon)) [\(pct(c.perAgent.map(\.relativeEpsilon.ciHigh).max() ?? .nan))] | \(num(r.epsilonSum)) | "
+                md += "\(num(r.difference.mean)) [\(num(r.difference.ciLow)), \(num(r.difference.ciHigh))] | \(r.epsilonSum > 0 ? num(max(0, -r.difference.mean) / r.epsilonSum) : "–") |\n"
+            }
+        }
+        return md
+    }
+}
