@@ -25,22 +25,24 @@ public struct EquilibriumSettings: Codable, Sendable, Hashable {
     public var endKnot: Bool?
     /// Relative ε at or below which an equilibrium counts as converged (default 0.01).
     public var target: Double?
+    /// Logit smoothing of the best response (`EquilibriumConfig.temperature`; default 0.01).
+    public var temperature: Double?
 
     enum CodingKeys: String, CodingKey {
-        case grid, samples, iterations, target
+        case grid, samples, iterations, target, temperature
         case certificateSamples = "certificate_samples", endKnot = "end_knot"
     }
 
     public init(grid: Int? = nil, samples: Int? = nil, iterations: Int? = nil, certificateSamples: Int? = nil,
-                endKnot: Bool? = nil, target: Double? = nil) {
+                endKnot: Bool? = nil, target: Double? = nil, temperature: Double? = nil) {
         self.grid = grid; self.samples = samples; self.iterations = iterations
-        self.certificateSamples = certificateSamples; self.endKnot = endKnot; self.target = target
+        self.certificateSamples = certificateSamples; self.endKnot = endKnot; self.target = target; self.temperature = temperature
     }
 
     /// The solver configuration (one thread; the seed is set per trial by `AtEquilibrium.play`).
     public var config: EquilibriumConfig {
         EquilibriumConfig(grid: grid ?? 7, samples: samples ?? 100, iterations: iterations ?? 20, threads: 1,
-                          certificateSamples: certificateSamples ?? 200, target: target ?? 0.01, lowerEndKnot: endKnot ?? false)
+                          temperature: temperature ?? 0.01, certificateSamples: certificateSamples ?? 200, target: target ?? 0.01, lowerEndKnot: endKnot ?? false)
     }
 
     /// Refuses values the solver cannot use; the error names `equilibrium.FIELD` of `file`.
@@ -51,6 +53,7 @@ public struct EquilibriumSettings: Codable, Sendable, Hashable {
         if let t = iterations, !(1...100_000).contains(t) { throw bad("iterations", "must be between 1 and 100000 (got \(t))") }
         if let c = certificateSamples, !(2...1_000_000).contains(c) { throw bad("certificate_samples", "must be between 2 and 1000000 (got \(c))") }
         if let t = target, !(t > 0 && t.isFinite) { throw bad("target", "must be a positive relative ε (got \(t))") }
+        if let t = temperature, !(t >= 0 && t.isFinite) { throw bad("temperature", "must be a finite number ≥ 0 (got \(t))") }
     }
 }
 

@@ -84,6 +84,8 @@ public enum MyersonStudy {
         public let result: EquilibriumResult
         /// Σ_i ε_i (each agent's mean gain from its best deviation, money): the ε-slack in money.
         public let epsilonSum: Double
+        /// The derived ε-slack bound on the shortfall (``MyersonStudy/slackBound``), money.
+        public let slack: Double
         /// Expected STAR payment and the paired difference (equilibrium − STAR) on the bound's profiles.
         public let star: Summary
         public let difference: Summary
@@ -92,6 +94,9 @@ public enum MyersonStudy {
         public let seconds: Double
         /// The bound fails: the 95 % interval of the difference lies below 0.
         public var violation: Bool { difference.ciHigh < 0 }
+        /// The shortfall is beyond the ε-slack bound too: the difference's interval lies below −slack
+        /// (an approximate equilibrium cannot explain it: a bug, or the estimates are off).
+        public var beyondSlack: Bool { difference.ciHigh < -slack }
     }
 
     /// Random instance `k`: shape chain/tree/DAG by k mod 3, 3 nodes (k < 3, as in
@@ -112,6 +117,33 @@ public enum MyersonStudy {
             }
         }
         return spec
+    }
+
+    /// An upper bound on how far below STAR an ε-equilibrium's expected payment can be.
+    ///
+    /// Derivation (agent i, the others at their equilibrium strategies; p(b), q(b) its interim
+    /// expected payment and workload at bid b; β its strategy, U(c) = p(β(c)) − c·q(β(c)), V(c) =
+    /// sup_b p(b) − c·q(b), ε(c) = V(c) − U(c) ≥ 0; q_i(c) = q(β(c)) is non-increasing):
+    /// type c may bid β(t), so U(c) ≥ U(t) + (t − c)·q_i(t) − ε(c). Chaining c = t_0 < t_1 < … < t_m = hi
+    /// with steps ≤ Δ (q_i non-increasing, so the right-endpoint sum loses at most Δ·q̄, q̄ = q_i(lo))
+    /// and choosing the grid's offset so that Σ_{k≥1} ε(t_k) ≤ (1/Δ)∫ε (it holds on average over offsets):
+    /// U(c) ≥ U(hi) + ∫_c^hi q_i − ε(c) − Δ·q̄ − (1/Δ)·∫_lo^hi ε; with Δ = √(∫ε/q̄),
+    /// U(c) ≥ ∫_c^hi q_i − ε(c) − 2√(q̄·∫ε) (U(hi) ≥ 0). Taking E over c and adding E[c·q_i]:
+    /// E[P_i] ≥ E[φ_i·q_i] − E_f[ε_i] − 2√(q̄_i·∫ε_i) ≥ E[φ̄_i·q_i] − (same) (q_i monotone, ironing).
+    /// Summed over agents, Σ_i E[φ̄_i·q_i] ≥ E[STAR's payment] (STAR minimises Σ φ̄·x pointwise over the
+    /// same allocations, and pays its expected virtual cost, which `starRevenueEquivalence` checks).
+    /// So  E[STAR] − E[P_eq] ≤ Σ_i ( E_f[ε_i] + 2·√(q̄_i·W_i·ε̄_i) ).
+    /// Estimates (Monte Carlo, so the check is statistical): ∫ε_i = W_i·ε̄_i with ε̄_i the upper end
+    /// of the certificate's 95 % interval of ε_i (its types are evenly spaced over the support of
+    /// width W_i); E_f[ε_i] ≤ the certificate's largest per-type in-sample gain (a sample maximum,
+    /// biased upward); q̄_i = agent i's mean workload when it bids its support's floor, the others
+    /// at equilibrium, over the bound's profiles.
+    /// A manipulable mechanism's exact equilibrium has ε = 0 and the bound is Myerson's.
+    public static func slackBound(certificate: Certificate, widths: [Double], topWorkloads: [Double]) -> Double {
+        zip(certificate.perAgent, zip(widths, topWorkloads)).reduce(0.0) { acc, e in
+            let (a, (w, q)) = e
+            return acc + max(0, a.worstGain) + 2 * (max(0, q) * w * max(0, a.epsilon.ciHigh)).squareRoot()
+        }
     }
 
     struct Case: Sendable { let name: String; let spec: InstanceSpec; let instance: Instance; let paper: Bool }
@@ -162,16 +194,22 @@ public enum MyersonStudy {
             // The bound's profiles: fixed per instance (same for every mechanism and setting).
             let costs = EquilibriumSolver.sampleCosts(c.instance, count: profiles, seed: s.seed, salt: 0x4D59_B0D)
             var diffs: [Double] = [], stars: [Double] = []
+            let m = c.instance.agentCount
+            var topWork = Array(repeating: 0.0, count: m)
             for cost in costs {
                 var truthful = c.instance, atEq = c.instance
-                for i in 0..<c.instance.agentCount {
+                for i in 0..<m {
                     truthful = truthful.withBid(i, cost[i])
                     atEq = atEq.withBid(i, r.strategies[i].bid(cost[i]))
                 }
                 let star = try STAR().run(truthful, options: .init()).totalPayment
                 let eq = try mech.run(atEq, options: .init()).totalPayment
                 stars.append(star); diffs.append(eq - star)
+                for i in 0..<m {
+                    topWork[i] += try mech.agentOutcome(atEq.withBid(i, r.strategies[i].floor), agent: i, options: .init()).workload / Double(costs.count)
+                }
             }
+            let widths = (0..<m).map { r.strategies[$0].ceiling - r.strategies[$0].floor }
             // STAR's own expected payment against E[Σ φ̄ x] + rents (Myerson's identity), by the
             // DSIC harness on its own profiles: a wrong STAR payment would show here.
             let re = setting == "ladder-0" || setting == "default" || setting == "paper"
@@ -180,6 +218,7 @@ public enum MyersonStudy {
             let json = String(decoding: try encoder.encode(c.spec), as: UTF8.self)
             return Row(instance: c.name, instanceJSON: json, mechanism: mech.name, setting: setting, config: config, result: r,
                        epsilonSum: r.certificate.perAgent.map(\.epsilon.mean).reduce(0, +),
+                       slack: slackBound(certificate: r.certificate, widths: widths, topWorkloads: topWork),
                        star: Summary(stars), difference: Summary(diffs), starRevenueEquivalenceHolds: re,
                        seconds: Date().timeIntervalSince(start))
         }
@@ -188,7 +227,7 @@ public enum MyersonStudy {
     public static let header = ["experiment", "instance", "mechanism", "setting", "grid", "samples", "iterations", "certificate_samples",
                                 "agents", "converged", "max_relative_epsilon", "max_relative_epsilon_ci_high", "epsilon_sum",
                                 "star_expected_payment", "difference", "difference_ci_low", "difference_ci_high", "relative_difference",
-                                "shortfall_over_epsilon_sum", "violation", "star_revenue_equivalence", "seconds"]
+                                "temperature", "shortfall_over_epsilon_sum", "violation", "slack_bound", "beyond_slack", "star_revenue_equivalence", "seconds"]
 
     static func cells(_ s: MyersonSpec, _ r: Row) -> [String] {
         let c = r.result.certificate
@@ -197,8 +236,8 @@ public enum MyersonStudy {
                 "\(r.config.certificateSamples ?? 0)", "\(r.result.agents.count)", r.result.converged ? "1" : "0",
                 num(c.maxRelativeEpsilon), num(c.perAgent.map(\.relativeEpsilon.ciHigh).max() ?? .nan), num(r.epsilonSum),
                 num(r.star.mean), num(r.difference.mean), num(r.difference.ciLow), num(r.difference.ciHigh),
-                num(r.difference.mean / r.star.mean), r.epsilonSum > 0 ? num(shortfall / r.epsilonSum) : "",
-                r.violation ? "1" : "0", r.starRevenueEquivalenceHolds.map { $0 ? "1" : "0" } ?? "", String(format: "%.1f", r.seconds)]
+                num(r.difference.mean / r.star.mean), num(r.config.temperature), r.epsilonSum > 0 ? num(shortfall / r.epsilonSum) : "",
+                r.violation ? "1" : "0", num(r.slack), r.beyondSlack ? "1" : "0", r.starRevenueEquivalenceHolds.map { $0 ? "1" : "0" } ?? "", String(format: "%.1f", r.seconds)]
     }
 
     /// Writes `summary.csv` (every row), `ladder.csv` (ladder rows), `instances/NAME.csv` (one per
@@ -226,32 +265,35 @@ public enum MyersonStudy {
         md += "Myerson's bound: with independent private costs, no mechanism's expected payment at a Bayes–Nash equilibrium is below STAR's. "
         md += "For each instance and mechanism: an approximate equilibrium with its ε-certificate, then the paired difference "
         md += "E[payment at equilibrium − STAR's payment] with its 95 % interval; a **violation** is an interval entirely below 0. "
-        md += "ε-sum = Σ_i ε_i, each agent's mean gain from its best deviation (money): the slack of an approximate equilibrium.\n\n"
-        md += "| mechanism | setting | instances | converged (rel. ε ≤ 1 %) | violations | violations among converged | largest shortfall / STAR | STAR revenue equivalence holds |\n|---|---|---|---|---|---|---|---|\n"
+        md += "ε-sum = Σ_i ε_i, each agent's mean gain from its best deviation (money). Myerson's bound is for exact equilibria; "
+        md += "for an ε-equilibrium the shortfall is at most the derived slack Σ_i (E[ε_i] + 2√(q̄_i·W_i·ε_i)) "
+        md += "(`MyersonStudy.slackBound`: q̄_i the agent's workload at its lowest bid, W_i its support's width); "
+        md += "**beyond slack** = the difference's interval lies below −slack, which an approximate equilibrium cannot explain.\n\n"
+        md += "| mechanism | setting | instances | converged (rel. ε ≤ 1 %) | violations | violations among converged | beyond slack | largest shortfall / STAR | STAR revenue equivalence holds |\n|---|---|---|---|---|---|---|---|---|\n"
         for g in orderedGroups(main, by: { "\($0.mechanism)|\($0.setting)" }) {
             let conv = g.filter(\.result.converged)
             let worst = g.map { -$0.difference.mean / $0.star.mean }.max() ?? 0
             let re = g.compactMap(\.starRevenueEquivalenceHolds)
-            md += "| \(g[0].mechanism) | \(g[0].setting) | \(g.count) | \(conv.count) | \(g.filter(\.violation).count) | \(conv.filter(\.violation).count) | "
+            md += "| \(g[0].mechanism) | \(g[0].setting) | \(g.count) | \(conv.count) | \(g.filter(\.violation).count) | \(conv.filter(\.violation).count) | \(g.filter(\.beyondSlack).count) | "
             md += "\(worst > 0 ? pct(worst) : "none") | \(re.filter { $0 }.count)/\(re.count) |\n"
         }
         let violations = rows.filter(\.violation)
         md += "\n## Violations\n\n"
         if violations.isEmpty { md += "None.\n" } else {
-            md += "| instance | mechanism | setting | max relative ε | ε-sum | difference [95 %] | shortfall / ε-sum | STAR |\n|---|---|---|---|---|---|---|---|\n"
+            md += "| instance | mechanism | setting | max relative ε | ε-sum | slack bound | difference [95 %] | beyond slack | STAR |\n|---|---|---|---|---|---|---|---|---|\n"
             for r in violations {
-                md += "| \(r.instance) | \(r.mechanism) | \(r.setting) | \(pct(r.result.certificate.maxRelativeEpsilon)) | \(num(r.epsilonSum)) | "
-                md += "\(num(r.difference.mean)) [\(num(r.difference.ciLow)), \(num(r.difference.ciHigh))] | \(r.epsilonSum > 0 ? num(-r.difference.mean / r.epsilonSum) : "–") | \(num(r.star.mean)) |\n"
+                md += "| \(r.instance) | \(r.mechanism) | \(r.setting) | \(pct(r.result.certificate.maxRelativeEpsilon)) | \(num(r.epsilonSum)) | \(num(r.slack)) | "
+                md += "\(num(r.difference.mean)) [\(num(r.difference.ciLow)), \(num(r.difference.ciHigh))] | \(r.beyondSlack ? "**yes**" : "no") | \(num(r.star.mean)) |\n"
             }
             md += "\nEach violating random instance is in `instances/NAME.json` (re-run: `auctionlab equilibrium instances/NAME.json --mechanism M`).\n"
         }
         let ladder = rows.filter { $0.setting.hasPrefix("ladder") }
         if !ladder.isEmpty {
-            md += "\n## Solver accuracy ladder\n\n| instance | mechanism | setting (K, N, T, cert.) | max relative ε [95 % high] | ε-sum | difference [95 %] | shortfall / ε-sum |\n|---|---|---|---|---|---|---|\n"
+            md += "\n## Solver accuracy ladder\n\n| instance | mechanism | setting (K, N, T, cert., temperature) | max relative ε [95 % high] | ε-sum | slack bound | difference [95 %] | shortfall / ε-sum |\n|---|---|---|---|---|---|---|---|\n"
             for r in ladder {
                 let c = r.result.certificate
-                md += "| \(r.instance) | \(r.mechanism) | \(r.setting) (\(r.config.grid), \(r.config.samples), \(r.config.iterations), \(r.config.certificateSamples ?? 0)) | "
-                md += "\(pct(c.maxRelativeEpsilon)) [\(pct(c.perAgent.map(\.relativeEpsilon.ciHigh).max() ?? .nan))] | \(num(r.epsilonSum)) | "
+                md += "| \(r.instance) | \(r.mechanism) | \(r.setting) (\(r.config.grid), \(r.config.samples), \(r.config.iterations), \(r.config.certificateSamples ?? 0), \(r.config.temperature)) | "
+                md += "\(pct(c.maxRelativeEpsilon)) [\(pct(c.perAgent.map(\.relativeEpsilon.ciHigh).max() ?? .nan))] | \(num(r.epsilonSum)) | \(num(r.slack)) | "
                 md += "\(num(r.difference.mean)) [\(num(r.difference.ciLow)), \(num(r.difference.ciHigh))] | \(r.epsilonSum > 0 ? num(max(0, -r.difference.mean) / r.epsilonSum) : "–") |\n"
             }
         }
