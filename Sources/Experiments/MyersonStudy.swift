@@ -254,8 +254,15 @@ public enum MyersonStudy {
             if g.contains(where: \.violation) { files.append((dir.appendingPathComponent("instances/\(g[0].instance).json"), g[0].instanceJSON + "\n")) }
         }
         files.append((dir.appendingPathComponent("table.md"), markdown(s, rows, command: command)))
-        try FileManager.default.createDirectory(at: dir.appendingPathComponent("instances"), withIntermediateDirectories: true)
+        let instances = dir.appendingPathComponent("instances")
+        try FileManager.default.createDirectory(at: instances, withIntermediateDirectories: true)
         try AtomicFile.writeAll(files)
+        // Files of an earlier run with other instances or violations would read as this run's.
+        let written = Set(files.map { $0.0.lastPathComponent })
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: instances.path)) ?? [] where !written.contains(name) {
+            try? FileManager.default.removeItem(at: instances.appendingPathComponent(name))
+        }
+        if ladder.isEmpty { try? FileManager.default.removeItem(at: dir.appendingPathComponent("ladder.csv")) }
     }
 
     public static func markdown(_ s: MyersonSpec, _ rows: [Row], command: String) -> String {
