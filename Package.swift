@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "Payments", dependencies: ["Allocation", "Priors", "LabNumerics"]),
         .target(name: "Mechanisms", dependencies: ["Payments", "Allocation", "Workflows", "Priors"]),
         .target(name: "Truthfulness", dependencies: ["Mechanisms", "Payments", "Allocation", "Workflows", "Priors", "LabNumerics"]),
-        .target(name: "Experiments", dependencies: ["Mechanisms", "Truthfulness", "Workflows", "Priors", "LabNumerics", "LabIO",
+        .target(name: "Experiments", dependencies: ["Mechanisms", "Truthfulness", "Equilibrium", "Workflows", "Priors", "LabNumerics", "LabIO",
                                                      .product(name: "Yams", package: "Yams"),
                                                      .product(name: "HeapModule", package: "swift-collections")]),
         // Slurm and GNU parallel scripts for sharded sweeps: shell text, not science (kept out of Experiments).

@@ -125,6 +125,7 @@ public enum DSICPriorSweep {
                            progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> [Row] {
         let topologies = try SweepRunner.loadTopologies(spec.topologies, directory: spec.topologyDir ?? topologyDirectory, file: file)
         let mechanisms = try SweepRunner.resolveMechanisms(spec.mechanisms, file: file)
+        try SweepRunner.refuseEquilibriumEntries(mechanisms, file: file)
         var list: [(String, String, Instance, any Mechanism)] = []
         for family in spec.priors ?? PriorZoo.names {
             for (label, inst) in try cases(family, spec: spec, topologies: topologies) {

@@ -30,6 +30,7 @@ public enum DSICSweep {
     public static func run(_ runner: SweepRunner, randomInstances: Int, config: DSICConfig,
                            threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> [Row] {
         let spec = runner.spec
+        try SweepRunner.refuseEquilibriumEntries(runner.mechanisms, file: spec.name)
         var cases: [(String, [String: Double], Instance)] = []
         for point in runner.points {
             for topo in runner.topologies {

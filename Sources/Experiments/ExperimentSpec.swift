@@ -10,6 +10,7 @@ import LabIO
 ///     seed: 2026
 ///     sweep: {rho: [0.1, 0.25], kappa: [0, 0.5]}   # cartesian grid; omitted → defaults
 ///     output: Results/table1                         # optional
+///     equilibrium: {grid: 7, samples: 100}           # optional: for `pay-as-bid@equilibrium` etc.
 public struct ExperimentSpec: Codable, Sendable, Hashable {
     /// Experiment name (first CSV column; default output folder `Results/NAME`).
     public var name: String
@@ -29,8 +30,10 @@ public struct ExperimentSpec: Codable, Sendable, Hashable {
     public var topologyDir: String?
     /// A market file (`Experiments/markets/*.yaml`); the paper's market when absent.
     public var market: String?
+    /// How `BASE@equilibrium` entries of `mechanisms` are solved (``EquilibriumSettings``); defaults when absent.
+    public var equilibrium: EquilibriumSettings?
 
-    enum CodingKeys: String, CodingKey { case name, topologies, mechanisms, trials, seed, sweep, output, market, topologyDir = "topology_dir" }
+    enum CodingKeys: String, CodingKey { case name, topologies, mechanisms, trials, seed, sweep, output, market, equilibrium, topologyDir = "topology_dir" }
 
     /// Parameters a spec may sweep, with the paper's defaults (SPEC §5).
     public static let defaults: [(String, Double)] = [
@@ -87,6 +90,7 @@ extension ExperimentSpec {
         guard spec.trials <= maxTrials else {
             throw ExperimentError.malformed(file: file, field: "trials", reason: "must be at most \(maxTrials) (got \(spec.trials)); split larger studies into several specs or seeds")
         }
+        try spec.equilibrium?.check(file: file)
         guard !spec.topologies.isEmpty else { throw ExperimentError.malformed(file: file, field: "topologies", reason: "is empty") }
         for key in (spec.sweep ?? [:]).keys.sorted() where !parameterNames.contains(key) {
             throw ExperimentError.malformed(file: file, field: "sweep.\(key)", reason: "is not a parameter; expected one of \(parameterNames.joined(separator: ", "))")

@@ -1,3 +1,4 @@
+import Equilibrium
 import Foundation
 import LabIO
 import LabNumerics
@@ -56,6 +57,9 @@ final class ReportStream {
     private var savingMeans: [[MeanAccumulator]]    // group × baseline
     private var spreads: [[VarianceAccumulator]] = []
     private var savingSpreads: [[VarianceAccumulator]] = []
+    private var equilibrium: [[Reports.EquilibriumCell]]  // group × name
+    private let withEquilibrium: Bool
+    private let target: Double
     // Pieces of the trial rows that repeat: quoted text columns, the swept parameters.
     private let prefix: [[[UInt8]]]      // topology × mechanism: "name,topology,mechanism,"
     private let pointText: [[UInt8]]     // point: ",p1,p2…" (empty when nothing is swept)
@@ -76,7 +80,7 @@ final class ReportStream {
         }
         names = distinct
         star = distinct.firstIndex(of: "star")
-        baselines = star == nil ? [] : Reports.savingBaselines.compactMap { b in distinct.firstIndex(of: b).map { (b, $0) } }
+        baselines = star == nil ? [] : Reports.savingBaselines(for: spec).compactMap { b in distinct.firstIndex(of: b).map { (b, $0) } }
         let positions = nameOfRow
         starRows = star.map { s in positions.indices.filter { positions[$0] == s } } ?? []
         baselineRows = baselines.map { _, b in positions.indices.filter { positions[$0] == b } }
@@ -92,6 +96,9 @@ final class ReportStream {
         groupOfBlock = ofBlock
         means = Array(repeating: Array(repeating: MeanAccumulator(), count: distinct.count), count: order.count)
         savingMeans = Array(repeating: Array(repeating: MeanAccumulator(), count: baselines.count), count: order.count)
+        equilibrium = Array(repeating: Array(repeating: Reports.EquilibriumCell(), count: distinct.count), count: order.count)
+        withEquilibrium = spec.hasEquilibrium
+        target = spec.equilibriumTarget
         let name = try csvField(spec.name)
         prefix = try runner.topologies.map { topo in
             let t = try csvField(topo.name)
@@ -104,7 +111,8 @@ final class ReportStream {
             return b
         }
         let header = ["experiment", "topology", "mechanism", "trial", "seed"] + swept +
-            ["total_payment", "true_cost", "virtual_cost", "bid_cost", "share_tier1", "share_tier2", "share_tier3", "solver_calls"]
+            ["total_payment", "true_cost", "virtual_cost", "bid_cost", "share_tier1", "share_tier2", "share_tier3", "solver_calls"] +
+            (spec.hasEquilibrium ? EquilibriumMeasures.columns : [])
         trials = try PartialFile(dir.appendingPathComponent("trials.csv"))
         try trials.append(csvText(header, []))
     }
@@ -127,6 +135,10 @@ final class ReportStream {
             line.append(UInt8(ascii: ",")); appendNum(r.bidCost, to: &line)
             for v in r.tierShare { line.append(UInt8(ascii: ",")); appendNum(v, to: &line) }
             line.append(UInt8(ascii: ",")); appendInt(r.solverCalls, to: &line)
+            if withEquilibrium {
+                for cell in EquilibriumMeasures.cells(r.equilibrium, target: target) { line.append(UInt8(ascii: ",")); line.append(contentsOf: cell.utf8) }
+                equilibrium[g][nameOfRow[j]].add(r.equilibrium, target: target)
+            }
             line.append(UInt8(ascii: "\n"))
             means[g][nameOfRow[j]].add(r.totalPayment)
         }
@@ -164,7 +176,8 @@ final class ReportStream {
                 if n == star {
                     for (b, (base, _)) in baselines.enumerated() where savingSpreads[g][b].count > 0 { savings[base] = savingSpreads[g][b].summary }
                 }
-                out[name] = Reports.Cell(payment: spreads[g][n].summary, savingVs: savings)
+                let e = equilibrium[g][n]
+                out[name] = Reports.Cell(payment: spreads[g][n].summary, savingVs: savings, equilibrium: e.trials > 0 ? e : nil)
             }
             return (groups[g], out)
         }

@@ -1,3 +1,4 @@
+import Equilibrium
 import Foundation
 import LabIO
 import LabNumerics
@@ -8,11 +9,14 @@ public enum Reports {
     /// `trials.csv`: one row per (trial, mechanism, parameter point), with the seed that reproduces it.
     public static func trialsCSV(_ spec: ExperimentSpec, _ rows: [TrialRow]) throws -> String {
         let params = spec.sweptNames
+        let eq = spec.hasEquilibrium
         let header = ["experiment", "topology", "mechanism", "trial", "seed"] + params +
-            ["total_payment", "true_cost", "virtual_cost", "bid_cost", "share_tier1", "share_tier2", "share_tier3", "solver_calls"]
+            ["total_payment", "true_cost", "virtual_cost", "bid_cost", "share_tier1", "share_tier2", "share_tier3", "solver_calls"] +
+            (eq ? EquilibriumMeasures.columns : [])
         return try csvText(header, rows.map { r in
             [spec.name, r.topology, r.mechanism, "\(r.trial)", "\(r.seed)"] + params.map { num(r.parameters[$0] ?? .nan) } +
-                [num(r.totalPayment), num(r.trueCost), num(r.virtualCost), num(r.bidCost)] + r.tierShare.map(num) + ["\(r.solverCalls)"]
+                [num(r.totalPayment), num(r.trueCost), num(r.virtualCost), num(r.bidCost)] + r.tierShare.map(num) + ["\(r.solverCalls)"] +
+                (eq ? EquilibriumMeasures.cells(r.equilibrium, target: spec.equilibriumTarget) : [])
         })
     }
 
@@ -27,12 +31,37 @@ public enum Reports {
         /// For `star`: per baseline name, the paired saving 1 − star/baseline over trials (a fraction);
         /// empty for other mechanisms.
         public let savingVs: [String: Summary]
-        /// A cell from its payment summary and savings.
-        public init(payment: Summary, savingVs: [String: Summary]) { self.payment = payment; self.savingVs = savingVs }
+        /// For an equilibrium entry: its certificates over the cell's trials.
+        public let equilibrium: EquilibriumCell?
+        /// A cell from its payment summary, savings and (for an equilibrium entry) certificates.
+        public init(payment: Summary, savingVs: [String: Summary], equilibrium: EquilibriumCell? = nil) {
+            self.payment = payment; self.savingVs = savingVs; self.equilibrium = equilibrium
+        }
+    }
+
+    /// The certificates of one equilibrium entry's trials in a cell.
+    public struct EquilibriumCell: Sendable, Equatable {
+        /// Largest relative ε over the trials (each trial's is its worst agent's).
+        public var maxRelativeEpsilon: Double = -.infinity
+        /// Trials whose relative ε is above the spec's target ("not converged").
+        public var notConverged = 0
+        /// Trials with a stored certificate.
+        public var trials = 0
+        mutating func add(_ measures: [Double], target: Double) {
+            guard measures.count == EquilibriumMeasures.stored, !measures[1].isNaN else { return }
+            maxRelativeEpsilon = max(maxRelativeEpsilon, measures[1])
+            if measures[1] > target { notConverged += 1 }
+            trials += 1
+        }
     }
 
     /// The baselines STAR's paired savings are taken against.
     public static let savingBaselines = ["myopic", "homogeneous"]
+
+    /// The baselines of `spec`: myopic and homogeneous, then its equilibrium entries.
+    public static func savingBaselines(for spec: ExperimentSpec) -> [String] {
+        savingBaselines + spec.mechanisms.filter { AtEquilibrium.baseName($0) != nil }
+    }
 
     /// Rows grouped by (topology, point), then mechanism → per-trial payments in trial order.
     static func grouped(_ rows: [TrialRow]) -> [(Group, [String: [Double]])] {
@@ -49,14 +78,27 @@ public enum Reports {
     /// The cells of rows held in memory (the reference for the streaming accumulators of
     /// `ReportStream`, which give the same values bit for bit).
     public static func cells(_ rows: [TrialRow]) -> [(Group, [String: Cell])] {
-        grouped(rows).map { g, byMech in
+        cells(rows, baselines: savingBaselines, target: 0.01)
+    }
+
+    /// The cells of `spec`'s rows (its saving baselines and equilibrium target).
+    public static func cells(_ spec: ExperimentSpec, _ rows: [TrialRow]) -> [(Group, [String: Cell])] {
+        cells(rows, baselines: savingBaselines(for: spec), target: spec.equilibriumTarget)
+    }
+
+    static func cells(_ rows: [TrialRow], baselines: [String], target: Double) -> [(Group, [String: Cell])] {
+        var eq: [Group: [String: EquilibriumCell]] = [:]
+        for r in rows where !r.equilibrium.isEmpty && !r.equilibrium[1].isNaN {
+            eq[Group(topology: r.topology, point: r.parameters), default: [:]][r.mechanism, default: EquilibriumCell()].add(r.equilibrium, target: target)
+        }
+        return grouped(rows).map { g, byMech in
             var cells: [String: Cell] = [:]
             for (mech, xs) in byMech {
                 var savings: [String: Summary] = [:]
                 if mech == "star" {
-                    for base in savingBaselines { if let b = byMech[base], b.count == xs.count { savings[base] = relativeSaving(ours: xs, baseline: b) } }
+                    for base in baselines { if let b = byMech[base], b.count == xs.count { savings[base] = relativeSaving(ours: xs, baseline: b) } }
                 }
-                cells[mech] = Cell(payment: Summary(xs), savingVs: savings)
+                cells[mech] = Cell(payment: Summary(xs), savingVs: savings, equilibrium: eq[g]?[mech])
             }
             return (g, cells)
         }
@@ -65,17 +107,19 @@ public enum Reports {
     /// `summary.csv`: mean, std and 95% interval of total payment per group and mechanism,
     /// and for `star` the paired saving 1 − star/baseline vs myopic and homogeneous.
     public static func summaryCSV(_ spec: ExperimentSpec, _ rows: [TrialRow]) throws -> String {
-        try summaryCSV(spec, cells: cells(rows))
+        try summaryCSV(spec, cells: cells(spec, rows))
     }
 
     /// summary.csv from precomputed cells (the streaming merge builds them without holding rows).
     /// - Throws: a CSV-writing error.
     public static func summaryCSV(_ spec: ExperimentSpec, cells groups: [(Group, [String: Cell])]) throws -> String {
         let params = spec.sweptNames
+        let baselines = savingBaselines(for: spec)
+        let eq = spec.hasEquilibrium
         let header = ["experiment", "topology", "mechanism"] + params +
-            ["trials", "mean", "std", "ci_low", "ci_high",
-             "saving_vs_myopic", "saving_vs_myopic_ci_low", "saving_vs_myopic_ci_high",
-             "saving_vs_homogeneous", "saving_vs_homogeneous_ci_low", "saving_vs_homogeneous_ci_high"]
+            ["trials", "mean", "std", "ci_low", "ci_high"] +
+            baselines.flatMap { ["saving_vs_\($0)", "saving_vs_\($0)_ci_low", "saving_vs_\($0)_ci_high"] } +
+            (eq ? ["max_relative_epsilon", "not_converged_trials"] : [])
         var out: [[String]] = []
         for (g, byMech) in groups {
             for mech in spec.mechanisms {
@@ -83,8 +127,11 @@ public enum Reports {
                 let s = c.payment
                 var row = [spec.name, g.topology, mech] + params.map { num(g.point[$0] ?? .nan) } +
                     ["\(s.count)", num(s.mean), num(s.std), num(s.ciLow), num(s.ciHigh)]
-                for base in savingBaselines {
+                for base in baselines {
                     if let sv = c.savingVs[base] { row += [num(sv.mean), num(sv.ciLow), num(sv.ciHigh)] } else { row += ["", "", ""] }
+                }
+                if eq {
+                    if let e = c.equilibrium, e.trials > 0 { row += [num(e.maxRelativeEpsilon), "\(e.notConverged)"] } else { row += ["", ""] }
                 }
                 out.append(row)
             }
@@ -102,12 +149,13 @@ public enum Reports {
 
     /// `table.md`: ours beside the paper's numbers (labelled), with STAR's savings and intervals.
     public static func tableMarkdown(_ spec: ExperimentSpec, _ rows: [TrialRow], command: String) -> String {
-        tableMarkdown(spec, cells: cells(rows), command: command)
+        tableMarkdown(spec, cells: cells(spec, rows), command: command)
     }
 
     /// table.md from precomputed cells: mean ± std of total payment per topology and mechanism,
     /// beside the paper's Table 1 where it has the topology; `command` is quoted as the generator.
     public static func tableMarkdown(_ spec: ExperimentSpec, cells groups: [(Group, [String: Cell])], command: String) -> String {
+        if spec.hasEquilibrium { return equilibriumTableMarkdown(spec, cells: groups, command: command) }
         func pm(_ c: Cell?) -> String {
             guard let s = c?.payment else { return "–" }
             return String(format: "%.2f ± %.2f", s.mean, s.std)
@@ -132,6 +180,47 @@ public enum Reports {
             md += "\(saving(by["star"], "myopic")) | \(saving(by["star"], "homogeneous")) | \(paper) | \(paperS) |\n"
         }
         md += "\nThe paper's columns are the STAR paper's Table 1 (labelled \"paper\"), copied from SPEC §5; every other number was produced by the command above.\n"
+        return md
+    }
+
+    /// `table.md` of a spec with equilibrium entries: every mechanism's mean ± std in spec
+    /// order, each equilibrium figure with its certificate beside it (largest relative ε over the
+    /// trials, and "not converged" with the count where a trial's relative ε is above the
+    /// target), and STAR's paired savings against each equilibrium entry.
+    static func equilibriumTableMarkdown(_ spec: ExperimentSpec, cells groups: [(Group, [String: Cell])], command: String) -> String {
+        let params = spec.sweptNames
+        let entries = spec.mechanisms.filter { AtEquilibrium.baseName($0) != nil }
+        let target = spec.equilibriumTarget
+        func pct(_ x: Double) -> String { String(format: "%.2f %%", 100 * x) }
+        func figure(_ c: Cell?) -> String {
+            guard let c else { return "–" }
+            var text = String(format: "%.2f ± %.2f", c.payment.mean, c.payment.std)
+            if let e = c.equilibrium, e.trials > 0 {
+                text += e.notConverged == 0 ? " (ε ≤ \(pct(e.maxRelativeEpsilon)))"
+                    : " (**not converged** in \(e.notConverged)/\(e.trials): max ε \(pct(e.maxRelativeEpsilon)))"
+            }
+            return text
+        }
+        func saving(_ star: Cell?, _ base: String) -> String {
+            guard let s = star?.savingVs[base] else { return "–" }
+            return String(format: "%.1f %% [%.1f, %.1f]", 100 * s.mean, 100 * s.ciLow, 100 * s.ciHigh)
+        }
+        var md = "# \(spec.name)\n\nGenerated by `\(command)` (seed \(spec.seed), \(spec.trials) trials per cell). "
+        md += "Total payment in $ on each trial's drawn costs, mean ± std over trials. Truthful mechanisms are priced at truthful bids; "
+        md += "`X\(AtEquilibrium.suffix)` is X when every agent bids its computed Bayes–Nash equilibrium bid function at its cost "
+        md += "(one equilibrium per trial, from that trial's priors). Beside every equilibrium figure: the largest relative ε of its "
+        md += "certificates over the trials (an agent's gain from its best deviation ÷ its equilibrium utility, on fresh profiles); "
+        md += "**not converged** where a trial's relative ε is above \(pct(target)) (trials.csv has every trial's ε with its interval). "
+        md += "Savings are paired per trial, 1 − STAR/baseline, mean with 95% t-interval.\n\n"
+        md += "| topology | " + params.map { "\($0) | " }.joined() + spec.mechanisms.map { "\($0) | " }.joined()
+        md += entries.map { "STAR vs \($0) | " }.joined() + "\n"
+        md += "|" + String(repeating: "---|", count: 1 + params.count + spec.mechanisms.count + entries.count) + "\n"
+        for (g, by) in groups {
+            md += "| \(g.topology) | " + params.map { "\(num(g.point[$0] ?? .nan)) | " }.joined()
+            md += spec.mechanisms.map { "\(figure(by[$0])) | " }.joined()
+            md += entries.map { "\(saving(by["star"], $0)) | " }.joined() + "\n"
+        }
+        md += "\nEvery number was produced by the command above.\n"
         return md
     }
 

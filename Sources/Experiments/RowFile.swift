@@ -13,13 +13,15 @@ private func sysRead(_ fd: Int32, _ p: UnsafeMutableRawPointer, _ n: Int) -> Int
 ///
 /// Layout: one text line naming what wrote it,
 ///
-///     auctionlab-rows 1 spec=<16 hex> seed=<seed> trials=<T> shard=<i>/<n> items=<slots> mechanisms=<M>
+///     auctionlab-rows 1 spec=<16 hex> seed=<seed> trials=<T> shard=<i>/<n> items=<slots> mechanisms=<M> [extras=<E>]
 ///
 /// then one fixed-size binary slot per item of the shard, in canonical item order (slot `r`
 /// holds the shard's `r`-th item, so a finished file is already sorted for the merge). A slot
 /// is `item` (UInt32), then per mechanism total payment, true cost, virtual cost, bid cost
 /// and the three tier shares (Float64 bit patterns, exact) and the solver calls (UInt32), then
 /// a 32-bit check (FNV-1a over the spec hash and the slot): 8 + 60·M bytes, little-endian.
+/// A spec with equilibrium entries stores E = ``EquilibriumMeasures/stored`` more Float64 per
+/// row after the solver calls (`extras=E` in the header, absent when 0): 8 + (60 + 8E)·M bytes.
 /// An all-zero slot is an item not run yet. Items are written in place with `pwrite`, so a
 /// kill loses at most the slots being written; their check fails and `--resume` runs them again.
 public enum RowFile {
@@ -43,12 +45,14 @@ public enum RowFile {
         public let slots: Int
         /// Mechanisms per item (rows per slot, 1…1,000).
         public let mechanisms: Int
+        /// Extra Float64 values per row (equilibrium measures); 0 for most specs.
+        public var extras: Int = 0
 
-        /// Bytes per slot: 8 + 60 × mechanisms.
-        public var recordSize: Int { 8 + mechanisms * RowFile.bytesPerRow }
+        /// Bytes per slot: 8 + (60 + 8 × extras) × mechanisms.
+        public var recordSize: Int { 8 + mechanisms * (RowFile.bytesPerRow + 8 * extras) }
 
         var line: String {
-            "\(RowFile.magic) \(RowFile.version) spec=\(String(specHash, radix: 16)) seed=\(seed) trials=\(trials) shard=\(shard.index)/\(shard.count) items=\(slots) mechanisms=\(mechanisms)\n"
+            "\(RowFile.magic) \(RowFile.version) spec=\(String(specHash, radix: 16)) seed=\(seed) trials=\(trials) shard=\(shard.index)/\(shard.count) items=\(slots) mechanisms=\(mechanisms)\(extras > 0 ? " extras=\(extras)" : "")\n"
         }
 
         /// Parses the first line; nil with the reason when it is not a row-file header.
@@ -77,7 +81,8 @@ public enum RowFile {
                 }
                 let slots = try need("items") { Int($0).flatMap { $0 >= 0 ? $0 : nil } }
                 let mechs = try need("mechanisms") { Int($0).flatMap { (1...1000).contains($0) ? $0 : nil } }
-                return .success(Header(specHash: hash, seed: seed, trials: trials, shard: shard, slots: slots, mechanisms: mechs))
+                let extras = f["extras"] == nil ? 0 : try need("extras") { Int($0).flatMap { (1...64).contains($0) ? $0 : nil } }
+                return .success(Header(specHash: hash, seed: seed, trials: trials, shard: shard, slots: slots, mechanisms: mechs, extras: extras))
             } catch let e as HeaderProblem { return .failure(e) } catch { return .failure(HeaderProblem(reason: "\(error)")) }
         }
     }
@@ -91,14 +96,17 @@ public enum RowFile {
         public var tierShare: [Double]
         /// Allocation-solver calls (stored as UInt32, clamped).
         public var solverCalls: Int
+        /// ``EquilibriumMeasures`` (the header's `extras` values; empty when it has none).
+        public var equilibrium: [Double]
 
         init(_ r: TrialRow) {
             totalPayment = r.totalPayment; trueCost = r.trueCost; virtualCost = r.virtualCost; bidCost = r.bidCost
-            tierShare = r.tierShare; solverCalls = r.solverCalls
+            tierShare = r.tierShare; solverCalls = r.solverCalls; equilibrium = r.equilibrium
         }
-        init(totalPayment: Double, trueCost: Double, virtualCost: Double, bidCost: Double, tierShare: [Double], solverCalls: Int) {
+        init(totalPayment: Double, trueCost: Double, virtualCost: Double, bidCost: Double, tierShare: [Double], solverCalls: Int,
+             equilibrium: [Double] = []) {
             self.totalPayment = totalPayment; self.trueCost = trueCost; self.virtualCost = virtualCost; self.bidCost = bidCost
-            self.tierShare = tierShare; self.solverCalls = solverCalls
+            self.tierShare = tierShare; self.solverCalls = solverCalls; self.equilibrium = equilibrium
         }
 
         /// A value no run can produce (the field, e.g. `rows[1].totalPayment`, and why), or nil.
@@ -109,6 +117,13 @@ public enum RowFile {
             }
             for (t, v) in tierShare.enumerated() where !(v.isFinite && v >= 0 && v <= 1 + 1e-9) {
                 return ("rows[\(j)].tierShare[\(t)]", "must be a share in [0, 1] (got \(v))")
+            }
+            // Equilibrium measures: all NaN (not an equilibrium entry) or all finite, payments ≥ 0
+            // (ε may be slightly negative: the certificate is cross-fitted).
+            if !equilibrium.isEmpty && !equilibrium.allSatisfy(\.isNaN) {
+                for (t, v) in equilibrium.enumerated() where !v.isFinite || (t >= 3 && v < 0) {
+                    return ("rows[\(j)].equilibrium[\(t)]", "must be a finite number\(t >= 3 ? " ≥ 0" : "") (got \(v))")
+                }
             }
             return nil
         }
@@ -149,6 +164,10 @@ public enum RowFile {
                     raw.storeBytes(of: v.bitPattern.littleEndian, toByteOffset: off, as: UInt64.self); off += 8
                 }
                 raw.storeBytes(of: UInt32(clamping: r.solverCalls).littleEndian, toByteOffset: off, as: UInt32.self); off += 4
+                for e in 0..<header.extras {
+                    let v = e < r.equilibrium.count ? r.equilibrium[e] : .nan
+                    raw.storeBytes(of: v.bitPattern.littleEndian, toByteOffset: off, as: UInt64.self); off += 8
+                }
             }
             let c = check(UnsafeRawBufferPointer(rebasing: raw[0..<off]), specHash: header.specHash)
             raw.storeBytes(of: c.littleEndian, toByteOffset: off, as: UInt32.self)
@@ -177,8 +196,9 @@ public enum RowFile {
         for _ in 0..<header.mechanisms {
             let calls = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: off + 56, as: UInt32.self)))
             rows.append(Measures(totalPayment: double(off), trueCost: double(off + 8), virtualCost: double(off + 16), bidCost: double(off + 24),
-                                 tierShare: [double(off + 32), double(off + 40), double(off + 48)], solverCalls: calls))
-            off += bytesPerRow
+                                 tierShare: [double(off + 32), double(off + 40), double(off + 48)], solverCalls: calls,
+                                 equilibrium: (0..<header.extras).map { double(off + bytesPerRow + 8 * $0) }))
+            off += bytesPerRow + 8 * header.extras
         }
         return .item(item, rows)
     }

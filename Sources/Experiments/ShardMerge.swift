@@ -1,3 +1,4 @@
+import Equilibrium
 import Foundation
 import HeapModule
 import LabIO
@@ -18,6 +19,12 @@ extension SweepRunner {
         var text = "seed=\(spec.seed)\ntrials=\(spec.trials)\ntopologies=\(topologies.map(\.name).joined(separator: ","))\n"
         text += "mechanisms=\(mechanisms.map(\.name).joined(separator: ","))\n"
         for p in points { text += "point=" + p.keys.sorted().map { "\($0):\(String(p[$0]!.bitPattern, radix: 16))" }.joined(separator: ",") + "\n" }
+        // Equilibrium entries: their solver settings decide the rows too (absent otherwise, so
+        // the hashes of other specs do not change).
+        if hasEquilibrium, let c = mechanisms.lazy.compactMap({ $0 as? AtEquilibrium }).first?.config {
+            text += "equilibrium=grid:\(c.grid),samples:\(c.samples),iterations:\(c.iterations),certificate:\(c.certificateSamples ?? 0),"
+            text += "end:\(c.lowerEndKnot),target:\(String(c.target.bitPattern, radix: 16)),temperature:\(String(c.temperature.bitPattern, radix: 16))\n"
+        }
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for b in text.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
         return h
@@ -33,7 +40,7 @@ extension SweepRunner {
     /// The header of this spec's row file for `shard`.
     func rowHeader(_ shard: ShardID) -> RowFile.Header {
         RowFile.Header(specHash: specHash, seed: spec.seed, trials: spec.trials, shard: shard,
-                       slots: itemCount(of: shard), mechanisms: mechanisms.count)
+                       slots: itemCount(of: shard), mechanisms: mechanisms.count, extras: hasEquilibrium ? EquilibriumMeasures.stored : 0)
     }
 
     /// Why a row file with `found` cannot hold `shard` of this spec, or nil.
@@ -41,6 +48,7 @@ extension SweepRunner {
         if found.seed != spec.seed { return "has seed \(found.seed), this spec's seed is \(spec.seed): it was run with another spec" }
         if found.trials != spec.trials { return "was run with \(found.trials) trials, this spec has \(spec.trials) (another spec or --trials?)" }
         if found.shard != shard { return "holds shard \(found.shard), not \(shard) (renamed?)" }
+        if found.extras != rowHeader(shard).extras { return "has \(found.extras) equilibrium values per row, this spec \(rowHeader(shard).extras): it was run with another spec" }
         if found.mechanisms != mechanisms.count { return "has \(found.mechanisms) mechanisms per item, this spec \(mechanisms.count): it was run with another spec" }
         if found.specHash != specHash { return "was run with another spec (topologies, mechanisms or parameter grid differ: spec \(String(found.specHash, radix: 16)), this one \(String(specHash, radix: 16)))" }
         if found.slots != itemCount(of: shard) { return "has \(found.slots) items, shard \(shard) of this spec \(itemCount(of: shard))" }
@@ -54,7 +62,7 @@ extension SweepRunner {
         return zip(mechanisms, ms).map { mech, m in
             TrialRow(topology: topo, mechanism: mech.name, trial: it.trial, seed: seed, parameters: params,
                      totalPayment: m.totalPayment, trueCost: m.trueCost, virtualCost: m.virtualCost, bidCost: m.bidCost,
-                     tierShare: m.tierShare, solverCalls: m.solverCalls)
+                     tierShare: m.tierShare, solverCalls: m.solverCalls, equilibrium: m.equilibrium)
         }
     }
 
@@ -312,7 +320,8 @@ extension SweepRunner {
             let rows = (0..<mechanisms.count).map { _ in
                 let a = u(), b = u() * (1 - a)
                 return RowFile.Measures(totalPayment: 0.1 + 10 * u(), trueCost: 0.1 + 5 * u(), virtualCost: 0.1 + 8 * u(),
-                                        bidCost: 0.1 + 5 * u(), tierShare: [a, b, 1 - a - b], solverCalls: Int(g.next() % 40))
+                                        bidCost: 0.1 + 5 * u(), tierShare: [a, b, 1 - a - b], solverCalls: Int(g.next() % 40),
+                                        equilibrium: header.extras > 0 ? EquilibriumMeasures.none : [])
             }
             let k = RowFile.item(inSlot: r, shard: shard, trials: spec.trials)
             try writer.write(item: k, slot: r, rows: rows)

@@ -1,4 +1,5 @@
 import Dispatch
+import Equilibrium
 import Foundation
 import LabIO
 import LabNumerics
@@ -29,6 +30,9 @@ public struct TrialRow: Sendable, Hashable, Codable {
     public let tierShare: [Double]
     /// Allocation-solver calls the mechanism made (allocation plus payment searches).
     public let solverCalls: Int
+    /// For a spec with `BASE@equilibrium` entries: ``EquilibriumMeasures`` (NaN for the other
+    /// mechanisms); empty otherwise.
+    public var equilibrium: [Double] = []
 }
 
 /// Runs an experiment: every (point, topology, trial) item in parallel, each with its own
@@ -48,10 +52,11 @@ public struct SweepRunner: Sendable {
     /// A runner on an in-memory market and loaded topologies (calibration varies the market).
     public init(spec: ExperimentSpec, market: MarketSpec, topologies: [Topology], file: String = "spec") throws {
         self.topologies = topologies
-        mechanisms = try Self.resolveMechanisms(spec.mechanisms, file: file)
+        mechanisms = try Self.resolveMechanisms(spec.mechanisms, file: file, equilibrium: spec.equilibrium)
         self.market = market
         self.spec = spec
         points = spec.points(defaults: market.defaults)
+        try checkEquilibriumMarket(file: file)
     }
 
     /// A runner for `spec`, loading its topologies (from `topologyDirectory`, else the spec's
@@ -60,10 +65,11 @@ public struct SweepRunner: Sendable {
     ///   mechanism, or a market file that does not load.
     public init(spec: ExperimentSpec, file: String = "spec", topologyDirectory: String? = nil) throws {
         topologies = try Self.loadTopologies(spec.topologies, directory: topologyDirectory ?? spec.topologyDir ?? "Experiments/topologies", file: file)
-        mechanisms = try Self.resolveMechanisms(spec.mechanisms, file: file)
+        mechanisms = try Self.resolveMechanisms(spec.mechanisms, file: file, equilibrium: spec.equilibrium)
         market = try spec.market.map { try MarketSpec.load($0, field: "market", specFile: file) } ?? .paper
         self.spec = spec
         points = spec.points(defaults: market.defaults)
+        try checkEquilibriumMarket(file: file)
     }
 
     /// A spec's `topologies` list loaded from `directory`; errors name `topologies[k]` of `file`.
@@ -76,15 +82,43 @@ public struct SweepRunner: Sendable {
     }
 
     /// A spec's `mechanisms` list from the registry; errors name `mechanisms[k]` of `file`.
-    public static func resolveMechanisms(_ names: [String], file: String) throws -> [any Mechanism] {
+    /// `BASE@equilibrium` is BASE played at its computed equilibrium (``AtEquilibrium``), solved
+    /// with `equilibrium`'s settings (defaults when nil).
+    public static func resolveMechanisms(_ names: [String], file: String, equilibrium: EquilibriumSettings? = nil) throws -> [any Mechanism] {
         try names.enumerated().map { k, name in
-            guard let m = MechanismRegistry.named(name) else {
+            let baseName = AtEquilibrium.baseName(name) ?? name
+            guard let m = MechanismRegistry.named(baseName) else {
                 throw ExperimentError.malformed(file: file, field: "mechanisms[\(k)]",
-                                                reason: "\"\(name)\" is unknown; expected one of \(MechanismRegistry.names.joined(separator: ", "))")
+                                                reason: "\"\(name)\" is unknown; expected one of \(MechanismRegistry.names.joined(separator: ", ")), or one of them followed by \(AtEquilibrium.suffix)")
             }
-            return m
+            guard baseName != name else { return m }
+            return AtEquilibrium(base: m, config: (equilibrium ?? EquilibriumSettings()).config)
         }
     }
+
+    /// Equilibrium entries are solved on the base mechanism as defined; a market that changes
+    /// the baselines' payments (`baseline_cap`) or the bundle's bidders would make the computed
+    /// equilibrium another game's, so it is refused.
+    func checkEquilibriumMarket(file: String) throws {
+        guard mechanisms.contains(where: { $0 is AtEquilibrium }) else { return }
+        let a = market.assumed
+        guard a.cap == .none, a.bundle == .capable else {
+            throw ExperimentError.malformed(file: file, field: "market",
+                                            reason: "sets baseline_cap or bundle_bidders, which the equilibrium entries (\(AtEquilibrium.suffix)) do not model; use the default assumptions")
+        }
+    }
+
+    /// DSIC checks probe a mechanism thousands of times; an equilibrium entry would recompute
+    /// its equilibrium on every probe, so the DSIC experiments refuse it, naming the entry.
+    static func refuseEquilibriumEntries(_ mechanisms: [any Mechanism], file: String) throws {
+        if let k = mechanisms.firstIndex(where: { $0 is AtEquilibrium }) {
+            throw ExperimentError.malformed(file: file, field: "mechanisms[\(k)]",
+                                            reason: "\"\(mechanisms[k].name)\" is played at equilibrium; DSIC checks take mechanisms as defined (use `auctionlab equilibrium` or a sweep)")
+        }
+    }
+
+    /// Whether rows carry ``EquilibriumMeasures``.
+    var hasEquilibrium: Bool { mechanisms.contains { $0 is AtEquilibrium } }
 
     /// Parameter points with the market's defaults for unswept parameters (built once: the
     /// merge and the journal reader look points up per item).
@@ -184,17 +218,29 @@ public struct SweepRunner: Sendable {
         let (ispec, costs) = PaperMarket.sample(topology: topo, parameters: parameters, seed: seed, market: market)
         let inst = try Instance(spec: ispec)
         let assumed = market.assumed
-        return try mechanisms.map { mech in
-            let (o, paid) = try assumed.run(mech, on: inst, spec: ispec)
+        let withEquilibrium = hasEquilibrium
+        // $ per 1M tokens × tokens → $ (× the market's payment_scale, 1 by default).
+        let usd = { (x: Double) in assumed.scale == 1 ? x / 1e6 : x / 1e6 * assumed.scale }
+        return try mechanisms.enumerated().map { j, mech in
+            let o: Outcome, paid: Double
+            var eq: [Double] = withEquilibrium ? EquilibriumMeasures.none : []
+            if let atEq = mech as? AtEquilibrium {
+                // The trial's costs are the instance's bids; the equilibrium is seeded from the
+                // trial's seed and the entry's position, so every shard computes the same one.
+                let play = try atEq.play(inst, seed: SplitMix64.derive(master: seed, index: 0xE9_0000 + UInt64(j)))
+                o = play.outcome
+                paid = o.totalPayment
+                eq = EquilibriumMeasures.values(play.equilibrium, usd: usd)
+            } else {
+                (o, paid) = try assumed.run(mech, on: inst, spec: ispec)
+            }
             var share = [0.0, 0.0, 0.0]
             let total = o.workloads.reduce(0, +)
             for i in 0..<inst.agentCount { share[inst.tiers[i] - 1] += o.workloads[i] / max(total, .leastNormalMagnitude) }
-            // $ per 1M tokens × tokens → $ (× the market's payment_scale, 1 by default).
-            let usd = { (x: Double) in assumed.scale == 1 ? x / 1e6 : x / 1e6 * assumed.scale }
             return TrialRow(topology: topo.name, mechanism: mech.name, trial: item.trial, seed: seed, parameters: parameters,
                             totalPayment: usd(paid), trueCost: usd(o.trueCost(costs)),
                             virtualCost: usd(o.totalVirtualCost), bidCost: usd(o.totalBidCost), tierShare: share,
-                            solverCalls: o.solverCalls)
+                            solverCalls: o.solverCalls, equilibrium: eq)
         }
     }
 }

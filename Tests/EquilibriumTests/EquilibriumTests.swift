@@ -221,27 +221,46 @@ struct MyersonBoundTests {
         for mech in [PayAsBid(), Myopic()] as [any Mechanism] {
             let r = try EquilibriumSolver.solve(mech, instance: inst, config: config)
             var diffs: [Double] = [], starPayments: [Double] = []
-            for c in costs {
+            var lowestBidWork = Array(repeating: 0.0, count: inst.agentCount)
+            for (p, c) in costs.enumerated() {
                 var t = inst
                 for i in 0..<inst.agentCount { t = t.withBid(i, c[i]) }
                 let star = try STAR().run(t, options: .init()).totalPayment
-                let eq = try mech.run(EquilibriumSolver.profileInstance(inst, strategies: r.strategies, costs: c), options: .init()).totalPayment
+                let atEq = EquilibriumSolver.profileInstance(inst, strategies: r.strategies, costs: c)
+                let eq = try mech.run(atEq, options: .init()).totalPayment
                 diffs.append(eq - star); starPayments.append(star)
+                guard p < 250 else { continue }   // q̄_i: an estimate, on the first 250 profiles
+                for i in 0..<inst.agentCount {
+                    lowestBidWork[i] += try mech.run(atEq.withBid(i, r.strategies[i].floor), options: .init()).workloads[i] / 250
+                }
             }
             let stars = Summary(starPayments)
             let d = Summary(diffs)
-            print("Myerson k=\(k) \(mech.name): max relative ε \(r.certificate.maxRelativeEpsilon) (\(r.converged ? "converged" : "NOT converged")), eq − STAR \(d.mean) [\(d.ciLow), \(d.ciHigh)], STAR \(stars.mean)")
+            // ε-slack of an approximate equilibrium (derivation: `MyersonStudy.slackBound`; computed
+            // here on its own): E[STAR] − E[eq] ≤ Σ_i (E_f[ε_i] + 2·√(q̄_i·W_i·ε̄_i)), with E_f[ε_i] ≤ the
+            // largest per-type gain, ε̄_i the upper end of ε_i's interval, q̄_i the workload at the lowest bid.
+            var slack = 0.0
+            for (i, a) in r.certificate.perAgent.enumerated() {
+                let width = r.strategies[i].ceiling - r.strategies[i].floor
+                slack += max(0, a.worstGain) + 2 * (max(0, lowestBidWork[i]) * width * max(0, a.epsilon.ciHigh)).squareRoot()
+            }
+            print("Myerson k=\(k) \(mech.name): max relative ε \(r.certificate.maxRelativeEpsilon) (\(r.converged ? "converged" : "NOT converged")), eq − STAR \(d.mean) [\(d.ciLow), \(d.ciHigh)], STAR \(stars.mean), ε-slack bound \(slack)")
             #expect(r.converged, "\(mech.name) on instance \(k): relative ε \(r.certificate.maxRelativeEpsilon)")
-            let check = { #expect(d.ciHigh >= 0, "Myerson's bound violated by \(mech.name) (relative ε \(r.certificate.maxRelativeEpsilon)): eq − STAR \(d.mean) [\(d.ciLow), \(d.ciHigh)] on \(text)") }
+            // What an ε-equilibrium guarantees: a shortfall, if any, within the slack.
+            #expect(d.ciHigh >= -slack, "\(mech.name) on instance \(k) pays below STAR by more than the ε-slack \(slack): \(d.mean) [\(d.ciLow), \(d.ciHigh)]")
             if k == 1 && mech.name == PayAsBid().name {
-                // OPEN (issue 14): instance 1 (tree n0 → n1, n0 → n2; a20's prior is the ironing
-                // mixture) — pay-as-bid at a certified equilibrium (relative ε 0.95 %) pays less than
-                // STAR: −12 691 [−13 646, −11 736] on 1000 paired profiles. Not explained yet: a bug
-                // (STAR's ironed payments, or the solver/certificate), or the ε-slack of an approximate
-                // equilibrium. Recorded so it stays visible, not silenced.
-                withKnownIssue("Myerson's bound: pay-as-bid below STAR on random instance 1 (ironed prior), unexplained", isIntermittent: true) { check() }
+                // Explained (issue 14, Results/myerson-bound/README.md): on instance 1 every agent is
+                // the cheapest capable bidder of its nodes by a wide margin, so at the exact equilibrium
+                // each bids the top of its support and pay-as-bid pays Σ hi_i·x_i — exactly STAR's
+                // payment (reserve = prior top). The solver's logit-smoothed best response sits inside
+                // that corner by a fixed share of the utility (relative ε 0.95 % at temperature 0.01,
+                // 0.27 % at 0.003, 0.095 % at 0.001, independent of N, K and T), and every unit shaded
+                // is a unit below STAR: −12 691 [−13 646, −11 736] here, within the ε-slack asserted above
+                // (Results/myerson-bound, same settings: 0.75 of the ε-sum; at temperature 0.001 the
+                // difference is +2 073 [1 457, 2 689]). Myerson's bound itself is for exact equilibria.
+                print("Myerson k=1 pay-as-bid: strict bound \(d.ciHigh >= 0 ? "holds" : "fails by the smoothing's ε (explained above)")")
             } else {
-                check()
+                #expect(d.ciHigh >= 0, "Myerson's bound violated by \(mech.name) (relative ε \(r.certificate.maxRelativeEpsilon)): eq − STAR \(d.mean) [\(d.ciLow), \(d.ciHigh)] on \(text)")
             }
         }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Equilibrium
+import Experiments
 import Foundation
 import LabIO
 import Mechanisms
@@ -45,6 +46,13 @@ struct EquilibriumCommand: ParsableCommand {
         difference. Progress (iteration, in-sample relative ε, largest bid change) goes to stderr \
         when it is a terminal.
 
+        Myerson-bound study: given a YAML spec with `kind: myerson-bound` instead of an \
+        instance, runs every (instance, mechanism) of the spec — S1–S4 with the paper's market and \
+        random small workflows with asymmetric and ironed priors — and checks that each \
+        mechanism's expected payment at its equilibrium is at least STAR's (paired, 95 %), writing \
+        summary.csv, ladder.csv, instances/NAME.csv (+ NAME.json for a violation) and table.md to \
+        --out (default Results/NAME). --mechanism and the solver options are the spec's then.
+
         Examples (S = Experiments/instances/s4.json):
           auctionlab equilibrium $S --mechanism pay-as-bid
           auctionlab equilibrium $S --mechanism myopic --samples 100 --iterations 20
@@ -53,10 +61,12 @@ struct EquilibriumCommand: ParsableCommand {
           auctionlab equilibrium $S --mechanism pay-as-bid --format csv > bids.csv
               (CSV agent,cost,bid: the knots of every agent's bid function)
           auctionlab equilibrium $S --mechanism myopic --grid 7 --format json
+          auctionlab equilibrium Experiments/myerson-bound.yaml      (→ Results/myerson-bound/)
         """)
 
-    @Argument(help: "Instance JSON file (its bids are ignored: costs are drawn from the priors).") var instance: String
-    @Option(help: "Mechanism: \(MechanismRegistry.names.joined(separator: "|")).") var mechanism: String
+    @Argument(help: "Instance JSON file (its bids are ignored: costs are drawn from the priors), or a myerson-bound spec (YAML).") var instance: String
+    @Option(help: "Mechanism: \(MechanismRegistry.names.joined(separator: "|")) (not with a study spec).") var mechanism: String?
+    @Option(help: "Output folder of a study spec (default: the spec's `output`, else Results/NAME).") var out: String?
     @Option(help: "Knots K of each bid function (≥ 2).") var grid = 9
     @Option(help: "Sampled cost profiles per iteration (≥ 1).") var samples = 200
     @Option(help: "Maximum best-response iterations (≥ 1).") var iterations = 40
@@ -68,6 +78,25 @@ struct EquilibriumCommand: ParsableCommand {
     @Option(help: "Seed of all sampled profiles.") var seed: UInt64 = 1
     @Option(help: "Worker threads (the result does not depend on it).") var threads = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Output format: table|json|csv.") var format: EquilibriumFormat = .table
+
+    /// A `kind: myerson-bound` spec: the study, written to its output folder.
+    func runStudy() throws {
+        let spec = try MyersonSpec.load(instance)
+        let dir = URL(fileURLWithPath: spec.outputDirectory(override: out))
+        let tty = isatty(2) != 0
+        let start = Date()
+        let rows = try MyersonStudy.run(spec, file: instance, threads: threads) { done, total in
+            guard tty else { return }
+            FileHandle.standardError.write(Data(String(format: "\r%d/%d equilibria, %.0fs ", done, total, Date().timeIntervalSince(start)).utf8))
+        }
+        if tty { FileHandle.standardError.write(Data("\n".utf8)) }
+        try MyersonStudy.write(spec, rows, to: dir, command: "auctionlab equilibrium \(instance)")
+        let violations = rows.filter(\.violation)
+        print("\(spec.name): \(rows.count) equilibria in \(String(format: "%.1f", Date().timeIntervalSince(start))) s, \(violations.count) violation(s) of Myerson's bound → \(dir.path)")
+        for r in violations {
+            print("  violation: \(r.instance) \(r.mechanism) (\(r.setting)): eq − STAR \(fmt(r.difference.mean)) [\(fmt(r.difference.ciLow)), \(fmt(r.difference.ciHigh))], max relative ε \(fmt(r.result.certificate.maxRelativeEpsilon))")
+        }
+    }
 
     enum EquilibriumFormat: String, ExpressibleByArgument, CaseIterable { case table, json, csv }
 
@@ -85,7 +114,11 @@ struct EquilibriumCommand: ParsableCommand {
         if iterations > 100_000 { throw ValidationError("--iterations must be at most 100000 (got \(iterations))") }
     }
 
+    var isStudy: Bool { instance.hasSuffix(".yaml") || instance.hasSuffix(".yml") }
+
     func run() throws {
+        if isStudy { return try runStudy() }
+        guard let mechanism else { throw ValidationError("--mechanism is required with an instance (one of \(MechanismRegistry.names.joined(separator: ", ")))") }
         let mech = try mechanismNamed(mechanism)
         let inst = try loadInstance(instance)
         let config = EquilibriumConfig(grid: grid, samples: samples, iterations: iterations, damping: damping, seed: seed, threads: threads,

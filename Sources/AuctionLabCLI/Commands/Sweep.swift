@@ -21,6 +21,14 @@ struct Sweep: ParsableCommand {
           seed: 7
           sweep: {rho: [0.1, 0.25, 0.5, 1]}
 
+        A mechanism written BASE@equilibrium (e.g. pay-as-bid@equilibrium) is
+        BASE when every agent bids its computed Bayes–Nash equilibrium bid
+        function (one equilibrium per trial from that trial's priors; settings
+        in an optional `equilibrium: {grid, samples, iterations,
+        certificate_samples, end_knot}` block); its rows carry the ε-certificate
+        (trials.csv: epsilon, relative_epsilon, converged, …) and STAR's savings
+        are also taken against it. See Experiments/table1-equilibrium.yaml.
+
         Each trial's market is drawn from a generator seeded by (seed, trial
         index), the same for every mechanism and parameter point, so savings are
         paired and the CSV bytes do not depend on --threads. Output goes to

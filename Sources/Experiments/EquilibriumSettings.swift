@@ -1,0 +1,92 @@
+import Equilibrium
+import Foundation
+import LabIO
+import Mechanisms
+
+/// The `equilibrium:` block of an experiment spec: how the `BASE@equilibrium` entries of its
+/// `mechanisms` list are solved and certified (issue 14). Every key is optional.
+///
+///     mechanisms: [star, vcg, pay-as-bid, myopic, pay-as-bid@equilibrium, myopic@equilibrium]
+///     equilibrium: {grid: 7, samples: 100, iterations: 20, certificate_samples: 200, end_knot: false}
+///
+/// One equilibrium is computed per (trial, topology, parameter point, entry) from that trial's
+/// priors, seeded from the trial's seed, with one thread (the sweep is parallel over items), so
+/// rows do not depend on `--threads` or `--shard`.
+public struct EquilibriumSettings: Codable, Sendable, Hashable {
+    /// Knots K of each bid function (default 7).
+    public var grid: Int?
+    /// Profiles N per agent and iteration (default 100).
+    public var samples: Int?
+    /// Best-response iterations (default 20).
+    public var iterations: Int?
+    /// Fresh profiles of the ε-certificate (default 200).
+    public var certificateSamples: Int?
+    /// First knot at the support's lower end (`--end-knot`; default false).
+    public var endKnot: Bool?
+    /// Relative ε at or below which an equilibrium counts as converged (default 0.01).
+    public var target: Double?
+    /// Logit smoothing of the best response (`EquilibriumConfig.temperature`; default 0.01).
+    public var temperature: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case grid, samples, iterations, target, temperature
+        case certificateSamples = "certificate_samples", endKnot = "end_knot"
+    }
+
+    /// Settings with every field optional; nil takes the default of ``config``.
+    public init(grid: Int? = nil, samples: Int? = nil, iterations: Int? = nil, certificateSamples: Int? = nil,
+                endKnot: Bool? = nil, target: Double? = nil, temperature: Double? = nil) {
+        self.grid = grid; self.samples = samples; self.iterations = iterations
+        self.certificateSamples = certificateSamples; self.endKnot = endKnot; self.target = target; self.temperature = temperature
+    }
+
+    /// The solver configuration (one thread; the seed is set per trial by `AtEquilibrium.play`).
+    public var config: EquilibriumConfig {
+        EquilibriumConfig(grid: grid ?? 7, samples: samples ?? 100, iterations: iterations ?? 20, threads: 1,
+                          temperature: temperature ?? 0.01, certificateSamples: certificateSamples ?? 200, target: target ?? 0.01, lowerEndKnot: endKnot ?? false)
+    }
+
+    /// Refuses values the solver cannot use; the error names `equilibrium.FIELD` of `file`.
+    func check(file: String) throws {
+        func bad(_ f: String, _ why: String) -> ExperimentError { .malformed(file: file, field: "equilibrium.\(f)", reason: why) }
+        if let g = grid, !(2...1000).contains(g) { throw bad("grid", "must be between 2 and 1000 knots (got \(g))") }
+        if let s = samples, !(1...1_000_000).contains(s) { throw bad("samples", "must be between 1 and 1000000 (got \(s))") }
+        if let t = iterations, !(1...100_000).contains(t) { throw bad("iterations", "must be between 1 and 100000 (got \(t))") }
+        if let c = certificateSamples, !(2...1_000_000).contains(c) { throw bad("certificate_samples", "must be between 2 and 1000000 (got \(c))") }
+        if let t = target, !(t > 0 && t.isFinite) { throw bad("target", "must be a positive relative ε (got \(t))") }
+        if let t = temperature, !(t >= 0 && t.isFinite) { throw bad("temperature", "must be a finite number ≥ 0 (got \(t))") }
+    }
+}
+
+/// The per-row numbers an equilibrium entry adds to a sweep row (`TrialRow.equilibrium`,
+/// stored in row files after the seven measures), in this order; NaN for the other mechanisms
+/// of a spec that has equilibrium entries. Money in $ like `total_payment`.
+public enum EquilibriumMeasures {
+    /// The CSV columns an equilibrium entry adds to `trials.csv` (money in $, ε relative to utility).
+    public static let columns = ["epsilon", "relative_epsilon", "relative_epsilon_ci_high", "converged",
+                                 "expected_payment_equilibrium", "expected_payment_truthful"]
+    /// Stored values (`converged` is derived from `relative_epsilon` and the target).
+    public static let stored = 5
+    /// The stored values of one play: max ε over agents ($), max relative ε, the largest upper
+    /// end of an agent's 95 % interval of relative ε, and the expected total payments at
+    /// equilibrium and at truthful bids on the certificate's fresh profiles ($).
+    static func values(_ r: EquilibriumResult, usd: (Double) -> Double) -> [Double] {
+        let c = r.certificate
+        return [usd(c.maxEpsilon), c.maxRelativeEpsilon, c.perAgent.map(\.relativeEpsilon.ciHigh).max() ?? 0,
+                usd(r.payments.equilibrium.mean), usd(r.payments.truthful.mean)]
+    }
+    static var none: [Double] { Array(repeating: .nan, count: stored) }
+
+    /// The CSV cells of `columns` (empty for a row that is not an equilibrium entry's).
+    public static func cells(_ v: [Double], target: Double) -> [String] {
+        guard v.count == stored, !v[1].isNaN else { return Array(repeating: "", count: columns.count) }
+        return [num(v[0]), num(v[1]), num(v[2]), v[1] <= target ? "1" : "0", num(v[3]), num(v[4])]
+    }
+}
+
+extension ExperimentSpec {
+    /// Whether any `mechanisms` entry is played at equilibrium (`BASE@equilibrium`).
+    public var hasEquilibrium: Bool { mechanisms.contains { AtEquilibrium.baseName($0) != nil } }
+    /// The relative ε target of its equilibrium entries.
+    public var equilibriumTarget: Double { equilibrium?.target ?? 0.01 }
+}
