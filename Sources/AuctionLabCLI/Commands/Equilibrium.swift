@@ -55,6 +55,9 @@ struct EquilibriumCommand: ParsableCommand {
 
         Examples (S = Experiments/instances/s4.json):
           auctionlab equilibrium $S --mechanism pay-as-bid
+          auctionlab equilibrium $S --mechanism pay-as-bid --end-knot --damping 0.3 \\
+              --samples 300 --iterations 60 --certificate-samples 600
+              (S4: certified at relative ε ≤ 1 % on seeds 1, 3, 4 in 24–34 s; `bench --equilibrium`)
           auctionlab equilibrium $S --mechanism myopic --samples 100 --iterations 20
               (Myopic on S4: converges, relative ε ≈ 0.4 %; tier-1 agents underbid)
           auctionlab equilibrium $S --mechanism star          (DSIC: truthful, ε ≈ 0)
