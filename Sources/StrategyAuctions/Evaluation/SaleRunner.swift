@@ -39,7 +39,8 @@ public struct SaleRunner: Sendable {
     public struct OrderResult: Sendable {
         public let rows: [Row]
         public let weights: [Double]
-        public let fit: (won: Int, tasks: Int)
+        /// The weight fit: tasks won, tasks used, the proven upper bound on tasks won.
+        public let fit: (won: Int, tasks: Int, bound: Int)
         public let studies: [StudyRow]
         public let manipulation: [ManipulationRow]
         /// Knob sweeps (frontiers) and calibrated operating points.
@@ -102,12 +103,12 @@ public struct SaleRunner: Sendable {
         func add(_ method: String, _ ex: [Execution]) {
             for (k, e) in zip(split.test, ex) { rows.append(Row(order: o, seed: seed, method: method, record: k, execution: e)) }
         }
-        var weights: [Double] = [], fitSummary = (won: 0, tasks: 0)
+        var weights: [Double] = [], fitSummary = (won: 0, tasks: 0, bound: 0)
         var studies: [StudyRow] = [], manipulation: [ManipulationRow] = []
         var fitted: (rule: ScoringRule, executions: [Execution])?
         if data.hasPlans {
             let (rule, fit) = try fitRule(data, train: split.train)
-            weights = fit.weights; fitSummary = (fit.won, fit.tasks)
+            weights = fit.weights; fitSummary = (fit.won, fit.tasks, fit.upperBound)
             let honest = runSale(data, rule: rule, memory: true, order: split)
             add("sale", honest.outcomes.map(\.execution))
             fitted = (rule, honest.outcomes.map(\.execution))
