@@ -50,6 +50,7 @@ struct Bench: ParsableCommand {
     @Flag(help: "Only the equilibrium case: pay-as-bid on S4 (time per iteration, iterations, ε; BenchEquilibrium.swift).") var equilibrium = false
     @Flag(help: "Only SALE's weight fit (issue 16): per order of Experiments/sale.yaml, 40–150 training tasks, time, won, bound, gap (BenchWeightFit.swift).") var weightFit = false
     @Option(help: "With --weight-fit: largest number of tasks on which plain GLPK (no heuristic, no cuts) is also timed.") var glpkMax = 60
+    @Option(parsing: .upToNextOption, help: "With --weight-fit: numbers of training tasks to fit (default 40 60 100 150; --quick: 40 150).") var fitSizes: [Int] = []
 
     /// Median seconds per call of `body`, repeated until ~`budget` seconds elapse.
     func time(_ budget: Double, _ body: () throws -> Void) rethrows -> Double {

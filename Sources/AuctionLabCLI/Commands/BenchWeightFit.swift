@@ -18,7 +18,7 @@ extension Bench {
         let spec = try SaleSpec.load(path)
         let data = try Simulator(calibration: spec.simulator).dataset(seed: spec.seed)
         let runner = SaleRunner(spec: spec, data: data)
-        let sizes = quick ? [40, 150] : [40, 60, 100, 150]
+        let sizes = fitSizes.isEmpty ? (quick ? [40, 150] : [40, 60, 100, 150]) : fitSizes
         print("AuctionLab bench — SALE weight fit (\(path): seed \(spec.seed), \(spec.orders) orders, " +
               "train fraction \(spec.trainFraction)); one fit per row, wall seconds, one thread")
         var rows: [[String]] = []
@@ -32,12 +32,14 @@ extension Bench {
                 let t0 = clock.now
                 let fit = try WeightFit.solve(p)
                 let t = seconds(clock.now - t0)
+                FileHandle.standardError.write(Data(String(format: "weight fit: order %d, %d tasks: %d won, bound %d, %.2f s\n", o, p.tasks.count, fit.won, fit.upperBound, t).utf8))
                 rows.append(["\(o)", "\(p.tasks.count)", "fit", "\(fit.heuristicWon)", "\(fit.won)", "\(fit.upperBound)", "\(fit.gap)",
                              fit.optimal ? "yes" : "no", "\(fit.unwinnable)", "\(fit.conflicts)", "\(fit.nodes)", String(format: "%.2f", t)])
                 if p.tasks.count <= glpkMax {
                     let t1 = clock.now
                     let g = try WeightFit.solve(p, options: .glpkOnly)
                     let tg = seconds(clock.now - t1)
+                    FileHandle.standardError.write(Data(String(format: "weight fit: order %d, %d tasks, plain GLPK: %d won, %.2f s\n", o, p.tasks.count, g.won, tg).utf8))
                     rows.append(["\(o)", "\(p.tasks.count)", "glpk", "", "\(g.won)", "\(g.upperBound)", "\(g.gap)",
                                  g.optimal ? "yes" : "no", "", "", "\(g.nodes)", String(format: "%.2f", tg)])
                 }
