@@ -7,8 +7,8 @@ import Foundation
 /// a check after a few switches costs a few pivots instead of a fresh solve.
 ///
 /// The columns have the given bounds and no objective; row r reads Σ a_rk·x_k ≤ upper_r when
-/// on and is free when off. Not thread-safe: one owner at a time (GLPK calls are serialised
-/// with `MixedIntegerProgram`'s lock).
+/// on and is free when off. One owner at a time; every GLPK call (including `deinit`) holds
+/// `MixedIntegerProgram`'s lock, since GLPK's environment is shared between threads.
 public final class FeasibilityLP {
     private let lp: OpaquePointer
     private let upper: [Double]
@@ -37,10 +37,14 @@ public final class FeasibilityLP {
         glp_adv_basis(lp, 0)
     }
 
-    deinit { glp_delete_prob(lp) }
+    deinit {
+        MixedIntegerProgram.lock.lock(); defer { MixedIntegerProgram.lock.unlock() }
+        glp_delete_prob(lp)
+    }
 
     /// Switches exactly the rows in `active` on and all others off.
     public func activate(_ active: Set<Int>) {
+        MixedIntegerProgram.lock.lock(); defer { MixedIntegerProgram.lock.unlock() }
         for r in on.indices where on[r] != active.contains(r) {
             on[r].toggle()
             glp_set_row_bnds(lp, Int32(r + 1), on[r] ? GLP_UP : GLP_FR, 0, on[r] ? upper[r] : 0)
