@@ -56,10 +56,13 @@ public struct MixedIntegerProgram: Sendable {
         /// problems this proves optimality several times faster (measured on SALE's weight-fit
         /// masters, issue 16).
         public var mostFractionalBestBound = false
+        /// Stop at the first integer point GLPK finds (with presolve off). The outcome's bound
+        /// stays valid; use with a constraint that makes any feasible point useful (a cutoff).
+        public var stopAtFirstPoint = false
         public init(relativeGap: Double = 0, nodeLimit: Int? = nil, timeLimit: Double? = nil, incumbent: [Double]? = nil,
-                    mostFractionalBestBound: Bool = false) {
+                    mostFractionalBestBound: Bool = false, stopAtFirstPoint: Bool = false) {
             self.relativeGap = relativeGap; self.nodeLimit = nodeLimit; self.timeLimit = timeLimit; self.incumbent = incumbent
-            self.mostFractionalBestBound = mostFractionalBestBound
+            self.mostFractionalBestBound = mostFractionalBestBound; self.stopAtFirstPoint = stopAtFirstPoint
         }
     }
 
@@ -123,14 +126,15 @@ public struct MixedIntegerProgram: Sendable {
             }
         }
         glp_load_matrix(lp, Int32(ia.count - 1), &ia, &ja, &ar)
-        let context = SearchContext(incumbent: options.incumbent.map { [0] + $0 }, nodeLimit: options.nodeLimit)
+        let context = SearchContext(incumbent: options.incumbent.map { [0] + $0 }, nodeLimit: options.nodeLimit,
+                                    stopAtFirst: options.stopAtFirstPoint)
         var parm = glp_iocp()
         glp_init_iocp(&parm)
         parm.msg_lev = GLP_MSG_OFF
         parm.mip_gap = options.relativeGap
         if options.mostFractionalBestBound { parm.br_tech = GLP_BR_MFV; parm.bt_tech = GLP_BT_BLB }
         if let t = options.timeLimit { parm.tm_lim = Int32(max(1, min(Double(Int32.max), t * 1000))) }
-        if options.incumbent != nil {
+        if options.incumbent != nil || options.stopAtFirstPoint {
             var smcp = glp_smcp()
             glp_init_smcp(&smcp)
             smcp.msg_lev = GLP_MSG_OFF
@@ -172,9 +176,12 @@ public struct MixedIntegerProgram: Sendable {
 private final class SearchContext {
     var incumbent: [Double]?
     let nodeLimit: Int?
+    let stopAtFirst: Bool
     var bound: Double?
     var nodes = 0
-    init(incumbent: [Double]?, nodeLimit: Int?) { self.incumbent = incumbent; self.nodeLimit = nodeLimit }
+    init(incumbent: [Double]?, nodeLimit: Int?, stopAtFirst: Bool) {
+        self.incumbent = incumbent; self.nodeLimit = nodeLimit; self.stopAtFirst = stopAtFirst
+    }
 
     func callback(_ tree: OpaquePointer) {
         var active: Int32 = 0, current: Int32 = 0, total: Int32 = 0
@@ -187,5 +194,6 @@ private final class SearchContext {
             _ = glp_ios_heur_sol(tree, &x)
         }
         if let nodeLimit, nodes >= nodeLimit, glp_ios_reason(tree) == GLP_ISELECT { glp_ios_terminate(tree) }
+        if stopAtFirst, glp_ios_reason(tree) == GLP_IBINGO { glp_ios_terminate(tree) }
     }
 }

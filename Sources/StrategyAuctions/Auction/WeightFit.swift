@@ -86,7 +86,7 @@ public enum WeightFit {
     /// At most `limit` tasks are kept (the first ones with a target). Before issue 16 the plain
     /// big-M model capped this at 40 (GLPK alone: 40 / 50 / 60 tasks ≈ 0.4 / 1.0 / 3.8 s, > 60 s
     /// at 80); the default fit (`solve`) proves the optimum on all 105–115 solvable tasks of
-    /// `Experiments/sale.yaml`'s 151-task prefixes in 0.5–8.4 s (`auctionlab bench --weight-fit`).
+    /// `Experiments/sale.yaml`'s 151-task prefixes in 0.6–4.3 s (`auctionlab bench --weight-fit`).
     public static func problem(_ records: [TaskRecord], agents: [SaleAgent], rule: ScoringRule, margin: Double = 1e-4, limit: Int = .max) -> Problem {
         var tasks: [(features: [[Double]], target: Int)] = []
         for r in records where tasks.count < limit {
@@ -162,13 +162,16 @@ public enum WeightFit {
     /// Combinatorial Benders decomposition (logic-based; the subproblem is an LP). The master
     /// chooses a set of tasks to win — max Σ y_t over binaries, subject to Σ_{t∈S} y_t ≤ |S| − 1
     /// for every task set S found infeasible so far (no weights in the box win all of S), seeded
-    /// with the unwinnable singletons and incompatible pairs. Its optimum is an upper bound on
-    /// the true count. If the chosen set is winnable, the bound is met: optimal. Otherwise the
+    /// with the unwinnable singletons and incompatible pairs, and with the cutoff Σ y ≥ best + 1:
+    /// GLPK stops at the first such set (any one is useful), and the best open-node bound at that
+    /// moment is a valid upper bound on the true count (sets the cutoff removes are no better
+    /// than the best already found). A master with no point proves the best count optimal.
+    /// A winnable chosen set is a new best. Otherwise the
     /// set is split into minimal infeasible subsets (each found by growing a prefix until the LP
     /// fails, then a deletion filter: in the box, at most K + 1 tasks' rows) — every one a new
     /// cut — until what remains is winnable; the LP's weights for that remainder are a new
     /// candidate, recounted directly. Stops when bound and best count meet or after
-    /// `options.iterations` masters; the last master bound is the certificate.
+    /// `options.iterations` masters; the smallest master bound is the certificate.
     static func benders(_ p: Problem, lp: TaskLP, options: Options, heuristic: WeightLineSearch.Result?, winnable: [Bool],
                         conflicts: [[Int]], conflictCount: Int) throws -> Result {
         let T = p.tasks.count
@@ -182,21 +185,27 @@ public enum WeightFit {
             var mip = MixedIntegerProgram()
             let y = (0..<T).map { mip.addVariable(lower: 0, upper: winnable[$0] ? 1 : 0, kind: .binary, cost: -1) }
             for c in cuts { mip.addConstraint(c.set.map { (y[$0], 1.0) }, upper: Double(c.rhs)) }
-            let wonSet = wins(p, best.w)
-            let out = try mip.solve(MixedIntegerProgram.Options(nodeLimit: options.nodeLimit, incumbent: wonSet.map { $0 ? 1 : 0 },
-                                                                mostFractionalBestBound: true))
+            // Cutoff: only sets larger than the best count are of use; GLPK stops at the first one.
+            mip.addConstraint(y.map { ($0, 1.0) }, lower: Double(best.won + 1))
+            let out: MixedIntegerProgram.Outcome
+            do {
+                out = try mip.solve(MixedIntegerProgram.Options(nodeLimit: options.nodeLimit, mostFractionalBestBound: true, stopAtFirstPoint: true))
+            } catch NumericsError.infeasible {
+                masters += 1
+                bound = best.won   // no set larger than the best survives the cuts: proven optimal
+                break
+            }
             masters += 1
-            bound = min(bound, Int(min(Double(T), (-out.bound + 1e-6).rounded(.down))))
+            bound = min(bound, max(best.won, Int(min(Double(T), (-out.bound + 1e-6).rounded(.down)))))
             guard best.won < bound, let sol = out.solution else { break }
+            let cutsBefore = cuts.count
             var chosen = (0..<T).filter { sol.values[y[$0]] > 0.5 }
-            // A node-limited master may return only the incumbent it was given: no new cut can
-            // come from it, so stop with the bound proven so far.
-            if chosen.count <= best.won, try lp.feasible(chosen) { break }
             chosen.shuffle(using: &rng)
+            var stalled = false
             while true {
                 if let w = try lp.witness(chosen) {
                     let n = count(p, weights: w)
-                    if n > best.won { best = (w, n) }
+                    if n > best.won { best = (w, n) } else { stalled = true }
                     break
                 }
                 let iis = try minimalInfeasible(lp, chosen)
@@ -204,6 +213,9 @@ public enum WeightFit {
                 let drop = iis[Int(rng.next() % UInt64(iis.count))]
                 chosen.removeAll { $0 == drop }
             }
+            // The LP's point recounted below the set it was asked for (GLPK's tolerances): the
+            // next master would return the same set, so stop with the bound proven so far.
+            if stalled && cuts.count == cutsBefore { break }
         }
         let scaled = normalised(p, best.w)
         var r = Result(weights: scaled, won: count(p, weights: scaled), tasks: T, upperBound: max(best.won, bound), heuristicWon: heuristic?.won ?? 0,
