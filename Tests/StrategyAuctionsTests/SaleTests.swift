@@ -39,16 +39,60 @@ struct SaleTests {
         return best
     }
 
+    /// A random weight-fit problem: `T` tasks, `agents` bids of K = 2 + agents features each.
+    func randomProblem(_ g: inout SplitMix64, tasks T: Int, agents: Int = 3) -> WeightFit.Problem {
+        let K = 2 + agents
+        let tasks = (0..<T).map { _ in
+            (features: (0..<agents).map { _ in (0..<K).map { _ in g.nextOpenUnit() * 4 - 2 } }, target: Int(g.next() % UInt64(agents)))
+        }
+        return WeightFit.Problem(tasks: tasks, bounds: ScoringRule.bounds(agents: agents), margin: 1e-3)
+    }
+
+    /// Both fits (heuristic + Benders, the default; plain GLPK big-M) against exhaustive search.
     @Test func weightMIPMatchesBruteForce() throws {
         var g = SplitMix64(seed: 5)
         for _ in 0..<25 {
-            let T = 7, agents = 3, K = 2 + agents
-            let tasks = (0..<T).map { _ in
-                (features: (0..<agents).map { _ in (0..<K).map { _ in g.nextOpenUnit() * 4 - 2 } }, target: Int(g.next() % UInt64(agents)))
+            let p = randomProblem(&g, tasks: 7)
+            let best = try bruteForceBest(p)
+            for options in [WeightFit.Options(), .glpkOnly] {
+                let fit = try WeightFit.solve(p, options: options)
+                #expect(fit.won == best, "\(options.method)")
+                #expect(fit.optimal && fit.upperBound == best, "\(options.method)")
+                #expect(WeightFit.count(p, weights: fit.weights) == fit.won)
             }
-            let p = WeightFit.Problem(tasks: tasks, bounds: ScoringRule.bounds(agents: agents), margin: 1e-3)
-            let fit = try WeightFit.solve(p)
-            #expect(fit.won == (try bruteForceBest(p)))
+        }
+    }
+
+    /// A fit stopped early (one Benders master, or a 5-node big-M search) still states a valid
+    /// bound: never below the exhaustive optimum, and never below its own count.
+    @Test func weightFitBoundIsValidWhenStoppedEarly() throws {
+        var g = SplitMix64(seed: 8)
+        for _ in 0..<12 {
+            let p = randomProblem(&g, tasks: 9)
+            let best = try bruteForceBest(p)
+            var benders = WeightFit.Options(); benders.iterations = 1
+            var bigM = WeightFit.Options.glpkOnly; bigM.nodeLimit = 5
+            for options in [benders, bigM] {
+                let fit = try WeightFit.solve(p, options: options)
+                #expect(fit.won <= best && best <= fit.upperBound, "\(options.method): won \(fit.won), best \(best), bound \(fit.upperBound)")
+                #expect(fit.optimal == (fit.won == fit.upperBound))
+            }
+        }
+    }
+
+    /// The line search's own count (from its interval sweep) equals a direct recount of its
+    /// point, and the full fit never does worse than it; on larger problems than brute force reaches.
+    @Test func lineSearchCountMatchesRecount() throws {
+        var g = SplitMix64(seed: 13)
+        for T in [20, 60, 120] {
+            let p = randomProblem(&g, tasks: T, agents: 4)
+            let h = WeightLineSearch.search(p, starts: 8)
+            #expect(h.won == WeightFit.count(p, weights: h.weights), "T = \(T)")
+            #expect(h.won > 0)
+            guard T == 20 else { continue }   // random tasks conflict far more than SALE's: keep the full fit small
+            var options = WeightFit.Options(starts: 8); options.iterations = 20
+            let fit = try WeightFit.solve(p, options: options)
+            #expect(fit.won >= h.won && fit.won <= fit.upperBound)
             #expect(WeightFit.count(p, weights: fit.weights) == fit.won)
         }
     }

@@ -31,6 +31,9 @@ struct Bench: ParsableCommand {
         S2-sized instances through `solve -` and one `solve` vs `--help`; validation,
         elimination order and one solve on layered width-4 DAGs at V = 10³ and 10⁴ and the
         tree DP to 10⁴, with measured exponents. Run from the repository (reads Experiments/).
+        Weight fit (issue 16; alone with --weight-fit) — SALE's weight fit per task order of
+        --sale-spec at --fit-sizes training tasks: the default fit (line search + Benders) and
+        plain GLPK on the big-M model up to --glpk-max tasks; won, proven bound, gap, seconds.
 
         Examples:
           auctionlab bench
@@ -48,6 +51,10 @@ struct Bench: ParsableCommand {
     @Option(help: ArgumentHelp("An earlier auctionlab (JSON shards) to time the same merge with at the smaller size (scale part).", valueName: "BINARY")) var baseline: String?
     @Flag(help: "Only the scale part (issue 17): merge time and peak memory, shard bytes, batch solve, 10⁴-node workflows.") var scaleOnly = false
     @Flag(help: "Only the equilibrium case: pay-as-bid on S4 (time per iteration, iterations, ε; BenchEquilibrium.swift).") var equilibrium = false
+    @Flag(help: "Only SALE's weight fit (issue 16): per order of Experiments/sale.yaml, 40–150 training tasks, time, won, bound, gap (BenchWeightFit.swift).") var weightFit = false
+    @Option(help: "With --weight-fit: largest number of tasks on which plain GLPK (no heuristic, no cuts) is also timed.") var glpkMax = 60
+    @Option(help: "With --weight-fit: the SALE spec whose simulator, seed, orders and prefix are used.") var saleSpec = "Experiments/sale.yaml"
+    @Option(parsing: .upToNextOption, help: "With --weight-fit: numbers of training tasks to fit (default 40 60 100 150; --quick: 40 150).") var fitSizes: [Int] = []
 
     /// Median seconds per call of `body`, repeated until ~`budget` seconds elapse.
     func time(_ budget: Double, _ body: () throws -> Void) rethrows -> Double {
@@ -103,6 +110,7 @@ struct Bench: ParsableCommand {
         try requirePositive(startupRuns == 0 ? nil : startupRuns, "--startup-runs")
         if scaleOnly { try scaleBenchmarks(); return }   // issue 17 (BenchScale.swift)
         if equilibrium { return try benchEquilibrium() }
+        if weightFit { return try benchWeightFit() }
         let budget = quick ? 0.1 : 0.5
         var g = SplitMix64(seed: seed)
         print("AuctionLab bench — median wall time per call, one core; ratio = MILP time / this time\n")

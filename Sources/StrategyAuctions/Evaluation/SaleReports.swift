@@ -121,9 +121,9 @@ public struct SaleReports: Sendable {
     /// weights.csv: SALE's fitted score weights per order, with how many training tasks the fit won.
     /// - Throws: a CSV-writing error.
     public func weightsCSV() throws -> String {
-        let header = ["order", "seed", "w_cost", "w_entropy"] + runner.data.agents.map { "w_grade_by_\($0.name)" } + ["fit_won", "fit_tasks"]
+        let header = ["order", "seed", "w_cost", "w_entropy"] + runner.data.agents.map { "w_grade_by_\($0.name)" } + ["fit_won", "fit_tasks", "fit_bound", "fit_optimal"]
         return try csvText(header, results.enumerated().compactMap { o, r in
-            r.weights.isEmpty ? nil : ["\(o)", "\(runner.orderSeed(o))"] + r.weights.map(num) + ["\(r.fit.won)", "\(r.fit.tasks)"]
+            r.weights.isEmpty ? nil : ["\(o)", "\(runner.orderSeed(o))"] + r.weights.map(num) + ["\(r.fit.won)", "\(r.fit.tasks)", "\(r.fit.bound)", r.fit.won == r.fit.bound ? "yes" : "no"]
         })
     }
 

@@ -55,8 +55,8 @@ public struct SaleRunner: Sendable {
         public let rows: [Row]
         /// SALE's fitted score weights (empty when the data has no plans).
         public let weights: [Double]
-        /// Training tasks the weight fit got right (`won`) out of those it used (`tasks`).
-        public let fit: (won: Int, tasks: Int)
+        /// The weight fit: tasks won, tasks used, the proven upper bound on tasks won.
+        public let fit: (won: Int, tasks: Int, bound: Int)
         /// Robustness-study points (empty without plans).
         public let studies: [StudyRow]
         /// Manipulation checks (empty without plans or when switched off).
@@ -135,12 +135,12 @@ public struct SaleRunner: Sendable {
         func add(_ method: String, _ ex: [Execution]) {
             for (k, e) in zip(split.test, ex) { rows.append(Row(order: o, seed: seed, method: method, record: k, execution: e)) }
         }
-        var weights: [Double] = [], fitSummary = (won: 0, tasks: 0)
+        var weights: [Double] = [], fitSummary = (won: 0, tasks: 0, bound: 0)
         var studies: [StudyRow] = [], manipulation: [ManipulationRow] = []
         var fitted: (rule: ScoringRule, executions: [Execution])?
         if data.hasPlans {
             let (rule, fit) = try fitRule(data, train: split.train)
-            weights = fit.weights; fitSummary = (fit.won, fit.tasks)
+            weights = fit.weights; fitSummary = (fit.won, fit.tasks, fit.upperBound)
             let honest = runSale(data, rule: rule, memory: true, order: split)
             add("sale", honest.outcomes.map(\.execution))
             fitted = (rule, honest.outcomes.map(\.execution))

@@ -7,7 +7,7 @@ import LabIO
 ///     seed: 2026
 ///     orders: 5                  # random task orders (memory makes order matter)
 ///     train_fraction: 0.2        # prefix on which weights are fitted and routers trained
-///     fit_tasks: 40              # at most this many prefix tasks in the weight MIP
+///     fit_tasks: 150             # at most this many prefix tasks in the weight MIP
 ///     trace: path/to/trace.csv   # optional: replay logged outcomes instead of simulating
 ///     simulator: {self_bias: 0.5, refine_gain: 0.25}   # Calibration overrides
 ///     memory: {k: 5, threshold: 0.8}
@@ -26,7 +26,7 @@ public struct SaleSpec: Codable, Sendable {
     /// trained); the rest is the test suffix every method is scored on.
     public var trainFraction: Double = 0.2
     /// Training tasks the weight MIP uses (the first ones of the prefix that someone solved).
-    public var fitTasks = 40
+    public var fitTasks = 150
     /// Path of a trace CSV to replay instead of simulating (see `TraceFormat`); nil = simulate.
     public var trace: String?
     /// Simulator calibration (overrides of ``Calibration``'s defaults); unused when replaying a trace.
