@@ -23,7 +23,10 @@ extension SweepRunner {
         // the hashes of other specs do not change).
         if hasEquilibrium, let c = mechanisms.lazy.compactMap({ $0 as? AtEquilibrium }).first?.config {
             text += "equilibrium=grid:\(c.grid),samples:\(c.samples),iterations:\(c.iterations),certificate:\(c.certificateSamples ?? 0),"
-            text += "end:\(c.lowerEndKnot),target:\(String(c.target.bitPattern, radix: 16)),temperature:\(String(c.temperature.bitPattern, radix: 16))\n"
+            text += "end:\(c.lowerEndKnot),target:\(String(c.target.bitPattern, radix: 16)),temperature:\(String(c.temperature.bitPattern, radix: 16))"
+            // The default step size leaves the hash of specs written before `damping` existed as it was.
+            if c.damping != 0.5 { text += ",damping:\(String(c.damping.bitPattern, radix: 16))" }
+            text += "\n"
         }
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for b in text.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }

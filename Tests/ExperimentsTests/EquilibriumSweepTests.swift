@@ -95,6 +95,15 @@ struct EquilibriumSweepTests {
         let base = "name: x\ntopologies: [S4]\ntrials: 1\nseed: 1\n"
         #expect(message(base + "mechanisms: [star, pay-as-bid@equilibrium]\nequilibrium: {grid: 1}\n").contains("equilibrium.grid"))
         #expect(message(base + "mechanisms: [star, magic@equilibrium]\n").contains("mechanisms[1]"))
+        #expect(message(base + "mechanisms: [star, pay-as-bid@equilibrium]\nequilibrium: {damping: 0}\n").contains("equilibrium.damping"))
+        #expect(message(base + "mechanisms: [star, pay-as-bid@equilibrium]\nequilibrium: {damping: 1.5}\n").contains("equilibrium.damping"))
+        // The step size enters the spec hash only when it is not the default (older row files stay valid).
+        func hash(_ extra: String) throws -> UInt64 {
+            try SweepRunner(spec: ExperimentSpec.parse(base + "mechanisms: [star, pay-as-bid@equilibrium]\n" + extra, file: "x.yaml"),
+                            file: "x.yaml", topologyDirectory: SweepTests.topologies).specHash
+        }
+        #expect(try hash("") == hash("equilibrium: {damping: 0.5}\n"))
+        #expect(try hash("") != hash("equilibrium: {damping: 0.3}\n"))
         #expect(message(base + "mechanisms: [star, pay-as-bid@equilibrium]\n").contains("played at equilibrium"))
     }
 }
