@@ -108,7 +108,7 @@ public enum MyersonStudy {
         public let result: EquilibriumResult
         /// Σ_i ε_i (each agent's mean gain from its best deviation, money): the ε-slack in money.
         public let epsilonSum: Double
-        /// The derived ε-slack bound on the shortfall (``MyersonStudy/slackBound``), money.
+        /// The derived ε-slack bound on the shortfall (`MyersonStudy.slackBound`), money.
         public let slack: Double
         /// Expected STAR payment and the paired difference (equilibrium − STAR) on the bound's profiles.
         public let star: Summary

@@ -82,7 +82,7 @@ public struct SweepRunner: Sendable {
     }
 
     /// A spec's `mechanisms` list from the registry; errors name `mechanisms[k]` of `file`.
-    /// `BASE@equilibrium` is BASE played at its computed equilibrium (``AtEquilibrium``), solved
+    /// `BASE@equilibrium` is BASE played at its computed equilibrium (`AtEquilibrium`, module Equilibrium), solved
     /// with `equilibrium`'s settings (defaults when nil).
     public static func resolveMechanisms(_ names: [String], file: String, equilibrium: EquilibriumSettings? = nil) throws -> [any Mechanism] {
         try names.enumerated().map { k, name in
