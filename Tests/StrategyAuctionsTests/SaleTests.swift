@@ -206,10 +206,38 @@ struct SaleTests {
     @Test func specErrorsNameTheField() {
         for (yaml, field) in [("name: x\nseed: 1\norders: 0\n", "orders"), ("name: x\nseed: 1\ntrain_fraction: 1.5\n", "train_fraction"),
                               ("name: x\nseed: 1\nsimulator: {bin_shares: [1]}\n", "simulator.bin_shares"), ("seed: 1\n", "name"),
-                              ("name: x\nseed: 1\nmemory: {k: many}\n", "memory.k")] {
+                              ("name: x\nseed: 1\nmemory: {k: many}\n", "memory.k"),
+                              ("name: x\nseed: 1\nsimulator: {plan_quality: [1, 2]}\n", "simulator.plan_quality"),
+                              ("name: x\nseed: 1\nsimulator: {plan_quality: [0, 0, 0, .inf]}\n", "simulator.plan_quality[3]")] {
             do { _ = try SaleSpec.parse(yaml, file: "s.yaml"); Issue.record("accepted \(yaml)") } catch let e as SpecError {
                 #expect(e.field == field, "\(e)")
             } catch { Issue.record("unexpected \(error)") }
         }
+    }
+
+    /// `plan_quality`: empty and all-zero give the default dataset exactly (no draw moves); an
+    /// offset on one agent raises only that agent's grades (every juror; never lowers one, and the
+    /// mean by more than half a grade at δ = 2 — about 0.8 here, less than 2·skill because of the
+    /// clip at 5) and leaves outcomes alone.
+    @Test func planQualityOffsetDefaultsToNoChange() throws {
+        var cal = Calibration(); cal.tasks = 60
+        let base = try Simulator(calibration: cal).dataset(seed: 7)
+        cal.planQuality = [0, 0, 0, 0]
+        #expect(try Simulator(calibration: cal).dataset(seed: 7) == base)
+        cal.planQuality = [0, 0, 0, 2]
+        let shifted = try Simulator(calibration: cal).dataset(seed: 7)
+        func meanGrade(_ d: SaleDataset, _ a: Int) -> Double {
+            let g = d.records.flatMap { $0.attempts[a].plan!.grades }
+            return g.reduce(0, +) / Double(g.count)
+        }
+        // Same draws, q shifted up, grades rounded and clipped monotonically: never lower, higher on average.
+        for (r, b) in zip(shifted.records, base.records) {
+            #expect(zip(r.attempts[3].plan!.grades, b.attempts[3].plan!.grades).allSatisfy { $0 >= $1 })
+        }
+        #expect(meanGrade(shifted, 3) > meanGrade(base, 3) + 0.5)
+        #expect(meanGrade(shifted, 0) == meanGrade(base, 0))
+        #expect(shifted.records.map { $0.attempts.map(\.success) } == base.records.map { $0.attempts.map(\.success) })
+        cal.planQuality = [1, 2]
+        #expect(throws: SaleError.self) { try Simulator(calibration: cal) }
     }
 }

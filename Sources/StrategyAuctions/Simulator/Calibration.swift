@@ -39,6 +39,13 @@ public struct Calibration: Sendable, Hashable, Codable {
     public var tokenSpread = 0.35
     /// Plan signals: latent plan quality q = signal·(±1 for success/failure) + N(0,1).
     public var signalStrength = 2.0
+    /// Per-agent plan-quality offset δ_a (agent order, latent-quality units): a plan's quality is
+    /// q = signalStrength·(±1) + δ_a + N(0,1), so a positive δ_a makes agent a's plans look better
+    /// (higher grades from every juror, shorter, lower entropy) whether or not they succeed —
+    /// the "larger agents write more convincing plans" effect the default model lacks. Empty (the
+    /// default) means δ = 0 for every agent and leaves every draw, hence every result, unchanged.
+    /// Spec key `plan_quality`; when given it must hold one finite number per agent.
+    public var planQuality: [Double] = []
     /// Plan length (tokens) median, and how much quality shortens it.
     public var planLength = 180.0
     /// How much plan quality shortens the plan: length ∝ exp(−planLengthQuality · q).
@@ -70,7 +77,7 @@ public struct Calibration: Sendable, Hashable, Codable {
         case tokenSpread = "token_spread", signalStrength = "signal_strength", planLength = "plan_length"
         case planLengthQuality = "plan_length_quality", entropyBase = "entropy_base", entropyQuality = "entropy_quality"
         case entropySize = "entropy_size", jurorSkill = "juror_skill", jurorNoise = "juror_noise", selfBias = "self_bias"
-        case featureDim = "feature_dim", featureNoise = "feature_noise"
+        case featureDim = "feature_dim", featureNoise = "feature_noise", planQuality = "plan_quality"
     }
 
     /// Absent keys keep their defaults.
@@ -89,6 +96,7 @@ public struct Calibration: Sendable, Hashable, Codable {
         try take(.entropyQuality, &entropyQuality); try take(.entropySize, &entropySize)
         try take(.jurorSkill, &jurorSkill); try take(.jurorNoise, &jurorNoise); try take(.selfBias, &selfBias)
         try take(.featureDim, &featureDim); try take(.featureNoise, &featureNoise)
+        try take(.planQuality, &planQuality)
     }
 
     /// Checks shapes and ranges against `agents`; the message names the field.
@@ -113,6 +121,9 @@ public struct Calibration: Sendable, Hashable, Codable {
         if tokenMultiplier.count != agents || tokenMultiplier.contains(where: { $0 <= 0 }) { bad.append(("token_multiplier", "must hold \(agents) positive numbers")) }
         if jurorSkill.count != agents { bad.append(("juror_skill", "must hold \(agents) numbers")) }
         if jurorNoise.count != agents || jurorNoise.contains(where: { $0 < 0 }) { bad.append(("juror_noise", "must hold \(agents) non-negative numbers")) }
+        if !planQuality.isEmpty && (planQuality.count != agents || planQuality.contains(where: { !$0.isFinite })) {
+            bad.append(("plan_quality", "must be empty or hold \(agents) finite numbers (one offset per agent, agent order; got \(planQuality.count))"))
+        }
         if featureDim < 2 { bad.append(("feature_dim", "must be at least 2")) }
         return bad
     }

@@ -8,7 +8,7 @@ import LabNumerics
 /// normalised, so similar tasks are near in cosine and features carry a little of ε.
 /// Per agent (Gaussian copula): latent ℓ = √ρ·ε + √(1−ρ)·η; the first attempt succeeds when
 /// ℓ < Φ⁻¹(p), the refined one when ℓ < Φ⁻¹(p + g(1−p)) — refinement never loses a success.
-/// A plan's latent quality q = s·(±1) + N(0,1) drives its length, entropy and every juror's
+/// A plan's latent quality q = s·(±1) + δ_a + N(0,1) (δ = `planQuality`, default 0) drives its length, entropy and every juror's
 /// grade; the bidder's own grade gets `selfBias`. Deterministic for a seed: task k draws from
 /// its own SplitMix64 stream, so the dataset does not depend on evaluation order or threads.
 public struct Simulator: Sendable {
@@ -71,7 +71,8 @@ public struct Simulator: Sendable {
     func plan(agent a: Int, bin: Int, success: Bool, _ r: inout SplitMix64) -> Plan {
         let cal = calibration
         func gauss() -> Double { GSLDist.normalQuantile(r.nextOpenUnit()) }
-        let q = cal.signalStrength * (success ? 1 : -1) + gauss()
+        var q = cal.signalStrength * (success ? 1 : -1) + gauss()
+        if !cal.planQuality.isEmpty { q += cal.planQuality[a] }  // empty: no offset, draws unchanged
         let length = (cal.planLength * (1 + 0.15 * Double(bin - 1)) * exp(0.25 * gauss() - cal.planLengthQuality * q)).rounded()
         let entropy = cal.entropyBase - cal.entropyQuality * q - cal.entropySize * Double(a) + 0.08 * gauss()
         let grades = agents.indices.map { j -> Double in
