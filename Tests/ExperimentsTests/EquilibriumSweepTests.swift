@@ -18,37 +18,27 @@ struct EquilibriumSweepTests {
     equilibrium: {grid: 3, samples: 8, iterations: 2, certificate_samples: 12}
     """
 
-    func scratch(_ name: String) -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("auctionlab-eqsweep-\(name)-\(getpid())")
-        try? FileManager.default.removeItem(at: dir)
-        return dir
-    }
-
-    func files(_ dir: URL) throws -> [String] {
-        try ["trials.csv", "summary.csv", "table.md"].map { try String(contentsOf: dir.appendingPathComponent($0), encoding: .utf8) }
-    }
-
     @Test("single run, 2 shards merged, and a killed-then-resumed run: byte-identical; trials.csv well-formed with ε beside every equilibrium row")
     func shardsAndCSV() throws {
         let spec = try ExperimentSpec.parse(Self.yaml, file: "inline.yaml")
         let runner = try SweepRunner(spec: spec, topologyDirectory: SweepTests.topologies)
-        let single = scratch("single"), sharded = scratch("sharded"), resumed = scratch("resumed")
+        let single = ResultFolders.scratch("eqsweep-single"), sharded = ResultFolders.scratch("eqsweep-sharded"), resumed = ResultFolders.scratch("eqsweep-resumed")
         defer { for d in [single, sharded, resumed] { try? FileManager.default.removeItem(at: d) } }
 
         _ = try runner.runToReports(in: single, resume: false, threads: 2, command: "cmd")
-        let one = try files(single)
+        let one = try ResultFolders.files(single)
         for i in 0..<2 { _ = try runner.runShard(ShardID(i, of: 2), in: sharded, resume: false, threads: 1) }
         let header = try String(contentsOf: sharded.appendingPathComponent("shard-0-of-2.rows"), encoding: .isoLatin1).prefix { $0 != "\n" }
         #expect(header.hasSuffix("extras=\(EquilibriumMeasures.stored)"), "\(header)")
         _ = try runner.mergeShards(in: sharded, rerun: SweepInvocation(spec: "x.yaml", out: sharded.path), command: "cmd")
-        #expect(try files(sharded) == one)
+        #expect(try ResultFolders.files(sharded) == one)
         // Killed after one item, resumed: the journal's item is not recomputed, the bytes agree.
         let first = try runner.runShard(.all, in: resumed, resume: false, threads: 1, stopAfter: 1)
         #expect(!first.finished)
         let rest = try runner.runShard(.all, in: resumed, resume: true, threads: 2)
         #expect(rest.resumedItems == 1 && rest.newItems == 1)
         _ = try runner.mergeShards(in: resumed, rerun: SweepInvocation(spec: "x.yaml", out: resumed.path), command: "cmd")
-        #expect(try files(resumed) == one)
+        #expect(try ResultFolders.files(resumed) == one)
         // The in-memory path gives the same bytes too.
         let rows = try runner.run(threads: 1)
         #expect(try Reports.trialsCSV(spec, rows) == one[0])

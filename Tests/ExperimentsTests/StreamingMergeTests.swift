@@ -9,16 +9,6 @@ import LabNumerics
 struct StreamingMergeTests {
     static var topologies: String { SweepTests.topologies }
 
-    func scratch(_ name: String) -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("auctionlab-\(name)-\(getpid())")
-        try? FileManager.default.removeItem(at: dir)
-        return dir
-    }
-
-    func files(_ dir: URL) throws -> [String] {
-        try ["trials.csv", "summary.csv", "table.md"].map { try String(contentsOf: dir.appendingPathComponent($0), encoding: .utf8) }
-    }
-
     @Test("GSL's mean and standard deviation, one value at a time in two passes: bit-identical to Summary(xs)")
     func accumulatorsMatchGSL() {
         var g = SplitMix64(seed: 17)
@@ -52,26 +42,26 @@ struct StreamingMergeTests {
         let rows = try runner.run(threads: 2)
         let reference = try [Reports.trialsCSV(spec, rows), Reports.summaryCSV(spec, rows), Reports.tableMarkdown(spec, rows, command: "cmd")]
 
-        let single = scratch("stream-single")
+        let single = ResultFolders.scratch("stream-single")
         defer { try? FileManager.default.removeItem(at: single) }
         #expect(try runner.runToReports(in: single, resume: false, threads: 2, command: "cmd") == rows.count)
-        #expect(try files(single) == reference)
+        #expect(try ResultFolders.files(single) == reference)
         #expect(!FileManager.default.fileExists(atPath: SweepRunner.journal(in: single, shard: nil).path))
         #expect(try FileManager.default.contentsOfDirectory(atPath: single.path).sorted() == ["summary.csv", "table.md", "trials.csv"])
 
-        let sharded = scratch("stream-shards")
+        let sharded = ResultFolders.scratch("stream-shards")
         defer { try? FileManager.default.removeItem(at: sharded) }
         for i in 0..<4 { _ = try runner.runShard(ShardID(i, of: 4), in: sharded, resume: false, threads: 1) }
         let (names, count) = try runner.mergeShards(in: sharded, rerun: SweepInvocation(spec: "x.yaml", out: sharded.path), command: "cmd")
         #expect(names.count == 4 && count == rows.count)
-        #expect(try files(sharded) == reference)
+        #expect(try ResultFolders.files(sharded) == reference)
     }
 
     @Test("a refused merge writes nothing; a record with a negative payment (valid check) is refused naming file, record and field")
     func refusalsWriteNothing() throws {
         let spec = try ExperimentSpec.parse(SweepTests.yaml, file: "inline.yaml")
         let runner = try SweepRunner(spec: spec, topologyDirectory: Self.topologies)
-        let dir = scratch("stream-refused")
+        let dir = ResultFolders.scratch("stream-refused")
         defer { try? FileManager.default.removeItem(at: dir) }
         let rerun = SweepInvocation(spec: "x.yaml", out: dir.path)
         for i in [0, 1, 3] { _ = try runner.runShard(ShardID(i, of: 4), in: dir, resume: false, threads: 1) }
