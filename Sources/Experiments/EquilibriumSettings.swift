@@ -30,6 +30,8 @@ public struct EquilibriumSettings: Codable, Sendable, Hashable {
     /// Step size α of the damped best response, in (0, 1] (`EquilibriumConfig.damping`; default
     /// 0.5; 0.3 certifies S4 pay-as-bid at 1 % on 3 of 4 seeds, see `bench --equilibrium`).
     public var damping: Double?
+    /// The step size when `damping` is absent; a spec's hash names `damping` only when it differs.
+    static let defaultDamping = 0.5
 
     enum CodingKeys: String, CodingKey {
         case grid, samples, iterations, target, temperature, damping
@@ -46,7 +48,7 @@ public struct EquilibriumSettings: Codable, Sendable, Hashable {
 
     /// The solver configuration (one thread; the seed is set per trial by `AtEquilibrium.play`).
     public var config: EquilibriumConfig {
-        EquilibriumConfig(grid: grid ?? 7, samples: samples ?? 100, iterations: iterations ?? 20, damping: damping ?? 0.5, threads: 1,
+        EquilibriumConfig(grid: grid ?? 7, samples: samples ?? 100, iterations: iterations ?? 20, damping: damping ?? Self.defaultDamping, threads: 1,
                           temperature: temperature ?? 0.01, certificateSamples: certificateSamples ?? 200, target: target ?? 0.01, lowerEndKnot: endKnot ?? false)
     }
 

@@ -25,7 +25,7 @@ extension SweepRunner {
             text += "equilibrium=grid:\(c.grid),samples:\(c.samples),iterations:\(c.iterations),certificate:\(c.certificateSamples ?? 0),"
             text += "end:\(c.lowerEndKnot),target:\(String(c.target.bitPattern, radix: 16)),temperature:\(String(c.temperature.bitPattern, radix: 16))"
             // The default step size leaves the hash of specs written before `damping` existed as it was.
-            if c.damping != 0.5 { text += ",damping:\(String(c.damping.bitPattern, radix: 16))" }
+            if c.damping != EquilibriumSettings.defaultDamping { text += ",damping:\(String(c.damping.bitPattern, radix: 16))" }
             text += "\n"
         }
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
