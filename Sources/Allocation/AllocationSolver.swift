@@ -47,6 +47,22 @@ public protocol AllocationSolver: Sendable {
     /// An optimal allocation for per-agent `prices` (money per work unit, finite, ≥ 0), or
     /// `AllocationError.infeasible` when some node has no capable agent.
     func solve(prices: [Double]) throws -> Assignment
+    /// The optimal objective min_A Σ_i p_i·x_i(A) alone, without choosing among optima. Equal to
+    /// `solve(prices:).objective` up to summation order (a few ulps); solvers that can compute it
+    /// cheaper than an allocation (no traceback, no tie rule) override the default, which solves.
+    func optimalValue(prices: [Double]) throws -> Double
+    /// *An* optimal allocation, not necessarily the one `TieRule` picks among tied optima: what a
+    /// caller gets when only the optimum's value and one supporting line matter (a parametric
+    /// search away from tie prices). Solvers whose tie rule costs extra override the default,
+    /// which is `solve(prices:)`.
+    func anyOptimum(prices: [Double]) throws -> Assignment
+}
+
+extension AllocationSolver {
+    /// Default: the objective of `solve(prices:)`.
+    public func optimalValue(prices: [Double]) throws -> Double { try solve(prices: prices).objective }
+    /// Default: `solve(prices:)` (already a single optimum).
+    public func anyOptimum(prices: [Double]) throws -> Assignment { try solve(prices: prices) }
 }
 
 /// The solver choices of the CLI and experiment specs.

@@ -124,6 +124,22 @@ public struct CutsetConditioning: AllocationSolver {
     /// An optimal allocation: one tree DP per capable assignment of the cutset. O(M^|C|·V·M).
     /// - Throws: `AllocationError.infeasible` when some node has no capable agent.
     public func solve(prices: [Double]) throws -> Assignment {
+        let (best, bestValue) = try search(prices, traceback: true)
+        guard bestValue.isFinite else { throw AllocationError.infeasible("no capable allocation") }
+        return Assignment(agents: best, objective: model.objective(best, prices: prices))
+    }
+
+    /// The optimum's value: the upward passes alone (no traceback). O(M^|C|·V·M).
+    /// - Throws: `AllocationError.infeasible` when some node has no capable agent.
+    public func optimalValue(prices: [Double]) throws -> Double {
+        let value = try search(prices, traceback: false).value
+        guard value.isFinite else { throw AllocationError.infeasible("no capable allocation") }
+        return value
+    }
+
+    /// One tree DP per capable assignment of the cutset; the best total, and its allocation when
+    /// `traceback` (else empty).
+    private func search(_ prices: [Double], traceback: Bool) throws -> (agents: [Int], value: Double) {
         let M = model.agentCount, V = model.nodeCount
         let choices = cutset.map { c in (0..<M).filter { model.capable[c][$0] } }
         var idx = [Int](repeating: 0, count: cutset.count)
@@ -136,15 +152,14 @@ public struct CutsetConditioning: AllocationSolver {
             let constant = condition(on: idx, choices: choices, prices: prices, allowed: model.capable, agents: &agents, D: &D)
             let total = constant + (try forest.fold(&D, model: model, prices: prices, best: &bestAt, bestAgent: &bestAgent))
             if total < bestValue {
-                forest.traceback(D, model: model, prices: prices, best: bestAt, bestAgent: bestAgent, into: &agents)
-                bestValue = total; best = agents
+                if traceback { forest.traceback(D, model: model, prices: prices, best: bestAt, bestAgent: bestAgent, into: &agents); best = agents }
+                bestValue = total
             }
             var k = cutset.count - 1
             while k >= 0 && idx[k] == choices[k].count - 1 { idx[k] = 0; k -= 1 }
             if k < 0 { break }
             idx[k] += 1
         }
-        guard bestValue.isFinite else { throw AllocationError.infeasible("no capable allocation") }
-        return Assignment(agents: best, objective: model.objective(best, prices: prices))
+        return (best, bestValue)
     }
 }

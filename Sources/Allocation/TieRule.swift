@@ -231,6 +231,19 @@ public struct Canonical: AllocationSolver {
         }
         return try descent.canonical(prices: prices, optimum: a)
     }
+
+    /// The optimum's value. When the tie rule's structure makes the inner solver redundant (tree,
+    /// cutset, auto), the inner solver's value alone (its upward passes: no tie rule, no
+    /// traceback); for a forced kind the full `solve(prices:)`, so its cross-check still runs.
+    public func optimalValue(prices: [Double]) throws -> Double {
+        innerRedundant ? try inner.optimalValue(prices: prices) : try solve(prices: prices).objective
+    }
+
+    /// An optimum without the tie rule: the inner solver's own when it is redundant with the
+    /// tie rule's structure (tree, cutset, auto); for a forced kind the full `solve(prices:)`.
+    public func anyOptimum(prices: [Double]) throws -> Assignment {
+        innerRedundant ? try inner.solve(prices: prices) : try solve(prices: prices)
+    }
 }
 
 /// Lexicographic tie-breaking by min-marginals on the elimination tree of `VariableElimination`

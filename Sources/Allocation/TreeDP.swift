@@ -22,15 +22,24 @@ public struct TreeDP: AllocationSolver {
 
     /// An optimal allocation by the DP above: one pass up the forest, one down. O(V·M).
     public func solve(prices: [Double]) throws -> Assignment {
+        let up = try upward(prices)
+        var agents = [Int](repeating: 0, count: model.nodeCount)
+        forest.traceback(up.D, model: model, prices: prices, best: up.best, bestAgent: up.bestAgent, into: &agents)
+        return Assignment(agents: agents, objective: model.objective(agents, prices: prices))
+    }
+
+    /// The optimum's value: the upward pass alone, O(V·M).
+    public func optimalValue(prices: [Double]) throws -> Double { try upward(prices).total }
+
+    /// The upward pass: unary costs folded leaves-first; the roots' minima summed in `total`.
+    private func upward(_ prices: [Double]) throws -> (D: [Double], best: [Double], bestAgent: [Int], total: Double) {
         let M = model.agentCount, V = model.nodeCount
         var D = [Double](repeating: 0, count: V * M)
         for v in 0..<V {
             for i in 0..<M { D[v * M + i] = model.capable[v][i] ? prices[i] * model.base[v][i] : .infinity }
         }
         var best = [Double](repeating: 0, count: V), bestAgent = [Int](repeating: 0, count: V)
-        _ = try forest.fold(&D, model: model, prices: prices, best: &best, bestAgent: &bestAgent)
-        var agents = [Int](repeating: 0, count: V)
-        forest.traceback(D, model: model, prices: prices, best: best, bestAgent: bestAgent, into: &agents)
-        return Assignment(agents: agents, objective: model.objective(agents, prices: prices))
+        let total = try forest.fold(&D, model: model, prices: prices, best: &best, bestAgent: &bestAgent)
+        return (D, best, bestAgent, total)
     }
 }

@@ -126,7 +126,7 @@ extension OptimisationMechanism {
         var pay = Array(repeating: 0.0, count: inst.agentCount)
         var calls = 1
         for i in 0..<inst.agentCount where x[i] > 0 {
-            let q = try quote(inst, agent: i, workload: x[i], prices: p, rule: rule, solver: solver)
+            let q = try quote(inst, agent: i, workload: x[i], optimum: a.objective, prices: p, rule: rule, solver: solver)
             pay[i] = q.amount
             calls += q.solverCalls
         }
@@ -139,15 +139,17 @@ extension OptimisationMechanism {
     public func agentOutcome(_ inst: Instance, agent i: Int, options: MechanismOptions) throws -> (payment: Double, workload: Double) {
         let solver = try cachedSolver(inst, options)
         let p = prices(inst)
-        let x = inst.model.workloads(try solver.solve(prices: p).agents)[i]
+        let a = try solver.solve(prices: p)
+        let x = inst.model.workloads(a.agents)[i]
         guard x > 0 else { return (0, 0) }
-        return (try quote(inst, agent: i, workload: x, prices: p, rule: paymentRule(options), solver: solver).amount, x)
+        return (try quote(inst, agent: i, workload: x, optimum: a.objective, prices: p, rule: paymentRule(options), solver: solver).amount, x)
     }
 
-    private func quote(_ inst: Instance, agent i: Int, workload x: Double, prices p: [Double], rule: any PaymentRule,
+    private func quote(_ inst: Instance, agent i: Int, workload x: Double, optimum: Double, prices p: [Double], rule: any PaymentRule,
                        solver: any AllocationSolver) throws -> PaymentQuote {
         try rule.pay(Winner(agent: i, bid: inst.bids[i], workload: x, top: inst.priors[i].support.upperBound,
-                            competition: .optimisation(prices: p, map: priceMap(inst, agent: i), model: inst.model, solver: solver)))
+                            competition: .optimisation(prices: p, map: priceMap(inst, agent: i), model: inst.model, solver: solver,
+                                                       optimum: optimum)))
     }
 
     /// The allocation at the current prices: one solve.

@@ -77,23 +77,29 @@ public struct ThresholdPayment: Sendable {
     public let workload: Double
     /// Bids z at which x_i drops, with the workload just above each.
     public let breakpoints: [(bid: Double, workloadAbove: Double)]
-    /// Allocation solves spent.
+    /// Allocation problems solved: one per price vector probed (a probe that first asks for the
+    /// optimal value and then for the allocation at the same prices counts once).
     public let solverCalls: Int
 
     /// Where the saturation search stops doubling (its last line is used as the top line).
     public static let farPrice = 1e200
 
     /// - Parameters: `prices` are every agent's current prices; agent `i` bids `bid`,
-    ///   its support's top is `top`, `map` turns a bid into its price.
+    ///   its support's top is `top`, `map` turns a bid into its price. `atBid`, when given, is
+    ///   agent i's workload and the objective of `solver`'s allocation at `prices` (the outcome's):
+    ///   used instead of solving again when `prices[i]` is the bid's price (exact search only).
     public static func compute(agent i: Int, bid: Double, top: Double, prices: [Double], map: PriceMap,
-                               model: CostModel, solver: any AllocationSolver, method: PaymentMethod) throws -> ThresholdPayment {
+                               model: CostModel, solver: any AllocationSolver, method: PaymentMethod,
+                               atBid: (workload: Double, objective: Double)? = nil) throws -> ThresholdPayment {
         var calls = 0
         var p = prices
         /// The optimal allocation's line at price q: slope x_i, intercept (objective − q·x_i).
-        func line(_ q: Double) throws -> (x: Double, rest: Double) {
+        /// `tieRule: false` takes any optimum: only where a tie at q cannot change the payment
+        /// (a probe strictly below the two lines it splits; a top price on no flat stretch).
+        func line(_ q: Double, tieRule: Bool = true) throws -> (x: Double, rest: Double) {
             p[i] = q
             calls += 1
-            let a = try solver.solve(prices: p)
+            let a = try tieRule ? solver.solve(prices: p) : solver.anyOptimum(prices: p)
             let x = model.workloads(a.agents)[i]
             return (x, a.objective - q * x)
         }
@@ -119,7 +125,8 @@ public struct ThresholdPayment: Sendable {
         switch method {
         case .exact:
             let pa = map.price(bid)
-            let la = try line(pa)
+            let la: (x: Double, rest: Double)
+            if let atBid, pa == prices[i] { la = (atBid.workload, atBid.objective - pa * atBid.workload) } else { la = try line(pa) }
             if la.x == 0 { return ThresholdPayment(payment: 0, workload: 0, breakpoints: [], solverCalls: calls) }
             // The top line: at φ̄(top) when finite, else at the first doubling of the price whose
             // workload equals the minimum workload (no breakpoint of x_i lies beyond it).
@@ -128,7 +135,9 @@ public struct ThresholdPayment: Sendable {
                 guard pb > pa else {
                     return ThresholdPayment(payment: bid * la.x + la.x * (top - bid), workload: la.x, breakpoints: [], solverCalls: calls)
                 }
-                lb = try line(pb)
+                // The tie rule's x_i at pb matters only when a whole stretch of bids is priced pb.
+                let onStretch = map.stretch(pb).map { $0.low < $0.high } ?? false
+                lb = try line(pb, tieRule: onStretch)
             } else {
                 (pb, lb) = try saturation()
             }
@@ -140,9 +149,19 @@ public struct ThresholdPayment: Sendable {
                 if a.x == b.x { continue }
                 let q = (b.rest - a.rest) / (a.x - b.x)
                 guard q > qa, q < qb, calls < 10_000 else { found.append((min(max(q, qa), qb), b.x)); continue }
-                let m = try line(q)
                 let onA = a.x * q + a.rest
                 let tol = 1e-11 * max(1, abs(onA))
+                // Most probes confirm a breakpoint (a and b tie at q), which needs only the optimal
+                // value; the allocation (whose tie rule is the costly part at a tie) is solved for
+                // only when a new line lies below. Both count as one solve at price q.
+                p[i] = q
+                calls += 1
+                if try solver.optimalValue(prices: p) >= onA - tol {
+                    found.append((q, b.x))
+                    continue
+                }
+                calls -= 1
+                let m = try line(q, tieRule: false)
                 if m.x * q + m.rest >= onA - tol || m.x == a.x || m.x == b.x {
                     found.append((q, b.x))
                 } else {

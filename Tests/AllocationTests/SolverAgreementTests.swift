@@ -29,6 +29,35 @@ struct SolverAgreementTests {
         }
     }
 
+    /// The shortcuts a threshold search takes: `optimalValue` (no allocation) and `anyOptimum` (no
+    /// tie rule) of every raw solver and of every kind's tie-rule wrapper, against brute force, on
+    /// instances with exact ties between agents.
+    @Test func optimalValueAndAnyOptimumMatchBruteForce() throws {
+        var g = SplitMix64(seed: 20261126)
+        for n in 0..<600 {
+            let shape = RandomWorkflow.Shape.allCases[n % 4]
+            let spec = RandomWorkflow.instance(shape, nodes: Int.random(in: 2...6, using: &g), perTier: Int.random(in: 1...2, using: &g),
+                                               kappa: n % 2 == 0 ? 0 : 0.3, ties: n % 3 == 0, using: &g)
+            let inst = try Instance(spec: spec)
+            // Every fourth instance at a price vector where an agent's price equals another's (a tie).
+            var prices = inst.virtualBids
+            if n % 4 == 1, prices.count > 1 { prices[1] = prices[0] }
+            let brute = try BruteForce(model: inst.model).solve(prices: prices)
+            var solvers: [any AllocationSolver] = [try VariableElimination(model: inst.model)]
+            if inst.model.isForest { solvers.append(try TreeDP(model: inst.model)) }
+            if let c = try? CutsetConditioning(model: inst.model, maxCut: 3) { solvers.append(c) }
+            for kind in [SolverKind.auto, .elimination, .brute] + (n % 20 == 0 ? [.milp] : []) { solvers.append(try kind.make(for: inst.model)) }
+            let tol = 1e-9 * max(1, abs(brute.objective))
+            for s in solvers {
+                let v = try s.optimalValue(prices: prices)
+                #expect(abs(v - brute.objective) <= tol, "\(s.name) optimalValue \(v) ≠ brute \(brute.objective) on #\(n)")
+                let a = try s.anyOptimum(prices: prices)
+                #expect(inst.model.isFeasible(a.agents), "\(s.name) anyOptimum infeasible on #\(n)")
+                #expect(abs(inst.model.objective(a.agents, prices: prices) - brute.objective) <= tol, "\(s.name) anyOptimum not optimal on #\(n)")
+            }
+        }
+    }
+
     @Test func eliminationRefusesWideGraphs() throws {
         // A complete DAG on 8 nodes has width 7: 9^8 > 1e6 entries.
         var g = SplitMix64(seed: 1)

@@ -16,6 +16,30 @@ struct PaymentTests {
         }
     }
 
+    /// The threshold search may start from the outcome's own allocation (`atBid`) instead of
+    /// solving at the bid again: same payment and breakpoints to the bit, one solve fewer. On
+    /// random instances with ties and ironed (bimodal) priors, every winner.
+    @Test("a threshold search started from the outcome's allocation equals one that re-solves it, one solve fewer")
+    func atBidShortcutChangesNothing() throws {
+        for (n, inst) in try Self.instances(60, seed: 12, bimodal: true).enumerated() {
+            let solver = try SolverKind.auto.make(for: inst.model)
+            let prices = inst.virtualBids
+            let outcome = try solver.solve(prices: prices)
+            let x = inst.model.workloads(outcome.agents)
+            for i in 0..<inst.agentCount where x[i] > 0 {
+                let b = inst.bids[i], top = inst.priors[i].support.upperBound
+                func run(_ atBid: (workload: Double, objective: Double)?) throws -> ThresholdPayment {
+                    try ThresholdPayment.compute(agent: i, bid: b, top: top, prices: prices, map: .virtual(inst.priors[i]),
+                                                 model: inst.model, solver: solver, method: .exact, atBid: atBid)
+                }
+                let full = try run(nil), short = try run((x[i], outcome.objective))
+                #expect(full.payment == short.payment && full.workload == short.workload, "instance #\(n) agent \(i)")
+                #expect(full.breakpoints.map(\.bid) == short.breakpoints.map(\.bid), "instance #\(n) agent \(i)")
+                #expect(short.solverCalls == full.solverCalls - 1, "instance #\(n) agent \(i)")
+            }
+        }
+    }
+
     /// x_i(z) for agent i bidding z, under STAR's allocation.
     static func workload(_ inst: Instance, _ i: Int, _ z: Double) throws -> Double {
         let o = try STAR().run(inst.withBid(i, z), options: .init(payment: .bisection(epsilon: 1)))
