@@ -24,6 +24,12 @@ public struct VariableElimination: AllocationSolver {
         let consumed: [Int]           // factor ids combined at this step
         let strides: [[Int]]          // per consumed factor: stride for each position of scope + [v]
         let output: Int               // id of the new factor
+        /// Positions in `consumed` of the table factors (v's unary and messages).
+        let tableFactors: [Int]
+        /// The consumed edge factors, not tabulated by `solve`: (edge index, position in `scope` of
+        /// its other end). An edge factor is −p_a·saving[e][a] when both ends are on agent a, else 0,
+        /// so it touches one entry per scope assignment (the min-trick of the tree DP).
+        let edgeTerms: [(edge: Int, position: Int)]
     }
     let steps: [Step]
     let factorCount: Int
@@ -81,7 +87,13 @@ public struct VariableElimination: AllocationSolver {
             scopes.append(scope)
             for x in scope { containing[x].subtract(consumed); containing[x].insert(out) }
             containing[v] = []
-            steps.append(Step(variable: v, scope: scope, consumed: consumed, strides: strides, output: out))
+            let isEdge = consumed.map { $0 >= V && $0 < V + model.edges.count }
+            let edgeTerms = consumed.enumerated().filter { isEdge[$0.offset] }.map { (_, id) -> (edge: Int, position: Int) in
+                let e = model.edges[id - V]
+                return (id - V, scope.firstIndex(of: e.from == v ? e.to : e.from)!)
+            }
+            steps.append(Step(variable: v, scope: scope, consumed: consumed, strides: strides, output: out,
+                              tableFactors: consumed.indices.filter { !isEdge[$0] }, edgeTerms: edgeTerms))
             order.append(v)
             // Graph update: connect v's neighbours, remove v, refresh fill scores nearby.
             alive[v] = false
@@ -98,6 +110,12 @@ public struct VariableElimination: AllocationSolver {
         self.order = order
         self.steps = steps
         self.factorCount = scopes.count
+    }
+
+    /// Σ over elimination steps of M^(|scope|+1): the clique entries one `solve` visits, each a
+    /// sum over the step's table factors (the floor its time scales with).
+    public var cliqueEntries: Double {
+        steps.reduce(0.0) { $0 + pow(Double(model.agentCount), Double($1.scope.count + 1)) }
     }
 
     static func ipow(_ b: Int, _ e: Int) -> Int { var r = 1; for _ in 0..<e { r *= b }; return r }
@@ -119,23 +137,31 @@ public struct VariableElimination: AllocationSolver {
     }
 
     /// An optimal allocation: eliminates in ``order`` with the planned tables, then back-substitutes.
-    /// O(V·M^{w+1}) time, O(M^{w+1}) memory per table.
+    /// O(V·M^{w+1}) time, O(M^{w+1}) memory per table. Edge factors are never tabulated: per scope
+    /// assignment each subtracts its saving from one candidate agent (the one its other end holds),
+    /// so a step costs M·(1 + messages) + edges per entry instead of M·(1 + messages + edges).
     /// - Throws: `AllocationError.infeasible` when no capable allocation exists.
     public func solve(prices: [Double]) throws -> Assignment {
         let V = model.nodeCount, M = model.agentCount
-        var tables = initialTables(prices: prices, allowed: model.capable)
+        var tables = [[Double]](repeating: [], count: factorCount)
+        for v in 0..<V { tables[v] = (0..<M).map { i in model.capable[v][i] ? prices[i] * model.base[v][i] : .infinity } }
+        // w[e·M + a] = p_a·saving[e][a]: the edge's saving when both ends are on a.
+        var w = [Double](repeating: 0, count: model.edges.count * M)
+        for k in model.edges.indices { for a in 0..<M { w[k * M + a] = prices[a] * model.saving[k][a] } }
         var argmins = [[Int]](repeating: [], count: steps.count)
+        var cand = [Double](repeating: 0, count: M)
         for (s, step) in steps.enumerated() {
             let k = step.scope.count
             let outSize = Self.ipow(M, k)
             var out = [Double](repeating: 0, count: outSize)
             var arg = [Int](repeating: 0, count: outSize)
-            let nf = step.consumed.count
+            let nf = step.tableFactors.count, ne = step.edgeTerms.count
             // Flattened strides (factor-major) and unsafe table pointers: this loop is the
             // whole cost of a solve, and payments call solve once per breakpoint.
             var strides = [Int](repeating: 0, count: nf * (k + 1))
-            for f in 0..<nf { for p in 0...k { strides[f * (k + 1) + p] = step.strides[f][p] } }
-            let ftables = step.consumed.map { tables[$0] }
+            for (f, c) in step.tableFactors.enumerated() { for p in 0...k { strides[f * (k + 1) + p] = step.strides[c][p] } }
+            let ftables = step.tableFactors.map { tables[step.consumed[$0]] }
+            let edgePos = step.edgeTerms.map(\.position), edgeRow = step.edgeTerms.map { $0.edge * M }
             var baseIdx = [Int](repeating: 0, count: nf)
             var digits = [Int](repeating: 0, count: k)
             try withExtendedLifetime(ftables) {
@@ -146,12 +172,14 @@ public struct VariableElimination: AllocationSolver {
                             try out.withUnsafeMutableBufferPointer { ob in
                                 try arg.withUnsafeMutableBufferPointer { ab in
                                     for o in 0..<outSize {
-                                        var best = Double.infinity, bestX = 0
                                         for x in 0..<M {
                                             var sum = 0.0
                                             for f in 0..<nf { sum += tp[f][bi[f] + x * st[f * (k + 1) + k]] }
-                                            if sum < best { best = sum; bestX = x }
+                                            cand[x] = sum
                                         }
+                                        for j in 0..<ne { let a = digits[edgePos[j]]; cand[a] -= w[edgeRow[j] + a] }
+                                        var best = Double.infinity, bestX = 0
+                                        for x in 0..<M where cand[x] < best { best = cand[x]; bestX = x }
                                         ob[o] = best; ab[o] = bestX
                                         var pos = 0
                                         while pos < k {

@@ -197,7 +197,8 @@ extension Bench {
             var found = [("validation", validate), ("min-fill order (width \(ve.width))", order), ("auto solver choice (\(chosen))", auto)]
             if pow(Double(inst.agentCount), Double(ve.width + 1)) <= 2e7 {
                 let prices = inst.virtualBids
-                found.append(("one elimination solve", try time(budget) { _ = try ve.solve(prices: prices) }))
+                let t = try time(budget) { _ = try ve.solve(prices: prices) }
+                found.append((String(format: "one elimination solve (%.3g clique entries, %.2f ns each)", ve.cliqueEntries, t / ve.cliqueEntries * 1e9), t))
             }
             for (name, t) in found {
                 steps[String(name.prefix { $0 != "(" }).trimmingCharacters(in: .whitespaces), default: []].append(t)
