@@ -97,26 +97,29 @@ public struct CutsetConditioning: AllocationSolver {
     }
 
     /// Fixes the cutset to `choices[j][idx[j]]` (written into `agents`), loads the forest's unary
-    /// costs under `allowed` into `D` with the savings of edges to the cutset folded in, and
-    /// returns the constant part: the cutset's own unary costs minus savings among cutset nodes.
-    func condition(on idx: [Int], choices: [[Int]], prices: [Double], allowed: [[Bool]], agents: inout [Int], D: inout [Double]) -> Double {
+    /// costs (`costs.unary`, +∞ where not allowed) into `D` with the savings of edges to the cutset
+    /// folded in, and returns the constant part: the cutset's own unary costs minus savings among
+    /// cutset nodes.
+    func condition(on idx: [Int], choices: [[Int]], costs: PricedCosts, agents: inout [Int], D: inout [Double]) -> Double {
         let M = model.agentCount
         var constant = 0.0
         for (j, c) in cutset.enumerated() {
             let a = choices[j][idx[j]]
             agents[c] = a
-            constant += prices[a] * model.base[c][a]
+            constant += costs.unary[c * M + a]
         }
         for k in inner where agents[model.edges[k].from] == agents[model.edges[k].to] {
-            let a = agents[model.edges[k].to]
-            constant -= prices[a] * model.saving[k][a]
+            constant -= costs.edge[k * M + agents[model.edges[k].to]]
         }
-        for v in forest.order {
-            for i in 0..<M { D[v * M + i] = allowed[v][i] ? prices[i] * model.base[v][i] : .infinity }
+        D.withUnsafeMutableBufferPointer { d in
+            costs.unary.withUnsafeBufferPointer { u in
+                for v in forest.order { for i in (v * M)..<(v * M + M) { d[i] = u[i] } }
+            }
         }
+        // An entry at +∞ (not allowed) stays +∞.
         for b in boundary {
             let a = agents[b.cut]
-            if allowed[b.other][a] { D[b.other * M + a] -= prices[a] * model.saving[b.edge][a] }
+            D[b.other * M + a] -= costs.edge[b.edge * M + a]
         }
         return constant
     }
@@ -142,6 +145,7 @@ public struct CutsetConditioning: AllocationSolver {
     private func search(_ prices: [Double], traceback: Bool) throws -> (agents: [Int], value: Double) {
         let M = model.agentCount, V = model.nodeCount
         let choices = cutset.map { c in (0..<M).filter { model.capable[c][$0] } }
+        let costs = PricedCosts(model: model, prices: prices, allowed: model.capable)
         var idx = [Int](repeating: 0, count: cutset.count)
         var bestValue = Double.infinity
         var best: [Int] = []
@@ -149,10 +153,10 @@ public struct CutsetConditioning: AllocationSolver {
         var bestAt = [Double](repeating: 0, count: V), bestAgent = [Int](repeating: 0, count: V)
         var agents = [Int](repeating: 0, count: V)
         while true {
-            let constant = condition(on: idx, choices: choices, prices: prices, allowed: model.capable, agents: &agents, D: &D)
-            let total = constant + (try forest.fold(&D, model: model, prices: prices, best: &bestAt, bestAgent: &bestAgent))
+            let constant = condition(on: idx, choices: choices, costs: costs, agents: &agents, D: &D)
+            let total = constant + (try forest.fold(&D, edge: costs.edge, M: M, best: &bestAt, bestAgent: &bestAgent))
             if total < bestValue {
-                if traceback { forest.traceback(D, model: model, prices: prices, best: bestAt, bestAgent: bestAgent, into: &agents); best = agents }
+                if traceback { forest.traceback(D, edge: costs.edge, M: M, best: bestAt, bestAgent: bestAgent, into: &agents); best = agents }
                 bestValue = total
             }
             var k = cutset.count - 1

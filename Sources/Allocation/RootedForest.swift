@@ -29,36 +29,64 @@ struct RootedForest: Sendable {
         self.order = order; self.parent = parent; self.parentEdge = pe
     }
 
-    /// Folds leaves into parents over `D` (V×M, unary costs on entry). Fills each node's
-    /// minimum and its lowest-index argmin; returns the sum of the roots' minima.
-    func fold(_ D: inout [Double], model: CostModel, prices: [Double], best: inout [Double], bestAgent: inout [Int]) throws -> Double {
-        let M = model.agentCount
+    /// Folds leaves into parents over `D` (V×M, unary costs on entry, +∞ where a node may not go
+    /// to an agent). `edge` holds p_i·saving[e][i] at `edge[e·M + i]` (`PricedCosts`). Fills each
+    /// node's minimum and its lowest-index argmin; returns the sum of the roots' minima.
+    func fold(_ D: inout [Double], edge: [Double], M: Int, best: inout [Double], bestAgent: inout [Int]) throws -> Double {
         var total = 0.0
-        for v in order.reversed() {
-            var m = Double.infinity, arg = 0
-            for i in 0..<M where D[v * M + i] < m { m = D[v * M + i]; arg = i }
-            guard m.isFinite else { throw AllocationError.infeasible("node \(v) has no capable agent") }
-            best[v] = m; bestAgent[v] = arg
-            let p = parent[v]
-            guard p >= 0 else { total += m; continue }
-            let e = parentEdge[v]
-            for i in 0..<M where model.capable[p][i] {
-                D[p * M + i] += min(D[v * M + i] - prices[i] * model.saving[e][i], m)
+        try D.withUnsafeMutableBufferPointer { d in
+            try edge.withUnsafeBufferPointer { w in
+                for v in order.reversed() {
+                    let dv = v * M
+                    var m = Double.infinity, arg = 0
+                    for i in 0..<M where d[dv + i] < m { m = d[dv + i]; arg = i }
+                    guard m.isFinite else { throw AllocationError.infeasible("node \(v) has no capable agent") }
+                    best[v] = m; bestAgent[v] = arg
+                    let p = parent[v]
+                    guard p >= 0 else { total += m; continue }
+                    // An entry of the parent at +∞ (not allowed) stays +∞: no check needed.
+                    let dp = p * M, we = parentEdge[v] * M
+                    for i in 0..<M { d[dp + i] += min(d[dv + i] - w[we + i], m) }
+                }
             }
         }
         return total
     }
 
     /// Assigns the forest's nodes top-down after `fold` (nodes outside it keep their agents).
-    func traceback(_ D: [Double], model: CostModel, prices: [Double], best: [Double], bestAgent: [Int], into agents: inout [Int]) {
-        let M = model.agentCount
+    func traceback(_ D: [Double], edge: [Double], M: Int, best: [Double], bestAgent: [Int], into agents: inout [Int]) {
         for v in order {
             let p = parent[v]
             if p < 0 { agents[v] = bestAgent[v]; continue }
             let i = agents[p]
-            let same = model.capable[v][i] ? D[v * M + i] - prices[i] * model.saving[parentEdge[v]][i] : .infinity
+            // +∞ when v may not go to i (its D entry is +∞).
+            let same = D[v * M + i] - edge[parentEdge[v] * M + i]
             // Stay on the parent's agent when strictly better, or equal and lower-indexed.
             agents[v] = (same < best[v] || (same == best[v] && i < bestAgent[v])) ? i : bestAgent[v]
         }
+    }
+}
+
+/// A cost model's terms at one price vector, flat (row-major, stride M) for the DP loops, built
+/// once per solve instead of multiplying through nested arrays in every pass:
+/// `unary[v·M + i]` = p_i·base[v][i] (+∞ where node v may not go to agent i) and
+/// `edge[e·M + i]` = p_i·saving[e][i].
+struct PricedCosts {
+    let unary: [Double]
+    let edge: [Double]
+
+    init(model: CostModel, prices: [Double], allowed: [[Bool]]) {
+        let M = model.agentCount
+        var u = [Double](repeating: .infinity, count: model.nodeCount * M)
+        for v in 0..<model.nodeCount {
+            let row = model.base[v], ok = allowed[v]
+            for i in 0..<M where ok[i] { u[v * M + i] = prices[i] * row[i] }
+        }
+        var w = [Double](repeating: 0, count: model.edges.count * M)
+        for k in model.edges.indices {
+            let row = model.saving[k]
+            for i in 0..<M { w[k * M + i] = prices[i] * row[i] }
+        }
+        unary = u; edge = w
     }
 }

@@ -74,13 +74,15 @@ struct LexicographicForest: Sendable {
         var bestValue = Double.infinity
         let choices = cutset.map { c in (0..<M).filter { allowed[c][$0] } }
         if choices.contains(where: \.isEmpty) { return (bestValue, mm) }
+        let costs = PricedCosts(model: model, prices: prices, allowed: allowed)
+        let w = costs.edge
         var idx = [Int](repeating: 0, count: cutset.count)
         var agents = [Int](repeating: 0, count: V)
         var D = [Double](repeating: 0, count: V * M), out = D
         var best = [Double](repeating: 0, count: V), bestAgent = [Int](repeating: 0, count: V)
         while true {
-            let constant = cutsetSolver.condition(on: idx, choices: choices, prices: prices, allowed: allowed, agents: &agents, D: &D)
-            if let rootsTotal = try? forest.fold(&D, model: model, prices: prices, best: &best, bestAgent: &bestAgent) {
+            let constant = cutsetSolver.condition(on: idx, choices: choices, costs: costs, agents: &agents, D: &D)
+            if let rootsTotal = try? forest.fold(&D, edge: w, M: M, best: &best, bestAgent: &bestAgent) {
                 let total = constant + rootsTotal
                 // Downward pass: out[v][i] = cost of everything outside v's subtree given A(v) = i.
                 for v in forest.order {
@@ -89,18 +91,18 @@ struct LexicographicForest: Sendable {
                         for i in 0..<M { out[v * M + i] = total - best[v] }
                         continue
                     }
-                    let e = forest.parentEdge[v]
+                    let we = forest.parentEdge[v] * M
                     // Parent at j, with v's own contribution to D[p][j] taken out.
                     var m = Double.infinity
                     for j in 0..<M where D[p * M + j].isFinite {
-                        let contrib = min(D[v * M + j] - prices[j] * model.saving[e][j], best[v])
+                        let contrib = min(D[v * M + j] - w[we + j], best[v])
                         m = min(m, out[p * M + j] + D[p * M + j] - contrib)
                     }
                     for i in 0..<M {
                         var o = m
                         if D[p * M + i].isFinite && D[v * M + i].isFinite {
-                            let contrib = min(D[v * M + i] - prices[i] * model.saving[e][i], best[v])
-                            o = min(o, out[p * M + i] + D[p * M + i] - contrib - prices[i] * model.saving[e][i])
+                            let contrib = min(D[v * M + i] - w[we + i], best[v])
+                            o = min(o, out[p * M + i] + D[p * M + i] - contrib - w[we + i])
                         }
                         out[v * M + i] = o
                     }

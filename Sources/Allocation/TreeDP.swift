@@ -24,7 +24,7 @@ public struct TreeDP: AllocationSolver {
     public func solve(prices: [Double]) throws -> Assignment {
         let up = try upward(prices)
         var agents = [Int](repeating: 0, count: model.nodeCount)
-        forest.traceback(up.D, model: model, prices: prices, best: up.best, bestAgent: up.bestAgent, into: &agents)
+        forest.traceback(up.D, edge: up.costs.edge, M: model.agentCount, best: up.best, bestAgent: up.bestAgent, into: &agents)
         return Assignment(agents: agents, objective: model.objective(agents, prices: prices))
     }
 
@@ -32,14 +32,12 @@ public struct TreeDP: AllocationSolver {
     public func optimalValue(prices: [Double]) throws -> Double { try upward(prices).total }
 
     /// The upward pass: unary costs folded leaves-first; the roots' minima summed in `total`.
-    private func upward(_ prices: [Double]) throws -> (D: [Double], best: [Double], bestAgent: [Int], total: Double) {
-        let M = model.agentCount, V = model.nodeCount
-        var D = [Double](repeating: 0, count: V * M)
-        for v in 0..<V {
-            for i in 0..<M { D[v * M + i] = model.capable[v][i] ? prices[i] * model.base[v][i] : .infinity }
-        }
+    private func upward(_ prices: [Double]) throws -> (D: [Double], costs: PricedCosts, best: [Double], bestAgent: [Int], total: Double) {
+        let V = model.nodeCount
+        let costs = PricedCosts(model: model, prices: prices, allowed: model.capable)
+        var D = costs.unary
         var best = [Double](repeating: 0, count: V), bestAgent = [Int](repeating: 0, count: V)
-        let total = try forest.fold(&D, model: model, prices: prices, best: &best, bestAgent: &bestAgent)
-        return (D, best, bestAgent, total)
+        let total = try forest.fold(&D, edge: costs.edge, M: model.agentCount, best: &best, bestAgent: &bestAgent)
+        return (D, costs, best, bestAgent, total)
     }
 }

@@ -46,7 +46,12 @@ public struct PriceMap: Sendable {
 
     /// `q` moved onto a flat value within 1e-12 relative, else `q`.
     func snapped(_ q: Double) -> Double {
-        flatValues.first { abs($0 - q) <= 1e-12 * max(1, abs($0)) } ?? q
+        flatValue(near: q) ?? q
+    }
+
+    /// The flat value within 1e-12 relative of `q` (a price shared by a whole stretch of bids), if any.
+    func flatValue(near q: Double) -> Double? {
+        flatValues.first { abs($0 - q) <= 1e-12 * max(1, abs($0)) }
     }
 }
 
@@ -135,9 +140,10 @@ public struct ThresholdPayment: Sendable {
                 guard pb > pa else {
                     return ThresholdPayment(payment: bid * la.x + la.x * (top - bid), workload: la.x, breakpoints: [], solverCalls: calls)
                 }
-                // The tie rule's x_i at pb matters only when a whole stretch of bids is priced pb.
-                let onStretch = map.stretch(pb).map { $0.low < $0.high } ?? false
-                lb = try line(pb, tieRule: onStretch)
+                // The tie rule's x_i at pb matters only when a whole stretch of bids is priced pb (a
+                // flat value of the map, as the back-to-bids step below snaps it); elsewhere only the
+                // single bid `top` has price pb.
+                lb = try line(pb, tieRule: map.flatValue(near: pb) != nil)
             } else {
                 (pb, lb) = try saturation()
             }
