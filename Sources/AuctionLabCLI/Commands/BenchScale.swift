@@ -3,6 +3,7 @@ import Foundation
 import Allocation
 import Experiments
 import LabNumerics
+import Mechanisms
 import Workflows
 
 /// The scale benchmarks of issue 17, run by `auctionlab bench` after its other parts (or alone
@@ -176,6 +177,26 @@ extension Bench {
         print(String(format: "  solve: %d S2-sized instances via stdin in %.3f s = %.3g ms each, start-up included (%.0f× faster than the 190 ms of issue 17's Python reference, recorded)",
                      n, batch.wall, per * 1e3, Self.pythonReferenceSecondsPerInstance / per))
         print(String(format: "  solve: one process on s2.json %@ = %.2f× `--help` (%@)", ms(single), single / help, ms(help)))
+        try batchStages(lines.split(separator: "\n").map { Data($0.utf8) })
+    }
+
+    /// Where a batch line's time goes, in this process on one thread: decoding the JSON
+    /// (Foundation's `JSONDecoder`), building the instance (priors, virtual costs, cost model),
+    /// the STAR run (solver built, allocation, thresholds) and writing the outcome line.
+    func batchStages(_ lines: [Data]) throws {
+        var specs: [InstanceSpec] = [], insts: [Instance] = [], outcomes: [Outcome] = []
+        let clock = ContinuousClock()
+        func seconds(_ body: () throws -> Void) rethrows -> Double {
+            let d = try clock.measure(body)
+            return (Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18) / Double(lines.count)
+        }
+        let decode = try seconds { specs = try lines.map { try InstanceSpec.decode($0) } }
+        let build = try seconds { insts = try specs.map { try Instance(spec: $0) } }
+        let run = try seconds { outcomes = try insts.map { try STAR().run($0, options: .init()) } }
+        let write = try seconds { for (o, inst) in zip(outcomes, insts) { _ = try o.jsonLine(for: inst) } }
+        let total = decode + build + run + write
+        print(String(format: "  solve: per instance on one thread: decode %@, build %@, STAR %@, write %@ = %@ (%.0f%% decoding)",
+                     ms(decode), ms(build), ms(run), ms(write), ms(total), 100 * decode / total))
     }
 
     /// Validation, the min-fill elimination order and the auto solver's choice on layered
