@@ -5,15 +5,21 @@ import Workflows
 
 @Suite("Allocation: exact solvers agree with brute force")
 struct SolverAgreementTests {
+    /// Instance #n of a seeded stream: shape n mod 4 (tree, chain, layered, DAG), 2–6 nodes, 1–2
+    /// agents per tier, κ 0 or 0.3 alternately, every third with two agents tied exactly.
+    static func small(_ n: Int, _ g: inout SplitMix64) throws -> Instance {
+        try Instance(spec: RandomWorkflow.instance(RandomWorkflow.Shape.allCases[n % 4], nodes: Int.random(in: 2...6, using: &g),
+                                                   perTier: Int.random(in: 1...2, using: &g), kappa: n % 2 == 0 ? 0 : 0.3,
+                                                   ties: n % 3 == 0, using: &g))
+    }
+
     /// 2,000+ seeded instances: trees, chains, layered and multi-parent DAGs, κ ∈ {0, 0.3},
     /// per-agent ρ, and exact ties between agents.
     @Test func allSolversMatchBruteForce() throws {
         var g = SplitMix64(seed: 20261124)
         for n in 0..<2000 {
             let shape = RandomWorkflow.Shape.allCases[n % 4]
-            let spec = RandomWorkflow.instance(shape, nodes: Int.random(in: 2...6, using: &g), perTier: Int.random(in: 1...2, using: &g),
-                                               kappa: n % 2 == 0 ? 0 : 0.3, ties: n % 3 == 0, using: &g)
-            let inst = try Instance(spec: spec)
+            let inst = try Self.small(n, &g)
             let prices = inst.virtualBids
             let brute = try BruteForce(model: inst.model).solve(prices: prices)
             var solvers: [any AllocationSolver] = [try VariableElimination(model: inst.model)]
@@ -35,10 +41,7 @@ struct SolverAgreementTests {
     @Test func optimalValueAndAnyOptimumMatchBruteForce() throws {
         var g = SplitMix64(seed: 20261126)
         for n in 0..<600 {
-            let shape = RandomWorkflow.Shape.allCases[n % 4]
-            let spec = RandomWorkflow.instance(shape, nodes: Int.random(in: 2...6, using: &g), perTier: Int.random(in: 1...2, using: &g),
-                                               kappa: n % 2 == 0 ? 0 : 0.3, ties: n % 3 == 0, using: &g)
-            let inst = try Instance(spec: spec)
+            let inst = try Self.small(n, &g)
             // Every fourth instance at a price vector where an agent's price equals another's (a tie).
             var prices = inst.virtualBids
             if n % 4 == 1, prices.count > 1 { prices[1] = prices[0] }
