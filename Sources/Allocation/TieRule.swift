@@ -53,7 +53,9 @@ struct LexicographicForest: Sendable {
     var forest: RootedForest { cutsetSolver.forest }
 
     /// Builds the structure when some cutset keeps the enumeration affordable, else throws.
-    init(model: CostModel) throws {
+    /// `reusing`: a cutset solver already built for `model` (the greedy cutset does not depend on
+    /// the limit, only whether it is refused), taken when its cutset is within this limit.
+    init(model: CostModel, reusing built: CutsetConditioning? = nil) throws {
         self.model = model
         let M = max(2, model.agentCount)
         var maxCut = 0
@@ -64,7 +66,11 @@ struct LexicographicForest: Sendable {
         guard model.excessEdges() <= degrees.prefix(maxCut).reduce(0, +) else {
             throw AllocationError.tooLarge("no cutset of ≤ \(maxCut) nodes makes the workflow a forest")
         }
-        cutsetSolver = try CutsetConditioning(model: model, maxCut: maxCut)
+        if let built, built.cutset.count <= maxCut {
+            cutsetSolver = built
+        } else {
+            cutsetSolver = try CutsetConditioning(model: model, maxCut: maxCut)
+        }
     }
 
     /// Optimum value and min-marginals (V×M, +∞ where not allowed) under `allowed`.
@@ -203,7 +209,7 @@ public struct Canonical: AllocationSolver {
     init(inner: any AllocationSolver, model: CostModel, innerRedundant: Bool,
          make: @escaping @Sendable (CostModel) throws -> any AllocationSolver) {
         self.inner = inner
-        let forest = try? LexicographicForest(model: model)
+        let forest = try? LexicographicForest(model: model, reusing: inner as? CutsetConditioning)
         if let forest {
             lex = forest
         } else if let elimination = try? LexicographicElimination(model: model) {

@@ -37,6 +37,9 @@ public struct Workflow: Sendable, Hashable {
     /// subtraction cancelled to a negative workload (issue 18).
     public static let maxTokens = 1e15
 
+    /// A token count the model accepts: finite, in [0, `maxTokens`].
+    static func validTokens(_ v: Double) -> Bool { v.isFinite && v >= 0 && v <= maxTokens }
+
     /// Validates and resolves. Errors name the field (`nodes[3].input_tokens`, `edges[2].to`, …).
     public init(nodes: [NodeSpec], edges: [EdgeSpec]) throws {
         guard !nodes.isEmpty else { throw InstanceError.invalid(field: "nodes", reason: "is empty: a workflow needs at least one node") }
@@ -44,18 +47,19 @@ public struct Workflow: Sendable, Hashable {
         for (k, n) in nodes.enumerated() {
             if let j = index[n.id] { throw InstanceError.invalid(field: "nodes[\(k)].id", reason: "\"\(n.id)\" duplicates nodes[\(j)].id") }
             index[n.id] = k
-            for (name, v) in [("input_tokens", n.inputTokens), ("output_tokens", n.outputTokens)] where !(v.isFinite && v >= 0 && v <= Self.maxTokens) {
+            for (name, v) in [("input_tokens", n.inputTokens), ("output_tokens", n.outputTokens)] where !Self.validTokens(v) {
                 throw InstanceError.invalid(field: "nodes[\(k)].\(name)", reason: "must be a finite number in [0, \(Self.maxTokens)] (got \(v))")
             }
         }
         var resolved: [(Int, Int, Double?)] = []
-        var seen = Set<[Int]>()
+        resolved.reserveCapacity(edges.count)
+        var seen = Set<Int>()   // u·V + v: no array per edge
         for (k, e) in edges.enumerated() {
             guard let u = index[e.from] else { throw InstanceError.invalid(field: "edges[\(k)].from", reason: "names unknown node \"\(e.from)\"") }
             guard let v = index[e.to] else { throw InstanceError.invalid(field: "edges[\(k)].to", reason: "names unknown node \"\(e.to)\"") }
             guard u != v else { throw InstanceError.invalid(field: "edges[\(k)]", reason: "is a self-loop on \"\(e.from)\"") }
-            guard seen.insert([u, v]).inserted else { throw InstanceError.invalid(field: "edges[\(k)]", reason: "duplicates the edge \(e.from) → \(e.to)") }
-            if let t = e.tokens, !(t.isFinite && t >= 0 && t <= Self.maxTokens) {
+            guard seen.insert(u * nodes.count + v).inserted else { throw InstanceError.invalid(field: "edges[\(k)]", reason: "duplicates the edge \(e.from) → \(e.to)") }
+            if let t = e.tokens, !Self.validTokens(t) {
                 throw InstanceError.invalid(field: "edges[\(k)].tokens", reason: "must be a finite number in [0, \(Self.maxTokens)] (got \(t))")
             }
             resolved.append((u, v, e.tokens))
