@@ -162,36 +162,50 @@ public struct VariableElimination: AllocationSolver {
             for (f, c) in step.tableFactors.enumerated() { for p in 0...k { strides[f * (k + 1) + p] = step.strides[c][p] } }
             let ftables = step.tableFactors.map { tables[step.consumed[$0]] }
             let edgePos = step.edgeTerms.map(\.position), edgeRow = step.edgeTerms.map { $0.edge * M }
-            var baseIdx = [Int](repeating: 0, count: nf)
-            var digits = [Int](repeating: 0, count: k)
+            let xStride = (0..<nf).map { strides[$0 * (k + 1) + k] }
+            // Scratch as raw buffers: the loop below is the whole cost of a solve (and payments call
+            // solve once per breakpoint), so no bounds or exclusivity checks inside it.
+            let bi = UnsafeMutableBufferPointer<Int>.allocate(capacity: max(1, nf)); bi.initialize(repeating: 0)
+            let digits = UnsafeMutableBufferPointer<Int>.allocate(capacity: max(1, k)); digits.initialize(repeating: 0)
+            defer { bi.deallocate(); digits.deallocate() }
             try withExtendedLifetime(ftables) {
                 let ptrs = ftables.map { $0.withUnsafeBufferPointer { $0.baseAddress! } }
                 try strides.withUnsafeBufferPointer { st in
                     try ptrs.withUnsafeBufferPointer { tp in
-                        try baseIdx.withUnsafeMutableBufferPointer { bi in
-                            try out.withUnsafeMutableBufferPointer { ob in
-                                try arg.withUnsafeMutableBufferPointer { ab in
-                                    for o in 0..<outSize {
-                                        for x in 0..<M {
-                                            var sum = 0.0
-                                            for f in 0..<nf { sum += tp[f][bi[f] + x * st[f * (k + 1) + k]] }
-                                            cand[x] = sum
-                                        }
-                                        for j in 0..<ne { let a = digits[edgePos[j]]; cand[a] -= w[edgeRow[j] + a] }
-                                        var best = Double.infinity, bestX = 0
-                                        for x in 0..<M where cand[x] < best { best = cand[x]; bestX = x }
-                                        ob[o] = best; ab[o] = bestX
-                                        var pos = 0
-                                        while pos < k {
-                                            digits[pos] += 1
-                                            for f in 0..<nf { bi[f] += st[f * (k + 1) + pos] }
-                                            if digits[pos] < M { break }
-                                            for f in 0..<nf { bi[f] -= M * st[f * (k + 1) + pos] }
-                                            digits[pos] = 0
-                                            pos += 1
+                        try xStride.withUnsafeBufferPointer { sx in
+                            try edgePos.withUnsafeBufferPointer { ep in
+                                try edgeRow.withUnsafeBufferPointer { er in
+                                    try w.withUnsafeBufferPointer { wb in
+                                        try cand.withUnsafeMutableBufferPointer { cb in
+                                            try out.withUnsafeMutableBufferPointer { ob in
+                                                try arg.withUnsafeMutableBufferPointer { ab in
+                                                    for o in 0..<outSize {
+                                                        // Factor by factor (the same additions in the same
+                                                        // order per candidate as a sum over factors).
+                                                        for x in 0..<M { cb[x] = 0 }
+                                                        for f in 0..<nf {
+                                                            let t = tp[f] + bi[f], step = sx[f]
+                                                            for x in 0..<M { cb[x] += t[x * step] }
+                                                        }
+                                                        for j in 0..<ne { let a = digits[ep[j]]; cb[a] -= wb[er[j] + a] }
+                                                        var best = Double.infinity, bestX = 0
+                                                        for x in 0..<M where cb[x] < best { best = cb[x]; bestX = x }
+                                                        ob[o] = best; ab[o] = bestX
+                                                        var pos = 0
+                                                        while pos < k {
+                                                            digits[pos] += 1
+                                                            for f in 0..<nf { bi[f] += st[f * (k + 1) + pos] }
+                                                            if digits[pos] < M { break }
+                                                            for f in 0..<nf { bi[f] -= M * st[f * (k + 1) + pos] }
+                                                            digits[pos] = 0
+                                                            pos += 1
+                                                        }
+                                                    }
+                                                    if !ob.contains(where: { $0.isFinite }) { throw AllocationError.infeasible("no capable allocation") }
+                                                }
+                                            }
                                         }
                                     }
-                                    if !ob.contains(where: { $0.isFinite }) { throw AllocationError.infeasible("no capable allocation") }
                                 }
                             }
                         }
