@@ -205,6 +205,7 @@ extension Bench {
         var g = SplitMix64(seed: seed)
         var rows: [[String]] = []
         var steps: [String: [Double]] = [:]
+        var entries: [Double] = []   // clique entries of one elimination solve, per V
         let budget = quick ? 0.05 : 0.2
         for v in [1_000, 10_000] {
             let spec = RandomWorkflow.instance(.layered, nodes: v, using: &g)
@@ -215,11 +216,12 @@ extension Bench {
             let ve = try VariableElimination(model: inst.model, tableLimit: .infinity)
             let auto = try time(budget) { _ = try SolverKind.auto.makeRaw(for: inst.model) }
             let chosen = try SolverKind.auto.makeRaw(for: inst.model).name
-            var found = [("validation", validate), ("min-fill order (width \(ve.width))", order), ("auto solver choice (\(chosen))", auto)]
+            var found = [("validation", validate), ("elimination order (width \(ve.width))", order), ("auto solver choice (\(chosen))", auto)]
             if pow(Double(inst.agentCount), Double(ve.width + 1)) <= 2e7 {
                 let prices = inst.virtualBids
                 let t = try time(budget) { _ = try ve.solve(prices: prices) }
                 found.append((String(format: "one elimination solve (%.3g clique entries, %.2f ns each)", ve.cliqueEntries, t / ve.cliqueEntries * 1e9), t))
+                entries.append(ve.cliqueEntries)
             }
             for (name, t) in found {
                 steps[String(name.prefix { $0 != "(" }).trimmingCharacters(in: .whitespaces), default: []].append(t)
@@ -237,6 +239,7 @@ extension Bench {
         print("  large workflows (M = 9; exponent = log10(t(10⁴) / t(10³)): 1 linear, 2 quadratic):")
         printAligned(["", "V", "step", "time"], rows)
         print("    exponents: " + steps.keys.sorted().filter { steps[$0]!.count == 2 }
-            .map { k in String(format: "%@ %.2f", k, log10(steps[k]![1] / steps[k]![0])) }.joined(separator: ", "))
+            .map { k in String(format: "%@ %.2f", k, log10(steps[k]![1] / steps[k]![0])) }.joined(separator: ", ")
+            + (entries.count == 2 ? String(format: "; clique entries %.2f (the elimination order's largest bags grow with V)", log10(entries[1] / entries[0])) : ""))
     }
 }
