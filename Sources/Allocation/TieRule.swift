@@ -272,12 +272,26 @@ struct LexicographicElimination: Sendable {
         consumer = c
     }
 
-    /// Index of clique assignment `o` (little-endian digits over scope + [variable]) in factor
-    /// `f` of step `s`, given that factor's strides.
-    @inline(__always) static func project(_ o: Int, strides: [Int], M: Int) -> Int {
-        var idx = 0, rest = o
-        for st in strides { idx += (rest % M) * st; rest /= M }
-        return idx
+    /// Calls `body(o, j)` for o = 0, 1, … in order, where j is clique assignment o's index in a
+    /// factor with these `strides` (o's little-endian base-M digits over scope + [variable],
+    /// each times its stride), kept by an odometer instead of a division per digit.
+    @inline(__always) static func forEachProjected(count: Int, strides: [Int], M: Int, _ body: (Int, Int) -> Void) {
+        let d = strides.count
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: max(1, d)) { digit in
+            digit.initialize(repeating: 0)
+            strides.withUnsafeBufferPointer { st in
+                var idx = 0
+                for o in 0..<count {
+                    body(o, idx)
+                    var p = 0
+                    while p < d {
+                        digit[p] += 1; idx += st[p]
+                        if digit[p] < M { break }
+                        idx -= M * st[p]; digit[p] = 0; p += 1
+                    }
+                }
+            }
+        }
     }
 
     func minMarginals(prices: [Double], allowed: [[Bool]]) -> (best: Double, marginal: [Double]) {
@@ -288,12 +302,16 @@ struct LexicographicElimination: Sendable {
             let k = step.scope.count
             let size = VariableElimination.ipow(M, k + 1), outSize = size / M
             var T = [Double](repeating: 0, count: size)
-            for (fi, f) in step.consumed.enumerated() {
-                let t = tables[f], st = step.strides[fi]
-                for o in 0..<size { T[o] += t[Self.project(o, strides: st, M: M)] }
+            T.withUnsafeMutableBufferPointer { Tb in
+                for (fi, f) in step.consumed.enumerated() {
+                    tables[f].withUnsafeBufferPointer { t in
+                        Self.forEachProjected(count: size, strides: step.strides[fi], M: M) { o, j in Tb[o] += t[j] }
+                    }
+                }
             }
+            // The variable is the highest digit: o = x·outSize + r.
             var out = [Double](repeating: .infinity, count: outSize)
-            for o in 0..<size { out[o % outSize] = min(out[o % outSize], T[o]) }
+            for x in 0..<M { for r in 0..<outSize { out[r] = min(out[r], T[x * outSize + r]) } }
             cliques[s] = T
             tables[step.output] = out
         }
@@ -306,23 +324,31 @@ struct LexicographicElimination: Sendable {
             let step = ve.steps[s]
             let k = step.scope.count, outSize = VariableElimination.ipow(M, k)
             if let p = consumer[step.output] {
-                let parent = ve.steps[p], T = cliques[p], Op = outside[p]
+                let parent = ve.steps[p]
                 let pos = parent.consumed.firstIndex(of: step.output)!
-                let st = parent.strides[pos], msg = tables[step.output]
-                let pSize = T.count, pOut = pSize / M
+                let pSize = cliques[p].count, pOut = pSize / M
                 var O = [Double](repeating: .infinity, count: outSize)
-                for o in 0..<pSize where T[o].isFinite {
-                    let j = Self.project(o, strides: st, M: M)
-                    O[j] = min(O[j], T[o] - msg[j] + Op[o % pOut])
+                O.withUnsafeMutableBufferPointer { Ob in
+                    cliques[p].withUnsafeBufferPointer { T in
+                        outside[p].withUnsafeBufferPointer { Op in
+                            tables[step.output].withUnsafeBufferPointer { msg in
+                                Self.forEachProjected(count: pSize, strides: parent.strides[pos], M: M) { o, j in
+                                    guard T[o].isFinite else { return }
+                                    Ob[j] = min(Ob[j], T[o] - msg[j] + Op[o % pOut])
+                                }
+                            }
+                        }
+                    }
                 }
                 outside[s] = O
             } else {
                 outside[s] = [total - tables[step.output][0]]
             }
             let T = cliques[s], O = outside[s]
-            for o in 0..<T.count where T[o].isFinite {
-                let x = o / outSize
-                mm[step.variable * M + x] = min(mm[step.variable * M + x], T[o] + O[o % outSize])
+            for x in 0..<M {
+                for r in 0..<outSize where T[x * outSize + r].isFinite {
+                    mm[step.variable * M + x] = min(mm[step.variable * M + x], T[x * outSize + r] + O[r])
+                }
             }
         }
         return (total, mm)

@@ -63,6 +63,28 @@ struct TieRuleTests {
         #expect(tied >= 1000, "only \(tied) instances had tied prices")
     }
 
+    @Test("the elimination tie rule's odometer visits clique entries in order with the projected index of the division-based definition")
+    func odometerMatchesProjection() {
+        var g = SplitMix64(seed: 31)
+        for _ in 0..<200 {
+            let M = Int.random(in: 2...5, using: &g), d = Int.random(in: 1...4, using: &g)
+            // A factor over some of the d digits, with its own power-of-M strides (0 = absent).
+            var strides = [Int](repeating: 0, count: d), mul = 1
+            for p in 0..<d where Bool.random(using: &g) { strides[p] = mul; mul *= M }
+            var count = 1
+            for _ in 0..<d { count *= M }
+            var seen: [(Int, Int)] = []
+            LexicographicElimination.forEachProjected(count: count, strides: strides, M: M) { seen.append(($0, $1)) }
+            // Independent: digits by division.
+            let expected = (0..<count).map { o -> (Int, Int) in
+                var idx = 0, rest = o
+                for st in strides { idx += (rest % M) * st; rest /= M }
+                return (o, idx)
+            }
+            #expect(seen.map(\.0) == expected.map(\.0) && seen.map(\.1) == expected.map(\.1), "M \(M) strides \(strides)")
+        }
+    }
+
     @Test("the raw solvers find optima whose allocations differ under ties, so the rule is not vacuous")
     func rawSolversDisagreeWithoutTheRule() throws {
         let maker = try TieInstances(families: ["uniform"])
