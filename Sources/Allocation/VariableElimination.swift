@@ -6,8 +6,8 @@ import Workflows
 /// skeleton (SPEC §2, STAR Appendix B), O(V·M^{w+1}) for width w.
 ///
 /// The elimination order is chosen once per cost model by the **min-fill** heuristic (ties:
-/// fewer neighbours, then lower index), or by min-degree when that gives a smaller largest
-/// table; `solve(prices:)` only redoes the
+/// fewer neighbours, then lower index), or, on graphs where min-fill's width is ≥ 5, by
+/// min-degree when that gives a smaller largest table; `solve(prices:)` only redoes the
 /// arithmetic, so a payment search that calls it many times pays for the order once.
 /// Construction refuses when the largest table M^{w+1} exceeds `tableLimit`.
 public struct VariableElimination: AllocationSolver {
@@ -40,15 +40,19 @@ public struct VariableElimination: AllocationSolver {
     public init(model: CostModel, tableLimit: Double = 2e7) throws {
         self.model = model
         let V = model.nodeCount, M = model.agentCount
-        // Two greedy orders; min-degree replaces min-fill only when its largest table is smaller
-        // (or as large with fewer entries in all): min-fill is the better rule on most graphs,
-        // min-degree on some large layered DAGs (width 6 against 7 at 10⁴ nodes in `bench`).
+        // Min-fill; when its largest bag has ≥ `Self.secondOrderWidth` other nodes, also min-degree,
+        // which replaces it only with a smaller largest table (or as large with fewer entries in
+        // all): min-fill is the better rule on most graphs, min-degree on some large layered DAGs
+        // (width 6 against 7 at 10⁴ nodes in `bench`). Narrow graphs (the paper's, rebuilt per
+        // trial in sweeps) skip the second order: their tables are small either way.
         func cost(_ o: (order: [Int], degrees: [Int])) -> (Int, Double) {
             (o.degrees.max() ?? 0, o.degrees.reduce(0.0) { $0 + pow(Double(M), Double($1 + 1)) })
         }
         var chosen = Self.greedyOrder(model, minDegree: false)
-        let byDegree = Self.greedyOrder(model, minDegree: true)
-        if cost(byDegree) < cost(chosen) { chosen = byDegree }
+        if (chosen.degrees.max() ?? 0) >= Self.secondOrderWidth {
+            let byDegree = Self.greedyOrder(model, minDegree: true)
+            if cost(byDegree) < cost(chosen) { chosen = byDegree }
+        }
         // Initial factors: unary v → id v, edge k → id V + k.
         var scopes: [[Int]] = (0..<V).map { [$0] } + model.edges.map { [min($0.from, $0.to), max($0.from, $0.to)] }
         var containing = Array(repeating: Set<Int>(), count: V)
@@ -87,6 +91,9 @@ public struct VariableElimination: AllocationSolver {
         self.steps = steps
         self.factorCount = scopes.count
     }
+
+    /// The min-fill width from which min-degree is tried as well.
+    static let secondOrderWidth = 5
 
     /// A greedy elimination order on the skeleton with its fill edges, and each step's number of
     /// remaining neighbours (its table is M^(that + 1)). Min-fill: fewest fill edges, ties fewer
