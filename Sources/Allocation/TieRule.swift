@@ -295,7 +295,7 @@ struct LexicographicElimination: Sendable {
     }
 
     func minMarginals(prices: [Double], allowed: [[Bool]]) -> (best: Double, marginal: [Double]) {
-        let V = model.nodeCount, M = model.agentCount
+        let V = model.nodeCount, M = model.agentCount, E = model.edges.count
         var tables = ve.initialTables(prices: prices, allowed: allowed)
         var cliques = [[Double]](repeating: [], count: ve.steps.count)
         for (s, step) in ve.steps.enumerated() {
@@ -304,8 +304,23 @@ struct LexicographicElimination: Sendable {
             var T = [Double](repeating: 0, count: size)
             T.withUnsafeMutableBufferPointer { Tb in
                 for (fi, f) in step.consumed.enumerated() {
+                    let st = step.strides[fi]
                     tables[f].withUnsafeBufferPointer { t in
-                        Self.forEachProjected(count: size, strides: step.strides[fi], M: M) { o, j in Tb[o] += t[j] }
+                        guard f >= V && f < V + E else {
+                            Self.forEachProjected(count: size, strides: st, M: M) { o, j in Tb[o] += t[j] }
+                            return
+                        }
+                        // An edge factor is zero off its diagonal (the ends on different agents):
+                        // add only where both ends' digits are equal, a, skipping the +0 terms
+                        // (x + 0 = x, so every entry gets the same sum as a full pass).
+                        let ends = st.indices.filter { st[$0] != 0 }
+                        let others = st.indices.filter { st[$0] == 0 }.map { VariableElimination.ipow(M, $0) }
+                        let diagonalStep = ends.reduce(0) { $0 + VariableElimination.ipow(M, $1) }
+                        let rest = size / (M * M)
+                        for a in 0..<M {
+                            let base = a * diagonalStep, value = t[a * (M + 1)]
+                            Self.forEachProjected(count: rest, strides: others, M: M) { _, j in Tb[base + j] += value }
+                        }
                     }
                 }
             }
