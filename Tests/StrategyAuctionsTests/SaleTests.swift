@@ -48,17 +48,44 @@ struct SaleTests {
         return WeightFit.Problem(tasks: tasks, bounds: ScoringRule.bounds(agents: agents), margin: 1e-3)
     }
 
-    /// Both fits (heuristic + Benders, the default; plain GLPK big-M) against exhaustive search.
+    /// The three fits (heuristic + Benders with the weak-signal speed-ups, the default; the
+    /// Benders loop without them; plain GLPK big-M) against exhaustive search.
     @Test func weightMIPMatchesBruteForce() throws {
         var g = SplitMix64(seed: 5)
         for _ in 0..<25 {
             let p = randomProblem(&g, tasks: 7)
             let best = try bruteForceBest(p)
-            for options in [WeightFit.Options(), .glpkOnly] {
+            for options in [WeightFit.Options(), .plainBenders, .glpkOnly] {
                 let fit = try WeightFit.solve(p, options: options)
                 #expect(fit.won == best, "\(options.method)")
                 #expect(fit.optimal && fit.upperBound == best, "\(options.method)")
                 #expect(WeightFit.count(p, weights: fit.weights) == fit.won)
+            }
+        }
+    }
+
+    /// Weak plan signals (`signal_strength` 0.75, the slow case of issue 16): on SALE's own
+    /// training problems the default fit (extra splits, climbs from LP points, cuts around the
+    /// best point) proves the same optimum as the Benders loop without them, and as plain GLPK
+    /// on the big-M model where GLPK finishes (25 tasks); the count is a direct recount.
+    @Test func weakSignalFitMatchesPlainBendersAndGLPK() throws {
+        var cal = Calibration()
+        cal.signalStrength = 0.75
+        cal.tasks = 400
+        let data = try Simulator(calibration: cal).dataset(seed: 2026)
+        let train = Array(data.records.prefix(200))
+        let rule = ScoringRule(weights: [], costScale: ScoringRule.costScale(train, agents: data.agents))
+        for limit in [25, 60] {
+            let p = WeightFit.problem(train, agents: data.agents, rule: rule, limit: limit)
+            let fit = try WeightFit.solve(p)
+            let plain = try WeightFit.solve(p, options: .plainBenders)
+            #expect(fit.optimal && plain.optimal, "limit \(limit): \(fit.won)/\(fit.upperBound) vs \(plain.won)/\(plain.upperBound)")
+            #expect(fit.won == plain.won, "limit \(limit)")
+            #expect(WeightFit.count(p, weights: fit.weights) == fit.won)
+            #expect(fit.won < p.tasks.count, "weak signals should leave some tasks unwinnable together (limit \(limit))")
+            if limit == 25 {
+                let glpk = try WeightFit.solve(p, options: .glpkOnly)
+                #expect(glpk.optimal && glpk.won == fit.won, "GLPK \(glpk.won) vs fit \(fit.won)")
             }
         }
     }
