@@ -267,4 +267,28 @@ struct SaleTests {
         cal.planQuality = [1, 2]
         #expect(throws: SaleError.self) { try Simulator(calibration: cal) }
     }
+
+    /// The calibration's cost lever (`Scripts/sale-calibrate`'s `tok`): scaling the smaller
+    /// agents' `token_multiplier` changes only their execution tokens — every plan, success and
+    /// refined attempt, and 32B's tokens, stay as drawn — so SALE's choices cannot move with it.
+    @Test func tokenMultiplierMovesOnlyTokens() throws {
+        var cal = Calibration(); cal.tasks = 80
+        let base = try Simulator(calibration: cal).dataset(seed: 9)
+        cal.tokenMultiplier = [1.25 * 0.5, 1.15 * 0.5, 1.05 * 0.5, 1.0]
+        let scaled = try Simulator(calibration: cal).dataset(seed: 9)
+        var smallerTokens = 0
+        for (r, b) in zip(scaled.records, base.records) {
+            for a in 0..<4 {
+                for (x, y) in [(r.attempts[a], b.attempts[a]), (r.refined[a]!, b.refined[a]!)] {
+                    #expect(x.plan == y.plan && x.success == y.success)
+                    if a == 3 { #expect(x.tokens == y.tokens) }
+                    else {
+                        #expect(abs(x.tokens - 0.5 * y.tokens) <= 1, "agent \(a): \(x.tokens) vs \(y.tokens)")
+                        if x.tokens < y.tokens { smallerTokens += 1 }
+                    }
+                }
+            }
+        }
+        #expect(smallerTokens == 80 * 3 * 2)
+    }
 }
