@@ -117,7 +117,7 @@ public enum WeightFit {
     /// At most `limit` tasks are kept (the first ones with a target). Before issue 16 the plain
     /// big-M model capped this at 40 (GLPK alone: 40 / 50 / 60 tasks ≈ 0.4 / 1.0 / 3.8 s, > 60 s
     /// at 80); the default fit (`solve`) proves the optimum on all 105–115 solvable tasks of
-    /// `Experiments/sale.yaml`'s 151-task prefixes in 0.6–4.3 s (`auctionlab bench --weight-fit`).
+    /// `Experiments/sale.yaml`'s 151-task prefixes in 0.5–4.2 s (`auctionlab bench --weight-fit`).
     public static func problem(_ records: [TaskRecord], agents: [SaleAgent], rule: ScoringRule, margin: Double = 1e-4, limit: Int = .max) -> Problem {
         var tasks: [(features: [[Double]], target: Int)] = []
         for r in records where tasks.count < limit {
