@@ -48,17 +48,44 @@ struct SaleTests {
         return WeightFit.Problem(tasks: tasks, bounds: ScoringRule.bounds(agents: agents), margin: 1e-3)
     }
 
-    /// Both fits (heuristic + Benders, the default; plain GLPK big-M) against exhaustive search.
+    /// The three fits (heuristic + Benders with the weak-signal speed-ups, the default; the
+    /// Benders loop without them; plain GLPK big-M) against exhaustive search.
     @Test func weightMIPMatchesBruteForce() throws {
         var g = SplitMix64(seed: 5)
         for _ in 0..<25 {
             let p = randomProblem(&g, tasks: 7)
             let best = try bruteForceBest(p)
-            for options in [WeightFit.Options(), .glpkOnly] {
+            for options in [WeightFit.Options(), .plainBenders, .glpkOnly] {
                 let fit = try WeightFit.solve(p, options: options)
                 #expect(fit.won == best, "\(options.method)")
                 #expect(fit.optimal && fit.upperBound == best, "\(options.method)")
                 #expect(WeightFit.count(p, weights: fit.weights) == fit.won)
+            }
+        }
+    }
+
+    /// Weak plan signals (`signal_strength` 0.75, the slow case of issue 16): on SALE's own
+    /// training problems the default fit (extra splits, climbs from LP points, cuts around the
+    /// best point) proves the same optimum as the Benders loop without them, and as plain GLPK
+    /// on the big-M model where GLPK finishes (25 tasks); the count is a direct recount.
+    @Test func weakSignalFitMatchesPlainBendersAndGLPK() throws {
+        var cal = Calibration()
+        cal.signalStrength = 0.75
+        cal.tasks = 400
+        let data = try Simulator(calibration: cal).dataset(seed: 2026)
+        let train = Array(data.records.prefix(200))
+        let rule = ScoringRule(weights: [], costScale: ScoringRule.costScale(train, agents: data.agents))
+        for limit in [25, 60] {
+            let p = WeightFit.problem(train, agents: data.agents, rule: rule, limit: limit)
+            let fit = try WeightFit.solve(p)
+            let plain = try WeightFit.solve(p, options: .plainBenders)
+            #expect(fit.optimal && plain.optimal, "limit \(limit): \(fit.won)/\(fit.upperBound) vs \(plain.won)/\(plain.upperBound)")
+            #expect(fit.won == plain.won, "limit \(limit)")
+            #expect(WeightFit.count(p, weights: fit.weights) == fit.won)
+            #expect(fit.won < p.tasks.count, "weak signals should leave some tasks unwinnable together (limit \(limit))")
+            if limit == 25 {
+                let glpk = try WeightFit.solve(p, options: .glpkOnly)
+                #expect(glpk.optimal && glpk.won == fit.won, "GLPK \(glpk.won) vs fit \(fit.won)")
             }
         }
     }
@@ -239,5 +266,29 @@ struct SaleTests {
         #expect(shifted.records.map { $0.attempts.map(\.success) } == base.records.map { $0.attempts.map(\.success) })
         cal.planQuality = [1, 2]
         #expect(throws: SaleError.self) { try Simulator(calibration: cal) }
+    }
+
+    /// The calibration's cost lever (`Scripts/sale-calibrate`'s `tok`): scaling the smaller
+    /// agents' `token_multiplier` changes only their execution tokens — every plan, success and
+    /// refined attempt, and 32B's tokens, stay as drawn — so SALE's choices cannot move with it.
+    @Test func tokenMultiplierMovesOnlyTokens() throws {
+        var cal = Calibration(); cal.tasks = 80
+        let base = try Simulator(calibration: cal).dataset(seed: 9)
+        cal.tokenMultiplier = [1.25 * 0.5, 1.15 * 0.5, 1.05 * 0.5, 1.0]
+        let scaled = try Simulator(calibration: cal).dataset(seed: 9)
+        var smallerTokens = 0
+        for (r, b) in zip(scaled.records, base.records) {
+            for a in 0..<4 {
+                for (x, y) in [(r.attempts[a], b.attempts[a]), (r.refined[a]!, b.refined[a]!)] {
+                    #expect(x.plan == y.plan && x.success == y.success)
+                    if a == 3 { #expect(x.tokens == y.tokens) }
+                    else {
+                        #expect(abs(x.tokens - 0.5 * y.tokens) <= 1, "agent \(a): \(x.tokens) vs \(y.tokens)")
+                        if x.tokens < y.tokens { smallerTokens += 1 }
+                    }
+                }
+            }
+        }
+        #expect(smallerTokens == 80 * 3 * 2)
     }
 }

@@ -52,6 +52,20 @@ public enum WeightFit {
         public var conflictCuts = true
         /// Seed of the heuristic's starts and directions.
         public var seed: UInt64 = 0x5A1E_F17
+        /// Benders: after a master's chosen set has been split into minimal infeasible subsets,
+        /// split it again this many times from fresh random orders, adding every new subset as a
+        /// cut (more cuts per master, fewer masters). 0 = one split per master (before issue 16's
+        /// weak-signal fix).
+        public var extraPasses = 2
+        /// Benders: run the line search (`WeightLineSearch.climb`) from every LP point a master
+        /// yields and keep it if it wins more tasks, so better counts — hence higher cutoffs —
+        /// are found sooner.
+        public var climbFromWitness = true
+        /// Benders: whenever the best count improves (and once for the heuristic's point), add a
+        /// cut for every winnable task u it does not win: a minimal infeasible subset of its win
+        /// set plus u, containing u — the cuts that forbid extending the best set, which the
+        /// final master (the optimality proof) needs.
+        public var harvestAroundBest = true
         /// Options with the given heuristic starts, node limit, conflict cuts and seed (method `.benders`).
         public init(starts: Int = 16, nodeLimit: Int? = 20_000, conflictCuts: Bool = true, seed: UInt64 = 0x5A1E_F17) {
             self.starts = starts; self.nodeLimit = nodeLimit; self.conflictCuts = conflictCuts; self.seed = seed
@@ -60,6 +74,14 @@ public enum WeightFit {
         public static let glpkOnly: Options = {
             var o = Options(starts: 0, nodeLimit: nil, conflictCuts: false)
             o.method = .bigM
+            return o
+        }()
+        /// The Benders fit as before the weak-signal speed-up (issue 16): one split per master,
+        /// no climb from LP points, no cuts around the best point. Same optimum, kept for the
+        /// benchmark and the tests.
+        public static let plainBenders: Options = {
+            var o = Options()
+            o.extraPasses = 0; o.climbFromWitness = false; o.harvestAroundBest = false
             return o
         }()
     }
@@ -95,7 +117,7 @@ public enum WeightFit {
     /// At most `limit` tasks are kept (the first ones with a target). Before issue 16 the plain
     /// big-M model capped this at 40 (GLPK alone: 40 / 50 / 60 tasks ≈ 0.4 / 1.0 / 3.8 s, > 60 s
     /// at 80); the default fit (`solve`) proves the optimum on all 105–115 solvable tasks of
-    /// `Experiments/sale.yaml`'s 151-task prefixes in 0.6–4.3 s (`auctionlab bench --weight-fit`).
+    /// `Experiments/sale.yaml`'s 151-task prefixes in 0.5–4.2 s (`auctionlab bench --weight-fit`).
     public static func problem(_ records: [TaskRecord], agents: [SaleAgent], rule: ScoringRule, margin: Double = 1e-4, limit: Int = .max) -> Problem {
         var tasks: [(features: [[Double]], target: Int)] = []
         for r in records where tasks.count < limit {
@@ -114,7 +136,9 @@ public enum WeightFit {
     /// model with the unwinnable tasks fixed to 0, one clique inequality Σ y ≤ 1 per group of
     /// pairwise incompatible tasks, the heuristic's point as first incumbent, and `nodeLimit`.
     /// The result is the best point found by direct count, with the proven bound: optimal when
-    /// they meet. Cost on SALE's simulated data, ~110 tasks, K = 6: 0.4–3 s (issue 16 note).
+    /// they meet. Cost on SALE's simulated data, ~110 tasks, K = 6: 0.5–4.2 s per fit with the
+    /// default calibration, 0.8–8.8 s with weak plan signals (`Experiments/sale/weak-signals.yaml`;
+    /// `auctionlab bench --weight-fit`, figures in the issue-16 note).
     /// - Throws: `NumericsError` when GLPK fails.
     public static func solve(_ p: Problem, options: Options = Options()) throws -> Result {
         let T = p.tasks.count, K = p.bounds.count
@@ -182,7 +206,15 @@ public enum WeightFit {
     /// set is split into minimal infeasible subsets (each found by growing a prefix until the LP
     /// fails, then a deletion filter: in the box, at most K + 1 tasks' rows) — every one a new
     /// cut — until what remains is winnable; the LP's weights for that remainder are a new
-    /// candidate, recounted directly. Stops when bound and best count meet or after
+    /// candidate, recounted directly. Three additions (on by default, off in
+    /// `Options.plainBenders`) cut the number of masters, which dominate the time when plan signals
+    /// are weak: `extraPasses` more splits of each infeasible chosen set from fresh random
+    /// orders (more cuts per master); `climbFromWitness` (a line search from every LP point, so
+    /// better counts and higher cutoffs come sooner); `harvestAroundBest` (for each winnable
+    /// task u outside the best point's win set W, a minimal infeasible subset of W ∪ {u}
+    /// containing u — the cuts the final, proving master needs). Every cut is valid for every
+    /// weight vector, so the bound and the optimum do not depend on them; only which of several
+    /// optimal points is returned can. Stops when bound and best count meet or after
     /// `options.iterations` masters; the smallest master bound is the certificate.
     static func benders(_ p: Problem, lp: TaskLP, options: Options, heuristic: WeightLineSearch.Result?, winnable: [Bool],
                         conflicts: [[Int]], conflictCount: Int) throws -> Result {
@@ -193,6 +225,26 @@ public enum WeightFit {
         var bound = winnable.filter { $0 }.count
         var masters = 0
         var rng = SplitMix64(seed: options.seed ^ 0xBE4D)
+        let climbing = options.climbFromWitness
+        var climbRNG = SplitMix64(seed: options.seed ^ 0xC11B)
+        let extraPasses = options.extraPasses
+        var passRNG = SplitMix64(seed: options.seed ^ 0x9A55)
+        let harvesting = options.harvestAroundBest
+        var known = Set(cuts.map { $0.set.sorted() })   // every cut so far, as a sorted task list
+        func harvest(_ w: [Double]) throws {
+            let won = wins(p, w)
+            let base = (0..<T).filter { won[$0] }
+            for u in 0..<T where winnable[u] && !won[u] {
+                var set = base + [u]
+                set.shuffle(using: &passRNG)
+                if let k = set.firstIndex(of: u) { set.swapAt(0, k) }   // u first: the IIS found contains it
+                guard try !lp.feasible(set) else { continue }
+                let iis = try minimalInfeasible(lp, set).sorted()
+                if known.insert(iis).inserted { cuts.append((iis, iis.count - 1)) }
+            }
+        }
+        if harvesting { try harvest(best.w) }
+        let rows = WeightLineSearch.differenceRows(p)
         while masters < options.iterations, best.won < bound {
             var mip = MixedIntegerProgram()
             let y = (0..<T).map { mip.addVariable(lower: 0, upper: winnable[$0] ? 1 : 0, kind: .binary, cost: -1) }
@@ -215,15 +267,33 @@ public enum WeightFit {
             chosen.shuffle(using: &rng)
             var stalled = false
             while true {
-                if let w = try lp.witness(chosen) {
-                    let n = count(p, weights: w)
-                    if n > best.won { best = (w, n) } else { stalled = true }
+                if var w = try lp.witness(chosen) {
+                    var n = count(p, weights: w)
+                    if climbing {
+                        let c = WeightLineSearch.climb(rows, p, from: w, rounds: 40, rng: &climbRNG)
+                        if c.won > n { (w, n) = c }
+                    }
+                    if n > best.won { best = (w, n); if harvesting { try harvest(w) } } else { stalled = true }
                     break
                 }
                 let iis = try minimalInfeasible(lp, chosen)
-                cuts.append((iis, iis.count - 1))
+                cuts.append((iis, iis.count - 1))   // new: `chosen` satisfied every earlier cut
+                known.insert(iis.sorted())
                 let drop = iis[Int(rng.next() % UInt64(iis.count))]
                 chosen.removeAll { $0 == drop }
+            }
+            if extraPasses > 0, cuts.count > cutsBefore {
+                let original = (0..<T).filter { sol.values[y[$0]] > 0.5 }
+                for _ in 0..<extraPasses {
+                    var again = original
+                    again.shuffle(using: &passRNG)
+                    while try !lp.feasible(again) {
+                        let iis = try minimalInfeasible(lp, again).sorted()
+                        if known.insert(iis).inserted { cuts.append((iis, iis.count - 1)) }
+                        let drop = iis[Int(passRNG.next() % UInt64(iis.count))]
+                        again.removeAll { $0 == drop }
+                    }
+                }
             }
             // The LP's point recounted below the set it was asked for (GLPK's tolerances): the
             // next master would return the same set, so stop with the bound proven so far.

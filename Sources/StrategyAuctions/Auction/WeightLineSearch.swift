@@ -32,37 +32,52 @@ public enum WeightLineSearch {
     /// Runs `starts` random starts of at most `rounds` rounds each, each round 2·K line searches
     /// (K coordinate axes, K random directions). Cost O(starts · rounds · K · n·(B·K + log n)).
     public static func search(_ p: WeightFit.Problem, starts: Int = 16, rounds: Int = 40, seed: UInt64 = 0x5A1E_F17) -> Result {
-        let K = p.bounds.count
-        // Rival difference rows per task: a·w + margin ≤ 0 for each.
-        let rows: [[[Double]]] = p.tasks.map { t in
-            t.features.indices.filter { $0 != t.target }.map { b in (0..<K).map { t.features[t.target][$0] - t.features[b][$0] } }
-        }
+        let rows = differenceRows(p)
         var rng = SplitMix64(seed: seed)
         var best: (w: [Double], won: Int) = (p.bounds.map { ($0.lowerBound + $0.upperBound) / 2 }, -1)
         var visited: [[Bool]] = []
         for _ in 0..<max(1, starts) {
-            var w = p.bounds.map { $0.lowerBound + rng.nextOpenUnit() * ($0.upperBound - $0.lowerBound) }
-            var won = wins(rows, w, margin: p.margin).filter { $0 }.count
-            for _ in 0..<rounds {
-                var gained = false
-                var directions: [[Double]] = (0..<K).map { k in (0..<K).map { $0 == k ? 1 : 0 } }
-                for _ in 0..<K {
-                    let d = (0..<K).map { _ in normal(&rng) }
-                    let norm = d.reduce(0) { $0 + $1 * $1 }.squareRoot()
-                    directions.append(norm > 0 ? d.map { $0 / norm } : directions[0])
-                }
-                for d in directions {
-                    guard let step = line(rows, bounds: p.bounds, margin: p.margin, from: w, along: d), step.won >= won else { continue }
-                    if step.won > won { gained = true }
-                    w = zip(w, d).map { $0 + step.s * $1 }
-                    won = step.won
-                }
-                if !gained { break }
-            }
+            let start = p.bounds.map { $0.lowerBound + rng.nextOpenUnit() * ($0.upperBound - $0.lowerBound) }
+            let (w, won) = climb(rows, p, from: start, rounds: rounds, rng: &rng)
             visited.append(wins(rows, w, margin: p.margin))
             if won > best.won { best = (w, won) }
         }
         return Result(weights: best.w, won: max(0, best.won), visited: visited)
+    }
+
+    /// Rival difference rows per task of `p`: task t is won at w iff a·w + margin ≤ 0 for each.
+    static func differenceRows(_ p: WeightFit.Problem) -> [[[Double]]] {
+        let K = p.bounds.count
+        return p.tasks.map { t in
+            t.features.indices.filter { $0 != t.target }.map { b in (0..<K).map { t.features[t.target][$0] - t.features[b][$0] } }
+        }
+    }
+
+    /// One start of the search: from `start` (inside the box), at most `rounds` rounds of 2·K
+    /// exact line searches (K coordinate axes, K random directions drawn from `rng`); a move is
+    /// kept when the count does not drop, and the climb stops after a round without a gain.
+    /// Returns the point reached and the tasks it wins (never fewer than `start` wins).
+    static func climb(_ rows: [[[Double]]], _ p: WeightFit.Problem, from start: [Double], rounds: Int, rng: inout SplitMix64) -> (w: [Double], won: Int) {
+        let K = p.bounds.count
+        var w = start
+        var won = wins(rows, w, margin: p.margin).filter { $0 }.count
+        for _ in 0..<rounds {
+            var gained = false
+            var directions: [[Double]] = (0..<K).map { k in (0..<K).map { $0 == k ? 1 : 0 } }
+            for _ in 0..<K {
+                let d = (0..<K).map { _ in normal(&rng) }
+                let norm = d.reduce(0) { $0 + $1 * $1 }.squareRoot()
+                directions.append(norm > 0 ? d.map { $0 / norm } : directions[0])
+            }
+            for d in directions {
+                guard let step = line(rows, bounds: p.bounds, margin: p.margin, from: w, along: d), step.won >= won else { continue }
+                if step.won > won { gained = true }
+                w = zip(w, d).map { $0 + step.s * $1 }
+                won = step.won
+            }
+            if !gained { break }
+        }
+        return (w, won)
     }
 
     /// Which tasks `w` wins (every rival row a·w + margin ≤ 1e-9, the slack of `WeightFit.count`).
