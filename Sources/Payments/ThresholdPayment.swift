@@ -104,6 +104,10 @@ public struct ThresholdPayment: Sendable {
         func line(_ q: Double, tieRule: Bool = true) throws -> (x: Double, rest: Double) {
             p[i] = q
             calls += 1
+            return try lineAtCurrentPrices(q, tieRule: tieRule)
+        }
+        /// The line at `p` as it stands (agent i's price already q), not counted again.
+        func lineAtCurrentPrices(_ q: Double, tieRule: Bool) throws -> (x: Double, rest: Double) {
             let a = try tieRule ? solver.solve(prices: p) : solver.anyOptimum(prices: p)
             let x = model.workloads(a.agents)[i]
             return (x, a.objective - q * x)
@@ -166,8 +170,7 @@ public struct ThresholdPayment: Sendable {
                     found.append((q, b.x))
                     continue
                 }
-                calls -= 1
-                let m = try line(q, tieRule: false)
+                let m = try lineAtCurrentPrices(q, tieRule: false)
                 if m.x * q + m.rest >= onA - tol || m.x == a.x || m.x == b.x {
                     found.append((q, b.x))
                 } else {
