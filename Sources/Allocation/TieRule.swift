@@ -263,6 +263,11 @@ struct LexicographicElimination: Sendable {
     let ve: VariableElimination
     /// For each factor id, the step that consumes it (nil for final constants).
     let consumer: [Int?]
+    /// Per step, per consumed factor: for an edge factor, where its diagonal sits in the step's
+    /// clique table — the offset between the entries with both ends on agent a and on a + 1 (the
+    /// sum of the two ends' place values) and the place values of the other digits; nil for a table
+    /// factor. Laid out once here, not per min-marginal pass.
+    let edgeDiagonals: [[(step: Int, others: [Int])?]]
 
     init(model: CostModel, tableLimit: Double = 1e6) throws {
         self.model = model
@@ -270,6 +275,17 @@ struct LexicographicElimination: Sendable {
         var c = [Int?](repeating: nil, count: ve.factorCount)
         for (s, step) in ve.steps.enumerated() { for f in step.consumed { c[f] = s } }
         consumer = c
+        let M = model.agentCount
+        edgeDiagonals = ve.steps.map { step in
+            var layout = [(step: Int, others: [Int])?](repeating: nil, count: step.consumed.count)
+            for e in step.edgeTerms {
+                guard let fi = step.consumed.firstIndex(of: model.nodeCount + e.edge) else { continue }
+                let st = step.strides[fi]
+                layout[fi] = (st.indices.filter { st[$0] != 0 }.reduce(0) { $0 + VariableElimination.ipow(M, $1) },
+                              st.indices.filter { st[$0] == 0 }.map { VariableElimination.ipow(M, $0) })
+            }
+            return layout
+        }
     }
 
     /// Calls `body(o, j)` for o = 0, 1, … in order, where j is clique assignment o's index in a
@@ -295,7 +311,7 @@ struct LexicographicElimination: Sendable {
     }
 
     func minMarginals(prices: [Double], allowed: [[Bool]]) -> (best: Double, marginal: [Double]) {
-        let V = model.nodeCount, M = model.agentCount, E = model.edges.count
+        let V = model.nodeCount, M = model.agentCount
         var tables = ve.initialTables(prices: prices, allowed: allowed)
         var cliques = [[Double]](repeating: [], count: ve.steps.count)
         for (s, step) in ve.steps.enumerated() {
@@ -304,22 +320,18 @@ struct LexicographicElimination: Sendable {
             var T = [Double](repeating: 0, count: size)
             T.withUnsafeMutableBufferPointer { Tb in
                 for (fi, f) in step.consumed.enumerated() {
-                    let st = step.strides[fi]
                     tables[f].withUnsafeBufferPointer { t in
-                        guard f >= V && f < V + E else {
-                            Self.forEachProjected(count: size, strides: st, M: M) { o, j in Tb[o] += t[j] }
+                        guard let diagonal = edgeDiagonals[s][fi] else {
+                            Self.forEachProjected(count: size, strides: step.strides[fi], M: M) { o, j in Tb[o] += t[j] }
                             return
                         }
                         // An edge factor is zero off its diagonal (the ends on different agents):
                         // add only where both ends' digits are equal, a, skipping the +0 terms
                         // (x + 0 = x, so every entry gets the same sum as a full pass).
-                        let ends = st.indices.filter { st[$0] != 0 }
-                        let others = st.indices.filter { st[$0] == 0 }.map { VariableElimination.ipow(M, $0) }
-                        let diagonalStep = ends.reduce(0) { $0 + VariableElimination.ipow(M, $1) }
                         let rest = size / (M * M)
                         for a in 0..<M {
-                            let base = a * diagonalStep, value = t[a * (M + 1)]
-                            Self.forEachProjected(count: rest, strides: others, M: M) { _, j in Tb[base + j] += value }
+                            let base = a * diagonal.step, value = t[a * (M + 1)]
+                            Self.forEachProjected(count: rest, strides: diagonal.others, M: M) { _, j in Tb[base + j] += value }
                         }
                     }
                 }
