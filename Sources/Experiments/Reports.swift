@@ -179,6 +179,9 @@ public enum Reports {
         return md
     }
 
+    /// A share as a percentage with two decimals ("0.82 %"), as the equilibrium tables print ε.
+    static func percent(_ x: Double) -> String { String(format: "%.2f %%", 100 * x) }
+
     /// STAR's paired saving against `base` as "mean % [ci_low, ci_high]", or "–" when absent.
     static func savingText(_ star: Cell?, _ base: String) -> String {
         guard let s = star?.savingVs[base] else { return "–" }
@@ -193,13 +196,12 @@ public enum Reports {
         let params = spec.sweptNames
         let entries = spec.mechanisms.filter { AtEquilibrium.baseName($0) != nil }
         let target = spec.equilibriumTarget
-        func pct(_ x: Double) -> String { String(format: "%.2f %%", 100 * x) }
         func figure(_ c: Cell?) -> String {
             guard let c else { return "–" }
             var text = String(format: "%.2f ± %.2f", c.payment.mean, c.payment.std)
             if let e = c.equilibrium, e.trials > 0 {
-                text += e.notConverged == 0 ? " (ε ≤ \(pct(e.maxRelativeEpsilon)))"
-                    : " (**not converged** in \(e.notConverged)/\(e.trials): max ε \(pct(e.maxRelativeEpsilon)))"
+                text += e.notConverged == 0 ? " (ε ≤ \(percent(e.maxRelativeEpsilon)))"
+                    : " (**not converged** in \(e.notConverged)/\(e.trials): max ε \(percent(e.maxRelativeEpsilon)))"
             }
             return text
         }
@@ -208,7 +210,7 @@ public enum Reports {
         md += "`X\(AtEquilibrium.suffix)` is X when every agent bids its computed Bayes–Nash equilibrium bid function at its cost "
         md += "(one equilibrium per trial, from that trial's priors). Beside every equilibrium figure: the largest relative ε of its "
         md += "certificates over the trials (an agent's gain from its best deviation ÷ its equilibrium utility, on fresh profiles); "
-        md += "**not converged** where a trial's relative ε is above \(pct(target)) (trials.csv has every trial's ε with its interval). "
+        md += "**not converged** where a trial's relative ε is above \(percent(target)) (trials.csv has every trial's ε with its interval). "
         md += "Savings are paired per trial, 1 − STAR/baseline, mean with 95% t-interval.\n\n"
         md += "| topology | " + params.map { "\($0) | " }.joined() + spec.mechanisms.map { "\($0) | " }.joined()
         md += entries.map { "STAR vs \($0) | " }.joined() + "\n"
