@@ -45,8 +45,7 @@ struct BatchSolveTests {
 
     @Test("3 files, the middle one malformed: 2 outcomes and 1 error line naming the file and field, in order; non-zero exit")
     func malformedMiddleFile() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("auctionlab-batch-\(getpid())")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try scratch("batch")
         defer { try? FileManager.default.removeItem(at: dir) }
         let bad = dir.appendingPathComponent("bad.json")
         // The first agent's "bid" renamed: `agents[0].bid` is missing.

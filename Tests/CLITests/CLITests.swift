@@ -1,6 +1,13 @@
 import Foundation
 import Testing
 
+/// A scratch folder per test (the test removes it at the end); shared by every CLI suite.
+func scratch(_ name: String) throws -> URL {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("auctionlab-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    return dir
+}
+
 /// Runs the built `auctionlab` binary as a user would.
 enum CLI {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -3,15 +3,9 @@ import Testing
 
 @Suite("auctionlab calibrate")
 struct CalibrateTests {
-    static func tempDir() throws -> URL {
-        let d = FileManager.default.temporaryDirectory.appendingPathComponent("calib-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
-        return d
-    }
-
     @Test("a bad target is refused naming the field, with a non-zero exit and no output folder")
     func badTarget() throws {
-        let tmp = try Self.tempDir()
+        let tmp = try scratch("calib-cli")
         defer { try? FileManager.default.removeItem(at: tmp) }
         var text = try String(contentsOf: CLI.root.appendingPathComponent("Experiments/targets/star-table1.yaml"), encoding: .utf8)
         text = text.replacingOccurrences(of: "myopic: {mean: 2.10, std: 0.25}", with: "myopic: {mean: 2.10, std: -0.25}")
@@ -28,7 +22,7 @@ struct CalibrateTests {
         ("payment_scale,wobble", "wobble"), ("payment_scale,kappa,,beta", "empty name"),
     ])
     func badFree(free: String, detail: String) throws {
-        let tmp = try Self.tempDir()
+        let tmp = try scratch("calib-cli")
         defer { try? FileManager.default.removeItem(at: tmp) }
         let r = try CLI.run(["calibrate", "Experiments/calibration.yaml", "--free", free, "--trials", "2", "--out", tmp.appendingPathComponent("o").path])
         #expect(r.status != 0)
@@ -38,7 +32,7 @@ struct CalibrateTests {
 
     @Test("a free switch without bounds is refused naming the missing bounds entry")
     func freeWithoutBounds() throws {
-        let tmp = try Self.tempDir()
+        let tmp = try scratch("calib-cli")
         defer { try? FileManager.default.removeItem(at: tmp) }
         let text = try String(contentsOf: CLI.root.appendingPathComponent("Experiments/calibration.yaml"), encoding: .utf8)
             .replacingOccurrences(of: "  beta: [0, 3]", with: "")
@@ -51,7 +45,7 @@ struct CalibrateTests {
 
     @Test("the same seed gives byte-identical outputs with --threads 1 and --threads 2")
     func threadInvariance() throws {
-        let tmp = try Self.tempDir()
+        let tmp = try scratch("calib-cli")
         defer { try? FileManager.default.removeItem(at: tmp) }
         var outs: [URL] = []
         for threads in ["1", "2"] {

@@ -10,8 +10,7 @@ struct EquilibriumCLITests {
     static func singleNode() throws -> URL {
         let agents = (0..<3).map { #"{"id":"a\#($0)","tier":1,"rho":0,"bid":1.5,"prior":{"kind":"uniform","low":1,"high":2}}"# }
         let json = #"{"agents":[\#(agents.joined(separator: ","))],"nodes":[{"id":"v","difficulty":1,"input_tokens":0,"output_tokens":1}],"edges":[]}"#
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("auctionlab-eq-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try scratch("eq")
         let file = dir.appendingPathComponent("one-node.json")
         try Data(json.utf8).write(to: file)
         return file
@@ -46,8 +45,7 @@ struct EquilibriumCLITests {
 
     @Test("a myerson-bound spec runs the study into --out (summary, per-instance CSV, table); an instance without --mechanism is refused")
     func myersonStudy() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("auctionlab-myerson-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try scratch("myerson")
         defer { try? FileManager.default.removeItem(at: dir) }
         let spec = dir.appendingPathComponent("tiny.yaml")
         try Data("""

@@ -1,13 +1,6 @@
 import Foundation
 import Testing
 
-/// A scratch folder per test (removed at the end).
-func scratch(_ name: String) throws -> URL {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("auctionlab-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    return dir
-}
-
 /// Runs `bash script` with `env` added; returns the exit status and output.
 func bash(_ args: [String], cwd: URL, env: [String: String]) throws -> (status: Int32, output: String) {
     let p = Process()
