@@ -199,7 +199,7 @@ extension Bench {
                      ms(decode), ms(build), ms(run), ms(write), ms(total), 100 * decode / total))
     }
 
-    /// Validation, the min-fill elimination order and the auto solver's choice on layered
+    /// Validation, the elimination order (min-fill, or min-degree where it is narrower) and the auto solver's choice on layered
     /// width-4 DAGs (one solve when the elimination tables fit), and the tree DP on trees.
     func largeWorkflows() throws {
         var g = SplitMix64(seed: seed)
