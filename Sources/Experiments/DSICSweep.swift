@@ -64,7 +64,7 @@ public enum DSICSweep {
     public static let reportHeader = ["profiles", "evaluations", "max_regret", "mean_regret", "profitable_share", "ir_violations", "tolerance",
         "payment_scale", "worst_profile", "worst_agent", "worst_true_cost", "worst_bid", "worst_gain", "re_expected_payment",
         "re_expected_virtual_cost", "re_ci_low", "re_ci_high", "re_holds", "identity_error", "probes_grid", "probes_random",
-        "probes_located", "probes_reported"]
+        "probes_located", "probes_reported", "re_ironed_expected", "re_ironed_holds"]
 
     /// One report's cells in ``reportHeader`` order (worst-case and revenue-equivalence cells empty when absent).
     public static func reportCells(_ report: DSICReport) -> [String] {
@@ -82,6 +82,12 @@ public enum DSICSweep {
         }
         let pc = report.probes
         row += [num(report.identityError), "\(pc.grid)", "\(pc.random)", "\(pc.located)", "\(pc.reported)"]
+        // The ironed form E[Σ φ̄·x] + top rent (an identity for allocations that pool ironed stretches: STAR's).
+        if let ir = report.revenueEquivalence?.ironed {
+            row += [num(ir.expected), ir.holds ? "1" : "0"]
+        } else {
+            row += ["", ""]
+        }
         return row
     }
 

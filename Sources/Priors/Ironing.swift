@@ -8,109 +8,103 @@ public struct IronedInterval: Sendable, Equatable, Hashable {
     public init(low: Double, high: Double, value: Double) { self.low = low; self.high = high; self.value = value }
 }
 
-/// Ironing on the cost side (SPEC §1, Myerson 1981 §6).
+/// Ironing on the cost side (Myerson 1981 §6), written once and mirrored for values.
 ///
-/// In quantile space R(q) = q·F⁻¹(q) and φ(F⁻¹(q)) = R′(q). The ironed virtual
-/// cost is the derivative of the lower convex envelope of R on [0,1].
+/// In quantile space R(q) = q·F⁻¹(q), and φ(F⁻¹(q)) = R′(q) wherever the density is positive.
+/// The ironed virtual cost φ̄ is the derivative of the lower convex envelope of R on [0, 1],
+/// **with R's jumps**: across a zero-density gap [g₀, g₁) the generalised inverse F⁻¹ jumps
+/// from g₀ to g₁, so R jumps up by F(g₀)·(g₁ − g₀). That jump is the rent every type below
+/// the gap is paid; the envelope bridges it with a chord, which pools the types above the
+/// gap (and possibly some below). Hulling ∫φ dq instead — continuous across the gap — misses
+/// the jump: still truthful, but not payment-minimising.
 ///
-/// 1. *Locate.* R is sampled at a dense grid (uniform in c, uniform in q, plus the
-///    prior's breakpoints); the lower hull of the points (monotone chain) gives
-///    candidate stretches where R lies strictly above its envelope.
-/// 2. *Refine exactly.* On a stretch the envelope is the common tangent of R at
-///    c₁ < c₂: φ(c₁) = φ(c₂) = s and R(c₂) − R(c₁) = s·(F(c₂) − F(c₁)).
-///    For a slope s, c₁(s), c₂(s) are GSL Brent roots of φ − s near the hull
-///    vertices; g(s) = R(c₂) − R(c₁) − s(F(c₂) − F(c₁)) is strictly decreasing
-///    (g′ = −(q₂ − q₁)), so a second Brent solve gives s to machine precision.
-/// 3. *Flat means equal.* Every point of a stretch returns the same stored `s`,
-///    so allocation ties on it are exact ties (SPEC §1).
+/// The envelope is computed on the curve c ↦ (F(c), c·F(c)), c ∈ support. A gap is then a
+/// vertical run of that curve (q constant, R rising), whose lowest point (g₀) is the one the
+/// envelope can touch: exactly R with its jump.
+///
+/// 1. *Locate.* The curve is sampled densely (uniform in c and in q, every breakpoint and
+///    gap edge exactly, each mixture component's quantiles, adaptively refined where φ turns);
+///    its lower hull (monotone chain) gives candidate stretches. Differences of q and R are
+///    taken from the survival function in the upper half (q near 1 loses every digit of a
+///    tiny upper tail; 1 − F does not), so tails carrying 1e-12 of the mass still resolve.
+/// 2. *Refine.* For a slope s, the contact points of the supporting line are the minimisers
+///    of G_s(c) = c·F(c) − s·F(c), whose derivative is f·(φ − s) (+F in a gap, where φ = +∞).
+///    Each contact is the grid minimiser of G_s, refined to two adjacent doubles by a
+///    sign-change bisection of φ − s (which also converges onto a density jump or a gap edge:
+///    no smoothness is assumed). g(s) = G_s(c₂) − G_s(c₁) decreases in s (g′ = −(F(c₂) − F(c₁)));
+///    a bisection on the doubles of s gives the common tangent to machine precision.
+///    Refinement cannot fail: if g cannot be bracketed the coarse chord's contacts are kept,
+///    and the result is checked for monotonicity (`VirtualCost.checkMonotone`) either way.
+/// 3. *Flat means equal.* Every point of a stretch returns the same stored slope, so
+///    allocation ties on it are exact ties.
 enum CostSideIroning {
     static let gridPoints = 2048
     static let quantilePoints = 256
-    /// Densities below this fraction of the uniform level 1/(high − low) are numerically unreliable
-    /// for φ (F/f of two underflowing numbers, q = F(c) resolved to ε while 1 − q ≈ 1e-12); such a
-    /// region carries at most 1e-9 of the mass. The same floor as the property tests' tail cut.
-    static let reliableDensity = 1e-9
 
-    static func intervals(of prior: any Prior) throws -> [IronedInterval] { try analyse(prior).intervals }
+    static func intervals(of prior: any Prior) -> [IronedInterval] { analyse(prior).intervals }
 
-    /// Ironed intervals and zero-density gaps (as closed ranges) of a prior. Throws
-    /// `PriorError.invalid(field: path, …)` when a located stretch cannot be refined exactly.
-    static func analyse(_ prior: any Prior, path: String = "prior") throws -> (intervals: [IronedInterval], gaps: [ClosedRange<Double>]) {
-        if prior is UniformPrior { return ([], []) }  // R(q) = q(lo + q(hi−lo)) is strictly convex
-        let (qs, cs) = grid(prior)
-        let gaps = zeroDensityGaps(prior, qs, cs)
-        let rs = cs.map { H(prior, $0, gaps) }
-        let hull = lowerHull(qs, rs)
-        let scale = max(1, abs(prior.low), abs(prior.high))
-        var out: [IronedInterval] = []
-        for (a, b) in zip(hull, hull.dropFirst()) where b - a > 1 && qs[b] - qs[a] > 1e-12 {
-            let slope = (rs[b] - rs[a]) / (qs[b] - qs[a])
-            var depth = 0.0
-            // Only points strictly inside in q count: a vertical run (zero-density gap,
-            // q constant while c grows) lies above the hull but carries no mass.
-            for k in (a + 1)..<b where qs[k] > qs[a] && qs[k] < qs[b] {
-                depth = max(depth, rs[k] - (rs[a] + slope * (qs[k] - qs[a])))
+    /// Ironed intervals and zero-density gaps (as closed ranges) of a prior. Never fails.
+    static func analyse(_ prior: any Prior) -> (intervals: [IronedInterval], gaps: [ClosedRange<Double>]) {
+        if knownMonotone(prior) { return ([], []) }
+        var curve = Curve(prior)
+        // Candidate stretches: hull edges over more than one sample that hide a real non-convexity,
+        // each remembered by its core — the sample lying deepest above the edge's chord, which
+        // every refinement of the hull keeps strictly inside the same stretch.
+        var hull = curve.lowerHull()
+        let cores: [Double] = hull.indices.dropLast().compactMap { k in
+            let a = hull[k], b = hull[k + 1]
+            guard b - a > 1, curve.needsIroning(a, b) else { return nil }
+            let s = Curve.dR(curve.point(a), curve.point(b)) / Curve.dq(curve.point(a), curve.point(b))
+            let deepest = ((a + 1)..<b).max { i, j in
+                curve.depth(i, from: a, slope: s) < curve.depth(j, from: a, slope: s)
             }
-            // Rounding of q (≈ ε) moves R by ε·|slope|: a dip shallower than that is noise, which
-            // matters in far tails where R′ = φ is huge and neighbouring q differ by 1e-12.
-            guard depth > 1e-14 * scale + 16 * Double.ulpOfOne * abs(slope) else { continue }
-            // Where the density is below `reliableDensity` of the uniform level on the whole
-            // stretch, φ = c + F/f is a ratio of underflowing numbers and an apparent dip is noise
-            // (a far tail): no stretch is made there, and `VirtualCost.checkMonotone` skips it too.
-            if (a...b).allSatisfy({ prior.pdf(cs[$0]) * (prior.high - prior.low) < reliableDensity }) { continue }
-            // A hull dip with φ itself non-decreasing across it (checked densely, φ is computed
-            // directly and accurately) is an artefact of q's rounding near 0 or 1, not a stretch.
-            if phiIsMonotone(prior, from: cs[a], to: cs[b], including: Array(cs[a...b])) { continue }
-            guard let iv = refine(prior, cs: cs, gaps: gaps, a: a, b: b, last: cs.count - 1, coarse: slope) else {
-                throw PriorError.invalid(field: path, reason: "ironing failed: the non-convex stretch near [\(cs[a]), \(cs[b])] could not be refined to an exact common tangent")
-            }
-            out.append(iv)
+            return deepest.map { curve.c[$0] }
         }
-        return (merged(out), gaps.map { $0.start...$0.end })
-    }
-
-    /// Sample points sorted by q (ties by c), deduplicated.
-    ///
-    /// Uniform in c and in q, plus the prior's knots and `featurePoints`; then refined
-    /// adaptively: around every local extremum of φ on the grid (where a non-convexity of R begins
-    /// or ends, possibly narrower than the grid) the two neighbouring cells are subdivided 128-fold,
-    /// up to 3 rounds, so a narrow dip is located by the hull rather than slipping between points.
-    static func grid(_ p: any Prior) -> ([Double], [Double]) {
-        var cs = (0...gridPoints).map { p.low + (p.high - p.low) * Double($0) / Double(gridPoints) }
-        cs += (1..<quantilePoints).map { p.quantile(Double($0) / Double(quantilePoints)) }
-        cs += p.breakpoints + featurePoints(p)
-        cs = Array(Set(cs.filter { $0 >= p.low && $0 <= p.high })).sorted()
-        for _ in 0..<3 {
-            let phi = cs.map { p.virtual($0) }
+        if cores.isEmpty { return ([], curve.gaps.map { $0.start...$0.end }) }
+        /// The hull edge holding each core, without repeats (two cores can end up on one chord).
+        func stretchEdges() -> [(Int, Int)] {
+            var out: [(Int, Int)] = []
+            for core in cores {
+                var lo = 0, hi = hull.count - 1
+                while hi - lo > 1 { let m = (lo + hi) / 2; if curve.c[hull[m]] < core { lo = m } else { hi = m } }
+                let edge = (hull[lo], hull[hi])
+                if out.last.map({ $0 != edge }) ?? true { out.append(edge) }
+            }
+            return out
+        }
+        // Refine: the cells next to both ends of every stretch are subdivided 64-fold and the hull
+        // recomputed. Each round narrows the cell holding a true contact point 64-fold, until the
+        // cells are adjacent doubles.
+        for _ in 0..<12 {
             var extra: [Double] = []
-            // Local extrema of φ on the grid (where it turns from rising to falling or back): a
-            // non-convexity of R starts or ends there; resolve both neighbouring cells 64-fold.
-            for k in 1..<max(1, cs.count - 1) where phi[k - 1].isFinite && phi[k].isFinite && phi[k + 1].isFinite
-                && (phi[k] - phi[k - 1]) * (phi[k + 1] - phi[k]) < 0 {
-                let a = cs[k - 1], b = cs[k + 1]
-                extra += (1..<128).map { a + (b - a) * Double($0) / 128 }
+            for (a, b) in stretchEdges() {
+                // A support end needs no refining: it is the contact whatever the slope.
+                for v in [a, b] where v != 0 && v != curve.last {
+                    for (x0, x1) in [(curve.c[max(0, v - 1)], curve.c[v]), (curve.c[v], curve.c[min(curve.last, v + 1)])] where x0 < x1 {
+                        extra += (1..<64).map { x0 + (x1 - x0) * Double($0) / 64 }.filter { $0 > x0 && $0 < x1 }
+                    }
+                }
             }
-            if extra.isEmpty || extra.count > 50_000 { break }
-            let before = cs.count
-            cs = Array(Set(cs + extra)).sorted()
-            if cs.count == before { break }
+            guard curve.insert(extra) else { break }
+            hull = curve.lowerHull()
         }
-        let qs = cs.map { p.cdf($0) }
-        // cdf is non-decreasing in c, so sorting by c sorts by q as well.
-        return (qs, cs)
+        let out = stretchEdges().map { curve.stretch(a: $0.0, b: $0.1) }
+        let gaps = curve.gaps
+        return (out, gaps.map { $0.start...$0.end })
     }
 
-    /// Whether φ is non-decreasing on `points` ∪ 4096 evenly spaced points of [a, b] (where finite).
-    static func phiIsMonotone(_ p: any Prior, from a: Double, to b: Double, including points: [Double]) -> Bool {
-        let xs = Array(Set(points + (0...4096).map { a + (b - a) * Double($0) / 4096 })).sorted()
-        var prev = -Double.infinity
-        for x in xs {
-            let v = p.virtual(x)
-            guard v.isFinite else { continue }
-            if v < prev - 1e-12 * max(1, abs(prev)) { return false }
-            prev = max(prev, v)
+    /// Families whose φ is provably non-decreasing on both sides, so that the envelope is R
+    /// itself: a log-concave density makes F and 1 − F log-concave (Bagnoli & Bergstrom 2005),
+    /// hence F/f increasing and (1 − F)/f decreasing. Uniform, truncated normal, truncated
+    /// exponential and Beta with α, β ≥ 1 qualify (truncation keeps log-concavity); the
+    /// lognormal and Beta with a parameter below 1 do not, and are ironed.
+    static func knownMonotone(_ prior: any Prior) -> Bool {
+        switch prior {
+        case is UniformPrior, is Truncated<NormalBase>, is Truncated<ExponentialBase>: return true
+        case let b as ScaledBetaPrior: return b.alpha >= 1 && b.beta >= 1
+        case let r as ReflectedPrior: return knownMonotone(r.base)
+        default: return false
         }
-        return true
     }
 
     /// Points where a prior's shape can change faster than the uniform grids resolve: for a
@@ -123,13 +117,85 @@ enum CostSideIroning {
         return []
     }
 
-    /// Indices of the lower convex hull of (x, y), x non-decreasing (Andrew's monotone chain).
-    static func lowerHull(_ x: [Double], _ y: [Double]) -> [Int] {
+    /// Stretches where the CDF is flat (zero density), as (start, end, F there).
+    struct Gap { let start: Double, end: Double, level: Double }
+}
+
+/// The sampled curve c ↦ (F(c), c·F(c)) of one prior, with accurate differences.
+struct Curve {
+    let prior: any Prior
+    /// Sample points, increasing; `q` = F(c), `u` = 1 − F(c) from the survival function.
+    var c: [Double] = [], q: [Double] = [], u: [Double] = []
+    var gaps: [CostSideIroning.Gap] = []
+
+    init(_ p: any Prior) {
+        prior = p
+        var cs = (0...CostSideIroning.gridPoints).map { p.low + (p.high - p.low) * Double($0) / Double(CostSideIroning.gridPoints) }
+        cs += (1..<CostSideIroning.quantilePoints).map { p.quantile(Double($0) / Double(CostSideIroning.quantilePoints)) }
+        // The ends exactly (the uniform grid's last point can round an ulp short of `high`).
+        cs += [p.low, p.high] + p.breakpoints + CostSideIroning.featurePoints(p)
+        cs = Array(Set(cs.filter { $0 >= p.low && $0 <= p.high && $0.isFinite })).sorted()
+        // Local extrema of φ on the grid (where a non-convexity of R starts or ends, possibly
+        // narrower than a cell): both neighbouring cells are subdivided 128-fold, up to 3 rounds.
+        for _ in 0..<3 {
+            let phi = cs.map { Curve.phi(p, $0) }
+            var extra: [Double] = []
+            for k in 1..<max(1, cs.count - 1) where phi[k - 1].isFinite && phi[k].isFinite && phi[k + 1].isFinite
+                && (phi[k] - phi[k - 1]) * (phi[k + 1] - phi[k]) < 0 {
+                let a = cs[k - 1], b = cs[k + 1]
+                extra += (1..<128).map { a + (b - a) * Double($0) / 128 }
+            }
+            if extra.isEmpty || extra.count > 50_000 { break }
+            let before = cs.count
+            cs = Array(Set(cs + extra)).sorted()
+            if cs.count == before { break }
+        }
+        for x in cs {
+            let F = p.cdf(x), S = p.survival(x)
+            // Interior points the arithmetic cannot tell from an end (F = 0 or 1 − F = 0 in
+            // double) carry no mass anyone could bid with; keeping them would put a vertical
+            // run at q = 0 or 1 and hide the ends' true R (0 and `high`).
+            if (F <= 0 && x != p.low) || (S <= 0 && x != p.high) { continue }
+            c.append(x); q.append(x == p.low ? 0 : F); u.append(x == p.high ? 0 : S)
+        }
+        // Zero-density gaps: consecutive samples at the same F with no density between them.
+        for k in 1..<c.count where q[k] == q[k - 1] && u[k] == u[k - 1] && p.pdf((c[k] + c[k - 1]) / 2) == 0 {
+            if let last = gaps.last, last.end == c[k - 1] {
+                gaps[gaps.count - 1] = .init(start: last.start, end: c[k], level: q[k])
+            } else {
+                gaps.append(.init(start: c[k - 1], end: c[k], level: q[k]))
+            }
+        }
+    }
+
+    /// φ with +∞ where the density is zero (a gap, or a point the density does not reach).
+    static func phi(_ p: any Prior, _ x: Double) -> Double { p.virtual(x) }
+
+    var last: Int { c.count - 1 }
+
+    // MARK: Accurate differences
+
+    /// F(c_j) − F(c_i) for two points (c, q, u): from q in the lower half, from u in the upper.
+    static func dq(_ ci: (Double, Double, Double), _ cj: (Double, Double, Double)) -> Double {
+        ci.1 + cj.1 <= 1 ? cj.1 - ci.1 : ci.2 - cj.2
+    }
+    /// R(c_j) − R(c_i), R = c·F(c) = c − c·(1 − F): the second form in the upper half.
+    static func dR(_ ci: (Double, Double, Double), _ cj: (Double, Double, Double)) -> Double {
+        ci.1 + cj.1 <= 1 ? cj.0 * cj.1 - ci.0 * ci.1 : (cj.0 - ci.0) - (cj.0 * cj.2 - ci.0 * ci.2)
+    }
+    func point(_ k: Int) -> (Double, Double, Double) { (c[k], q[k], u[k]) }
+    func point(at x: Double) -> (Double, Double, Double) {
+        (x, x <= prior.low ? 0 : prior.cdf(x), x >= prior.high ? 0 : prior.survival(x))
+    }
+
+    /// Indices of the lower convex hull of the points (q, R), q non-decreasing (Andrew's monotone
+    /// chain). In a vertical run (a gap) only the lowest point survives.
+    func lowerHull() -> [Int] {
         var h: [Int] = []
-        for k in x.indices {
+        for k in c.indices {
             while h.count >= 2 {
-                let i = h[h.count - 2], j = h[h.count - 1]
-                let cross = (x[j] - x[i]) * (y[k] - y[i]) - (y[j] - y[i]) * (x[k] - x[i])
+                let i = point(h[h.count - 2]), j = point(h[h.count - 1]), n = point(k)
+                let cross = Curve.dq(i, j) * Curve.dR(i, n) - Curve.dR(i, j) * Curve.dq(i, n)
                 if cross <= 0 { h.removeLast() } else { break }
             }
             h.append(k)
@@ -137,92 +203,83 @@ enum CostSideIroning {
         return h
     }
 
-    /// Stretches where the CDF is flat (zero density), as (start, end, F there).
-    struct Gap { let start: Double, end: Double, level: Double }
-
-    /// A cell is a gap when the density is exactly zero inside it. A density that is
-    /// tiny but positive (a far normal tail) is not a gap: there φ·f = c·f + F still
-    /// integrates to a real rise of H, and E[φ] = high counts it.
-    static func zeroDensityGaps(_ p: any Prior, _ qs: [Double], _ cs: [Double]) -> [Gap] {
-        var out: [Gap] = []
-        for k in 1..<cs.count where qs[k] == qs[k - 1] && qs[k] > 0 && qs[k] < 1 && p.pdf((cs[k] + cs[k - 1]) / 2) == 0 {
-            if let last = out.last, last.end == cs[k - 1], last.level == qs[k] {
-                out[out.count - 1] = Gap(start: last.start, end: cs[k], level: qs[k])
-            } else {
-                out.append(Gap(start: cs[k - 1], end: cs[k], level: qs[k]))
-            }
-        }
-        return out
+    /// How far sample k lies above the line of slope s through sample a (accurate differences).
+    func depth(_ k: Int, from a: Int, slope s: Double) -> Double {
+        Curve.dR(point(a), point(k)) - s * Curve.dq(point(a), point(k))
     }
 
-    /// H(F(c)) = ∫₀^{F(c)} φ(F⁻¹(t)) dt = c·F(c) − ∫_{lo}^{c} F·𝟙(f = 0).
-    /// Equal to R(q) = q·F⁻¹(q) when the density is positive; across a zero-density gap
-    /// R jumps (F⁻¹ does) while H, the integral of φ, does not.
-    static func H(_ p: any Prior, _ c: Double, _ gaps: [Gap]) -> Double {
-        var h = c * p.cdf(c)
-        for g in gaps where c > g.start { h -= g.level * (min(c, g.end) - g.start) }
-        return h
+    /// Whether the hull edge (a, b) hides a real non-convexity: a gap inside it, or φ falling
+    /// somewhere on a dense set of [c_a, c_b] (points strictly above a chord with φ rising
+    /// everywhere are the rounding of q, not a stretch).
+    func needsIroning(_ a: Int, _ b: Int) -> Bool {
+        if gaps.contains(where: { $0.start >= c[a] && $0.end <= c[b] }) { return true }
+        let lo = c[a], hi = c[b]
+        let xs = Array(Set(c[a...b] + (0...4096).map { lo + (hi - lo) * Double($0) / 4096 })).sorted()
+        var prev = -Double.infinity
+        for x in xs {
+            let v = Curve.phi(prior, x)
+            guard v.isFinite else { continue }
+            if v < prev - 1e-12 * max(1, abs(prev)) { return true }
+            prev = max(prev, v)
+        }
+        return false
     }
 
-    /// The exact stretch, or `nil` when the tangent equations cannot be solved (never a coarse guess).
-    static func refine(_ p: any Prior, cs: [Double], gaps: [Gap], a: Int, b: Int, last: Int, coarse: Double) -> IronedInterval? {
-        let leftFixed = a == 0, rightFixed = b == last
-        func R(_ c: Double) -> Double { H(p, c, gaps) }
-        let knots = p.breakpoints
-        func snap(_ c: Double) -> Double {
-            let tol = 1e-12 * max(1, abs(c))
-            return knots.first { abs($0 - c) <= tol } ?? c
+    // MARK: Refinement
+
+    /// Adds sample points (any order, duplicates ignored); `false` if none was new.
+    mutating func insert(_ xs: [Double]) -> Bool {
+        let fresh = Set(xs).subtracting(c).filter { $0 > prior.low && $0 < prior.high }
+        guard !fresh.isEmpty else { return false }
+        var merged: [(Double, Double, Double)] = zip(c, zip(q, u)).map { ($0, $1.0, $1.1) }
+        for x in fresh {
+            let F = prior.cdf(x), S = prior.survival(x)
+            if F <= 0 || S <= 0 { continue }
+            merged.append((x, F, S))
         }
-        /// Root of φ − s bracketed by widening windows of grid points around `idx`.
-        func tangent(_ idx: Int, _ s: Double) -> Double? {
-            for w in [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024] {
-                let lo = cs[max(0, idx - w)], hi = cs[min(last, idx + w)]
-                let hl = p.virtual(lo) - s, hh = p.virtual(hi) - s
-                guard hl.isFinite, hh.isFinite, hl <= 0, hh >= 0 else { continue }
-                if let r = try? Root.brent({ p.virtual($0) - s }, low: lo, high: hi) { return r }
-            }
-            return nil
-        }
-        func ends(_ s: Double) -> (Double, Double)? {
-            guard let c1 = leftFixed ? p.low : tangent(a, s), let c2 = rightFixed ? p.high : tangent(b, s), c1 < c2 else { return nil }
-            return (c1, c2)
-        }
-        func g(_ s: Double) -> Double {
-            guard let (c1, c2) = ends(s) else { return .nan }
-            return R(c2) - R(c1) - s * (p.cdf(c2) - p.cdf(c1))
-        }
-        var delta = 1e-7 * max(1, abs(coarse))
-        for _ in 0..<30 {
-            let gl = g(coarse - delta), gh = g(coarse + delta)
-            if gl.isNaN || gh.isNaN { break }
-            if gl >= 0 && gh <= 0 {
-                guard let s = try? Root.brent(g, low: coarse - delta, high: coarse + delta, epsRel: 1e-15),
-                      let (c1, c2) = ends(s) else { return nil }
-                // A tangent at a kink of H (a density jump: mixture edge, empirical knot) is the
-                // kink itself; Brent lands within an ulp or two of it. Snap to the knot so the knot
-                // point belongs to the stretch (φ there is one-sided and would break monotonicity).
-                return IronedInterval(low: snap(c1), high: snap(c2), value: s)
-            }
-            delta *= 2
-        }
-        return nil
+        merged.sort { $0.0 < $1.0 }
+        c = merged.map(\.0); q = merged.map(\.1); u = merged.map(\.2)
+        return true
     }
 
-    /// Neighbouring stretches share a hull vertex; their refined ends may cross by
-    /// rounding. Clamp such touches; a real overlap keeps the wider stretch.
-    static func merged(_ xs: [IronedInterval]) -> [IronedInterval] {
-        var out: [IronedInterval] = []
-        for iv in xs.sorted(by: { $0.low < $1.low }) {
-            guard let last = out.last else { out.append(iv); continue }
-            let noise = 1e-9 * max(1, abs(last.high))
-            if iv.low > last.high + noise { out.append(iv); continue }
-            if abs(last.high - iv.low) <= noise, iv.high > last.high {
-                // Touching stretches (a shared hull vertex): make them meet exactly.
-                out.append(IronedInterval(low: last.high, high: iv.high, value: iv.value))
-            } else if iv.high - iv.low > last.high - last.low {
-                out[out.count - 1] = iv
+    /// The stretch of the hull edge (a, b) at its chord's slope s.
+    ///
+    /// After refinement the chord's slope is accurate to rounding (its error is second order in
+    /// the distance of the vertices from the true contact points), but the vertices themselves
+    /// are not: near a tangency the curve is within rounding of the chord over a stretch of about
+    /// √ε. So each end is placed where φ crosses s — a well-conditioned root, or a density jump —
+    /// by bisection on the doubles, searching cells outward from the vertex: the left end is the
+    /// first double with φ ≥ s, the right end the last with φ < s, so φ̄ cannot fall across either
+    /// end. Where φ never crosses s on that side, the stretch runs to the support's end (φ stays
+    /// below s up to the top, as above a gap) or stops at the vertex (a gap edge).
+    func stretch(a: Int, b: Int) -> IronedInterval {
+        let s = Curve.dR(point(a), point(b)) / Curve.dq(point(a), point(b))
+        func psi(_ x: Double) -> Double { Curve.phi(prior, x) - s }
+        func bisect(_ x0: Double, _ x1: Double, left: Bool) -> Double {
+            var lo = OrderedDouble.key(x0), hi = OrderedDouble.key(x1)
+            while hi - lo > 1 {
+                let mid = lo + (hi - lo) / 2
+                if psi(OrderedDouble.value(mid)) >= 0 { hi = mid } else { lo = mid }
             }
+            return OrderedDouble.value(left ? hi : lo)
         }
-        return out
+        /// The nearest sample cell to vertex v where φ − s turns from negative to non-negative:
+        /// walking right while it is negative, left while it is not (cell by cell, so no other
+        /// crossing is skipped; refinement made the cells next to v small).
+        func crossing(from v: Int, left: Bool) -> Double {
+            if psi(c[v]) < 0 {
+                for j in (v + 1)..<(last + 1) where psi(c[j]) >= 0 { return bisect(c[j - 1], c[j], left: left) }
+                return c[last]  // φ stays below s up to the top (a chord over a gap)
+            }
+            for j in stride(from: v - 1, through: 0, by: -1) where psi(c[j]) < 0 { return bisect(c[j], c[j + 1], left: left) }
+            return c[0]
+        }
+        var lowEnd = a == 0 && psi(c[0]) >= 0 ? c[0] : crossing(from: a, left: true)
+        var highEnd = b == last && psi(c[last]) < 0 ? c[last] : crossing(from: b, left: false)
+        // Where φ stays on the stretch's side of s all the way to a support end, the stretch runs
+        // there (a vertex a few ulps from the end must not leave the end itself outside).
+        if !c.contains(where: { $0 > highEnd && psi($0) >= 0 }) { highEnd = c[last] }
+        if !c.contains(where: { $0 < lowEnd && psi($0) < 0 }) { lowEnd = c[0] }
+        return IronedInterval(low: min(lowEnd, highEnd), high: max(lowEnd, highEnd), value: s)
     }
 }

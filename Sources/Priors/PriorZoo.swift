@@ -17,10 +17,12 @@ import Foundation
 /// | `exponential` | rate 10/w truncated: density falls by e⁻¹⁰ across the support |
 /// | `empirical` | piecewise-linear CDF through 40 quantiles of `gap-mixture`: knots, steep and flat segments |
 /// | `narrow-dip` | 0.9·N(mid, w/4) + 0.1·N(lo+0.8w, w/100), both truncated: a narrow spike ironed over a short stretch |
+/// | `gap-tail` | 0.6·U[lo, lo+w/4] + 0.4·N(lo+¾w, w/10) on [lo+w/2, hi]: a gap whose far side starts in a thin normal tail (φ falls after the gap; the chord over R's jump pools it) |
+/// | `tiny-weight` | (1 − 10⁻¹¹)·N(lo+0.3w, 0.08w) + 10⁻¹¹·N(lo+0.85w, 0.02w), both truncated: a bump of mass 10⁻¹¹ far in the upper tail, where φ ≈ 10¹² falls and rises again |
 public enum PriorZoo {
     /// The family names, in the order of the table above.
     public static let names = ["uniform", "ironing-mixture", "gap-mixture", "beta-zero-both", "beta-zero-top", "beta-zero-bottom",
-                               "normal-far-tail", "lognormal-far-tail", "exponential", "empirical", "narrow-dip"]
+                               "normal-far-tail", "lognormal-far-tail", "exponential", "empirical", "narrow-dip", "gap-tail", "tiny-weight"]
 
     /// The family `name` on [low, high] (low ≥ 0 for the lognormal and exponential families).
     public static func spec(_ name: String, low lo: Double, high hi: Double) throws -> PriorSpec {
@@ -46,6 +48,12 @@ public enum PriorZoo {
         case "narrow-dip":
             return .mixture([.init(weight: 0.9, prior: .normal(mean: lo + 0.5 * w, sd: 0.25 * w, low: lo, high: hi)),
                              .init(weight: 0.1, prior: .normal(mean: lo + 0.8 * w, sd: 0.01 * w, low: lo, high: hi))])
+        case "gap-tail":
+            return .mixture([.init(weight: 0.6, prior: .uniform(low: lo, high: lo + 0.25 * w)),
+                             .init(weight: 0.4, prior: .normal(mean: lo + 0.75 * w, sd: 0.1 * w, low: lo + 0.5 * w, high: hi))])
+        case "tiny-weight":
+            return .mixture([.init(weight: 1 - 1e-11, prior: .normal(mean: lo + 0.3 * w, sd: 0.08 * w, low: lo, high: hi)),
+                             .init(weight: 1e-11, prior: .normal(mean: lo + 0.85 * w, sd: 0.02 * w, low: lo, high: hi))])
         default:
             throw PriorError.invalid(field: "prior family", reason: "\"\(name)\" is not one of \(names.joined(separator: ", "))")
         }

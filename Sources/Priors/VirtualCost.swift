@@ -18,17 +18,19 @@ public struct VirtualCost: Sendable {
     /// its value at the gap's right end (any non-decreasing extension keeps DSIC).
     public let gaps: [ClosedRange<Double>]
 
-    /// Irons `prior` and checks the result: throws `PriorError.invalid` naming `path` when the
-    /// exact refinement of a stretch fails or the ironed curve is not non-decreasing on a dense
-    /// check grid (never a silent coarse answer).
+    /// Irons `prior` (the lower convex envelope of R(q) = q·F⁻¹(q) with its jumps, see
+    /// `CostSideIroning`) and checks the result: φ̄ must be non-decreasing on a dense grid that
+    /// includes every knot, stretch end and gap edge. The envelope computation itself cannot
+    /// fail on a valid prior; the check throws `PriorError.invalid` naming `path` only if the
+    /// arithmetic could not resolve the prior (never a silent non-monotone φ̄).
     public init(prior: any Prior, side: Side = .cost, path: String = "prior") throws {
         self.prior = prior
         self.side = side
         switch side {
         case .cost:
-            (intervals, gaps) = try CostSideIroning.analyse(prior, path: path)
+            (intervals, gaps) = CostSideIroning.analyse(prior)
         case .value:
-            let r = try CostSideIroning.analyse(ReflectedPrior(base: prior), path: path)
+            let r = CostSideIroning.analyse(ReflectedPrior(base: prior))
             intervals = r.intervals.map { IronedInterval(low: -$0.high, high: -$0.low, value: -$0.value) }.reversed()
             gaps = r.gaps.map { (-$0.upperBound)...(-$0.lowerBound) }.reversed()
         }
@@ -43,7 +45,7 @@ public struct VirtualCost: Sendable {
     /// φ̄ must be non-decreasing before anything uses it (allocation monotonicity rests on it).
     /// Checked on the ironing grid, the prior's knots and both sides of every stretch end.
     func checkMonotone(path: String) throws {
-        if prior is UniformPrior { return }  // φ = 2c − low (cost) / 2v − high (value): linear
+        if CostSideIroning.knownMonotone(prior) { return }  // log-concave density: φ monotone, proved
         let lo = prior.low, hi = prior.high
         var xs = (0...4096).map { lo + (hi - lo) * Double($0) / 4096 }
         xs += prior.breakpoints + CostSideIroning.featurePoints(prior)
@@ -51,11 +53,10 @@ public struct VirtualCost: Sendable {
         for g in gaps { xs += [g.lowerBound, g.upperBound, g.lowerBound.nextDown, g.upperBound.nextDown] }
         xs = Array(Set(xs.filter { $0 >= lo && $0 <= hi })).sorted()
         var prev = -Double.infinity, prevX = lo
-        let floor = CostSideIroning.reliableDensity / (hi - lo)
         for x in xs {
-            // Points with (numerically) no density are not types: skipped unless inside a gap,
-            // where φ̄ is the gap's extension. See `CostSideIroning.reliableDensity`.
-            if prior.pdf(x) < floor && !gaps.contains(where: { x >= $0.lowerBound && x < $0.upperBound }) { continue }
+            // Points with no density are not types: skipped unless inside a gap, where φ̄ is the
+            // gap's extension. Tiny but positive densities (a component of weight 1e-12) are types.
+            if prior.pdf(x) == 0 && !gaps.contains(where: { x >= $0.lowerBound && x < $0.upperBound }) { continue }
             let v = ironed(x)
             guard !v.isNaN else {
                 throw PriorError.invalid(field: path, reason: "its ironed virtual cost is undefined (NaN) at \(x)")

@@ -23,9 +23,11 @@ struct PriorCommand: ParsableCommand {
           {"kind":"empirical","samples":[0.4,0.5,0.5,0.9,1.3]}            (piecewise-linear CDF)
 
         Cost side (procurement, default): φ(c) = c + F(c)/f(c). Value side: φ(v) = v − (1−F(v))/f(v).
-        Where φ is not monotone, the ironed φ̄ is the derivative of the lower convex (cost)
-        or upper concave (value) envelope of R(q) = q·F⁻¹(q); it is exactly constant on each
-        ironed interval.
+        The ironed φ̄ is the derivative of the lower convex (cost) or upper concave (value)
+        envelope of R(q) = q·F⁻¹(q), with R's jumps: across a zero-density gap F⁻¹ jumps, and
+        the envelope's chord over that jump pools the types beyond the gap even where φ itself
+        is monotone (0.5·U[0,2.4] + 0.5·U[5.6,8]: φ̄ = 13.6 on [2.4, 8]). φ̄ is exactly constant
+        on each ironed interval; a point inside a gap gets the value at the gap's top.
 
         Examples:
           auctionlab prior '{"kind":"uniform","low":0.1,"high":1}' --at 0.1,0.5,1
@@ -75,7 +77,7 @@ struct PriorCommand: ParsableCommand {
         case .table:
             printAligned(["x", "cdf", "pdf", "virtual", "ironed"], rows.map { [fmt($0.0), fmt($0.1), fmt($0.2), fmt($0.3), fmt($0.4)] })
             print("")
-            if curve.intervals.isEmpty { print("ironed intervals: none (φ is already non-decreasing)") }
+            if curve.intervals.isEmpty { print("ironed intervals: none (R(q) is already convex, so φ̄ = φ)") }
             for iv in curve.intervals { print("ironed interval [\(fmt(iv.low)), \(fmt(iv.high))] → φ̄ = \(String(format: "%.12g", iv.value))") }
         }
     }
