@@ -263,16 +263,29 @@ struct Curve {
             }
             return OrderedDouble.value(left ? hi : lo)
         }
-        /// The nearest sample cell to vertex v where φ − s turns from negative to non-negative:
-        /// walking right while it is negative, left while it is not (cell by cell, so no other
-        /// crossing is skipped; refinement made the cells next to v small).
+        /// The nearest sample cell to vertex v where φ − s turns from negative to non-negative,
+        /// cell by cell (so no other crossing is skipped; refinement made the cells next to v
+        /// small). Outward from the stretch the walk is unbounded: the vertex lies inside the
+        /// stretch and the contact is further out (a noise vertex can split a long chord). Inward
+        /// it is bounded by `reach`, about how far a hull vertex can sit from a tangency (√ε of
+        /// the support): further in lies the stretch's own non-monotone interior, and the vertex
+        /// itself is the end (a density jump that lands φ on s).
+        let reach = 1e-6 * (c[last] - c[0])
         func crossing(from v: Int, left: Bool) -> Double {
             if psi(c[v]) < 0 {
-                for j in (v + 1)..<(last + 1) where psi(c[j]) >= 0 { return bisect(c[j - 1], c[j], left: left) }
-                return c[last]  // φ stays below s up to the top (a chord over a gap)
+                // Left end: inward (right) and bounded. Right end: outward (right), unbounded.
+                for j in (v + 1)..<(last + 1) {
+                    if left && c[j] - c[v] > reach { return c[v] }
+                    if psi(c[j]) >= 0 { return bisect(c[j - 1], c[j], left: left) }
+                }
+                return left ? c[v] : c[last]  // φ stays below s up to the top (a chord over a gap)
             }
-            for j in stride(from: v - 1, through: 0, by: -1) where psi(c[j]) < 0 { return bisect(c[j], c[j + 1], left: left) }
-            return c[0]
+            // Right end: inward (left) and bounded. Left end: outward (left), unbounded.
+            for j in stride(from: v - 1, through: 0, by: -1) {
+                if !left && c[v] - c[j] > reach { return c[v] }
+                if psi(c[j]) < 0 { return bisect(c[j], c[j + 1], left: left) }
+            }
+            return left ? c[0] : c[v]
         }
         var lowEnd = a == 0 && psi(c[0]) >= 0 ? c[0] : crossing(from: a, left: true)
         var highEnd = b == last && psi(c[last]) < 0 ? c[last] : crossing(from: b, left: false)
