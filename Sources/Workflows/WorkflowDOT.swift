@@ -20,11 +20,32 @@ public enum WorkflowDOT {
 
     /// The DOT text of `workflow`, titled `title`; `servers`, when given, has one entry per node.
     public static func render(_ workflow: Workflow, title: String, servers: [Server]? = nil) -> String {
+        header(title) + statements(workflow, prefix: "", servers: servers, indent: "  ") + (servers != nil ? legend : "") + "}\n"
+    }
+
+    /// Several colourings of one workflow side by side (one cluster per panel, e.g. STAR's and
+    /// Myopic's allocation of the same trial); node names are `CAPTION/id`, labels as in ``render(_:title:servers:)``.
+    public static func comparison(_ workflow: Workflow, title: String, panels: [(caption: String, servers: [Server])]) -> String {
+        var out = header(title)
+        for (k, p) in panels.enumerated() {
+            out += "  subgraph cluster_\(k) {\n    label=\(quoted(p.caption)); fontsize=12;\n"
+            out += statements(workflow, prefix: p.caption + "/", servers: p.servers, indent: "    ")
+            out += "  }\n"
+        }
+        return out + legend + "}\n"
+    }
+
+    static func header(_ title: String) -> String {
+        "digraph \(quoted(title)) {\n"
+            + "  graph [rankdir=TB, label=\(quoted(title)), labelloc=t, fontname=\"Helvetica\"];\n"
+            + "  node [shape=box, style=\"rounded,filled\", fillcolor=\"#ffffff\", fontname=\"Helvetica\", fontsize=10];\n"
+            + "  edge [fontname=\"Helvetica\", fontsize=8];\n"
+    }
+
+    /// Node and edge statements, node names prefixed with `prefix`.
+    static func statements(_ workflow: Workflow, prefix: String, servers: [Server]?, indent: String) -> String {
         precondition(servers.map { $0.count == workflow.count } ?? true, "one server per node")
-        var out = "digraph \(quoted(title)) {\n"
-        out += "  graph [rankdir=TB, label=\(quoted(title)), labelloc=t, fontname=\"Helvetica\"];\n"
-        out += "  node [shape=box, style=\"rounded,filled\", fillcolor=\"#ffffff\", fontname=\"Helvetica\", fontsize=10];\n"
-        out += "  edge [fontname=\"Helvetica\", fontsize=8];\n"
+        var out = ""
         for v in 0..<workflow.count {
             var label = "\(escaped(workflow.ids[v]))\\nd=\(workflow.difficulty[v])  in \(tokens(workflow.inputTokens[v]))  out \(tokens(workflow.outputTokens[v]))"
             var attributes = ""
@@ -32,19 +53,21 @@ public enum WorkflowDOT {
                 label += "\\n\(escaped(s.agent)) (tier \(s.tier))"
                 attributes = ", fillcolor=\(quoted(tierColours[min(max(s.tier, 1), tierColours.count) - 1]))"
             }
-            out += "  \(quoted(workflow.ids[v])) [label=\"\(label)\"\(attributes)];\n"
+            out += "\(indent)\(quoted(prefix + workflow.ids[v])) [label=\"\(label)\"\(attributes)];\n"
         }
         for e in workflow.edges {
-            out += "  \(quoted(workflow.ids[e.from])) -> \(quoted(workflow.ids[e.to])) [label=\(quoted(tokens(e.tokens)))];\n"
+            out += "\(indent)\(quoted(prefix + workflow.ids[e.from])) -> \(quoted(prefix + workflow.ids[e.to])) [label=\(quoted(tokens(e.tokens)))];\n"
         }
-        if servers != nil {
-            out += "  subgraph cluster_legend { label=\"tier\"; fontsize=9;\n"
-            for (k, c) in tierColours.enumerated() {
-                out += "    \"legend tier \(k + 1)\" [label=\"tier \(k + 1)\", fillcolor=\(quoted(c))];\n"
-            }
-            out += "  }\n"
+        return out
+    }
+
+    /// A cluster naming the tier colours.
+    static var legend: String {
+        var out = "  subgraph cluster_legend { label=\"tier\"; fontsize=9;\n"
+        for (k, c) in tierColours.enumerated() {
+            out += "    \"legend tier \(k + 1)\" [label=\"tier \(k + 1)\", fillcolor=\(quoted(c))];\n"
         }
-        return out + "}\n"
+        return out + "  }\n"
     }
 
     /// A token count in DOT labels: 12000 → "12k", 1500000 → "1.5M", 350 → "350".

@@ -26,10 +26,11 @@ struct Dot: ParsableCommand {
           auctionlab dot Experiments/topologies/S4.json | dot -Tpng -o s4.png
           auctionlab dot Experiments/topologies/S4.json --mechanism star --trial 0 --seed 2026 --output s4-star.dot
           auctionlab dot Experiments/instances/s4.json --mechanism myopic
+          auctionlab dot Experiments/topologies/S4.json --mechanism star,myopic --trial 0   (side by side)
         """)
 
     @Argument(help: "Topology or instance JSON file.") var file: String
-    @Option(help: "Colour nodes by the tier this mechanism assigns: \(MechanismRegistry.names.prefix(5).joined(separator: "|"))|….")
+    @Option(help: "Colour nodes by the tier this mechanism assigns: \(MechanismRegistry.names.prefix(5).joined(separator: "|"))|…; several, comma-separated, are drawn side by side on the same trial.")
     var mechanism: String?
     @Option(help: "With a topology and --mechanism: the trial whose market is drawn.") var trial = 0
     @Option(help: "With a topology and --mechanism: the master seed (as an experiment spec's seed).") var seed: UInt64 = 2026
@@ -40,7 +41,7 @@ struct Dot: ParsableCommand {
         guard trial >= 0 else { throw ValidationError("--trial must be ≥ 0 (got \(trial))") }
         let data = try readInputFile(file, what: "topology or instance file")
         let isInstance = ((try? JSONSerialization.jsonObject(with: data)) as? [String: Any])?["agents"] != nil
-        let mech = try mechanism.map(mechanismNamed)
+        let mechs = try mechanism.map { try $0.split(separator: ",").map { try mechanismNamed(String($0)) } } ?? []
         var inst: Instance?
         let workflow: Workflow, title: String
         if isInstance {
@@ -54,7 +55,7 @@ struct Dot: ParsableCommand {
                 throw ValidationError("\(file): is neither an instance (no \"agents\") nor a valid topology: \(error)")
             }
             title = topo.name
-            if mech != nil {
+            if !mechs.isEmpty {
                 let m = try market.map { try MarketSpec.load($0, field: "--market", specFile: "command line") } ?? .paper
                 let sample = PaperMarket.sample(topology: topo, parameters: m.defaults,
                                                 seed: SplitMix64.derive(master: seed, index: UInt64(trial)), market: m)
@@ -65,14 +66,20 @@ struct Dot: ParsableCommand {
                 workflow = try Workflow(nodes: topo.nodes, edges: topo.edges)
             }
         }
-        var servers: [WorkflowDOT.Server]?
-        var caption = title
-        if let mech, let inst {
-            let o = try mech.run(inst, options: .init())
-            servers = o.assignment.map { WorkflowDOT.Server(agent: inst.agentIDs[$0], tier: inst.tiers[$0]) }
-            caption += " · \(mech.name)" + (isInstance ? "" : " · trial \(trial) of seed \(seed)")
+        var panels: [(caption: String, servers: [WorkflowDOT.Server])] = []
+        if let inst {
+            for mech in mechs {
+                let o = try mech.run(inst, options: .init())
+                panels.append((mech.name, o.assignment.map { WorkflowDOT.Server(agent: inst.agentIDs[$0], tier: inst.tiers[$0]) }))
+            }
         }
-        let text = WorkflowDOT.render(workflow, title: caption, servers: servers)
+        let trialText = isInstance ? "" : " · trial \(trial) of seed \(seed)"
+        let text: String
+        switch panels.count {
+        case 0: text = WorkflowDOT.render(workflow, title: title)
+        case 1: text = WorkflowDOT.render(workflow, title: "\(title) · \(panels[0].caption)\(trialText)", servers: panels[0].servers)
+        default: text = WorkflowDOT.comparison(workflow, title: "\(title)\(trialText)", panels: panels)
+        }
         if let output {
             try AtomicFile.write(text, to: URL(fileURLWithPath: output))
         } else {
