@@ -71,34 +71,49 @@ public enum DecompositionStudy {
     /// VCG's cell.
     public static let vcg = Combination(.vcg, .myerson, .cached).name
 
-    /// One factor: its effect is Myopic's payment minus the payment of Myopic with this factor
-    /// switched to STAR's level (`cell`), per trial.
+    /// One factor: its effect is the payment of cell `from` minus that of cell `to`, per trial,
+    /// where the two cells differ in that factor only.
     public struct Factor: Sendable {
         /// Column value in `factors.csv`.
         public let name: String
         /// What the factor switches, in words.
         public let meaning: String
-        /// The cell with the factor at STAR's level, the others at Myopic's.
-        public let cell: String
+        /// The cell with the factor at Myopic's level.
+        public let from: String
+        /// The cell with the factor at STAR's level.
+        public let to: String
         /// Whether it is one of the main effects that, with the interaction, sum to the total.
         public let main: Bool
     }
 
-    /// The factors reported: four main effects, then two views that overlap them.
-    public static let factors: [Factor] = [
-        Factor(name: "virtual_pricing", meaning: "allocate at φ̄ instead of bids (edges still ignored)",
-               cell: Combination(.starblind, .second, .full).name, main: true),
-        Factor(name: "edge_awareness", meaning: "allocate with the edges' switching costs (at bids)",
-               cell: Combination(.vcg, .second, .full).name, main: true),
-        Factor(name: "payment_rule", meaning: "pay Myerson thresholds with the prior-top reserve instead of the uncapped second price",
-               cell: Combination(.myopic, .myerson, .full).name, main: true),
-        Factor(name: "billing", meaning: "bill STAR's workload (cached context free) instead of every input token",
-               cell: Combination(.myopic, .second, .cached).name, main: true),
-        Factor(name: "allocation_joint", meaning: "(view) STAR's allocation instead of Myopic's: pricing and edges together",
-               cell: Combination(.star, .second, .full).name, main: false),
-        Factor(name: "cap_only", meaning: "(view) cap the second price at the prior top, part of the payment rule",
-               cell: Combination(.myopic, .capped, .full).name, main: false),
-    ]
+    /// The factors reported: four main effects switched from Myopic's cell, then views that
+    /// overlap them (the allocation's two parts together, the cap alone, and each factor switched
+    /// back at STAR's cell instead, which is where the interaction shows).
+    public static let factors: [Factor] = {
+        let m = (a: Combination.AllocationLevel.myopic, p: Combination.PaymentLevel.second, b: Combination.BillingLevel.full)
+        let s = (a: Combination.AllocationLevel.star, p: Combination.PaymentLevel.myerson, b: Combination.BillingLevel.cached)
+        func cell(_ a: Combination.AllocationLevel, _ p: Combination.PaymentLevel, _ b: Combination.BillingLevel) -> String { Combination(a, p, b).name }
+        return [
+            Factor(name: "virtual_pricing", meaning: "allocate at φ̄ instead of bids (edges still ignored)",
+                   from: myopic, to: cell(.starblind, m.p, m.b), main: true),
+            Factor(name: "edge_awareness", meaning: "allocate with the edges' switching costs (at bids)",
+                   from: myopic, to: cell(.vcg, m.p, m.b), main: true),
+            Factor(name: "payment_rule", meaning: "pay Myerson thresholds with the prior-top reserve instead of the uncapped second price",
+                   from: myopic, to: cell(m.a, .myerson, m.b), main: true),
+            Factor(name: "billing", meaning: "bill STAR's workload (cached context free) instead of every input token",
+                   from: myopic, to: cell(m.a, m.p, .cached), main: true),
+            Factor(name: "allocation_joint", meaning: "(view) STAR's allocation instead of Myopic's: pricing and edges together",
+                   from: myopic, to: cell(.star, m.p, m.b), main: false),
+            Factor(name: "cap_only", meaning: "(view) cap the second price at the prior top, part of the payment rule",
+                   from: myopic, to: cell(m.a, .capped, m.b), main: false),
+            Factor(name: "allocation_at_star", meaning: "(view, at STAR's cell) Myopic's allocation → STAR's, Myerson payment and STAR's billing kept",
+                   from: cell(.myopic, s.p, s.b), to: star, main: false),
+            Factor(name: "payment_rule_at_star", meaning: "(view, at STAR's cell) uncapped second price → Myerson thresholds, STAR's allocation and billing kept",
+                   from: cell(s.a, .second, s.b), to: star, main: false),
+            Factor(name: "billing_at_star", meaning: "(view, at STAR's cell) every input token billed → STAR's workload, STAR's allocation and payment kept",
+                   from: cell(s.a, s.p, .full), to: star, main: false),
+        ]
+    }()
 
     /// One cell on one trial.
     public struct Record: Sendable {
@@ -182,7 +197,7 @@ public enum DecompositionStudy {
         var series: [(String, [Double])] = []
         var mainSum = [Double](repeating: 0, count: m.count)
         for f in factors {
-            let e = zip(m, run.factorial.map { $0[f.cell]!.payment }).map { $0 - $1 }
+            let e = zip(run.factorial.map { $0[f.from]!.payment }, run.factorial.map { $0[f.to]!.payment }).map { $0 - $1 }
             if f.main { for k in e.indices { mainSum[k] += e[k] } }
             series.append((f.name, e))
         }
@@ -347,8 +362,8 @@ public enum DecompositionStudy {
         md += "Each main effect switches one factor of Myopic (`\(myopic)`) to STAR's level (`\(star)`); the interaction is what is left, "
         md += "so the four main effects and the interaction add up to 100 % (and in $ to the total) by construction.\n\n"
         md += "## Factors\n\n"
-        md += markdownTable(["factor", "cell (factor at STAR's level, the rest Myopic's)", "meaning"],
-                            factors.map { [$0.name, "`\($0.cell)`", $0.meaning] })
+        md += markdownTable(["factor", "effect = payment of", "minus payment of", "meaning"],
+                            factors.map { [$0.name, "`\($0.from)`", "`\($0.to)`", $0.meaning] })
         md += "\n"
         var rows: [[String]] = []
         for r in runs {
