@@ -11,7 +11,7 @@ import Workflows
 ///     topologies: [S1, S1x5, S2, S3, S4]
 ///     market: Experiments/markets/paper.yaml
 ///     seed: 2026            # trial k's market is the sweep runner's trial k of this seed
-///     trials: 200           # every cell of the factorial (``Combination``)
+///     trials: 200           # every cell of the factorial (`Combination`)
 ///     star_vcg_trials: 4000 # STAR's and VCG's cells only, for their paired difference
 ///
 /// Every trial runs the factorial's cells on one sampled market; the paired per-trial
@@ -64,7 +64,7 @@ public struct DecompositionSpec: Codable, Sendable {
 
 /// Runs a ``DecompositionSpec`` and writes its tables.
 public enum DecompositionStudy {
-    /// The cells named in the analysis (registry names of ``Combination`` cells).
+    /// The cells named in the analysis (registry names of `Combination` cells).
     public static let myopic = Combination(.myopic, .second, .full).name
     /// STAR's cell.
     public static let star = Combination(.star, .myerson, .cached).name

@@ -14,10 +14,10 @@ import Workflows
 ///   `myopic` the bids with edges ignored (Myopic's per-node choice, ω_{v,j} = L_out + ρ_j·L_in);
 ///   `vcg` the bids with edges (cost minimising at bids, VCG's).
 ///   "Edges ignored" is the cost model with κ = 1, in which x_i(A) is a sum over nodes.
-/// - Payment: `myerson` threshold payments with the prior-top reserve (``ThresholdRule``);
-///   `second` per node, the cheapest other capable offer b_j·ω_{v,j} (``SecondPriceRule``,
+/// - Payment: `myerson` threshold payments with the prior-top reserve (`ThresholdRule`);
+///   `second` per node, the cheapest other capable offer b_j·ω_{v,j} (`SecondPriceRule`,
 ///   uncapped, as Myopic); `capped` the same with the winner's price per unit capped at its
-///   prior top (``CappedSecondPriceRule``).
+///   prior top (`CappedSecondPriceRule`).
 /// - Billing: the units a payment is counted in. `cached` is STAR's accounting, the workload
 ///   x_i(A) of the instance's cost model (context from a parent on the same agent at κ of the
 ///   input price); `full` is Myopic's, ω_{v,i} per node won (every input token at ρ_i).
@@ -30,16 +30,35 @@ import Workflows
 public struct Combination: Mechanism {
     /// The allocation factor's levels.
     public enum AllocationLevel: String, Sendable, CaseIterable {
-        case star, starblind, myopic, vcg
+        /// STAR's: φ̄ prices, edges' switching costs seen.
+        case star
+        /// φ̄ prices, edges ignored (each node to its cheapest φ̄_j·ω_{v,j}).
+        case starblind
+        /// Myopic's: bids, edges ignored (each node to its cheapest b_j·ω_{v,j}).
+        case myopic
+        /// VCG's: bids, edges' switching costs seen (cost minimising at bids).
+        case vcg
         /// Whether the allocation prices reports through φ̄ (else the bid itself).
         public var virtual: Bool { self == .star || self == .starblind }
         /// Whether the allocation sees the edges' switching costs (else κ = 1: none).
         public var edgeAware: Bool { self == .star || self == .vcg }
     }
     /// The payment factor's levels.
-    public enum PaymentLevel: String, Sendable, CaseIterable { case myerson, second, capped }
+    public enum PaymentLevel: String, Sendable, CaseIterable {
+        /// Myerson thresholds with the prior-top reserve.
+        case myerson
+        /// Per node, the cheapest other capable offer (uncapped), as Myopic.
+        case second
+        /// The same, the price per unit capped at the winner's prior top.
+        case capped
+    }
     /// The billing factor's levels.
-    public enum BillingLevel: String, Sendable, CaseIterable { case cached, full }
+    public enum BillingLevel: String, Sendable, CaseIterable {
+        /// STAR's accounting: the cost model's workload (cached context at κ).
+        case cached
+        /// Myopic's: ω_{v,i} = L_out + ρ_i·L_in per node won.
+        case full
+    }
 
     /// Allocation rule.
     public let allocation: AllocationLevel
@@ -77,7 +96,7 @@ public struct Combination: Mechanism {
     func allocationModel(_ inst: Instance) -> CostModel { allocation.edgeAware ? inst.model : Self.blindModel(inst) }
     /// The model whose workloads are billed.
     func billingModel(_ inst: Instance) -> CostModel { billing == .cached ? inst.model : Self.blindModel(inst) }
-    /// The allocation solver on ``allocationModel(_:)``, built once per instance.
+    /// The allocation solver on `allocationModel(_:)`, built once per instance.
     func solver(_ inst: Instance, _ options: MechanismOptions) throws -> any AllocationSolver {
         if allocation.edgeAware { return try cachedSolver(inst, options) }
         return try inst.cache.value("combination.blind-solver.\(options.solver.rawValue)") { try options.solver.make(for: Self.blindModel(inst)) }
@@ -95,7 +114,7 @@ public struct Combination: Mechanism {
 
     // MARK: Mechanism
 
-    /// The allocation: one solve of ``allocationModel(_:)`` at ``prices(_:)``.
+    /// The allocation: one solve of `allocationModel(_:)` at `prices(_:)`.
     public func allocate(_ inst: Instance, options: MechanismOptions) throws -> [Int] {
         try solver(inst, options).solve(prices: prices(inst)).agents
     }
@@ -146,7 +165,7 @@ public struct Combination: Mechanism {
     }
 
     /// Myerson's threshold of the billed workload. When billing and allocation use the same
-    /// model this is ``ThresholdRule`` as STAR and VCG use it; otherwise the allocation's steps
+    /// model this is `ThresholdRule` as STAR and VCG use it; otherwise the allocation's steps
     /// come from the same search and each step's allocation is re-billed in the billing model.
     func threshold(_ inst: Instance, agent i: Int, allocation a: Assignment, prices p: [Double], solver s: any AllocationSolver,
                    options: MechanismOptions) throws -> PaymentQuote {
