@@ -52,6 +52,9 @@ struct DecompositionTests {
             let parts = try ["virtual_pricing", "edge_awareness", "payment_rule", "billing", "interaction"].map(effect).reduce(0, +)
             let total = try effect("total")
             #expect(abs(parts - total) <= 1e-8 * max(1, abs(total)), "\(topo): parts \(parts) vs total \(total)")
+            // Shapley values sum to the total with no remainder (an independent identity: efficiency).
+            let shapley = try ["virtual_pricing", "edge_awareness", "payment_rule", "billing"].map { try effect("shapley_" + $0) }.reduce(0, +)
+            #expect(abs(shapley - total) <= 1e-8 * max(1, abs(total)), "\(topo): Shapley sum \(shapley) vs total \(total)")
             #expect(total > 0, "\(topo): STAR saves against Myopic on these trials")
         }
         let trials = Self.table(try DecompositionStudy.trialsCSV(runs))
