@@ -15,7 +15,7 @@ struct AuctionLab: ParsableCommand {
           auctionlab bench
         Each subcommand's --help has examples.
         """,
-        subcommands: [PriorCommand.self, Solve.self, DSIC.self, EquilibriumCommand.self, Sweep.self, Merge.self, Bench.self, Sale.self,
+        subcommands: [PriorCommand.self, Solve.self, DSIC.self, EquilibriumCommand.self, Sweep.self, Merge.self, Bench.self, Sale.self, Dot.self, Decompose.self,
                       Calibrate.self]
     )
 }

@@ -171,7 +171,7 @@ extension OptimisationMechanism {
 /// The mechanisms the CLI and experiment specs know by name. Add a mechanism here to use it there.
 public enum MechanismRegistry {
     /// Every registered mechanism, in the order tables list them.
-    public static let all: [any Mechanism] = [STAR(), VCG(), Myopic(), Homogeneous(), PayAsBid()]
+    public static let all: [any Mechanism] = [STAR(), VCG(), Myopic(), Homogeneous(), PayAsBid()] + Combination.factorial
     /// Their names.
     public static var names: [String] { all.map(\.name) }
     /// The mechanism called `name`, or nil.

@@ -69,6 +69,9 @@ public enum ReserveRule: String, Sendable, Codable, CaseIterable {
     /// top (it can exceed it when a competitor's support reaches higher); the top only when nobody
     /// else can serve. Myopic and Homogeneous.
     case secondPriceUncapped = "second-price-uncapped"
+    /// The runner-up's price per unit of work, capped at the winner's prior top
+    /// (`CappedSecondPriceRule`; the decomposition study's combinations).
+    case secondPriceCapped = "second-price-capped"
     /// No reserve: each winner is paid its own bid (pay-as-bid).
     case ownBid = "own-bid"
 }
