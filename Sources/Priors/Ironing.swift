@@ -67,7 +67,15 @@ enum CostSideIroning {
             for core in cores {
                 var lo = 0, hi = hull.count - 1
                 while hi - lo > 1 { let m = (lo + hi) / 2; if curve.c[hull[m]] < core { lo = m } else { hi = m } }
-                let edge = (hull[lo], hull[hi])
+                // Neighbouring edges on the same line (a vertex that rounding put a hair below a
+                // straight chord, e.g. next to the top after a gap) belong to the same stretch.
+                func slope(_ k: Int) -> Double { Curve.dR(curve.point(hull[k]), curve.point(hull[k + 1])) / Curve.dq(curve.point(hull[k]), curve.point(hull[k + 1])) }
+                let s0 = slope(lo)
+                func same(_ k: Int) -> Bool { abs(slope(k) - s0) <= 1e-10 * max(1, abs(s0)) }
+                var first = lo, end = hi
+                while first > 0 && same(first - 1) { first -= 1 }
+                while end < hull.count - 1 && same(end) { end += 1 }
+                let edge = (hull[first], hull[end])
                 if out.last.map({ $0 != edge }) ?? true { out.append(edge) }
             }
             return out
@@ -75,20 +83,37 @@ enum CostSideIroning {
         // Refine: the cells next to both ends of every stretch are subdivided 64-fold and the hull
         // recomputed. Each round narrows the cell holding a true contact point 64-fold, until the
         // cells are adjacent doubles.
-        for _ in 0..<12 {
-            var extra: [Double] = []
-            for (a, b) in stretchEdges() {
-                // A support end needs no refining: it is the contact whatever the slope.
-                for v in [a, b] where v != 0 && v != curve.last {
-                    for (x0, x1) in [(curve.c[max(0, v - 1)], curve.c[v]), (curve.c[v], curve.c[min(curve.last, v + 1)])] where x0 < x1 {
-                        extra += (1..<64).map { x0 + (x1 - x0) * Double($0) / 64 }.filter { $0 > x0 && $0 < x1 }
+        func refineHull() {
+            for _ in 0..<12 {
+                var extra: [Double] = []
+                for (a, b) in stretchEdges() {
+                    // A support end needs no refining: it is the contact whatever the slope.
+                    for v in [a, b] where v != 0 && v != curve.last {
+                        for (x0, x1) in [(curve.c[max(0, v - 1)], curve.c[v]), (curve.c[v], curve.c[min(curve.last, v + 1)])] where x0 < x1 {
+                            extra += (1..<64).map { x0 + (x1 - x0) * Double($0) / 64 }.filter { $0 > x0 && $0 < x1 }
+                        }
                     }
                 }
+                guard curve.insert(extra) else { break }
+                hull = curve.lowerHull()
             }
-            guard curve.insert(extra) else { break }
+        }
+        // Certify: each stretch's chord must touch the curve at both of its final ends. Where it
+        // does not, R dips below the chord between two samples (a dip the sample missed): the
+        // ends are added to the sample and the hull refined again.
+        var out: [IronedInterval] = []
+        for _ in 0..<8 {
+            refineHull()
+            out = stretchEdges().map { curve.stretch(a: $0.0, b: $0.1) }
+            let missed = out.flatMap { iv -> [Double] in
+                let p1 = curve.point(at: iv.low), p2 = curve.point(at: iv.high)
+                let gap = Curve.dR(p1, p2) - iv.value * Curve.dq(p1, p2)
+                let rise = (abs(iv.value) + abs(iv.low) + abs(iv.high)) * Curve.dq(p1, p2)
+                return abs(gap) <= 1e-12 * rise ? [] : [iv.low, iv.high]
+            }
+            guard !missed.isEmpty, curve.insert(missed) else { break }
             hull = curve.lowerHull()
         }
-        let out = stretchEdges().map { curve.stretch(a: $0.0, b: $0.1) }
         let gaps = curve.gaps
         return (out, gaps.map { $0.start...$0.end })
     }
@@ -158,6 +183,7 @@ struct Curve {
             if (F <= 0 && x != p.low) || (S <= 0 && x != p.high) { continue }
             c.append(x); q.append(x == p.low ? 0 : F); u.append(x == p.high ? 0 : S)
         }
+        enforceMonotone()
         // Zero-density gaps: consecutive samples at the same F with no density between them.
         for k in 1..<c.count where q[k] == q[k - 1] && u[k] == u[k - 1] && p.pdf((c[k] + c[k - 1]) / 2) == 0 {
             if let last = gaps.last, last.end == c[k - 1] {
@@ -195,7 +221,10 @@ struct Curve {
         for k in c.indices {
             while h.count >= 2 {
                 let i = point(h[h.count - 2]), j = point(h[h.count - 1]), n = point(k)
-                let cross = Curve.dq(i, j) * Curve.dR(i, n) - Curve.dR(i, j) * Curve.dq(i, n)
+                // (j − i) × (n − j), equal to (j − i) × (n − i) but with n − j taken between the
+                // two nearby points: refinement puts points a few ulps apart, whose differences
+                // from a distant i would be lost in that difference's rounding.
+                let cross = Curve.dq(i, j) * Curve.dR(j, n) - Curve.dR(i, j) * Curve.dq(j, n)
                 if cross <= 0 { h.removeLast() } else { break }
             }
             h.append(k)
@@ -239,7 +268,19 @@ struct Curve {
         }
         merged.sort { $0.0 < $1.0 }
         c = merged.map(\.0); q = merged.map(\.1); u = merged.map(\.2)
+        enforceMonotone()
         return true
+    }
+
+    /// F is non-decreasing and 1 − F non-increasing, but a kind's formulas can round an ulp the
+    /// wrong way across a knot (two linear pieces of an empirical CDF evaluated on either side).
+    /// Points a few ulps apart then give chords of any slope and corrupt the hull, so the
+    /// sampled values are made monotone (a change of at most those ulps).
+    mutating func enforceMonotone() {
+        for k in q.indices.dropFirst() {
+            if q[k] < q[k - 1] { q[k] = q[k - 1] }
+            if u[k] > u[k - 1] { u[k] = u[k - 1] }
+        }
     }
 
     /// The stretch of the hull edge (a, b) at its chord's slope s.
@@ -264,28 +305,23 @@ struct Curve {
             return OrderedDouble.value(left ? hi : lo)
         }
         /// The nearest sample cell to vertex v where φ − s turns from negative to non-negative,
-        /// cell by cell (so no other crossing is skipped; refinement made the cells next to v
-        /// small). Outward from the stretch the walk is unbounded: the vertex lies inside the
-        /// stretch and the contact is further out (a noise vertex can split a long chord). Inward
-        /// it is bounded by `reach`, about how far a hull vertex can sit from a tangency (√ε of
-        /// the support): further in lies the stretch's own non-monotone interior, and the vertex
-        /// itself is the end (a density jump that lands φ on s).
+        /// cell by cell within `reach` of v — about how far a hull vertex can sit from a
+        /// tangency (√ε of the support); refinement made the cells next to v small. Without a
+        /// crossing there the vertex itself is the end (a density jump or a gap edge).
         let reach = 1e-6 * (c[last] - c[0])
         func crossing(from v: Int, left: Bool) -> Double {
             if psi(c[v]) < 0 {
-                // Left end: inward (right) and bounded. Right end: outward (right), unbounded.
                 for j in (v + 1)..<(last + 1) {
-                    if left && c[j] - c[v] > reach { return c[v] }
+                    if c[j] - c[v] > reach { break }
                     if psi(c[j]) >= 0 { return bisect(c[j - 1], c[j], left: left) }
                 }
-                return left ? c[v] : c[last]  // φ stays below s up to the top (a chord over a gap)
+                return c[v]
             }
-            // Right end: inward (left) and bounded. Left end: outward (left), unbounded.
             for j in stride(from: v - 1, through: 0, by: -1) {
-                if !left && c[v] - c[j] > reach { return c[v] }
+                if c[v] - c[j] > reach { break }
                 if psi(c[j]) < 0 { return bisect(c[j], c[j + 1], left: left) }
             }
-            return left ? c[0] : c[v]
+            return c[v]
         }
         var lowEnd = a == 0 && psi(c[0]) >= 0 ? c[0] : crossing(from: a, left: true)
         var highEnd = b == last && psi(c[last]) < 0 ? c[last] : crossing(from: b, left: false)
