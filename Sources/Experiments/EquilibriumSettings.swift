@@ -89,8 +89,9 @@ public enum EquilibriumMeasures {
     /// The CSV cells of `columns` (empty for a row that is not an equilibrium entry's).
     public static func cells(_ v: [Double], target: Double) -> [String] {
         guard v.count == stored, !v[1].isNaN else { return Array(repeating: "", count: columns.count) }
-        // +∞ relative ε (zero equilibrium utility, positive gain) is written as `inf`, not `nan`.
-        func rel(_ x: Double) -> String { x == .infinity ? "inf" : num(x) }
+        // +∞ relative ε (zero equilibrium utility, positive gain) has no number: an empty field
+        // (CSVs hold no infinities), with `converged` 0.
+        func rel(_ x: Double) -> String { x == .infinity ? "" : num(x) }
         return [num(v[0]), rel(v[1]), rel(v[2]), v[1] <= target ? "1" : "0", num(v[3]), num(v[4])]
     }
 }

@@ -57,7 +57,7 @@ public func decodeYAML<T: Decodable>(_ type: T.Type, from text: String, file: St
     do {
         let value = try YAMLDecoder().decode(T.self, from: text)
         if let encodable = value as? any Encodable, let (field, suggestion) = unknownKey(in: text, decoded: encodable) {
-            throw SpecError(file: file, field: field, reason: "is not a known key" + (suggestion.map { "; did you mean `\($0)`?" } ?? ""))
+            throw SpecError(file: file, field: field, reason: "is not a key of this file" + (suggestion.map { "; did you mean `\($0)`?" } ?? " (misspelt?)"))
         }
         return value
     } catch let e as SpecError {

@@ -214,3 +214,27 @@ struct Issue25HardeningTests {
         #expect(r.err.contains("--certificate-samples must be ≥ 10"), "\(r.err)")
     }
 }
+
+@Suite("Hardening (issue 25): equilibrium output where relative ε means nothing")
+struct Issue25EquilibriumOutputTests {
+    @Test("an agent that can serve no node: relative ε printed as undefined (not inf or 1e16) with its absolute ε, and its frozen truthful knots explained")
+    func zeroUtilityAgent() throws {
+        let root = try scratch("frozen")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let file = root.appendingPathComponent("frozen.json")
+        try Issue25HardeningTests.instance { d in
+            var a = d["agents"] as! [[String: Any]]
+            var c = a[1]; c["id"] = "c"; c["tier"] = 1
+            a.append(c); d["agents"] = a
+        }.write(to: file, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["equilibrium", file.path, "--mechanism", "pay-as-bid", "--grid", "3", "--samples", "20", "--iterations", "2",
+                             "--certificate-samples", "20", "--threads", "1"])
+        #expect(r.status == 0, "\(r.err)")
+        let rowC = r.out.split(separator: "\n").last { $0.hasPrefix("c ") }.map(String.init) ?? ""
+        // The certificate row (the bid-function table has a "c" row too).
+        #expect(rowC.contains("undefined") && !rowC.contains("inf"), "\(r.out)")
+        #expect(r.out.contains("c: equilibrium utility ≈ 0") && r.out.contains("absolute ε"), "\(r.out)")
+        #expect(r.out.contains("c: every knot stayed at its truthful bid"), "\(r.out)")
+        #expect(!r.out.contains("a: every knot") && !r.out.contains("b: every knot"), "\(r.out)")
+    }
+}

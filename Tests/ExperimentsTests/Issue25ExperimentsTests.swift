@@ -46,12 +46,12 @@ struct Issue25ExperimentsTests {
         #expect(fit.contains("`fit[1]` \"S1\" repeats fit[0]"), "\(fit)")
     }
 
-    @Test("a sweep row whose relative ε is +∞ (zero equilibrium utility, positive gain) is stored and written as inf, not refused")
+    @Test("a sweep row whose relative ε is +∞ (zero equilibrium utility, positive gain) is stored, and written as an empty field with converged 0, not refused")
     func infiniteRelativeEpsilon() throws {
         let eq = [0.5, Double.infinity, Double.infinity, 3, 2]
         let m = RowFile.Measures(totalPayment: 1, trueCost: 1, virtualCost: 1, bidCost: 1, tierShare: [1, 0, 0], solverCalls: 1, equilibrium: eq)
         #expect(m.problem(row: 0) == nil)
-        #expect(EquilibriumMeasures.cells(eq, target: 0.01) == ["0.5", "inf", "inf", "0", "3", "2"])
+        #expect(EquilibriumMeasures.cells(eq, target: 0.01) == ["0.5", "", "", "0", "3", "2"])
         // NaN and −∞ remain refused.
         for bad in [Double.nan, -.infinity] {
             var e = eq; e[1] = bad
