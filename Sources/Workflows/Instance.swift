@@ -109,7 +109,7 @@ public struct Instance: Sendable {
             let most = (0..<model.nodeCount).reduce(0.0) { $0 + model.base[$1][k] }
             guard most.isFinite, most <= magnitudeLimit else {
                 throw InstanceError.invalid(field: "agents[\(k)].rho",
-                                            reason: "= \(a.rho) makes this agent's workload (input tokens × ρ) overflow a double; use a ratio of realistic size")
+                                            reason: "= \(a.rho) makes this agent's workload (input tokens × ρ, up to \(most)) exceed \(magnitudeLimit) or overflow a double; use a ratio of realistic size")
             }
             let s = curves[k].prior.support
             let price = [s.lowerBound, s.upperBound, curves[k].ironed(s.lowerBound), curves[k].ironed(s.upperBound)]
@@ -117,7 +117,7 @@ public struct Instance: Sendable {
             guard (most * price * Double(spec.agents.count)).isFinite, most * price <= magnitudeLimit else {
                 let field = a.rho > 1 ? "agents[\(k)].rho" : "agents[\(k)].prior"
                 throw InstanceError.invalid(field: field,
-                                            reason: "gives workloads up to \(most) priced up to \(price) (ρ = \(a.rho), support [\(s.lowerBound), \(s.upperBound)]): their product overflows a double")
+                                            reason: "gives workloads up to \(most) priced up to \(price) (ρ = \(a.rho), support [\(s.lowerBound), \(s.upperBound)]): their product exceeds \(magnitudeLimit), beyond which sums of costs overflow a double")
             }
         }
     }

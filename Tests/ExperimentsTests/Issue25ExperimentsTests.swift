@@ -66,5 +66,12 @@ struct Issue25ExperimentsTests {
         #expect(CalibrationTests.message { _ = try MyersonSpec.parse(base + "mechanisms: [pay-as-bid]\ntopologies: []\n", file: "m.yaml") }.contains("no instance"))
         #expect(CalibrationTests.message { _ = try MyersonSpec.parse(base + "mechanisms: []\ntopologies: [S1]\n", file: "m.yaml") }.contains("`mechanisms` is empty"))
         #expect(CalibrationTests.message { _ = try MyersonSpec.parse(base + "mechanisms: [myopic, myopic]\ntopologies: [S1]\n", file: "m.yaml") }.contains("`mechanisms[1]`"))
+        let dsic = "kind: dsic-priors\nname: d\ntopologies: [S1]\nprofiles: 2\ngrid: 6\nseed: 13\n"
+        func dsicRefusal(_ extra: String) -> String { CalibrationTests.message { _ = try DSICPriorsSpec.parse(dsic + extra, file: "d.yaml") } }
+        #expect(dsicRefusal("mechanisms: [star]\nidentical: [2]\n") == "", "the base spec must parse")
+        #expect(dsicRefusal("mechanisms: []\nidentical: [2]\n").contains("`mechanisms` is empty"))
+        #expect(dsicRefusal("mechanisms: [star]\nidentical: []\n").contains("`identical` is empty"))
+        #expect(dsicRefusal("mechanisms: [star]\nidentical: [2]\npriors: []\n").contains("`priors` is empty"))
+        #expect(dsicRefusal("mechanisms: [star, vcg, star]\nidentical: [2]\n").contains("`mechanisms[2]` \"star\" repeats mechanisms[0]"))
     }
 }
