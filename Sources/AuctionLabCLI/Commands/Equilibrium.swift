@@ -39,7 +39,11 @@ struct EquilibriumCommand: ParsableCommand {
         deviation that the other half scores (cross-fitting), so ε is not inflated by selection, \
         and the 95% t-interval is over profiles. Relative ε divides by the mean equilibrium \
         utility; "converged" means every agent's relative ε ≤ 1%. The in-sample ε (deviation \
-        picked and scored on all profiles, biased upward) is printed beside it.
+        picked and scored on all profiles, biased upward) is printed beside it. Where an agent's \
+        equilibrium utility is ≈ 0 (below 1e-9 of the mean payment per agent) its relative ε is \
+        printed as undefined and its absolute ε is given instead; an agent whose bid never \
+        changed its outcome in the sampled profiles keeps truthful knots, and the table says so. \
+        --certificate-samples must be at least 10.
 
         Payments: expected total payment at the equilibrium and at truthful bids on the \
         certificate's profiles (common random numbers), with 95% intervals and their paired \
