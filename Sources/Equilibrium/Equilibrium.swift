@@ -60,6 +60,9 @@ public struct EquilibriumConfig: Sendable {
     }
 
     /// Refuses settings that cannot give a meaningful equilibrium; the error names the field.
+    /// Fewest fresh profiles a certificate may use (5 per cross-fitting fold).
+    public static let minimumCertificateSamples = 10
+
     public func validate() throws {
         if grid < 2 { throw EquilibriumError.invalid(field: "grid", reason: "must be ≥ 2 (a bid function needs two knots; got \(grid))") }
         if samples < 1 { throw EquilibriumError.invalid(field: "samples", reason: "must be ≥ 1 (got \(samples))") }
@@ -72,8 +75,9 @@ public struct EquilibriumConfig: Sendable {
             throw EquilibriumError.invalid(field: "minEventShare", reason: "must be in [0, 1] (got \(minEventShare))")
         }
         if threads < 1 { throw EquilibriumError.invalid(field: "threads", reason: "must be ≥ 1 (got \(threads))") }
-        if let s = certificateSamples, s < 2 {
-            throw EquilibriumError.invalid(field: "certificateSamples", reason: "must be ≥ 2 for an interval (got \(s))")
+        if let s = certificateSamples, s < Self.minimumCertificateSamples {
+            throw EquilibriumError.invalid(field: "certificateSamples",
+                                           reason: "must be ≥ \(Self.minimumCertificateSamples) (got \(s)): the certificate splits its profiles into two folds, and a few profiles give an ε whose noise swamps the 1 % target")
         }
         if let t = certificateTypes, t < 2 { throw EquilibriumError.invalid(field: "certificateTypes", reason: "must be ≥ 2 (got \(t))") }
         if let b = certificateBids, b < 2 { throw EquilibriumError.invalid(field: "certificateBids", reason: "must be ≥ 2 (got \(b))") }
@@ -151,8 +155,14 @@ public struct Certificate: Sendable, Codable, Equatable {
     public var maxRelativeEpsilon: Double { perAgent.map(\.relativeEpsilon.mean).max() ?? 0 }
     /// Largest absolute ε over agents (mean), in money units.
     public var maxEpsilon: Double { perAgent.map(\.epsilon.mean).max() ?? 0 }
-    /// Every agent's relative ε is at most `target` (1 % by default).
-    public var converged: Bool { maxRelativeEpsilon <= target }
+    /// Every agent's relative ε is a finite number at most `target` (1 % by default); an
+    /// infinite or NaN one never converges. A negative estimate is kept: cross-fitting biases ε
+    /// downward near an exact equilibrium (the analytic first-price equilibria certify at
+    /// −1 … −2 %); what made −22 % "converged" was a 2-profile certificate, now refused
+    /// (``EquilibriumConfig/minimumCertificateSamples``).
+    public var converged: Bool {
+        !perAgent.isEmpty && perAgent.allSatisfy { $0.relativeEpsilon.mean.isFinite && $0.relativeEpsilon.mean <= target }
+    }
 }
 
 /// Expected total payment at the computed equilibrium vs at truthful bids, on the same fresh

@@ -126,6 +126,7 @@ public struct CalibrationProblem: Sendable {
         guard (spec.refine ?? 1) >= 1 else { throw bad("refine", "must be at least 1") }
         guard (spec.maxIterations ?? 1) >= 1 else { throw bad("max_iterations", "must be at least 1") }
         guard !spec.fit.isEmpty else { throw bad("fit", "is empty; name the target topologies to fit (e.g. [S1, S2])") }
+        if let (k, j) = firstRepeat(in: spec.fit) { throw bad("fit[\(k)]", "\"\(spec.fit[k])\" repeats fit[\(j)]; fit each topology once") }
         for (k, t) in spec.fit.enumerated() where !target.topologies.contains(t) {
             throw bad("fit[\(k)]", "\"\(t)\" is not a topology of the target \(targetFile) (\(target.topologies.joined(separator: ", ")))")
         }

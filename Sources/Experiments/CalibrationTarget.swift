@@ -59,6 +59,9 @@ public struct CalibrationTarget: Codable, Sendable, Hashable {
         try refuseUnknownKeys(text, allowed: ["name", "source", "trials", "topologies", "mechanisms", "cells", "savings"], file: file)
         guard t.trials > 1 else { throw bad("trials", "must be at least 2 (the std/√trials unit needs it; got \(t.trials))") }
         guard !t.topologies.isEmpty else { throw bad("topologies", "is empty") }
+        for (name, list) in [("topologies", t.topologies), ("mechanisms", t.mechanisms)] {
+            if let (k, j) = firstRepeat(in: list) { throw bad("\(name)[\(k)]", "\"\(list[k])\" repeats \(name)[\(j)]; list each once") }
+        }
         guard t.mechanisms.count >= 2 else { throw bad("mechanisms", "needs the subject mechanism and at least one baseline") }
         for (k, m) in t.mechanisms.enumerated() where !MechanismRegistry.names.contains(m) {
             throw bad("mechanisms[\(k)]", "\"\(m)\" is not a mechanism; expected one of \(MechanismRegistry.names.joined(separator: ", "))")
@@ -76,7 +79,7 @@ public struct CalibrationTarget: Codable, Sendable, Hashable {
             }
             for m in t.mechanisms {
                 guard let c = row[m] else { throw bad("cells.\(topo).\(m)", "is missing") }
-                guard c.mean.isFinite else { throw bad("cells.\(topo).\(m).mean", "must be a finite number (got \(c.mean))") }
+                guard c.mean.isFinite, c.mean >= 0 else { throw bad("cells.\(topo).\(m).mean", "must be a finite payment ≥ 0 (got \(c.mean))") }
                 guard c.std.isFinite, c.std > 0 else {
                     throw bad("cells.\(topo).\(m).std", "must be a positive finite standard deviation (got \(c.std))")
                 }

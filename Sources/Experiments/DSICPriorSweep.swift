@@ -67,6 +67,17 @@ public struct DSICPriorsSpec: Codable, Sendable {
         for (k, n) in s.identical.enumerated() where !(1...12).contains(n) {
             throw ExperimentError.malformed(file: file, field: "identical[\(k)]", reason: "must be between 1 and 12 (got \(n))")
         }
+        for (name, list) in [("priors", s.priors ?? []), ("mechanisms", s.mechanisms), ("topologies", s.topologies), ("identical", s.identical.map(String.init))] {
+            if let (k, j) = firstRepeat(in: list) {
+                throw ExperimentError.malformed(file: file, field: "\(name)[\(k)]", reason: "\"\(list[k])\" repeats \(name)[\(j)]; list each once")
+            }
+        }
+        if let p = s.priors, p.isEmpty {
+            throw ExperimentError.malformed(file: file, field: "priors", reason: "is empty: the sweep would check nothing and pass vacuously (omit it for every family)")
+        }
+        for (name, list) in [("mechanisms", s.mechanisms), ("identical", s.identical.map(String.init))] where list.isEmpty {
+            throw ExperimentError.malformed(file: file, field: name, reason: "is empty: the sweep would check nothing and pass vacuously")
+        }
         guard (1...10_000).contains(s.profiles) else { throw ExperimentError.malformed(file: file, field: "profiles", reason: "must be between 1 and 10000") }
         guard (2...100_000).contains(s.revenueProfiles ?? 200) else { throw ExperimentError.malformed(file: file, field: "revenue_profiles", reason: "must be between 2 and 100000") }
         guard (1...10_000).contains(s.grid) else { throw ExperimentError.malformed(file: file, field: "grid", reason: "must be between 1 and 10000") }

@@ -58,7 +58,9 @@ public struct EquilibriumSettings: Codable, Sendable, Hashable {
         if let g = grid, !(2...1000).contains(g) { throw bad("grid", "must be between 2 and 1000 knots (got \(g))") }
         if let s = samples, !(1...1_000_000).contains(s) { throw bad("samples", "must be between 1 and 1000000 (got \(s))") }
         if let t = iterations, !(1...100_000).contains(t) { throw bad("iterations", "must be between 1 and 100000 (got \(t))") }
-        if let c = certificateSamples, !(2...1_000_000).contains(c) { throw bad("certificate_samples", "must be between 2 and 1000000 (got \(c))") }
+        if let c = certificateSamples, !(EquilibriumConfig.minimumCertificateSamples...1_000_000).contains(c) {
+            throw bad("certificate_samples", "must be between \(EquilibriumConfig.minimumCertificateSamples) and 1000000 (got \(c))")
+        }
         if let t = target, !(t > 0 && t.isFinite) { throw bad("target", "must be a positive relative ε (got \(t))") }
         if let t = temperature, !(t >= 0 && t.isFinite) { throw bad("temperature", "must be a finite number ≥ 0 (got \(t))") }
         if let d = damping, !(d > 0 && d <= 1) { throw bad("damping", "must be in (0, 1] (got \(d))") }
@@ -87,7 +89,10 @@ public enum EquilibriumMeasures {
     /// The CSV cells of `columns` (empty for a row that is not an equilibrium entry's).
     public static func cells(_ v: [Double], target: Double) -> [String] {
         guard v.count == stored, !v[1].isNaN else { return Array(repeating: "", count: columns.count) }
-        return [num(v[0]), num(v[1]), num(v[2]), v[1] <= target ? "1" : "0", num(v[3]), num(v[4])]
+        // +∞ relative ε (zero equilibrium utility, positive gain) has no number: an empty field
+        // (CSVs hold no infinities), with `converged` 0.
+        func rel(_ x: Double) -> String { x == .infinity ? "" : num(x) }
+        return [num(v[0]), rel(v[1]), rel(v[2]), v[1] <= target ? "1" : "0", num(v[3]), num(v[4])]
     }
 }
 

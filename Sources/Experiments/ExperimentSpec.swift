@@ -92,6 +92,12 @@ extension ExperimentSpec {
         }
         try spec.equilibrium?.check(file: file)
         guard !spec.topologies.isEmpty else { throw ExperimentError.malformed(file: file, field: "topologies", reason: "is empty") }
+        guard !spec.mechanisms.isEmpty else { throw ExperimentError.malformed(file: file, field: "mechanisms", reason: "is empty; name at least one mechanism") }
+        for (name, list) in [("topologies", spec.topologies), ("mechanisms", spec.mechanisms)] {
+            if let (k, j) = firstRepeat(in: list) {
+                throw ExperimentError.malformed(file: file, field: "\(name)[\(k)]", reason: "\"\(list[k])\" repeats \(name)[\(j)]; list each once (rows are keyed by name)")
+            }
+        }
         for key in (spec.sweep ?? [:]).keys.sorted() where !parameterNames.contains(key) {
             throw ExperimentError.malformed(file: file, field: "sweep.\(key)", reason: "is not a parameter; expected one of \(parameterNames.joined(separator: ", "))")
         }

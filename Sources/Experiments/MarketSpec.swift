@@ -1,5 +1,6 @@
 import Foundation
 import Yams
+import LabIO
 import LabNumerics
 import Priors
 import Workflows
@@ -41,7 +42,9 @@ public struct MarketSpec: Codable, Sendable, Hashable {
             throw ExperimentError.malformed(file: specFile, field: field, reason: "names a market file that cannot be read: \(path)")
         }
         let m: MarketSpec
-        do { m = try YAMLDecoder().decode(MarketSpec.self, from: text) } catch {
+        do { m = try decodeYAML(MarketSpec.self, from: text, file: path) } catch let e as SpecError {
+            throw ExperimentError.malformed(file: e.file, field: e.field, reason: e.reason)
+        } catch {
             throw ExperimentError.malformed(file: path, field: "(document)", reason: "is not a valid market: \(error)")
         }
         guard m.basePrices.count == 3, m.basePrices.allSatisfy({ $0.count == 3 && $0.allSatisfy { $0 > 0 } }) else {

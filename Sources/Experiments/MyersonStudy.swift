@@ -76,6 +76,13 @@ public struct MyersonSpec: Codable, Sendable {
         guard s.kind == "myerson-bound" else { throw bad("kind", "must be myerson-bound") }
         guard (0...10_000).contains(s.random ?? 0) else { throw bad("random", "must be between 0 and 10000") }
         guard (2...1_000_000).contains(s.profiles ?? 1000) else { throw bad("profiles", "must be between 2 and 1000000") }
+        guard !s.mechanisms.isEmpty else { throw bad("mechanisms", "is empty; a study with nothing to check would pass vacuously") }
+        guard !(s.topologies ?? []).isEmpty || (s.random ?? 0) > 0 else {
+            throw bad("topologies", "is empty and `random` is 0: the study has no instance and would pass vacuously")
+        }
+        for (name, list) in [("topologies", s.topologies ?? []), ("mechanisms", s.mechanisms)] {
+            if let (k, j) = firstRepeat(in: list) { throw bad("\(name)[\(k)]", "\"\(list[k])\" repeats \(name)[\(j)]; list each once") }
+        }
         for (k, m) in s.mechanisms.enumerated() where MechanismRegistry.named(m) == nil {
             throw bad("mechanisms[\(k)]", "\"\(m)\" is not one of \(MechanismRegistry.names.joined(separator: ", "))")
         }

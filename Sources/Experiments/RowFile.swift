@@ -13,7 +13,7 @@ private func sysRead(_ fd: Int32, _ p: UnsafeMutableRawPointer, _ n: Int) -> Int
 ///
 /// Layout: one text line naming what wrote it,
 ///
-///     auctionlab-rows 1 spec=<16 hex> seed=<seed> trials=<T> shard=<i>/<n> items=<slots> mechanisms=<M> [extras=<E>]
+///     auctionlab-rows 1 spec=<16 hex> seed=<seed> trials=<T> shard=<i>/<n> items=<slots> mechanisms=<M> [extras=<E>] inputs=<hex>,…
 ///
 /// then one fixed-size binary slot per item of the shard, in canonical item order (slot `r`
 /// holds the shard's `r`-th item, so a finished file is already sorted for the merge). A slot
@@ -47,12 +47,16 @@ public enum RowFile {
         public let mechanisms: Int
         /// Extra Float64 values per row (equilibrium measures); 0 for most specs.
         public var extras: Int = 0
+        /// Content fingerprints of the market and topology files the rows depend on
+        /// (``SweepRunner/inputs``, in that order); empty in files written before they existed.
+        public var inputs: [UInt64] = []
 
         /// Bytes per slot: 8 + (60 + 8 × extras) × mechanisms.
         public var recordSize: Int { 8 + mechanisms * (RowFile.bytesPerRow + 8 * extras) }
 
         var line: String {
-            "\(RowFile.magic) \(RowFile.version) spec=\(String(specHash, radix: 16)) seed=\(seed) trials=\(trials) shard=\(shard.index)/\(shard.count) items=\(slots) mechanisms=\(mechanisms)\(extras > 0 ? " extras=\(extras)" : "")\n"
+            "\(RowFile.magic) \(RowFile.version) spec=\(String(specHash, radix: 16)) seed=\(seed) trials=\(trials) shard=\(shard.index)/\(shard.count) items=\(slots) mechanisms=\(mechanisms)\(extras > 0 ? " extras=\(extras)" : "")" +
+                (inputs.isEmpty ? "" : " inputs=" + inputs.map { String($0, radix: 16) }.joined(separator: ",")) + "\n"
         }
 
         /// Parses the first line; nil with the reason when it is not a row-file header.
@@ -82,7 +86,11 @@ public enum RowFile {
                 let slots = try need("items") { Int($0).flatMap { $0 >= 0 ? $0 : nil } }
                 let mechs = try need("mechanisms") { Int($0).flatMap { (1...1000).contains($0) ? $0 : nil } }
                 let extras = f["extras"] == nil ? 0 : try need("extras") { Int($0).flatMap { (1...64).contains($0) ? $0 : nil } }
-                return .success(Header(specHash: hash, seed: seed, trials: trials, shard: shard, slots: slots, mechanisms: mechs, extras: extras))
+                let inputs = f["inputs"] == nil ? [] : try need("inputs") { v -> [UInt64]? in
+                    let hs = v.split(separator: ",").map { UInt64($0, radix: 16) }
+                    return hs.contains(nil) || hs.isEmpty ? nil : hs.map { $0! }
+                }
+                return .success(Header(specHash: hash, seed: seed, trials: trials, shard: shard, slots: slots, mechanisms: mechs, extras: extras, inputs: inputs))
             } catch let e as HeaderProblem { return .failure(e) } catch { return .failure(HeaderProblem(reason: "\(error)")) }
         }
     }
@@ -119,9 +127,10 @@ public enum RowFile {
                 return ("rows[\(j)].tierShare[\(t)]", "must be a share in [0, 1] (got \(v))")
             }
             // Equilibrium measures: all NaN (not an equilibrium entry) or all finite, payments ≥ 0
-            // (ε may be slightly negative: the certificate is cross-fitted).
+            // (ε may be slightly negative: the certificate is cross-fitted). Relative ε (values 1
+            // and 2) may be +∞: an agent with zero equilibrium utility that can gain.
             if !equilibrium.isEmpty && !equilibrium.allSatisfy(\.isNaN) {
-                for (t, v) in equilibrium.enumerated() where !v.isFinite || (t >= 3 && v < 0) {
+                for (t, v) in equilibrium.enumerated() where !(v.isFinite || ((1...2).contains(t) && v == .infinity)) || (t >= 3 && v < 0) {
                     return ("rows[\(j)].equilibrium[\(t)]", "must be a finite number\(t >= 3 ? " ≥ 0" : "") (got \(v))")
                 }
             }

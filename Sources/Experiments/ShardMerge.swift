@@ -43,7 +43,8 @@ extension SweepRunner {
     /// The header of this spec's row file for `shard`.
     func rowHeader(_ shard: ShardID) -> RowFile.Header {
         RowFile.Header(specHash: specHash, seed: spec.seed, trials: spec.trials, shard: shard,
-                       slots: itemCount(of: shard), mechanisms: mechanisms.count, extras: hasEquilibrium ? EquilibriumMeasures.stored : 0)
+                       slots: itemCount(of: shard), mechanisms: mechanisms.count, extras: hasEquilibrium ? EquilibriumMeasures.stored : 0,
+                       inputs: inputs.map(\.hash))
     }
 
     /// Why a row file with `found` cannot hold `shard` of this spec, or nil.
@@ -55,6 +56,13 @@ extension SweepRunner {
         if found.mechanisms != mechanisms.count { return "has \(found.mechanisms) mechanisms per item, this spec \(mechanisms.count): it was run with another spec" }
         if found.specHash != specHash { return "was run with another spec (topologies, mechanisms or parameter grid differ: spec \(String(found.specHash, radix: 16)), this one \(String(specHash, radix: 16)))" }
         if found.slots != itemCount(of: shard) { return "has \(found.slots) items, shard \(shard) of this spec \(itemCount(of: shard))" }
+        if found.inputs.isEmpty {
+            return "was written without fingerprints of the market and topology files (by an older auctionlab), so it cannot be checked against their contents; run it again"
+        }
+        if found.inputs.count != inputs.count { return "was run with \(found.inputs.count) market and topology files, this spec has \(inputs.count): it was run with another spec" }
+        if let k = inputs.indices.first(where: { found.inputs[$0] != inputs[$0].hash }) {
+            return "was run with other contents of \(inputs[k].file) (fingerprint \(String(found.inputs[k], radix: 16)), now \(String(inputs[k].hash, radix: 16))): the file changed since; restore it, or run every shard again"
+        }
         return nil
     }
 

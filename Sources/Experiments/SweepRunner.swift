@@ -56,6 +56,8 @@ public struct SweepRunner: Sendable {
         self.market = market
         self.spec = spec
         points = spec.points(defaults: market.defaults)
+        inputs = Self.fingerprints(market: market, marketFile: "market \"\(market.name)\" (in memory)",
+                                   topologies: topologies, topologyFiles: topologies.map { "topology \"\($0.name)\" (in memory)" })
         try checkEquilibriumMarket(file: file)
     }
 
@@ -69,7 +71,37 @@ public struct SweepRunner: Sendable {
         market = try spec.market.map { try MarketSpec.load($0, field: "market", specFile: file) } ?? .paper
         self.spec = spec
         points = spec.points(defaults: market.defaults)
+        let dir = topologyDirectory ?? spec.topologyDir ?? "Experiments/topologies"
+        inputs = Self.fingerprints(market: market, marketFile: spec.market ?? "the built-in paper market",
+                                   topologies: topologies, topologyFiles: spec.topologies.map { (dir as NSString).appendingPathComponent("\($0).json") })
         try checkEquilibriumMarket(file: file)
+    }
+
+    /// The files a trial's rows depend on besides the spec (the market, then each topology in
+    /// spec order), each with a fingerprint of its *content*: FNV-1a over the decoded value
+    /// encoded as JSON with sorted keys (so comments, key order and number spelling do not
+    /// count; names and free-text `source` do not either — the spec hash has the names). Row
+    /// files carry them, so a market or topology edited between shards or before `--resume`
+    /// is refused, naming the file.
+    public let inputs: [(file: String, hash: UInt64)]
+
+    static func fingerprints(market: MarketSpec, marketFile: String, topologies: [Topology], topologyFiles: [String]) -> [(file: String, hash: UInt64)] {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys]
+        enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        func fnv(_ data: Data) -> UInt64 {
+            var h: UInt64 = 0xcbf2_9ce4_8422_2325
+            for b in data { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+            return h
+        }
+        var m = market
+        m.name = ""
+        var out = [(file: marketFile, hash: fnv((try? enc.encode(m)) ?? Data()))]
+        for (t, file) in zip(topologies, topologyFiles) {
+            let content = Topology(name: "", source: nil, nodes: t.nodes, edges: t.edges)
+            out.append((file, fnv((try? enc.encode(content)) ?? Data())))
+        }
+        return out
     }
 
     /// A spec's `topologies` list loaded from `directory`; errors name `topologies[k]` of `file`.

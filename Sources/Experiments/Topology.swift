@@ -1,4 +1,5 @@
 import Foundation
+import LabIO
 import Workflows
 
 /// A topology file of `Experiments/topologies/` (nodes and edges of the instance format).
@@ -24,6 +25,9 @@ public struct Topology: Codable, Sendable, Hashable {
         let path = (directory as NSString).appendingPathComponent("\(name).json")
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ExperimentError.io("unknown topology \"\(name)\": no file \(path)")
+        }
+        do { try checkDuplicateKeys(String(decoding: data, as: UTF8.self), file: path) } catch let e as SpecError {
+            throw ExperimentError.malformed(file: e.file, field: e.field, reason: e.reason)
         }
         do { return try JSONDecoder().decode(Topology.self, from: data) } catch {
             throw ExperimentError.malformed(file: path, field: "(document)", reason: "is not a valid topology: \(error)")

@@ -45,13 +45,23 @@ public struct SpecError: Error, CustomStringConvertible, Equatable, Sendable {
 }
 
 /// Decodes YAML into `T`, turning Swift's `DecodingError`s into a `SpecError` that names the field.
+/// Before decoding, the text's nesting depth is bounded (``checkNesting(_:file:)``) and a key
+/// given twice is refused; after, a key that no field read (a misspelling) is refused, naming
+/// the closest known key, when `T` is also `Encodable` (see ``unknownKey(in:decoded:)``).
 public func decodeYAML<T: Decodable>(_ type: T.Type, from text: String, file: String) throws -> T {
     func path(_ ctx: DecodingError.Context, _ extra: CodingKey? = nil) -> String {
-        let p = (ctx.codingPath + (extra.map { [$0] } ?? [])).map(\.stringValue).joined(separator: ".")
+        let p = joinPath((ctx.codingPath + (extra.map { [$0] } ?? [])).map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue })
         return p.isEmpty ? "(document)" : p
     }
+    try checkDuplicateKeys(text, file: file)
     do {
-        return try YAMLDecoder().decode(T.self, from: text)
+        let value = try YAMLDecoder().decode(T.self, from: text)
+        if let encodable = value as? any Encodable, let (field, suggestion) = unknownKey(in: text, decoded: encodable) {
+            throw SpecError(file: file, field: field, reason: "is not a key of this file" + (suggestion.map { "; did you mean `\($0)`?" } ?? " (misspelt?)"))
+        }
+        return value
+    } catch let e as SpecError {
+        throw e
     } catch let DecodingError.keyNotFound(key, ctx) {
         throw SpecError(file: file, field: path(ctx, key), reason: "is missing")
     } catch let DecodingError.typeMismatch(type, ctx) {

@@ -34,6 +34,7 @@ public struct EmpiricalPrior: Prior, Hashable {
         guard xs.count >= 2 else {
             throw PriorError.invalid(field: "\(path).samples", reason: "needs at least two distinct values (got \(xs.count))")
         }
+        try checkWidth(xs.first!, xs.last!, field: "\(path).samples")
         let a = mids.first!, b = mids.last!
         knots = xs
         levels = mids.enumerated().map { k, m in k == 0 ? 0 : (k == mids.count - 1 ? 1 : (m - a) / (b - a)) }

@@ -25,6 +25,7 @@ public struct MixturePrior: Prior {
         guard abs(total - 1) <= 1e-9 else {
             throw PriorError.invalid(field: "\(path).components", reason: "weights must sum to 1 (they sum to \(total))")
         }
+        try checkWidth(components.map(\.low).min()!, components.map(\.high).max()!, field: "\(path).components")
         self.weights = weights.map { $0 / total }
         self.components = components
         support = components.map(\.low).min()!...components.map(\.high).max()!

@@ -81,6 +81,21 @@ extension Prior {
         case .value: return x - valueRatio(x)
         }
     }
+
+    /// φ at `x`, or its limit from inside the support where ``virtual(_:side:)`` is infinite
+    /// only because the density vanishes at the edge: at `low` on the cost side (F(low) = 0)
+    /// and at `high` on the value side (1 − F(high) = 0), the rent is 0/0 there, and its limit
+    /// is 0 whenever the density is monotone next to the edge (F(x) ≤ f(x)·(x − low), so
+    /// F/f → 0), as for a scaled Beta with α > 1 (β > 1): φ → low (high). At the other edge
+    /// the rent truly diverges and the result stays infinite.
+    public func virtualLimit(_ x: Double, side: Side = .cost) -> Double {
+        let phi = virtual(x, side: side)
+        guard !phi.isFinite, pdf(x) == 0 else { return phi }
+        switch side {
+        case .cost: return x == low ? x : phi
+        case .value: return x == high ? x : phi
+        }
+    }
 }
 
 /// Bad prior parameters or a point outside the support. Messages name the field.
@@ -179,6 +194,16 @@ func checkBounds(_ low: Double, _ high: Double, path: String) throws {
     guard low.isFinite else { throw PriorError.invalid(field: "\(path).low", reason: "must be a finite number") }
     guard high.isFinite else { throw PriorError.invalid(field: "\(path).high", reason: "must be a finite number") }
     guard low < high else { throw PriorError.invalid(field: "\(path).low", reason: "must be below `high` (got low \(low) ≥ high \(high))") }
+    try checkWidth(low, high, field: "\(path).high")
+}
+
+/// Refuses a support whose width `high − low` is not a finite double (e.g. [−1e308, 1e308]):
+/// every density, CDF and ironing step divides by or integrates over that width, and would
+/// give NaN or infinity (or trap) instead of a distribution.
+func checkWidth(_ low: Double, _ high: Double, field: String) throws {
+    guard (high - low).isFinite else {
+        throw PriorError.invalid(field: field, reason: "gives a support [\(low), \(high)] whose width high − low overflows a double; use a narrower support")
+    }
 }
 
 func checkPositive(_ v: Double, _ field: String) throws {

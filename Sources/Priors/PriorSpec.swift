@@ -150,6 +150,11 @@ public indirect enum PriorSpec: Hashable, Sendable, Codable {
 }
 
 extension PriorSpec {
+    /// A coding path as `components[0].prior` (indices in brackets, not Foundation's "Index 0").
+    static func dotted(_ keys: [CodingKey]) -> String {
+        keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+    }
+
     /// Decodes a prior from JSON text, turning decoding failures into `PriorError`s naming the field.
     public static func parse(json: String) throws -> PriorSpec {
         do {
@@ -157,12 +162,12 @@ extension PriorSpec {
         } catch let e as PriorError {
             throw e
         } catch let DecodingError.dataCorrupted(ctx) {
-            throw PriorError.invalid(field: ctx.codingPath.map(\.stringValue).joined(separator: ".").ifEmpty("prior"),
+            throw PriorError.invalid(field: dotted(ctx.codingPath).ifEmpty("prior"),
                                      reason: "is not valid JSON (\(ctx.underlyingError.map { "\($0)" } ?? ctx.debugDescription))")
         } catch let DecodingError.typeMismatch(_, ctx), let DecodingError.valueNotFound(_, ctx) {
-            throw PriorError.invalid(field: ctx.codingPath.map(\.stringValue).joined(separator: ".").ifEmpty("prior"), reason: ctx.debugDescription)
+            throw PriorError.invalid(field: dotted(ctx.codingPath).ifEmpty("prior"), reason: ctx.debugDescription)
         } catch let DecodingError.keyNotFound(key, ctx) {
-            throw PriorError.invalid(field: (ctx.codingPath.map(\.stringValue) + [key.stringValue]).joined(separator: "."), reason: "is missing")
+            throw PriorError.invalid(field: dotted(ctx.codingPath + [key]), reason: "is missing")
         }
     }
 }

@@ -49,6 +49,12 @@ public struct Instance: Sendable {
                     throw InstanceError.invalid(field: "agents[\(k)].prior", reason: e.description)
                 }
             }
+            // Costs are money per work unit: a support reaching below 0 would let STAR pay
+            // negative amounts (an agent paying to work), which no cost model here means.
+            if curve.prior.low < 0 {
+                throw InstanceError.invalid(field: Self.lowField(a.prior, k),
+                                            reason: "makes costs negative (the support starts at \(curve.prior.low)); costs are money per work unit and must be ≥ 0")
+            }
             do { _ = try curve.checkedIroned(a.bid, field: "agents[\(k)].bid") } catch let e as PriorError {
                 // The prior error already names the field; keep its reason only.
                 throw InstanceError.invalid(field: "agents[\(k)].bid",
@@ -60,6 +66,8 @@ public struct Instance: Sendable {
             throw InstanceError.invalid(field: "nodes[\(v)].difficulty",
                                         reason: "is \(wf.difficulty[v]) but no agent has tier ≥ \(wf.difficulty[v]) (node \"\(wf.ids[v])\" cannot be served)")
         }
+        let model = CostModel(workflow: wf, tiers: spec.agents.map(\.tier), rho: spec.agents.map(\.rho), cacheDiscount: kappa)
+        try Self.checkMagnitudes(model, spec: spec, curves: curves)
         workflow = wf
         agentIDs = spec.agents.map(\.id)
         tiers = spec.agents.map(\.tier)
@@ -68,7 +76,50 @@ public struct Instance: Sendable {
         priors = curves
         priorSpecs = spec.agents.map(\.prior)
         cacheDiscount = kappa
-        model = CostModel(workflow: wf, tiers: tiers, rho: rho, cacheDiscount: kappa)
+        self.model = model
+    }
+
+    /// The field holding the lowest cost of a prior spec: `low` of a parametric kind, the
+    /// smallest sample of an empirical one, the lowest component of a mixture.
+    static func lowField(_ spec: PriorSpec, _ k: Int) -> String {
+        func path(_ p: PriorSpec, _ base: String) -> String {
+            switch p {
+            case .uniform, .normal, .lognormal, .beta, .exponential: return "\(base).low"
+            case let .empirical(xs):
+                return xs.indices.min(by: { xs[$0] < xs[$1] }).map { "\(base).samples[\($0)]" } ?? "\(base).samples"
+            case let .mixture(cs):
+                let lows = cs.map { $0.prior.support?.lowerBound ?? .infinity }
+                guard let j = lows.indices.min(by: { lows[$0] < lows[$1] }) else { return "\(base).components" }
+                return path(cs[j].prior, "\(base).components[\(j)].prior")
+            }
+        }
+        return path(spec, "agents[\(k)].prior")
+    }
+
+    /// Largest product of a workload and a price (bid or virtual cost) an instance may reach:
+    /// sums of a few thousand such products stay finite, so no solver compares infinities.
+    static let magnitudeLimit = 1e300
+
+    /// Refuses an instance whose workloads or workload × price products overflow doubles
+    /// (ρ = 1e308, or a support near 1e308 against a large workflow), naming the agent's
+    /// `rho` or `prior` instead of letting every allocation look infeasible.
+    static func checkMagnitudes(_ model: CostModel, spec: InstanceSpec, curves: [VirtualCost]) throws {
+        for (k, a) in spec.agents.enumerated() {
+            // Every node on this agent, every parent elsewhere: an upper bound on its workload.
+            let most = (0..<model.nodeCount).reduce(0.0) { $0 + model.base[$1][k] }
+            guard most.isFinite, most <= magnitudeLimit else {
+                throw InstanceError.invalid(field: "agents[\(k)].rho",
+                                            reason: "= \(a.rho) makes this agent's workload (input tokens × ρ, up to \(most)) exceed \(magnitudeLimit) or overflow a double; use a ratio of realistic size")
+            }
+            let s = curves[k].prior.support
+            let price = [s.lowerBound, s.upperBound, curves[k].ironed(s.lowerBound), curves[k].ironed(s.upperBound)]
+                .filter(\.isFinite).map(abs).max() ?? 0
+            guard (most * price * Double(spec.agents.count)).isFinite, most * price <= magnitudeLimit else {
+                let field = a.rho > 1 ? "agents[\(k)].rho" : "agents[\(k)].prior"
+                throw InstanceError.invalid(field: field,
+                                            reason: "gives workloads up to \(most) priced up to \(price) (ρ = \(a.rho), support [\(s.lowerBound), \(s.upperBound)]): their product exceeds \(magnitudeLimit), beyond which sums of costs overflow a double")
+            }
+        }
     }
 
     /// The same instance with agent `i` reporting `bid` (no validation: callers stay in the support).

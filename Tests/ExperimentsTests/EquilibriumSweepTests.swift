@@ -29,7 +29,9 @@ struct EquilibriumSweepTests {
         let one = try ResultFolders.files(single)
         for i in 0..<2 { _ = try runner.runShard(ShardID(i, of: 2), in: sharded, resume: false, threads: 1) }
         let header = try String(contentsOf: sharded.appendingPathComponent("shard-0-of-2.rows"), encoding: .isoLatin1).prefix { $0 != "\n" }
-        #expect(header.hasSuffix("extras=\(EquilibriumMeasures.stored)"), "\(header)")
+        // extras=E, then the market's and the topologies' content fingerprints (one each).
+        #expect(header.contains(" extras=\(EquilibriumMeasures.stored) inputs="), "\(header)")
+        #expect(header.split(separator: " ").last.map { $0.dropFirst("inputs=".count).split(separator: ",").count } == 1 + runner.topologies.count, "\(header)")
         _ = try runner.mergeShards(in: sharded, rerun: SweepInvocation(spec: "x.yaml", out: sharded.path), command: "cmd")
         #expect(try ResultFolders.files(sharded) == one)
         // Killed after one item, resumed: the journal's item is not recomputed, the bytes agree.

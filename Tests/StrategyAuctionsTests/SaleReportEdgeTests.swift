@@ -84,3 +84,20 @@ struct SaleReportEdgeTests {
         #expect(!reports.markdown(command: "t", source: "s").contains("n/a"))
     }
 }
+
+@Suite("SALE reports: an order without test tasks (issue 25)")
+struct SaleEmptyTestTests {
+    @Test("matched.csv and every other report of a one-task dataset (no test suffix) are written without trapping")
+    func oneTask() throws {
+        var d = try Simulator(calibration: smallSpec(tasks: 30).simulator).dataset(seed: 5)
+        d.records = Array(d.records.prefix(1))
+        let runner = SaleRunner(spec: smallSpec(tasks: 30, orders: 1), data: d)
+        #expect(runner.split(0).test.isEmpty)
+        let reports = SaleReports(runner: runner, results: try runner.run(threads: 1))
+        let matched = try reports.matchedCSV()
+        #expect(matched.hasPrefix("router,comparison,"))
+        for text in [try reports.summaryCSV(), try reports.frontierCSV(), try reports.metricsCSV(), matched] {
+            #expect(!text.contains("inf"))
+        }
+    }
+}

@@ -39,7 +39,11 @@ struct EquilibriumCommand: ParsableCommand {
         deviation that the other half scores (cross-fitting), so ε is not inflated by selection, \
         and the 95% t-interval is over profiles. Relative ε divides by the mean equilibrium \
         utility; "converged" means every agent's relative ε ≤ 1%. The in-sample ε (deviation \
-        picked and scored on all profiles, biased upward) is printed beside it.
+        picked and scored on all profiles, biased upward) is printed beside it. Where an agent's \
+        equilibrium utility is ≈ 0 (below 1e-9 of the mean payment per agent) its relative ε is \
+        printed as undefined and its absolute ε is given instead; an agent whose bid never \
+        changed its outcome in the sampled profiles keeps truthful knots, and the table says so. \
+        --certificate-samples must be at least 10.
 
         Payments: expected total payment at the equilibrium and at truthful bids on the \
         certificate's profiles (common random numbers), with 95% intervals and their paired \
@@ -75,7 +79,7 @@ struct EquilibriumCommand: ParsableCommand {
     @Option(help: "Maximum best-response iterations (≥ 1).") var iterations = 40
     @Option(help: "Step size α of the damped best response (0 < α ≤ 1; step t is α/(1 + (t−1)/5)).") var damping = 0.5
     @Option(help: "Logit smoothing of the best response, relative to the spread of the utility over candidate bids (0: argmax).") var temperature = 0.01
-    @Option(help: "Fresh profiles of the certificate (≥ 2; default max(--samples, 200)).") var certificateSamples: Int?
+    @Option(help: "Fresh profiles of the certificate (≥ 10; default max(--samples, 200)).") var certificateSamples: Int?
     @Option(help: "Share of the sampled profiles in which a knot's target bid must change its outcome (vs bidding the top) for the knot to follow its own best response; below it, it follows a line through the informed knots below (0: off).") var minEventShare = 0.01
     @Flag(help: "First knot at the support's lower end (helps where the lowest types' bids jump, as on S4; hurts one-node first price).") var endKnot = false
     @Option(help: "Seed of all sampled profiles.") var seed: UInt64 = 1
@@ -110,7 +114,9 @@ struct EquilibriumCommand: ParsableCommand {
         try requirePositive(threads, "--threads")
         if !(damping > 0 && damping <= 1) { throw ValidationError("--damping must be in (0, 1] (got \(damping))") }
         if !(temperature >= 0 && temperature.isFinite) { throw ValidationError("--temperature must be a finite number ≥ 0 (got \(temperature))") }
-        if let c = certificateSamples, c < 2 { throw ValidationError("--certificate-samples must be ≥ 2 for an interval (got \(c))") }
+        if let c = certificateSamples, c < EquilibriumConfig.minimumCertificateSamples {
+            throw ValidationError("--certificate-samples must be ≥ \(EquilibriumConfig.minimumCertificateSamples) (got \(c)): the certificate cross-fits two folds of profiles, and fewer give an ε too noisy to certify anything")
+        }
         if !(minEventShare >= 0 && minEventShare <= 1) { throw ValidationError("--min-event-share must be in [0, 1] (got \(minEventShare))") }
         if grid > 1_000 { throw ValidationError("--grid must be at most 1000 (got \(grid))") }
         if samples > 1_000_000 { throw ValidationError("--samples must be at most 1000000 (got \(samples))") }
@@ -154,13 +160,33 @@ struct EquilibriumCommand: ParsableCommand {
                 [id] + zip(s.costs, s.bids).map { "\(fmt($0.0))→\(fmt($0.1))" }
             })
             print("")
+            // Relative ε divides by the agent's equilibrium utility; where that is ≈ 0 (below
+            // 1e-9 of the mean payment per agent) the ratio means nothing: say so, keep ε itself.
+            let scale = abs(r.payments.equilibrium.mean) / Double(max(1, c.perAgent.count))
+            func undefined(_ a: AgentCertificate) -> Bool {
+                !a.relativeEpsilon.mean.isFinite || abs(a.equilibriumUtility.mean) <= 1e-9 * scale
+            }
             printAligned(["agent", "epsilon", "eps_95ci", "eq_utility", "relative_eps", "rel_95ci", "in_sample_eps", "worst_type", "worst_gain"],
                          c.perAgent.map { a in
                 [a.agent, fmt(a.epsilon.mean), "[\(fmt(a.epsilon.ciLow)), \(fmt(a.epsilon.ciHigh))]", fmt(a.equilibriumUtility.mean),
-                 fmt(a.relativeEpsilon.mean), "[\(fmt(a.relativeEpsilon.ciLow)), \(fmt(a.relativeEpsilon.ciHigh))]", fmt(a.inSampleEpsilon),
+                 undefined(a) ? "undefined" : fmt(a.relativeEpsilon.mean),
+                 undefined(a) ? "-" : "[\(fmt(a.relativeEpsilon.ciLow)), \(fmt(a.relativeEpsilon.ciHigh))]", fmt(a.inSampleEpsilon),
                  fmt(a.worstType), fmt(a.worstGain)]
             })
-            print("\ncertificate: \(c.samples) fresh profiles, \(c.types) own types, \(c.bids) grid bids + exact best responses; max relative ε \(fmt(c.maxRelativeEpsilon)) → \(r.converged ? "converged" : "NOT converged") (target \(fmt(c.target)))")
+            let defined = c.perAgent.filter { !undefined($0) }
+            let maxRel = defined.map(\.relativeEpsilon.mean).max()
+            print("\ncertificate: \(c.samples) fresh profiles, \(c.types) own types, \(c.bids) grid bids + exact best responses; max relative ε \(maxRel.map(fmt) ?? "undefined") → \(r.converged ? "converged" : "NOT converged") (target \(fmt(c.target)))")
+            for a in c.perAgent where undefined(a) {
+                print("  \(a.agent): equilibrium utility ≈ 0 (\(fmt(a.equilibriumUtility.mean))), so its relative ε is undefined; absolute ε \(fmt(a.epsilon.mean)) [\(fmt(a.epsilon.ciLow)), \(fmt(a.epsilon.ciHigh))] (money units)")
+            }
+            for a in c.perAgent where !undefined(a) && a.relativeEpsilon.mean < -c.target {
+                print("  \(a.agent): relative ε \(fmt(a.relativeEpsilon.mean)) < −target: a true ε is ≥ 0, so this is the cross-fitted estimate's downward bias and noise (no deviation gained on fresh profiles); more --certificate-samples narrow it")
+            }
+            if !r.truthfulShortcut {
+                for (id, s) in zip(r.agents, r.strategies) where zip(s.costs, s.bids).allSatisfy({ $0.0 == $0.1 }) {
+                    print("  \(id): every knot stayed at its truthful bid: its bid never changed its outcome in the sampled profiles (its allocation does not depend on its bid there), so the solver had nothing to respond to; this is not evidence that truthful bidding is its best response")
+                }
+            }
             let p = r.payments
             print("expected total payment: at equilibrium \(fmt(p.equilibrium.mean)) [\(fmt(p.equilibrium.ciLow)), \(fmt(p.equilibrium.ciHigh))], at truthful bids \(fmt(p.truthful.mean)) [\(fmt(p.truthful.ciLow)), \(fmt(p.truthful.ciHigh))]; difference \(fmt(p.difference.mean)) [\(fmt(p.difference.ciLow)), \(fmt(p.difference.ciHigh))] (95%, paired)")
         }

@@ -15,7 +15,9 @@ struct Merge: ParsableCommand {
         the number of trials (a 10^6-trial table1 merge fits in well under 1 GB). Otherwise it writes nothing,
         exits 1, and names the missing trials, the shards that hold them (file
         absent, or truncated) with the command that re-runs each, and any trial
-        found in more than one file.
+        found in more than one file. A shard written before the market or a
+        topology file changed (same name, other contents) is refused, naming the
+        file: the trials would mix two markets.
 
         Examples:
           for i in 0 1 2 3; do

@@ -45,6 +45,7 @@ struct PriorCommand: ParsableCommand {
             let path = String(prior.dropFirst())
             text = try readInputText(path, what: "prior file")
         } else { text = prior }
+        try checkDuplicateKeys(text, file: prior.hasPrefix("@") ? String(prior.dropFirst()) : "prior")
         let curve = try VirtualCost(spec: PriorSpec.parse(json: text), side: side)
         let lo = curve.support.lowerBound, hi = curve.support.upperBound
         var points: [Double]
@@ -61,7 +62,9 @@ struct PriorCommand: ParsableCommand {
         } else {
             points = (0...10).map { lo + (hi - lo) * Double($0) / 10 }
         }
-        let rows = points.map { x in (x, curve.prior.cdf(x), curve.prior.pdf(x), curve.virtual(x), curve.ironed(x)) }
+        // φ at a zero-density edge where it has a finite limit (a Beta with α > 1 at `low`) is
+        // printed as that limit, not as ∞ / JSON null (`Prior.virtualLimit`).
+        let rows = points.map { x in (x, curve.prior.cdf(x), curve.prior.pdf(x), curve.prior.virtualLimit(x, side: side), curve.ironed(x)) }
         switch format {
         case .json:
             func num(_ v: Double) -> Any { v.isFinite ? v : NSNull() }

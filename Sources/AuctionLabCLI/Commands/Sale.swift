@@ -40,7 +40,7 @@ struct Sale: ParsableCommand {
             A_success (0/1), A_tokens                       required
             A_plan_length, A_plan_entropy, A_grade_by_J     optional (SALE)
             A_refined_...                                   optional (memory)
-          Errors name the row and column.
+          At least 10 tasks, each task_id once. Errors name the row and column.
 
         Examples:
           auctionlab sale Experiments/sale.yaml

@@ -54,13 +54,15 @@ struct Solve: ParsableCommand {
     @Option(help: "Mechanism: \(MechanismRegistry.names.joined(separator: "|")).") var mechanism = "star"
     @Option(help: "Allocation solver: auto|tree|cutset|elimination|milp|brute.") var solver: SolverKind = .auto
     @Option(help: "Payment breakpoints: exact (parametric search) or bisection (STAR App. C).") var payment: PaymentSearch = .exact
-    @Option(help: "Bisection tolerance ε on the bid axis.") var epsilon: Double = 1e-6
+    @Option(help: "Bisection tolerance ε on the bid axis: between 1e-12 × the scale and 1e-3 × the width of every agent's prior support.") var epsilon: Double = 1e-6
     @Option(help: "Output format: table|json|jsonl (default: table for one file, jsonl for a batch or stdin).") var format: SolveFormat?
     @Option(help: "Worker threads for a batch (default: all cores); the output order is the input order whatever the count.")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     /// Smallest bisection tolerance, relative to the scale of an agent's support.
     static let relativeEpsilon = 1e-12
+    /// Largest bisection tolerance, relative to the width of an agent's support.
+    static let largestRelativeEpsilon = 1e-3
 
     func validate() throws {
         guard !instances.isEmpty else { throw ValidationError("Missing expected argument '<instance>'") }
@@ -115,6 +117,12 @@ struct Solve: ParsableCommand {
                 guard epsilon >= least else {
                     throw ValidationError("--epsilon \(epsilon) is below what floating point resolves on agent \(inst.agentIDs[i])'s prior support [\(fmt(s.lowerBound)), \(fmt(s.upperBound))]: use --epsilon ≥ \(String(format: "%.3g", least)) (1e-12 × \(fmt(scale)))")
                 }
+                // Each breakpoint is placed up to ε off, which moves the payment by up to ε × the
+                // workload there: ε comparable to the support would make the payment meaningless.
+                let most = Self.largestRelativeEpsilon * (s.upperBound - s.lowerBound)
+                guard epsilon <= most else {
+                    throw ValidationError("--epsilon \(epsilon) is too coarse for agent \(inst.agentIDs[i])'s prior support [\(fmt(s.lowerBound)), \(fmt(s.upperBound))]: a breakpoint placed ε off moves the payment by ε × its workload; use --epsilon ≤ \(String(format: "%.3g", most)) (1e-3 × the support's width)")
+                }
             }
         }
         let options = MechanismOptions(solver: solver, payment: payment == .exact ? .exact : .bisection(epsilon: epsilon))
@@ -158,7 +166,7 @@ struct Solve: ParsableCommand {
                     line += 1
                     guard text.contains(where: { !$0.isWhitespace }) else { continue }
                     let name = "stdin:\(line)"
-                    pending.append((name, { try Instance(spec: InstanceSpec.decode(Data(text.utf8), file: name)) }))
+                    pending.append((name, { try decodeInstance(Data(text.utf8), file: name) }))
                     if pending.count >= Self.batchChunk { try flush() }
                 }
             } else {

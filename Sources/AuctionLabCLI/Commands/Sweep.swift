@@ -70,7 +70,7 @@ struct Sweep: ParsableCommand {
     @Option(help: "Worker threads (default: all cores).") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Output folder (default: the spec's `output`, else Results/NAME).") var out: String?
     @Option(help: "Run only shard i of n (trials with index % n == i), e.g. 0/4; join with `auctionlab merge`.") var shard: String?
-    @Flag(help: "Continue an interrupted run (or shard) from its journal, skipping finished trials.") var resume = false
+    @Flag(help: "Continue an interrupted run (or shard) from its journal, skipping finished trials (refused if the spec, market or a topology file changed since).") var resume = false
     @Option(name: .customLong("emit-slurm"), help: ArgumentHelp("Write cluster scripts to DIR instead of running: sweep.sbatch, merge.sbatch, submit.sh, parallel.sh.", valueName: "DIR"))
     var emitSlurm: String?
     @OptionGroup(title: "Cluster scripts (with --emit-slurm)") var cluster: ClusterOptions

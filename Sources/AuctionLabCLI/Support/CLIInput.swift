@@ -9,7 +9,14 @@ import Workflows
 /// Reads and validates an instance JSON file (SPEC §8); errors name the file and field.
 func loadInstance(_ path: String) throws -> Instance {
     let data = try readInputFile(path, what: "instance file")
-    return try Instance(spec: InstanceSpec.decode(data, file: path))
+    return try decodeInstance(data, file: path)
+}
+
+/// An instance from JSON bytes: nesting bounded and keys given twice refused (naming the key's
+/// path) before decoding, then validated.
+func decodeInstance(_ data: Data, file: String) throws -> Instance {
+    try checkDuplicateKeys(String(decoding: data, as: UTF8.self), file: file)
+    return try Instance(spec: InstanceSpec.decode(data, file: file))
 }
 
 /// The registered mechanism called `name`, or an error listing the valid names.

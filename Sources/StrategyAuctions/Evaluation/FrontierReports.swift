@@ -161,6 +161,8 @@ extension SaleReports {
                 return (f.passAt1, s.firstX(reaching: f.passAt1), h.firstX(reaching: f.passAt1))
             }))
             specs.append(("largest_agent_pass_at_1", "equal_quality", table.indices.map { o in
+                // An order without test tasks has no reference metrics: no comparison there.
+                guard strong.indices.contains(o) else { return (Double.nan, nil, nil) }
                 let (s, h, _) = hulls(o)
                 return (strong[o].passAt1, s.firstX(reaching: strong[o].passAt1), h.firstX(reaching: strong[o].passAt1))
             }))

@@ -16,6 +16,9 @@ import LabIO
 /// Numbers are written in Swift's shortest round-trip form, so write → read is exact.
 public enum TraceFormat {
     static let attemptFields = ["success", "tokens", "plan_length", "plan_entropy"]
+    /// Fewest tasks a trace may hold: with fewer, an order's training prefix or test suffix has
+    /// one task or none, and no fit, router or interval means anything.
+    public static let minimumTasks = 10
 
     /// The dataset as trace CSV text (the header described above; plan columns only when every
     /// attempt has a plan). Numbers in shortest round-trip form, so ``read(_:file:agents:)`` gives it back.
@@ -77,6 +80,7 @@ public enum TraceFormat {
         let withPlans = hasAll(""), withRefined = hasAll("refined_") && names.allSatisfy { column["\($0)_refined_success"] != nil && column["\($0)_refined_tokens"] != nil }
 
         var records: [TaskRecord] = []
+        var firstRow: [String: Int] = [:]
         var rowNumber = 1
         while let row = reader.next() {
             rowNumber += 1
@@ -115,6 +119,10 @@ public enum TraceFormat {
                 return Attempt(plan: plan, success: try flag("\(a)_\(p)success"), tokens: try nonNegative("\(a)_\(p)tokens"))
             }
             let id = try cell("task_id")
+            if let first = firstRow[id] {
+                throw SaleError.trace(file: file, row: rowNumber, column: "task_id", reason: "\"\(id)\" repeats the task of row \(first); every task appears once")
+            }
+            firstRow[id] = rowNumber
             guard let domain = Domain(rawValue: try cell("domain")) else {
                 throw SaleError.trace(file: file, row: rowNumber, column: "domain", reason: "must be deep_search or coding (got \"\(try cell("domain"))\")")
             }
@@ -129,6 +137,10 @@ public enum TraceFormat {
         }
         if let e = reader.error { throw SaleError.trace(file: file, row: rowNumber + 1, column: "(row)", reason: "is not valid CSV: \(e)") }
         guard !records.isEmpty else { throw SaleError.trace(file: file, row: 2, column: "(row)", reason: "no tasks: the trace has only a header") }
+        guard records.count >= minimumTasks else {
+            throw SaleError.trace(file: file, row: rowNumber, column: "(row)",
+                                  reason: "the trace has \(records.count) task\(records.count == 1 ? "" : "s"); at least \(minimumTasks) are needed, so that every order has a training prefix and a test suffix of several tasks")
+        }
         return SaleDataset(agents: agents, records: records)
     }
 }
