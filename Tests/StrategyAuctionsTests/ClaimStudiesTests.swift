@@ -116,6 +116,15 @@ struct ClaimStudiesTests {
         }
         let heldOut = tricky.allSatisfy { $0.passedScreen && !$0.feasible }
         #expect(heldOut)
+        // Intervals: a mean just outside a window whose interval reaches it is not excluded.
+        let c = FeasibilityCriteria()
+        let near = Summary([-0.60, -0.58]), inCost = Summary([-0.35, -0.34]), gap = Summary([-0.01, 0.005])
+        #expect(!c.holds(HeadlineFigures(reliance: near.mean, cost: inCost.mean, passGap: gap.mean)))
+        #expect(c.notExcluded(reliance: near, cost: inCost, passGap: gap))
+        #expect(!c.notExcluded(reliance: Summary([-0.70, -0.69, -0.70, -0.71]), cost: inCost, passGap: gap))
+        #expect(!c.notExcluded(reliance: near, cost: inCost, passGap: Summary([-0.030, -0.031, -0.029, -0.030])))
+        let feasibleNotExcluded = results.filter { $0.feasible }.allSatisfy { $0.notExcluded }
+        #expect(feasibleNotExcluded)
         #expect(abs(FeasibleSearch.emptyUpperBound(60) - (1 - pow(0.05, 1.0 / 60))) < 1e-15)
         #expect(StudyReports.feasibleMarkdown(search, design, tricky, command: "x", source: "y").contains("0 of 60"))
     }

@@ -37,6 +37,12 @@ public struct FeasibilityCriteria: Sendable, Hashable {
     public func holds(_ f: HeadlineFigures) -> Bool {
         abs(f.reliance - reliance) <= tolerance && abs(f.cost - cost) <= tolerance && f.passGap >= minPassGap
     }
+    /// Whether held-out intervals leave all three possible: each figure's 95 % interval reaches its
+    /// window (reliance and cost intervals overlap target ± tolerance; the gap's upper end ≥ the least gap).
+    public func notExcluded(reliance r: Summary, cost c: Summary, passGap g: Summary) -> Bool {
+        r.ciHigh >= reliance - tolerance && r.ciLow <= reliance + tolerance &&
+            c.ciHigh >= cost - tolerance && c.ciLow <= cost + tolerance && g.ciHigh >= minPassGap
+    }
     /// Whether `f` is within `slack` more of each window (the screen of ``FeasibleSearch``).
     public func near(_ f: HeadlineFigures, slack: Double) -> Bool {
         abs(f.reliance - reliance) <= tolerance + slack && abs(f.cost - cost) <= tolerance + slack && f.passGap >= minPassGap - slack
@@ -70,6 +76,9 @@ public struct FeasibleSearch: Sendable {
         public let passedScreen: Bool
         /// Whether the confirmation means meet every window (false when screened out).
         public let feasible: Bool
+        /// Whether the confirmation intervals reach every window (``FeasibilityCriteria/notExcluded(reliance:cost:passGap:)``;
+        /// false when screened out).
+        public let notExcluded: Bool
     }
 
     /// `n` points of a Latin hypercube in [0, 1]^`dims`: each axis cut into `n` strata, every stratum
@@ -105,7 +114,9 @@ public struct FeasibleSearch: Sendable {
             let s = try (0..<screen).map { try evaluate(p, $0) }
             let pass = criteria.near(Self.mean(s), slack: slack)
             let c = pass ? try (screen..<(screen + confirm)).map { try evaluate(p, $0) } : []
-            return PointResult(index: i, point: p, screen: s, confirm: c, passedScreen: pass, feasible: pass && criteria.holds(Self.mean(c)))
+            let held = Self.summaries(c)
+            return PointResult(index: i, point: p, screen: s, confirm: c, passedScreen: pass, feasible: pass && criteria.holds(Self.mean(c)),
+                               notExcluded: pass && criteria.notExcluded(reliance: held.reliance, cost: held.cost, passGap: held.passGap))
         }
     }
 }

@@ -46,10 +46,10 @@ public enum StudyReports {
     /// its screen means, and its confirmation means with 95 % intervals over datasets.
     /// - Throws: a CSV-writing error.
     public static func designCSV(_ design: CalibrationDesign, _ results: [FeasibleSearch.PointResult]) throws -> String {
-        try csvText(["point"] + design.axes.map(\.name) + ["passed_screen", "feasible", "screen_datasets", "screen_reliance", "screen_cost", "screen_pass_gap", "confirm_datasets"] +
+        try csvText(["point"] + design.axes.map(\.name) + ["passed_screen", "feasible", "not_excluded", "screen_datasets", "screen_reliance", "screen_cost", "screen_pass_gap", "confirm_datasets"] +
                     header(["reliance", "cost", "pass_gap"]), results.map { r in
             let s = FeasibleSearch.summaries(r.screen), c = FeasibleSearch.summaries(r.confirm)
-            return ["\(r.index)"] + r.point.map(num) + [r.passedScreen ? "1" : "0", r.feasible ? "1" : "0", "\(r.screen.count)",
+            return ["\(r.index)"] + r.point.map(num) + [r.passedScreen ? "1" : "0", r.feasible ? "1" : "0", r.notExcluded ? "1" : "0", "\(r.screen.count)",
                                                           num(s.reliance.mean), num(s.cost.mean), num(s.passGap.mean), "\(r.confirm.count)"] +
                 (r.confirm.isEmpty ? Array(repeating: "", count: 9) : cells(c.reliance) + cells(c.cost) + cells(c.passGap))
         })
@@ -90,7 +90,8 @@ extension StudyReports {
         md += markdownTable(["quantity", "value"], [
             ["design points (Latin hypercube, seed \(search.seed))", "\(results.count)"],
             ["passed the screen (\(search.screen) datasets, windows widened by \(String(format: "%.0f", 100 * search.slack)) points)", "\(screened.count)"],
-            ["feasible on the \(search.confirm) held-out datasets", "\(feasible.count)"],
+            ["feasible on the \(search.confirm) held-out datasets (means in every window)", "\(feasible.count)"],
+            ["not excluded (every 95 % interval over the held-out datasets reaches its window)", "\(results.filter(\.notExcluded).count)"],
             ["estimated share of the box that is feasible", feasible.isEmpty ?
                 "0 of \(results.count); 95 % upper bound \(pct(FeasibleSearch.emptyUpperBound(results.count)))" : pct(Double(feasible.count) / Double(results.count))],
         ])
@@ -117,6 +118,11 @@ extension StudyReports {
         }
         let xs = results.map { figs($0).0 }
         let r = pearson(xs.map(\.reliance), xs.map(\.passGap))
+        md += "\nWhich field moves which figure: correlation across the \(results.count) points (screen means) of each field with each figure.\n\n"
+        md += markdownTable(["field", "reliance change", "cost change", "pass@1 gap"], design.axes.indices.map { k in
+            let v = results.map { $0.point[k] }, sm = results.map { FeasibleSearch.mean($0.screen) }
+            return [design.axes[k].name] + [sm.map(\.reliance), sm.map(\.cost), sm.map(\.passGap)].map { String(format: "%+.2f", pearson(v, $0)) }
+        })
         md += "\nAcross all \(results.count) points the pass@1 gap has mean \(pt(relGap.mean)) points, and its correlation with the reliance change is \(String(format: "%.2f", r)) " +
             (r > 0 ? "(positive: the more SALE cuts its reliance on the largest agent, i.e. the more negative the reliance change, the further its pass@1 falls below the largest agent's).\n" : "(not positive: cutting reliance does not cost pass@1 across this box).\n")
         return md
