@@ -42,16 +42,18 @@ public enum StudyReports {
         } })
     }
 
-    /// design.csv: every design point (field values), whether it passed the screen and is feasible,
-    /// its screen means, and its confirmation means with 95 % intervals over datasets.
+    /// design.csv: every design point (field values), whether it passed the screen, is feasible or is
+    /// not excluded, its screen means, and its confirmation means with 95 % intervals over datasets;
+    /// a screened-out point's confirmation fields are empty, explained in a `note` column.
     /// - Throws: a CSV-writing error.
     public static func designCSV(_ design: CalibrationDesign, _ results: [FeasibleSearch.PointResult]) throws -> String {
-        try csvText(["point"] + design.axes.map(\.name) + ["passed_screen", "feasible", "not_excluded", "screen_datasets", "screen_reliance", "screen_cost", "screen_pass_gap", "confirm_datasets"] +
-                    header(["reliance", "cost", "pass_gap"]), results.map { r in
+        try SaleReports.csvWithNotes(["point"] + design.axes.map(\.name) + ["passed_screen", "feasible", "not_excluded", "screen_datasets", "screen_reliance", "screen_cost",
+                                                                            "screen_pass_gap", "confirm_datasets"] + header(["reliance", "cost", "pass_gap"]), results.map { r in
             let s = FeasibleSearch.summaries(r.screen), c = FeasibleSearch.summaries(r.confirm)
-            return ["\(r.index)"] + r.point.map(num) + [r.passedScreen ? "1" : "0", r.feasible ? "1" : "0", r.notExcluded ? "1" : "0", "\(r.screen.count)",
-                                                          num(s.reliance.mean), num(s.cost.mean), num(s.passGap.mean), "\(r.confirm.count)"] +
-                (r.confirm.isEmpty ? Array(repeating: "", count: 9) : cells(c.reliance) + cells(c.cost) + cells(c.passGap))
+            let row = ["\(r.index)"] + r.point.map(num) + [r.passedScreen ? "1" : "0", r.feasible ? "1" : "0", r.notExcluded ? "1" : "0", "\(r.screen.count)",
+                                                             num(s.reliance.mean), num(s.cost.mean), num(s.passGap.mean), "\(r.confirm.count)"] +
+                cells(c.reliance) + cells(c.cost) + cells(c.passGap)
+            return (row, "screened out: the screen means were not near every window, so the point was not run on the held-out datasets")
         })
     }
 
