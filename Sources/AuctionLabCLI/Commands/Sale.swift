@@ -4,10 +4,27 @@ import LabIO
 import LabNumerics
 import StrategyAuctions
 
-/// `auctionlab sale`: SALE strategy auctions vs single agents and trained routers.
+/// `auctionlab sale`: SALE strategy auctions. `sale SPEC` (= `sale run SPEC`) is the comparison
+/// with single agents and routers; `curves`, `overhead` and `feasible` test the paper's claims.
 struct Sale: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sale",
+        abstract: "SALE strategy auctions: the comparison with routers (run, the default), learning curves, overhead, feasible region.",
+        discussion: """
+        Examples:
+          auctionlab sale Experiments/sale.yaml                 (same as `sale run`)
+          auctionlab sale curves Experiments/sale.yaml Experiments/sale-calibrated.yaml --out Results/sale
+          auctionlab sale overhead Experiments/sale.yaml Experiments/sale-calibrated.yaml --out Results/sale
+          auctionlab sale feasible Experiments/sale.yaml --out Results/sale-feasible
+        """,
+        subcommands: [SaleRun.self, SaleCurves.self, SaleOverhead.self, SaleFeasible.self],
+        defaultSubcommand: SaleRun.self)
+}
+
+/// `auctionlab sale run`: SALE strategy auctions vs single agents and trained routers.
+struct SaleRun: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
         abstract: "SALE strategy auctions vs single agents, random, oracle, kNN/classifier/MF routers and a cascade.",
         discussion: """
         No LLM is called. Outcomes come from a calibrated generative model (the
