@@ -10,7 +10,7 @@ public struct CalibrationSwitch: Sendable {
     public let name: String
     /// Continuous or discrete (with its options).
     public let kind: Kind
-    /// What the switch means, for `--help`, fit.csv and the README.
+    /// What the switch means, for `--help`, fit.csv and the Calibration article.
     public let meaning: String
     /// The switch's value in a market (a number, or an option name for a discrete switch).
     let get: @Sendable (MarketSpec) -> String
