@@ -62,7 +62,7 @@ struct Sweep: ParsableCommand {
               --emit-slurm slurm/t1 --shards 1000 --time 00:15:00 --mem 1G \\
               --merge-time 01:00:00 --merge-mem 512M
           slurm/t1/submit.sh       # or slurm/t1/parallel.sh (GNU parallel)
-        Sizing (≈ 0.1 s of CPU per table1 trial; merge in constant memory): see the
+        Sizing (time a few hundred trials; the merge runs in constant memory): see the
         documentation's "Running at scale" article.
         """)
 
