@@ -1,7 +1,7 @@
 import LabNumerics
 import Workflows
 
-/// The paper's MILP (STAR Appendix, SPEC §2) through GLPK:
+/// The paper's MILP (STAR Appendix, TheModel.md) through GLPK:
 ///
 ///     min Σ_{v,i} p_i·base[v][i]·x_{v,i} − Σ_{(u,v),i} p_i·saving[(u,v)][i]·s_{uv,i}
 ///     Σ_i x_{v,i} = 1,   x binary

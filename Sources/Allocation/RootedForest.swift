@@ -1,7 +1,7 @@
 import Workflows
 
 /// The forest left by a cost model's skeleton once `excluded` nodes are removed, rooted by
-/// BFS from the lowest index of each component, with the min-trick DP (SPEC §2) that both
+/// BFS from the lowest index of each component, with the min-trick DP (TheModel.md) that both
 /// `TreeDP` (nothing excluded) and `CutsetConditioning` (the cutset excluded) run on it:
 ///
 ///     D[v,i] += Σ_{c child of v} min( D[c,i] − p_i·saving[(c,v)][i], min_j D[c,j] )

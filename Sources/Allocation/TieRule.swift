@@ -1,6 +1,6 @@
 import Workflows
 
-/// **The tie rule** — the one place it is stated and implemented (SPEC §2).
+/// **The tie rule** — the one place it is stated and implemented (TheModel.md).
 ///
 /// Among the allocations whose objective Σ_i p_i·x_i(A) is within `tolerance` of the optimum,
 /// the allocation chosen is the lexicographically smallest vector (A(0), A(1), …, A(V−1)):

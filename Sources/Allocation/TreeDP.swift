@@ -1,6 +1,6 @@
 import Workflows
 
-/// Exact DP on a forest skeleton in O(V·M) (SPEC §2), with the min-trick:
+/// Exact DP on a forest skeleton in O(V·M) (TheModel.md), with the min-trick:
 ///
 ///     D[v,i] = p_i·base[v][i] + Σ_{c child of v} min( D[c,i] − p_i·saving[(c,v)][i], min_j D[c,j] )
 ///

@@ -3,7 +3,7 @@ import HeapModule
 import Workflows
 
 /// Exact min-sum variable elimination over a tree decomposition of the workflow's
-/// skeleton (SPEC §2, STAR Appendix B), O(V·M^{w+1}) for width w.
+/// skeleton (TheModel.md, STAR Appendix B), O(V·M^{w+1}) for width w.
 ///
 /// The elimination order is chosen once per cost model by the **min-fill** heuristic (ties:
 /// fewer neighbours, then lower index), or, on graphs where min-fill's width is ≥ 5, by

@@ -10,7 +10,7 @@ public struct CalibrationSwitch: Sendable {
     public let name: String
     /// Continuous or discrete (with its options).
     public let kind: Kind
-    /// What the switch means, for `--help`, fit.csv and the README.
+    /// What the switch means, for `--help`, fit.csv and the Calibration article.
     public let meaning: String
     /// The switch's value in a market (a number, or an option name for a discrete switch).
     let get: @Sendable (MarketSpec) -> String
@@ -38,24 +38,24 @@ public struct CalibrationSwitch: Sendable {
                get: { $0.assumed.scale }, set: { m, x in
                    guard x > 0 else { return "must be > 0" }
                    m.assumptions = m.assumed.with { $0.paymentScale = x }; return nil }),
-        number("scarcity_low", "a in S_i ~ U(a, b) (SPEC §5: a = 0.1)", get: { $0.scarcity[0] }, set: { m, x in
+        number("scarcity_low", "a in S_i ~ U(a, b) (paper: a = 0.1)", get: { $0.scarcity[0] }, set: { m, x in
             guard x > 0, x <= m.scarcity[1] else { return "must be in (0, scarcity high = \(m.scarcity[1])]" }
             m.scarcity[0] = x; return nil }),
-        number("prior_low_fraction", "prior U[f·k·C, k·C] (SPEC §5: f = 0.1)", get: { $0.priorLowFraction }, set: { m, x in
+        number("prior_low_fraction", "prior U[f·k·C, k·C] (paper: f = 0.1)", get: { $0.priorLowFraction }, set: { m, x in
             guard (0..<1).contains(x) else { return "must be in [0, 1)" }
             m.priorLowFraction = x; return nil }),
-        parameter("beta", "diurnal amplitude β in k = 1 + β·E(t) (SPEC §5: 1.5)"),
-        parameter("rho", "input/output price ratio ρ (SPEC §5: 0.25)"),
-        parameter("kappa", "cache discount κ on same-agent context (SPEC §2: 0)"),
-        parameter("noise", "token-count noise ±noise (SPEC §5: 0.1)"),
+        parameter("beta", "diurnal amplitude β in k = 1 + β·E(t) (paper: 1.5)"),
+        parameter("rho", "input/output price ratio ρ (paper: 0.25)"),
+        parameter("kappa", "cache discount κ on same-agent context (paper: 0)"),
+        parameter("noise", "token-count noise ±noise (paper: 0.1)"),
         number("diurnal_hour", "the hour t when `diurnal: fixed`", get: { $0.assumed.hour }, set: { m, x in
             guard (0...24).contains(x) else { return "must be in [0, 24]" }
             m.assumptions = m.assumed.with { $0.diurnalHour = x }; return nil }),
-        options("edge_tokens", "context per edge: split (SPEC §2) | full-input | parent-output",
+        options("edge_tokens", "context per edge: split (default) | full-input | parent-output",
                 MarketAssumptions.EdgeTokens.self, get: { $0.assumed.edgeMode }, set: { a, v in a.edgeTokens = v }),
         options("diurnal", "t drawn per trial, or fixed at diurnal_hour", MarketAssumptions.Diurnal.self,
                 get: { $0.assumed.diurnalMode }, set: { a, v in a.diurnal = v }),
-        options("bundle_bidders", "who may bid for the Homogeneous bundle: capable (SPEC §4) | tier-2-up | all",
+        options("bundle_bidders", "who may bid for the Homogeneous bundle: capable (default) | tier-2-up | all",
                 MarketAssumptions.BundleBidders.self, get: { $0.assumed.bundle }, set: { a, v in a.bundleBidders = v }),
         options("baseline_cap", "baselines' second price uncapped (paper) or capped at hi_i·x_i (prior-top)",
                 MarketAssumptions.BaselineCap.self, get: { $0.assumed.cap }, set: { a, v in a.baselineCap = v }),

@@ -6,7 +6,7 @@ import Mechanisms
 import Truthfulness
 import Workflows
 
-/// DSIC checks over an experiment spec's instances (SPEC §6): the paper's topologies with
+/// DSIC checks over an experiment spec's instances (TheModel.md): the paper's topologies with
 /// the paper's market (one market draw per parameter point) plus `randomInstances` small
 /// random workflows, for every mechanism. Parallel over (instance, mechanism), results by
 /// index, so the CSV does not depend on the number of threads.

@@ -1,7 +1,7 @@
 import Foundation
 import LabIO
 
-/// An experiment spec (SPEC §8, `Experiments/*.yaml`):
+/// An experiment spec (FileFormats.md, `Experiments/*.yaml`):
 ///
 ///     name: table1
 ///     topologies: [S1, S1x5, S2, S3, S4]
@@ -35,7 +35,7 @@ public struct ExperimentSpec: Codable, Sendable, Hashable {
 
     enum CodingKeys: String, CodingKey { case name, topologies, mechanisms, trials, seed, sweep, output, market, equilibrium, topologyDir = "topology_dir" }
 
-    /// Parameters a spec may sweep, with the paper's defaults (SPEC §5).
+    /// Parameters a spec may sweep, with the paper's defaults (ThePaperMarket.md).
     public static let defaults: [(String, Double)] = [
         ("rho", 0.25), ("kappa", 0), ("beta", 1.5), ("noise", 0.1), ("per_tier", 3), ("bimodal", 0),
     ]

@@ -3,9 +3,9 @@ import Yams
 import Mechanisms
 import Workflows
 
-/// The STAR paper's market leaves these choices open (SPEC §5 "units and several modelling
-/// details are unstated"). Each is a named switch of a market file's `assumptions:` block;
-/// an absent key means today's reading of SPEC §5, so `Results/table1/` does not change.
+/// The STAR paper's market leaves these choices open (its units and several modelling details;
+/// ReadingTheSTARPaper.md). Each is a named switch of a market file's `assumptions:` block;
+/// an absent key means today's reading in ReadingTheSTARPaper.md, so `Results/table1/` does not change.
 ///
 ///     assumptions:
 ///       payment_scale: 1          # unit / token scale multiplying every $ column
@@ -21,7 +21,7 @@ import Workflows
 public struct MarketAssumptions: Codable, Sendable, Hashable {
     /// How context tokens on an edge u → v are counted.
     public enum EdgeTokens: String, Codable, Sendable, CaseIterable {
-        /// SPEC §2: v's input split among its parents in proportion to their outputs.
+        /// TheModel.md: v's input split among its parents in proportion to their outputs.
         case split
         /// Every edge carries v's whole input L_v^in (the context is re-sent per parent).
         case fullInput = "full-input"
@@ -35,7 +35,7 @@ public struct MarketAssumptions: Codable, Sendable, Hashable {
     }
     /// Which agents may bid for the Homogeneous bundle.
     public enum BundleBidders: String, Codable, Sendable, CaseIterable {
-        /// Tier ≥ the workflow's maximum difficulty (SPEC §4).
+        /// Tier ≥ the workflow's maximum difficulty (TheModel.md).
         case capable
         /// Tier ≥ min(2, maximum difficulty): mid-tier agents may take the bundle.
         case tier2Up = "tier-2-up"
@@ -46,7 +46,7 @@ public struct MarketAssumptions: Codable, Sendable, Hashable {
     public enum BaselineCap: String, Codable, Sendable, CaseIterable {
         /// The paper's definition: second-lowest competing price, uncapped.
         case none
-        /// P_i ≤ hi_i·x_i(A), the reserve STAR and VCG use (SPEC §3).
+        /// P_i ≤ hi_i·x_i(A), the reserve STAR and VCG use (TheModel.md).
         case priorTop = "prior-top"
     }
 
@@ -63,7 +63,7 @@ public struct MarketAssumptions: Codable, Sendable, Hashable {
     /// `baseline_cap`: whether baselines' second-price payments are capped; nil = ``BaselineCap/none``.
     public var baselineCap: BaselineCap?
 
-    /// Assumptions with the given switches; nil keeps today's reading of SPEC §5.
+    /// Assumptions with the given switches; nil keeps today's reading in ReadingTheSTARPaper.md.
     public init(paymentScale: Double? = nil, edgeTokens: EdgeTokens? = nil, diurnal: Diurnal? = nil, diurnalHour: Double? = nil,
                 bundleBidders: BundleBidders? = nil, baselineCap: BaselineCap? = nil) {
         self.paymentScale = paymentScale; self.edgeTokens = edgeTokens; self.diurnal = diurnal; self.diurnalHour = diurnalHour

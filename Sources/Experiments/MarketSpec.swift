@@ -19,7 +19,7 @@ public struct MarketSpec: Codable, Sendable, Hashable {
     /// Values of the unswept parameters (`rho`, `kappa`, `beta`, …; see ``ExperimentSpec/defaults``).
     public var defaults: [String: Double]
     /// The paper's unstated modelling choices (`assumptions:` in the file); absent → today's
-    /// reading of SPEC §5 (see ``MarketAssumptions``).
+    /// reading in ReadingTheSTARPaper.md (see ``MarketAssumptions``).
     public var assumptions: MarketAssumptions? = nil
 
     enum CodingKeys: String, CodingKey {
@@ -29,7 +29,7 @@ public struct MarketSpec: Codable, Sendable, Hashable {
     /// The assumptions in force (defaults filled in).
     public var assumed: MarketAssumptions { assumptions ?? MarketAssumptions() }
 
-    /// SPEC §5, identical to `Experiments/markets/paper.yaml`.
+    /// ThePaperMarket.md, identical to `Experiments/markets/paper.yaml`.
     public static let paper = MarketSpec(name: "paper", basePrices: PaperMarket.basePrices, scarcity: [0.1, 1.0], priorLowFraction: 0.1,
                                          defaults: Dictionary(uniqueKeysWithValues: ExperimentSpec.defaults))
 

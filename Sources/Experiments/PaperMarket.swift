@@ -4,7 +4,7 @@ import LabNumerics
 import Priors
 import Workflows
 
-/// The STAR paper's market (SPEC §5, STAR App. D), sampled per trial.
+/// The STAR paper's market (ThePaperMarket.md, STAR App. D), sampled per trial.
 public enum PaperMarket {
     /// Base output prices C ($ per 1M tokens), three per tier.
     public static let basePrices: [[Double]] = [[0.10, 0.20, 0.30], [0.50, 1.00, 1.50], [2.50, 5.00, 7.50]]

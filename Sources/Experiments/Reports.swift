@@ -139,7 +139,7 @@ public enum Reports {
         return try csvText(header, out)
     }
 
-    /// The paper's Table 1 (SPEC §5): mean ± std total payment over 50 trials.
+    /// The paper's Table 1 (ThePaperMarket.md): mean ± std total payment over 50 trials.
     public static let paperTable1: [String: (star: String, myopic: String, homogeneous: String, vsMyopic: String, vsHomogeneous: String)] = [
         "S1": ("4.03 ± 0.81", "4.48 ± 0.85", "5.14 ± 0.98", "10.0 %", "21.6 %"),
         "S2": ("5.18 ± 0.44", "6.72 ± 0.53", "7.80 ± 0.64", "22.9 %", "33.6 %"),
@@ -175,7 +175,7 @@ public enum Reports {
             md += "\(pm(by["star"])) | \(pm(by["myopic"])) | \(pm(by["homogeneous"])) | " + extra.map { "\(pm(by[$0])) | " }.joined()
             md += "\(savingText(by["star"], "myopic")) | \(savingText(by["star"], "homogeneous")) | \(paper) | \(paperS) |\n"
         }
-        md += "\nThe paper's columns are the STAR paper's Table 1 (labelled \"paper\"), copied from SPEC §5; every other number was produced by the command above.\n"
+        md += "\nThe paper's columns are the STAR paper's Table 1 (labelled \"paper\"), as kept in Experiments/targets/star-table1.yaml; every other number was produced by the command above.\n"
         return md
     }
 

@@ -12,7 +12,7 @@ public struct MechanismOptions: Sendable, Hashable {
     public init(solver: SolverKind = .auto, payment: PaymentMethod = .exact) { self.solver = solver; self.payment = payment }
 }
 
-/// The result of running a mechanism on an instance (SPEC §8 outcome).
+/// The result of running a mechanism on an instance (the outcome of FileFormats.md).
 public struct Outcome: Sendable {
     /// The mechanism's registry name.
     public let mechanism: String
@@ -60,7 +60,7 @@ public struct Outcome: Sendable {
     }
 }
 
-/// A mechanism: an allocation rule and a payment rule (SPEC §4). New mechanisms are
+/// A mechanism: an allocation rule and a payment rule (TheModel.md). New mechanisms are
 /// one file plus one line in `MechanismRegistry`.
 public protocol Mechanism: Sendable {
     /// The registry name used by the CLI, specs and CSV rows (`star`, `vcg`, …).
@@ -73,7 +73,7 @@ public protocol Mechanism: Sendable {
     /// probes it to find x_i(z)'s steps and integrate it on its own (never trusting payments).
     func allocate(_ instance: Instance, options: MechanismOptions) throws -> [Int]
     /// Bids of agent `agent` in its support at which its allocation can change, others fixed.
-    /// The DSIC harness probes just left and right of each (SPEC §6): a grid alone misses
+    /// The DSIC harness probes just left and right of each (TheModel.md): a grid alone misses
     /// gains confined to a narrow step.
     func allocationBreakpoints(_ instance: Instance, agent: Int, options: MechanismOptions) throws -> [Double]
     /// Agent `agent`'s payment and workload at the instance's bids, without the other agents'
@@ -157,7 +157,7 @@ extension OptimisationMechanism {
         try cachedSolver(inst, options).solve(prices: prices(inst)).agents
     }
 
-    /// Breakpoints over the agent's whole support: the exact parametric search of SPEC §3
+    /// Breakpoints over the agent's whole support: the exact parametric search of TheModel.md
     /// started from the bottom of the support.
     public func allocationBreakpoints(_ inst: Instance, agent i: Int, options: MechanismOptions) throws -> [Double] {
         let solver = try cachedSolver(inst, options)

@@ -5,7 +5,7 @@ import Workflows
 /// b_j·ω_{v,j} with ω_{v,j} = L_v^out + ρ_j·L_v^in, edges ignored; the winner of node v
 /// is paid the second-lowest capable b_k·ω_{v,k} (the prior's top × ω if alone).
 ///
-/// Not DSIC in this cost model (SPEC §4): the winner's real workload x_i(A) depends on
+/// Not DSIC in this cost model (TheModel.md): the winner's real workload x_i(A) depends on
 /// its neighbours' allocation (context on the same agent is cheaper), so per-node
 /// second pricing does not price the externality.
 public struct Myopic: Mechanism {

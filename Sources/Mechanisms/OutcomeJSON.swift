@@ -1,7 +1,7 @@
 import Foundation
 import Workflows
 
-/// The outcome object of SPEC §8 as an `Encodable` value: keyed by node and agent ids, encoded
+/// The outcome object of FileFormats.md as an `Encodable` value: keyed by node and agent ids, encoded
 /// with sorted keys. Encoded by swift-foundation's `JSONEncoder`, which writes the same bytes as
 /// `JSONSerialization` on a `[String: Any]` of these fields at about a tenth of the cost (the old
 /// path spent 45 % of a batch `solve` sorting keys through ICU collation).
@@ -45,7 +45,7 @@ public struct OutcomeRecord: Encodable, Sendable {
 }
 
 extension Outcome {
-    /// The outcome record of SPEC §8 for `inst`, optionally naming the instance.
+    /// The outcome record of FileFormats.md for `inst`, optionally naming the instance.
     public func record(for inst: Instance, instance name: String? = nil) -> OutcomeRecord {
         var allocation: [String: String] = [:]
         for (v, i) in assignment.enumerated() { allocation[inst.workflow.ids[v]] = inst.agentIDs[i] }

@@ -1,7 +1,7 @@
 import Payments
 import Workflows
 
-/// Pay-as-bid (SPEC §4): VCG's allocation, each winner paid its own bid × workload.
+/// Pay-as-bid (TheModel.md): VCG's allocation, each winner paid its own bid × workload.
 /// Not truthful — a control the DSIC harness must catch.
 public struct PayAsBid: OptimisationMechanism {
     /// The pay-as-bid control (stateless).

@@ -1,8 +1,8 @@
 import Payments
 import Workflows
 
-/// STAR (SPEC §4): minimise total ironed virtual cost Σ φ̄_i(b_i)·x_i(A) (STAR Eq. 2–3),
-/// pay Myerson thresholds with the prior's top as reserve (STAR Eq. 4, SPEC §3).
+/// STAR (TheModel.md): minimise total ironed virtual cost Σ φ̄_i(b_i)·x_i(A) (STAR Eq. 2–3),
+/// pay Myerson thresholds with the prior's top as reserve (STAR Eq. 4, TheModel.md).
 public struct STAR: OptimisationMechanism {
     /// The STAR mechanism (stateless).
     public init() {}

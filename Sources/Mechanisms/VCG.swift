@@ -1,7 +1,7 @@
 import Payments
 import Workflows
 
-/// VCG (SPEC §4): minimise total bid cost (φ = identity), pay thresholds (= Clarke
+/// VCG (TheModel.md): minimise total bid cost (φ = identity), pay thresholds (= Clarke
 /// payments capped by the reserve at the top of each agent's prior).
 public struct VCG: OptimisationMechanism {
     /// The VCG mechanism (stateless).

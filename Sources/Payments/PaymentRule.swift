@@ -3,7 +3,7 @@ import Workflows
 
 /// A payment rule: what a mechanism pays each winner, given what the winner won and against whom.
 ///
-/// Each mechanism chooses one (SPEC §4):
+/// Each mechanism chooses one (TheModel.md):
 ///
 /// | Rule | Used by | Pays |
 /// |---|---|---|
@@ -63,7 +63,7 @@ public enum Competition: Sendable {
 /// How a mechanism bounds what it pays (issue 13: Table 1 must not silently mix two rules).
 public enum ReserveRule: String, Sendable, Codable, CaseIterable {
     /// Threshold payments with the top of the winner's own prior as reserve: the winner is paid
-    /// at most hi_i per unit of work (STAR Eq. 4, SPEC §3). STAR and VCG.
+    /// at most hi_i per unit of work (STAR Eq. 4, TheModel.md). STAR and VCG.
     case priorTop = "prior-top"
     /// The paper's baselines: the second-lowest competing price, *not* capped at the winner's prior
     /// top (it can exceed it when a competitor's support reaches higher); the top only when nobody
@@ -76,7 +76,7 @@ public enum ReserveRule: String, Sendable, Codable, CaseIterable {
     case ownBid = "own-bid"
 }
 
-/// Myerson threshold payments (SPEC §3), by exact parametric search or the paper's bisection.
+/// Myerson threshold payments (TheModel.md), by exact parametric search or the paper's bisection.
 /// Truthful for any monotone allocation. Needs `.optimisation` competition.
 public struct ThresholdRule: PaymentRule {
     /// Exact parametric search (default) or the paper's bisection to a width ε.

@@ -57,13 +57,13 @@ public struct PriceMap: Sendable {
 
 /// Exact breakpoints by parametric search, or the paper's recursive bisection.
 public enum PaymentMethod: Sendable, Hashable {
-    /// Every breakpoint of x_i(z) on [b_i, hi_i] located exactly by parametric search (SPEC §3).
+    /// Every breakpoint of x_i(z) on [b_i, hi_i] located exactly by parametric search (TheModel.md).
     case exact
     /// The paper's recursive bisection, resolving breakpoints to `epsilon` (in bid units, > 0).
     case bisection(epsilon: Double)
 }
 
-/// One agent's Myerson threshold payment (SPEC §3):
+/// One agent's Myerson threshold payment (TheModel.md):
 ///     P_i = b_i·x_i(b_i) + ∫_{b_i}^{hi_i} x_i(z) dz
 ///
 /// x_i(z) is the workload the allocation gives agent i at price `map.price(z)`. Two traps

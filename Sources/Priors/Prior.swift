@@ -12,7 +12,7 @@ public enum Side: String, Sendable, Codable, CaseIterable {
 ///
 /// Unbounded families (normal, lognormal, exponential) are always *truncated
 /// explicitly* to a user-given `[low, high]`: an auction needs a top of support
-/// (the reserve in STAR's payment, SPEC §3).
+/// (the reserve in STAR's payment, TheModel.md).
 public protocol Prior: Sendable {
     /// `[low, high]`, with `low < high`.
     var support: ClosedRange<Double> { get }
@@ -66,7 +66,7 @@ extension Prior {
         quantile(rng.nextOpenUnit())
     }
 
-    /// Unironed virtual cost (or value), SPEC §1, through the kind's stable
+    /// Unironed virtual cost (or value), TheModel.md, through the kind's stable
     /// `costRatio` / `valueRatio` (far tails of truncated families, see `Truncated`).
     ///
     /// `+∞` (cost side) or `−∞` (value side) wherever the density is zero, including

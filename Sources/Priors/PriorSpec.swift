@@ -1,6 +1,6 @@
 import Foundation
 
-/// The JSON form of a prior (SPEC §8, issue 3), decoded and validated with
+/// The JSON form of a prior (FileFormats.md, issue 3), decoded and validated with
 /// field paths in every error, then turned into a `Prior` by `make()`.
 ///
 ///     {"kind":"uniform","low":…,"high":…}

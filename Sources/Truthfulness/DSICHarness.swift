@@ -79,7 +79,7 @@ public struct ProbeCounts: Sendable, Codable, Equatable {
     public init() {}
 }
 
-/// Empirical DSIC report over sampled profiles (SPEC §6).
+/// Empirical DSIC report over sampled profiles (TheModel.md).
 public struct DSICReport: Sendable, Codable {
     /// The mechanism's registry name.
     public let mechanism: String
@@ -104,7 +104,7 @@ public struct DSICReport: Sendable, Codable {
     /// Largest truthful payment seen: the scale regrets are compared against.
     public let paymentScale: Double
     /// Largest |P_i − c_i·x_i(c_i) − ∫_{c_i}^{hi} x_i(z) dz| over profiles and agents, the integral
-    /// computed by the harness from the allocation alone (Myerson's payment identity, SPEC §3).
+    /// computed by the harness from the allocation alone (Myerson's payment identity, TheModel.md).
     /// Zero (to rounding) for a threshold-paying mechanism; large for pay-as-bid.
     public let identityError: Double
     /// How many misreports of each kind were tried.

@@ -1,4 +1,4 @@
-/// The workload model x_i(A) of SPEC §2, in one place for every solver, mechanism and metric:
+/// The workload model x_i(A) of TheModel.md, in one place for every solver, mechanism and metric:
 ///
 ///     x_i(A) = Σ_{v: A(v)=i} [ L_v^out + ρ_i·R_v + ρ_i·Σ_{u→v} T_uv·(A(u)=i ? κ : 1) ]
 ///

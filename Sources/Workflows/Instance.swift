@@ -21,7 +21,7 @@ public struct Instance: Sendable {
     public let priorSpecs: [PriorSpec]
     /// κ ∈ [0,1]: context from a parent on the same agent is charged at κ of the input price.
     public let cacheDiscount: Double
-    /// The workload model x_i(A) (SPEC §2).
+    /// The workload model x_i(A) (TheModel.md).
     public let model: CostModel
     /// Bid-independent memo shared by `withBid` copies (solvers built once per instance).
     public let cache = StructureCache()

@@ -1,7 +1,7 @@
 import Foundation
 import Priors
 
-// MARK: - JSON form (SPEC §8)
+// MARK: - JSON form (FileFormats.md)
 
 /// A node of the workflow DAG: difficulty d_v, input L_v^in and output L_v^out tokens.
 public struct NodeSpec: Codable, Hashable, Sendable {
@@ -20,13 +20,13 @@ public struct NodeSpec: Codable, Hashable, Sendable {
     enum CodingKeys: String, CodingKey { case id, difficulty, inputTokens = "input_tokens", outputTokens = "output_tokens" }
 }
 
-/// An edge u → v carrying T_uv context tokens; without `tokens` the proportional split of SPEC §2 applies.
+/// An edge u → v carrying T_uv context tokens; without `tokens` the proportional split of TheModel.md applies.
 public struct EdgeSpec: Codable, Hashable, Sendable {
     /// Parent node id.
     public var from: String
     /// Child node id.
     public var to: String
-    /// Context tokens T_uv passed along the edge; absent → the parent's output split as SPEC §2 says.
+    /// Context tokens T_uv passed along the edge; absent → the parent's output split as TheModel.md says.
     public var tokens: Double?
     /// An edge.
     public init(from: String, to: String, tokens: Double? = nil) { self.from = from; self.to = to; self.tokens = tokens }
@@ -50,7 +50,7 @@ public struct AgentSpec: Codable, Hashable, Sendable {
     }
 }
 
-/// The instance file of `auctionlab solve` (SPEC §8).
+/// The instance file of `auctionlab solve` (FileFormats.md).
 public struct InstanceSpec: Codable, Hashable, Sendable {
     /// The agents (index = position).
     public var agents: [AgentSpec]

@@ -2,7 +2,7 @@ import HeapModule
 import Priors
 
 /// A validated workflow DAG with the edge tokens T_uv and fresh inputs R_v resolved
-/// (SPEC §2): nodes are indexed 0..<V in file order.
+/// (TheModel.md): nodes are indexed 0..<V in file order.
 public struct Workflow: Sendable, Hashable {
     /// An edge by node index, with the context tokens it carries.
     public struct Edge: Sendable, Hashable {
@@ -81,7 +81,7 @@ public struct Workflow: Sendable, Hashable {
             let stuck = (0..<V).filter { indeg[$0] > 0 }.prefix(5).map { nodes[$0].id }
             throw InstanceError.invalid(field: "edges", reason: "contain a cycle through nodes \(stuck.joined(separator: ", "))")
         }
-        // SPEC §2: T_uv = L_v^in · L_u^out / Σ_{p ∈ parents(v)} L_p^out when not given.
+        // TheModel.md: T_uv = L_v^in · L_u^out / Σ_{p ∈ parents(v)} L_p^out when not given.
         let parentOutput = parents.map { $0.reduce(0) { $0 + nodes[$1].outputTokens } }   // once per node, not per edge
         var tokens: [Double] = []
         for (u, v, t) in resolved {

@@ -98,7 +98,7 @@ struct CLITests {
         }
     }
 
-    @Test("solve prints the SPEC §8 outcome and rejects a bid outside its prior")
+    @Test("solve prints the outcome and rejects a bid outside its prior")
     func solve() throws {
         let r = try CLI.run(["solve", "Experiments/instances/s4.json", "--mechanism", "star", "--format", "json"])
         #expect(r.status == 0, "\(r.err)")

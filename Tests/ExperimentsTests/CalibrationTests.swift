@@ -132,7 +132,7 @@ struct CalibrationTests {
         }
     }
 
-    @Test("edge_tokens: full-input puts the child's input, parent-output the parent's output, on every edge; split leaves them to SPEC §2")
+    @Test("edge_tokens: full-input puts the child's input, parent-output the parent's output, on every edge; split leaves them to TheModel.md")
     func edgeTokens() throws {
         let topo = try Topology.load(name: "S4", directory: Self.topologies)
         for mode in MarketAssumptions.EdgeTokens.allCases {

@@ -46,7 +46,7 @@ struct PropertyTests {
             let ironed = xs.map(vc.ironed)
             let scale = max(1, abs(lo), abs(hi))
             // Far tails where the density is below 1e-9 of the uniform level are excluded:
-            // there F/f is a ratio of two underflowing numbers (SPEC §1's "f → 0" trap),
+            // there F/f is a ratio of two underflowing numbers (TheModel.md's "f → 0" trap),
             // outside the numerically reliable range.
             let floor = 1e-9 / (hi - lo)
             let reliable = xs.map { vc.prior.pdf($0) >= floor }

@@ -44,7 +44,7 @@ struct AddATopologyTutorial {
         defer { try? FileManager.default.removeItem(at: dir) }
         // tutorial:begin one-trial
         let topology = try Topology.load(name: "ReviewLoop", directory: dir.path)
-        // One trial of the paper's market (SPEC §5) on it: agents, priors, bids = true costs.
+        // One trial of the paper's market (ThePaperMarket.md) on it: agents, priors, bids = true costs.
         let (spec, costs) = PaperMarket.sample(topology: topology, parameters: ["rho": 0.25, "per_tier": 2], seed: 42)
         // Building the instance is the check: unknown node ids, cycles, nodes nobody can serve
         // and bad token counts are refused here, naming the field.

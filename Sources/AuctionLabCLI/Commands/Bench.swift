@@ -25,13 +25,13 @@ struct Bench: ParsableCommand {
         runs on S2 (auto solver, part 1) fit in one start-up — the cost a batch
         (`auctionlab solve a.json b.json …` or `solve -`) saves per instance. Text only:
         the CSV is unchanged.
-        Scale (issue 17; alone with --scale-only) — shard bytes per table1 trial vs the
+        Scale (alone with --scale-only) — shard bytes per table1 trial vs the
         earlier JSON format; `auctionlab merge` of 4 table1 shards at 10⁴ and 10⁵ trials
         (10³/10⁴ with --quick) in a child process: wall, per trial, peak memory; 1,000
         S2-sized instances through `solve -` and one `solve` vs `--help`; validation,
         elimination order and one solve on layered width-4 DAGs at V = 10³ and 10⁴ and the
         tree DP to 10⁴, with measured exponents. Run from the repository (reads Experiments/).
-        Weight fit (issue 16; alone with --weight-fit) — SALE's weight fit per task order of
+        Weight fit (alone with --weight-fit) — SALE's weight fit per task order of
         --sale-spec at --fit-sizes training tasks: the default fit (line search + Benders) and
         plain GLPK on the big-M model up to --glpk-max tasks; won, proven bound, gap, seconds.
 
@@ -49,9 +49,9 @@ struct Bench: ParsableCommand {
     @Option(help: "Also write the timings as CSV to this file.") var csv: String?
     @Option(help: "Processes started for the start-up line (default 20 with --quick, else 100; 0 skips it).") var startupRuns: Int?
     @Option(help: ArgumentHelp("An earlier auctionlab (JSON shards) to time the same merge with at the smaller size (scale part).", valueName: "BINARY")) var baseline: String?
-    @Flag(help: "Only the scale part (issue 17): merge time and peak memory, shard bytes, batch solve, 10⁴-node workflows.") var scaleOnly = false
-    @Flag(help: "Only the equilibrium case: pay-as-bid on S4 (time per iteration, iterations, ε; BenchEquilibrium.swift).") var equilibrium = false
-    @Flag(help: "Only SALE's weight fit (issue 16): per order of Experiments/sale.yaml, 40–150 training tasks, time, won, bound, gap (BenchWeightFit.swift).") var weightFit = false
+    @Flag(help: "Only the scale part: merge time and peak memory, shard bytes, batch solve, 10⁴-node workflows.") var scaleOnly = false
+    @Flag(help: "Only the equilibrium case: pay-as-bid on S4 (time per iteration, iterations, ε).") var equilibrium = false
+    @Flag(help: "Only SALE's weight fit: per order of Experiments/sale.yaml, 40–150 training tasks, time, won, bound, gap.") var weightFit = false
     @Option(help: "With --weight-fit: largest number of tasks on which plain GLPK (no heuristic, no cuts) is also timed.") var glpkMax = 60
     @Option(help: "With --weight-fit: the SALE spec whose simulator, seed, orders and prefix are used.") var saleSpec = "Experiments/sale.yaml"
     @Option(parsing: .upToNextOption, help: "With --weight-fit: numbers of training tasks to fit (default 40 60 100 150; --quick: 40 150).") var fitSizes: [Int] = []

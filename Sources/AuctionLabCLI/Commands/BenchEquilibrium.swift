@@ -10,7 +10,7 @@ import Workflows
 /// (seeds 1…4), timed per iteration and for the certificate, with the certificate's ε, and every
 /// time also as a multiple of one
 /// truthful pay-as-bid run on S4 measured in the same process (so machine speed cancels out).
-/// Not a timed test: the figures go to the README and the closing note.
+/// Not a timed test: the figures go to CHANGELOG.md and the Results READMEs.
 extension Bench {
     func benchEquilibrium() throws {
         let path = "Experiments/instances/s4.json"

@@ -14,7 +14,7 @@ import Workflows
 /// Figures of earlier versions that cannot be re-measured in this binary are printed as
 /// recorded, labelled so.
 extension Bench {
-    /// Recorded before issue 17 (README sizing, table1 on this project's VM): the merge took
+    /// Recorded before issue 17 (CHANGELOG.md, sizing; table1 on this project's VM): the merge took
     /// ≈ 1.6 ms and ≈ 41 kB of peak memory per trial (it held every row in memory).
     static let recordedMergeSecondsPerTrial = 1.6e-3
     static let recordedMergeBytesPerTrial = 41e3

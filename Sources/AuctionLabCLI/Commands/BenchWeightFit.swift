@@ -8,7 +8,7 @@ import StrategyAuctions
 /// training tasks: wall time per fit, tasks won, GLPK's proven bound and the gap, for the
 /// heuristic + cut + warm-started GLPK fit (`WeightFit.solve` with its defaults) and for plain
 /// GLPK on the big-M model where it finishes in reasonable time (up to `--glpk-max` tasks).
-/// Not a timed test: the figures go to the README and the closing note.
+/// Not a timed test: the figures go to CHANGELOG.md and Results/sale/README.md.
 extension Bench {
     func benchWeightFit() throws {
         let path = saleSpec

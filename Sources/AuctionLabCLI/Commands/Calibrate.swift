@@ -32,7 +32,7 @@ struct Calibrate: ParsableCommand {
         Switches: payment_scale (fitted in closed form), scarcity_low, prior_low_fraction,
         beta, rho, kappa, noise, diurnal_hour (numbers, need [low, high]); edge_tokens,
         diurnal, bundle_bidders, baseline_cap (options, need a list). Their meaning is
-        in fit.csv and the README section "Calibration against the paper's Table 1".
+        in fit.csv and in the documentation's "Calibrating the market to the paper" article.
 
         Search: every combination of the free options is screened at the market's
         start point; the best `refine` ones are refined by GSL's Nelder–Mead simplex

@@ -7,7 +7,7 @@ import Mechanisms
 import Truthfulness
 import Workflows
 
-/// `auctionlab dsic`: empirical truthfulness check of one mechanism on one instance (SPEC §6).
+/// `auctionlab dsic`: empirical truthfulness check of one mechanism on one instance (TheModel.md).
 struct DSIC: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dsic",

@@ -13,14 +13,14 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case json, tabl
 /// `solve` also writes JSON Lines (one outcome per line, as a batch does).
 enum SolveFormat: String, ExpressibleByArgument, CaseIterable { case json, table, jsonl }
 
-/// `auctionlab solve`: one mechanism on one instance (SPEC §8), or on many in one process
+/// `auctionlab solve`: one mechanism on one instance (FileFormats.md), or on many in one process
 /// (files, or JSON Lines on standard input), one outcome per line.
 struct Solve: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "solve",
         abstract: "Run one mechanism on one workflow instance (or a batch of them) and print the outcome(s).",
         discussion: """
-        INSTANCE is a JSON file (SPEC §8):
+        INSTANCE is a JSON file:
           {"agents":[{"id":"a","tier":3,"rho":0.25,"bid":1.2,"prior":{"kind":"uniform","low":0.5,"high":5}}],
            "nodes":[{"id":"v1","difficulty":2,"input_tokens":2000,"output_tokens":30000}],
            "edges":[{"from":"v1","to":"v2","tokens":30000}], "cache_discount":0}
@@ -34,7 +34,7 @@ struct Solve: ParsableCommand {
         Batch: several INSTANCE files, or `-` for JSON Lines on standard input (one instance \
         object per line; blank lines are skipped), are solved in one process — starting a \
         process costs far more than solving a small instance. A batch writes JSON Lines: per \
-        instance the SPEC §8 outcome object plus "instance" (the file, or stdin:LINE), or \
+        instance the outcome object plus "instance" (the file, or stdin:LINE), or \
         {"instance":…,"error":"…"} when that instance fails (the message, naming the line and \
         field, also goes to stderr). The other instances are still solved; the exit status is \
         non-zero if any failed. The options apply to every instance. --format jsonl gives the \

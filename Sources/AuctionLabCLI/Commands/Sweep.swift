@@ -62,7 +62,8 @@ struct Sweep: ParsableCommand {
               --emit-slurm slurm/t1 --shards 1000 --time 00:15:00 --mem 1G \\
               --merge-time 01:00:00 --merge-mem 512M
           slurm/t1/submit.sh       # or slurm/t1/parallel.sh (GNU parallel)
-        Sizing (≈ 0.1 s of CPU per table1 trial; merge in constant memory): README.
+        Sizing (time a few hundred trials; the merge runs in constant memory): see the
+        documentation's "Running at scale" article.
         """)
 
     @Argument(help: "Experiment spec (YAML).") var spec: String
@@ -153,7 +154,7 @@ struct ClusterOptions: ParsableArguments {
     @Option(help: "CPUs per shard and for the merge (sbatch --cpus-per-task); each shard runs that many threads.") var cpusPerTask = 1
     @Option(help: "Memory per shard (sbatch --mem), e.g. 2G; default: the partition's.") var mem: String?
     @Option(help: "Wall-time limit of the merge job (default: --time).") var mergeTime: String?
-    @Option(help: "Memory of the merge job (default 512M): the merge streams, its memory does not grow with the trials (README).") var mergeMem: String?
+    @Option(help: "Memory of the merge job (default 512M): the merge streams, its memory does not grow with the trials).") var mergeMem: String?
     @Option(help: "At most K shards at once (sbatch --array=0-N%K).") var maxRunning: Int?
     @Option(help: "The auctionlab executable the jobs run (default: this one); must be visible on the nodes.") var binary: String?
 }

@@ -6,7 +6,7 @@ import Workflows
 
 /// Shared by the subcommands that read an instance file or take `--mechanism`.
 
-/// Reads and validates an instance JSON file (SPEC §8); errors name the file and field.
+/// Reads and validates an instance JSON file (FileFormats.md); errors name the file and field.
 func loadInstance(_ path: String) throws -> Instance {
     let data = try readInputFile(path, what: "instance file")
     return try decodeInstance(data, file: path)

@@ -1,7 +1,7 @@
 import Foundation
 import LabNumerics
 
-// MARK: - Studies the paper does not do (SALE-NOTES, last section)
+// MARK: - Studies the paper does not do (SALE.md, "Studies the paper does not do")
 
 extension SaleDataset {
     /// Every bidder's grade of its own plans shifted by `delta` (clipped to 0–5): more or less

@@ -16,7 +16,7 @@ public struct SaleAgent: Sendable, Hashable, Codable {
     /// An agent with a name and a price in $ per million tokens.
     public init(name: String, price: Double) { self.name = name; self.price = price }
 
-    /// SALE's four agents and prices (SALE-NOTES: $0.05/0.09/0.16/0.36 per Mtok).
+    /// SALE's four agents and prices (SALE.md: $0.05/0.09/0.16/0.36 per Mtok).
     public static let paper: [SaleAgent] = [
         .init(name: "4B", price: 0.05), .init(name: "8B", price: 0.09),
         .init(name: "14B", price: 0.16), .init(name: "32B", price: 0.36),

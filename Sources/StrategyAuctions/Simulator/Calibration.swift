@@ -1,6 +1,6 @@
 import Foundation
 
-/// The generative model's parameters (SALE-NOTES, "What the testbed needs"). Defaults are
+/// The generative model's parameters (SALE.md, "The simulator"). Defaults are
 /// calibrated to the *shape* the paper reports, not copied numbers: 32B's pass@1 by bin
 /// falls from ~0.93 to ~0.35 (deep-search mean ≈ 0.64, the paper's 63.8), small agents reach
 /// 87–92 % of 32B on bin 1 and ~20 % on bin 5. Every field can be overridden in the spec's

@@ -3,7 +3,7 @@ import Foundation
 import LabIO
 
 /// Logged outcomes as CSV, so SALE and the routers can be replayed on real LLM runs
-/// (SALE-NOTES, "real outcome traces"). One row per task:
+/// (SALE.md, "Replaying real runs"; FileFormats.md, "Trace CSV"). One row per task:
 ///
 ///     task_id, domain (deep_search|coding), bin (1–5), f0 … f{d−1}   (features / embedding)
 ///     per agent A (names as in the agent list, e.g. 4B):
