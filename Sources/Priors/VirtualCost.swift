@@ -119,14 +119,14 @@ public struct VirtualCost: Sendable {
 
     /// Generalised inverse of φ̄ on the support: the smallest z with φ̄(z) ≥ p,
     /// `low` if φ̄(low) ≥ p, and `nil` if φ̄ < p on the whole support.
-    /// Used to turn breakpoints in virtual price into breakpoints in bid (SPEC §3).
+    /// Used to turn breakpoints in virtual price into breakpoints in bid (the Payments article).
     public func inverseIroned(_ p: Double) -> Double? { bidStretch(p)?.low }
 
     /// The bids whose ironed price is exactly `p`, as [smallest z with φ̄(z) ≥ p, largest z with
     /// φ̄(z) ≤ p] ∩ support (a single point where φ̄ is strictly increasing; a whole ironed
     /// stretch or zero-density gap where it is flat at p). `nil` when φ̄ < p everywhere.
     ///
-    /// This is what turns a breakpoint in price into one in bid (SPEC §3): on a stretch the
+    /// This is what turns a breakpoint in price into one in bid (the Payments article): on a stretch the
     /// allocation at price p holds for every bid of the stretch, so an agent that wins the tie
     /// at p keeps its work up to `high`, one that loses it only up to `low` (STAR, issue 13).
     ///

@@ -157,7 +157,7 @@ struct EnvelopeTests {
         for v in stride(from: 5.65, through: 7.95, by: 0.05) { #expect(abs(vc.ironed(v) - (2 * v - 8)) <= 1e-12 * 16) }
     }
 
-    static let batches = 4, perBatch = 50  // 1,000 random mixtures, each on both sides
+    static let batches = 20, perBatch = 50  // 1,000 random mixtures, each on both sides
 
     /// What a correct φ̄ must satisfy, checked from the prior's cdf/survival/pdf and the stored
     /// stretches only (no ironing code): (1) non-decreasing on a dense set of types; (2) equal
@@ -216,10 +216,11 @@ struct EnvelopeTests {
         // in q through `quantile`, which jumps across gaps by itself, a uniform grid in c, every
         // component's quantiles). At each of its points the library's envelope — R outside the
         // stretches, the stretch's chord inside — must equal the sampled hull's value. The hull of
-        // samples lies above the true envelope by at most its sampling error near contact points
-        // (second order in the spacing, ≈ 1e-7 of the scale here), so the check is to 1e-6 of
-        // the scale: it catches the ∫φ dq hull (the gap rent, 1.6 on the gap example) and any
-        // stretch in the wrong place, while (1)–(4) certify the exact values.
+        // samples lies above the true envelope (it is a hull of points of R), by its sampling
+        // error — second order in the spacing, measured up to 5e-5 here. So the library's value
+        // may not exceed it beyond rounding (a non-convexity the library missed), nor fall below
+        // it by more than 1e-3 of the scale: that catches the ∫φ dq hull (1.6 below on the gap
+        // example) and any stretch in the wrong place; (1)–(4) certify the exact values.
         let env = IndependentEnvelope(base, extra: features.map { sign * $0 })
         typealias Q = IndependentEnvelope.P
         func libraryEnvelope(_ p: Q) -> Double {
@@ -236,7 +237,9 @@ struct EnvelopeTests {
                 let p = env.pts[k]
                 let hullValue = pa.c * pa.q + slope * IndependentEnvelope.dq(pa, p)
                 let lib = libraryEnvelope(p)
-                if abs(hullValue - lib) > 1e-6 * scale {
+                // The sampled hull is an upper bound of the true envelope: the library may not lie
+                // above it (beyond rounding), nor further below it than the sample's resolution.
+                if lib > hullValue + 1e-9 * scale || lib < hullValue - 1e-3 * scale {
                     return "envelope at c = \(sign * p.c) (q = \(p.q)): library \(lib), independent hull \(hullValue)"
                 }
             }
