@@ -102,7 +102,7 @@ enum CostSideIroning {
         // does not, R dips below the chord between two samples (a dip the sample missed): the
         // ends are added to the sample and the hull refined again.
         var out: [IronedInterval] = []
-        for _ in 0..<8 {
+        for _ in 0..<4 {
             refineHull()
             out = stretchEdges().map { curve.stretch(a: $0.0, b: $0.1) }
             let missed = out.flatMap { iv -> [Double] in
@@ -161,16 +161,16 @@ struct Curve {
         cs += [p.low, p.high] + p.breakpoints + CostSideIroning.featurePoints(p)
         cs = Array(Set(cs.filter { $0 >= p.low && $0 <= p.high && $0.isFinite })).sorted()
         // Local extrema of φ on the grid (where a non-convexity of R starts or ends, possibly
-        // narrower than a cell): both neighbouring cells are subdivided 128-fold, up to 3 rounds.
+        // narrower than a cell): both neighbouring cells are subdivided 32-fold, up to 3 rounds.
         for _ in 0..<3 {
             let phi = cs.map { Curve.phi(p, $0) }
             var extra: [Double] = []
             for k in 1..<max(1, cs.count - 1) where phi[k - 1].isFinite && phi[k].isFinite && phi[k + 1].isFinite
                 && (phi[k] - phi[k - 1]) * (phi[k + 1] - phi[k]) < 0 {
                 let a = cs[k - 1], b = cs[k + 1]
-                extra += (1..<128).map { a + (b - a) * Double($0) / 128 }
+                extra += (1..<32).map { a + (b - a) * Double($0) / 32 }
             }
-            if extra.isEmpty || extra.count > 50_000 { break }
+            if extra.isEmpty || extra.count > 20_000 { break }
             let before = cs.count
             cs = Array(Set(cs + extra)).sorted()
             if cs.count == before { break }
@@ -243,7 +243,7 @@ struct Curve {
     func needsIroning(_ a: Int, _ b: Int) -> Bool {
         if gaps.contains(where: { $0.start >= c[a] && $0.end <= c[b] }) { return true }
         let lo = c[a], hi = c[b]
-        let xs = Array(Set(c[a...b] + (0...4096).map { lo + (hi - lo) * Double($0) / 4096 })).sorted()
+        let xs = Array(Set(c[a...b] + (0...1024).map { lo + (hi - lo) * Double($0) / 1024 })).sorted()
         var prev = -Double.infinity
         for x in xs {
             let v = Curve.phi(prior, x)
