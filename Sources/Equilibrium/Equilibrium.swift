@@ -59,10 +59,10 @@ public struct EquilibriumConfig: Sendable {
         self.certificateTypes = certificateTypes; self.certificateBids = certificateBids; self.target = target; self.minEventShare = minEventShare; self.lowerEndKnot = lowerEndKnot; self.options = options
     }
 
-    /// Refuses settings that cannot give a meaningful equilibrium; the error names the field.
     /// Fewest fresh profiles a certificate may use (5 per cross-fitting fold).
     public static let minimumCertificateSamples = 10
 
+    /// Refuses settings that cannot give a meaningful equilibrium; the error names the field.
     public func validate() throws {
         if grid < 2 { throw EquilibriumError.invalid(field: "grid", reason: "must be ≥ 2 (a bid function needs two knots; got \(grid))") }
         if samples < 1 { throw EquilibriumError.invalid(field: "samples", reason: "must be ≥ 1 (got \(samples))") }
