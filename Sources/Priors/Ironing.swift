@@ -22,21 +22,24 @@ public struct IronedInterval: Sendable, Equatable, Hashable {
 /// vertical run of that curve (q constant, R rising), whose lowest point (g₀) is the one the
 /// envelope can touch: exactly R with its jump.
 ///
-/// 1. *Locate.* The curve is sampled densely (uniform in c and in q, every breakpoint and
-///    gap edge exactly, each mixture component's quantiles, adaptively refined where φ turns);
+/// 1. *Locate.* The curve is sampled densely (uniform in c and in q, the support's ends, every
+///    breakpoint and gap edge exactly, each mixture component's quantiles, refined where φ turns);
 ///    its lower hull (monotone chain) gives candidate stretches. Differences of q and R are
-///    taken from the survival function in the upper half (q near 1 loses every digit of a
-///    tiny upper tail; 1 − F does not), so tails carrying 1e-12 of the mass still resolve.
-/// 2. *Refine.* For a slope s, the contact points of the supporting line are the minimisers
-///    of G_s(c) = c·F(c) − s·F(c), whose derivative is f·(φ − s) (+F in a gap, where φ = +∞).
-///    Each contact is the grid minimiser of G_s, refined to two adjacent doubles by a
-///    sign-change bisection of φ − s (which also converges onto a density jump or a gap edge:
-///    no smoothness is assumed). g(s) = G_s(c₂) − G_s(c₁) decreases in s (g′ = −(F(c₂) − F(c₁)));
-///    a bisection on the doubles of s gives the common tangent to machine precision.
-///    Refinement cannot fail: if g cannot be bracketed the coarse chord's contacts are kept,
-///    and the result is checked for monotonicity (`VirtualCost.checkMonotone`) either way.
-/// 3. *Flat means equal.* Every point of a stretch returns the same stored slope, so
+///    taken from the survival function in the upper half (q near 1 loses every digit of a tiny
+///    upper tail; 1 − F does not), and each turn of the hull is measured between neighbouring
+///    points, so tails carrying 1e-12 of the mass and points a few ulps apart still resolve.
+/// 2. *Refine.* Each candidate is tracked by its deepest sample; the cells next to both ends of
+///    its hull edge are subdivided 64-fold and the hull recomputed until the cells are adjacent
+///    doubles, so the chord's slope converges to the common tangent's (its error is second order
+///    in the ends' distance from the true contacts).
+/// 3. *Place the ends.* Each end is put where φ crosses the slope (a tangency, a density jump or
+///    a gap edge) by bisection on the doubles near the hull vertex, so φ̄ cannot fall across it;
+///    a chord that then misses R at an end is re-sampled there (a dip between samples).
+/// 4. *Flat means equal.* Every point of a stretch returns the same stored slope, so
 ///    allocation ties on it are exact ties.
+///
+/// None of this throws; `VirtualCost` checks the result for monotonicity and refuses a prior that
+/// fails (a few unusual mixtures still do — see the envelope tests' known issues).
 enum CostSideIroning {
     static let gridPoints = 2048
     static let quantilePoints = 256
