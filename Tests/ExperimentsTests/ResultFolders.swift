@@ -2,9 +2,11 @@ import Foundation
 
 /// Scratch output folders of the sweep tests, and the three result files they compare byte for byte.
 enum ResultFolders {
-    /// `auctionlab-NAME-PID` in the temporary directory, removed if a previous run left it.
+    /// `auctionlab-NAME-PID-UUID` in the temporary directory (a fresh folder for every call).
     static func scratch(_ name: String) -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("auctionlab-\(name)-\(getpid())")
+        // A UUID as well as the pid: the cases of one parameterised test run in parallel in one
+        // process, and a shared folder let one case's clean-up delete the other's journal.
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("auctionlab-\(name)-\(getpid())-\(UUID().uuidString)")
         try? FileManager.default.removeItem(at: dir)
         return dir
     }
