@@ -162,7 +162,7 @@ struct EnvelopeTests {
     static let full = ProcessInfo.processInfo.environment["AUCTIONLAB_FULL_ENVELOPE"] == "1"
     static let batches = full ? 20 : 4, perBatch = full ? 50 : 25
 
-    /// Cases the current ironing still gets wrong (found by the full run; kept here so that they
+    /// Cases the current ironing still gets wrong (found by a partial full run, batches 0–7; kept here so that they
     /// are recorded as known issues, and so that a fix shows up as "known issue not recorded"):
     /// a value-side mixture refused because φ̄ dips by ~1e-5 relative at a stretch end, and a
     /// cost-side stretch whose chord misses R by 1.2e-8. Other cases seen in the full run:
