@@ -41,9 +41,11 @@ struct GapPriorTests {
         let p = try Self.prior.make()
         var total = 0.0, squares = 0.0
         let n = 4000
+        // The priors are ironed once; each profile only changes the bids.
+        let base = try Self.instance([1, 6])
         for _ in 0..<n {
             let c = [p.sample(using: &g), p.sample(using: &g)]
-            let o = try STAR().run(try Self.instance(c), options: .init())
+            let o = try STAR().run(base.withBid(0, c[0]).withBid(1, c[1]), options: .init())
             let (w, pay) = Self.handPayment(c)
             #expect(o.assignment == [w], "costs \(c): STAR gives the node to \(o.assignment), by hand \(w)")
             #expect(abs(o.payments[w] - pay) <= 1e-9 * 8, "costs \(c): STAR pays \(o.payments[w]), by hand \(pay)")
@@ -60,9 +62,7 @@ struct GapPriorTests {
     func twoAgentGapDSIC() throws {
         let inst = try Self.instance([1, 6])
         let r = try DSICHarness.check(STAR(), instance: inst, config: .init(profiles: 60, grid: 16, seed: 9))
-        #expect(r.maxRegret <= 1e-9 * max(1, r.paymentScale), "regret \(r.maxRegret), worst \(String(describing: r.worst))")
-        #expect(r.identityError <= 1e-9 * max(1, r.paymentScale))
-        #expect(r.irViolations == 0)
+        expectTruthful(r, "gap example")
         let re = try #require(r.revenueEquivalence)
         #expect(re.holds, "E[P] \(re.expectedPayment) vs E[φx + rents] \(re.expectedVirtualCost)")
         // With the optimal φ̄ the gap rent is inside E[Σ φ̄·x]: the ironed form holds on its own.
@@ -107,10 +107,7 @@ struct GapPriorTests {
         let inst = try Instance(spec: InstanceSpec(agents: agents, nodes: [NodeSpec(id: "n", difficulty: 1, inputTokens: 100, outputTokens: 500)], edges: []))
         for mech in [STAR(), VCG()] as [any Mechanism] {
             let r = try DSICHarness.check(mech, instance: inst, config: .init(profiles: 12, grid: 10, seed: 41))
-            let bound = 1e-9 * max(1, r.paymentScale)
-            #expect(r.maxRegret <= bound, "\(mech.name) seed \(seed): regret \(r.maxRegret), worst \(String(describing: r.worst))")
-            #expect(r.identityError <= bound, "\(mech.name) seed \(seed): identity error \(r.identityError)")
-            #expect(r.irViolations == 0, "\(mech.name) seed \(seed)")
+            expectTruthful(r, "\(mech.name) seed \(seed)")
         }
     }
 }

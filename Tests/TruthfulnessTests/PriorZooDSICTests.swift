@@ -6,6 +6,15 @@ import Priors
 import Workflows
 @testable import Truthfulness
 
+/// A truthful mechanism's DSIC report: max regret and Myerson identity error within 1e-9 of the
+/// payment scale, and no individual-rationality violation. `label` names the case in messages.
+func expectTruthful(_ r: DSICReport, _ label: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    let bound = 1e-9 * max(1, r.paymentScale)
+    #expect(r.maxRegret <= bound, "\(label): regret \(r.maxRegret), worst \(String(describing: r.worst))", sourceLocation: sourceLocation)
+    #expect(r.identityError <= bound, "\(label): identity error \(r.identityError)", sourceLocation: sourceLocation)
+    #expect(r.irViolations == 0, "\(label)", sourceLocation: sourceLocation)
+}
+
 /// Every claim about the mechanisms, on every prior family (issue 13): uniform priors hide bugs.
 /// Single-node instances with 2 and 3 identical agents (ties on ironed stretches) and with
 /// asymmetric agents (different families, supports and ρ); the harness finds its own probes.
@@ -33,10 +42,7 @@ struct PriorZooDSICTests {
         for (label, inst) in try Self.cases(family) {
             for mech in [STAR(), VCG()] as [any Mechanism] {
                 let r = try DSICHarness.check(mech, instance: inst, config: .init(profiles: 30, grid: 12, seed: 17))
-                let bound = 1e-9 * max(1, r.paymentScale)
-                #expect(r.maxRegret <= bound, "\(mech.name), \(family), \(label): regret \(r.maxRegret), worst \(String(describing: r.worst))")
-                #expect(r.identityError <= bound, "\(mech.name), \(family), \(label): identity error \(r.identityError)")
-                #expect(r.irViolations == 0, "\(mech.name), \(family), \(label)")
+                expectTruthful(r, "\(mech.name), \(family), \(label)")
                 #expect(r.probes.located > 0 && r.probes.random > 0, "\(family), \(label): \(r.probes)")
                 let re = try #require(r.revenueEquivalence)
                 #expect(re.holds, "\(mech.name), \(family), \(label): E[P] \(re.expectedPayment) vs \(re.expectedVirtualCost), CI [\(re.ciLow), \(re.ciHigh)]")
