@@ -44,8 +44,6 @@ enum CostSideIroning {
     static let gridPoints = 2048
     static let quantilePoints = 256
 
-    static func intervals(of prior: any Prior) -> [IronedInterval] { analyse(prior).intervals }
-
     /// Ironed intervals and zero-density gaps (as closed ranges) of a prior. Never fails.
     static func analyse(_ prior: any Prior) -> (intervals: [IronedInterval], gaps: [ClosedRange<Double>]) {
         if knownMonotone(prior) { return ([], []) }
@@ -57,7 +55,7 @@ enum CostSideIroning {
         let cores: [Double] = hull.indices.dropLast().compactMap { k in
             let a = hull[k], b = hull[k + 1]
             guard b - a > 1, curve.needsIroning(a, b) else { return nil }
-            let s = Curve.dR(curve.point(a), curve.point(b)) / Curve.dq(curve.point(a), curve.point(b))
+            let s = curve.chordSlope(a, b)
             let deepest = ((a + 1)..<b).max { i, j in
                 curve.depth(i, from: a, slope: s) < curve.depth(j, from: a, slope: s)
             }
@@ -72,7 +70,7 @@ enum CostSideIroning {
                 while hi - lo > 1 { let m = (lo + hi) / 2; if curve.c[hull[m]] < core { lo = m } else { hi = m } }
                 // Neighbouring edges on the same line (a vertex that rounding put a hair below a
                 // straight chord, e.g. next to the top after a gap) belong to the same stretch.
-                func slope(_ k: Int) -> Double { Curve.dR(curve.point(hull[k]), curve.point(hull[k + 1])) / Curve.dq(curve.point(hull[k]), curve.point(hull[k + 1])) }
+                func slope(_ k: Int) -> Double { curve.chordSlope(hull[k], hull[k + 1]) }
                 let s0 = slope(lo)
                 func same(_ k: Int) -> Bool { abs(slope(k) - s0) <= 1e-10 * max(1, abs(s0)) }
                 var first = lo, end = hi
@@ -166,7 +164,7 @@ struct Curve {
         // Local extrema of φ on the grid (where a non-convexity of R starts or ends, possibly
         // narrower than a cell): both neighbouring cells are subdivided 32-fold, up to 3 rounds.
         for _ in 0..<3 {
-            let phi = cs.map { Curve.phi(p, $0) }
+            let phi = cs.map { p.virtual($0) }
             var extra: [Double] = []
             for k in 1..<max(1, cs.count - 1) where phi[k - 1].isFinite && phi[k].isFinite && phi[k + 1].isFinite
                 && (phi[k] - phi[k - 1]) * (phi[k + 1] - phi[k]) < 0 {
@@ -197,9 +195,6 @@ struct Curve {
         }
     }
 
-    /// φ with +∞ where the density is zero (a gap, or a point the density does not reach).
-    static func phi(_ p: any Prior, _ x: Double) -> Double { p.virtual(x) }
-
     var last: Int { c.count - 1 }
 
     // MARK: Accurate differences
@@ -213,6 +208,8 @@ struct Curve {
         ci.1 + cj.1 <= 1 ? cj.0 * cj.1 - ci.0 * ci.1 : (cj.0 - ci.0) - (cj.0 * cj.2 - ci.0 * ci.2)
     }
     func point(_ k: Int) -> (Double, Double, Double) { (c[k], q[k], u[k]) }
+    /// The slope of the chord between samples a and b, in accurate differences.
+    func chordSlope(_ a: Int, _ b: Int) -> Double { Curve.dR(point(a), point(b)) / Curve.dq(point(a), point(b)) }
     func point(at x: Double) -> (Double, Double, Double) {
         (x, x <= prior.low ? 0 : prior.cdf(x), x >= prior.high ? 0 : prior.survival(x))
     }
@@ -249,7 +246,7 @@ struct Curve {
         let xs = Array(Set(c[a...b] + (0...1024).map { lo + (hi - lo) * Double($0) / 1024 })).sorted()
         var prev = -Double.infinity
         for x in xs {
-            let v = Curve.phi(prior, x)
+            let v = prior.virtual(x)
             guard v.isFinite else { continue }
             if v < prev - 1e-12 * max(1, abs(prev)) { return true }
             prev = max(prev, v)
@@ -297,8 +294,8 @@ struct Curve {
     /// end. Where φ never crosses s on that side, the stretch runs to the support's end (φ stays
     /// below s up to the top, as above a gap) or stops at the vertex (a gap edge).
     func stretch(a: Int, b: Int) -> IronedInterval {
-        let s = Curve.dR(point(a), point(b)) / Curve.dq(point(a), point(b))
-        func psi(_ x: Double) -> Double { Curve.phi(prior, x) - s }
+        let s = chordSlope(a, b)
+        func psi(_ x: Double) -> Double { prior.virtual(x) - s }
         func bisect(_ x0: Double, _ x1: Double, left: Bool) -> Double {
             var lo = OrderedDouble.key(x0), hi = OrderedDouble.key(x1)
             while hi - lo > 1 {

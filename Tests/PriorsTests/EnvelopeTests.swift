@@ -46,31 +46,6 @@ struct IndependentEnvelope {
         let d = dq(a, b)
         return d > 0 ? dR(a, b) / d : .infinity
     }
-
-    /// For a type c (positive density), the hull edge holding it and whether c is at least two
-    /// samples away from both of the edge's vertices (so the envelope is that edge's line there).
-    func check(_ c: Double) -> (slope: Double, interior: Bool, neighbours: (Double, Double))? {
-        // First sample at or above c, and the hull edge (hull[e], hull[e+1]) spanning it (binary searches).
-        var lo = 0, hi = pts.count
-        while lo < hi { let m = (lo + hi) / 2; if pts[m].c < c { lo = m + 1 } else { hi = m } }
-        guard lo < pts.count, hull.count >= 2 else { return nil }
-        let k = lo
-        // The edge (hull[e], hull[e+1]) with hull[e] < k ≤ hull[e+1]: the one holding c (at a vertex
-        // c = pts[k].c itself, the edges on both sides bracket the envelope's slope).
-        var a0 = 0, b0 = hull.count - 1
-        if hull[0] >= k { return nil }
-        while b0 - a0 > 1 { let m = (a0 + b0) / 2; if hull[m] < k { a0 = m } else { b0 = m } }
-        let e = a0
-        let a = hull[e], b = hull[e + 1]
-        let s = Self.slope(pts[a], pts[b])
-        let atVertex = b == k && pts[k].c == c
-        let before = e > 0 ? Self.slope(pts[hull[e - 1]], pts[a]) : -.infinity
-        let after = e + 2 < hull.count ? Self.slope(pts[b], pts[hull[e + 2]]) : .infinity
-        if atVertex { return (s, false, (s, after)) }
-        // An interior point: both vertices ≥ 2 samples away, and the edge spans real mass.
-        let interior = k - a >= 2 && b - k >= 2 && pts[k].c > pts[a].c && pts[k].c < pts[b].c
-        return (s, interior, (min(before, s), max(after, s)))
-    }
 }
 
 /// Random mixtures of 2–4 components of every kind: weights from 1 down to 1e-12, gaps,
