@@ -20,21 +20,6 @@ struct Issue25HardeningTests {
         { d in var a = d["agents"] as! [[String: Any]]; a[0][key] = value; d["agents"] = a }
     }
 
-    /// Runs the CLI with `input` on standard input.
-    static func run(_ args: [String], stdin input: String) throws -> CLI.Run {
-        let bin = try #require(CLI.binary)
-        let p = Process()
-        p.executableURL = bin
-        p.arguments = args
-        p.currentDirectoryURL = CLI.root
-        let inPipe = Pipe(), out = Pipe(), err = Pipe()
-        p.standardInput = inPipe; p.standardOutput = out; p.standardError = err
-        try p.run()
-        inPipe.fileHandleForWriting.write(Data(input.utf8))
-        try inPipe.fileHandleForWriting.close()
-        return CLI.finish(p)
-    }
-
     @Test("solve - keeps going past every bad line (overflowing empirical and uniform supports, negative costs, ρ = 1e308, a duplicate key, broken JSON), one error line each naming the field; good lines still solved")
     func batchSurvivesBadLines() throws {
         let good = try Self.instance()
@@ -48,7 +33,7 @@ struct Issue25HardeningTests {
         ]
         #expect(bad[4].line != good, "the duplicate-key line must differ from the good one")
         let lines = [good] + bad.map(\.line) + [good]
-        let r = try Self.run(["solve", "-", "--threads", "2"], stdin: lines.joined(separator: "\n") + "\n")
+        let r = try BatchSolveTests.run(["solve", "-", "--threads", "2"], stdin: lines.joined(separator: "\n") + "\n")
         #expect(r.reason == .exit && r.status == 1, "status \(r.status) \(r.reason): \(r.err.prefix(2000))")
         let out = r.out.split(separator: "\n").map(String.init)
         #expect(out.count == lines.count, "one line per instance: \(out.count) of \(lines.count)")

@@ -30,6 +30,15 @@ struct SaleStudyOptions: ParsableArguments {
         }
     }
 
+    /// Writes `files` (name, text) into `--out` atomically under the study's output lock, and says so.
+    func write(_ files: [(String, String)], study: String) throws {
+        let dir = URL(fileURLWithPath: out)
+        let lock = try lockOutput(dir, spec: specs.joined(separator: ","), seed: 0, name: ".auctionlab-\(study).lock")
+        defer { lock.release() }
+        try AtomicFile.writeAll(files.map { (dir.appendingPathComponent($0.0), $0.1) })
+        FileHandle.standardError.write(Data("sale \(study): wrote \(files.map(\.0).joined(separator: ", ")) → \(dir.path)\n".utf8))
+    }
+
     /// The command line as the outputs record it.
     var command: String { (["auctionlab"] + CommandLine.arguments.dropFirst()).joined(separator: " ") }
 }
@@ -67,12 +76,8 @@ struct SaleCurves: ParsableCommand {
     func run() throws {
         try requirePositive(window, "--window"); try requirePositive(step, "--step")
         let runs = try options.streams("curves").map { (label: $0.spec.name, curves: LearningCurves(data: $0.data, streams: $0.streams, window: window)) }
-        let dir = URL(fileURLWithPath: options.out)
-        let lock = try lockOutput(dir, spec: options.specs.joined(separator: ","), seed: 0, name: ".auctionlab-curves.lock")
-        defer { lock.release() }
-        try AtomicFile.writeAll([(dir.appendingPathComponent("learning-curves.csv"), try StudyReports.curvesCSV(runs, step: step)),
-                                 (dir.appendingPathComponent("self-improvement.csv"), try StudyReports.trendsCSV(runs))])
-        FileHandle.standardError.write(Data("sale curves: wrote learning-curves.csv, self-improvement.csv → \(dir.path)\n".utf8))
+        try options.write([("learning-curves.csv", try StudyReports.curvesCSV(runs, step: step)),
+                           ("self-improvement.csv", try StudyReports.trendsCSV(runs))], study: "curves")
     }
 }
 
@@ -107,11 +112,7 @@ struct SaleOverhead: ParsableCommand {
         let runs = try options.streams("overhead").map {
             (label: $0.spec.name, rows: OverheadStudy.rows(data: $0.data, streams: $0.streams, retrieved: $0.spec.memory.k, overhead: model))
         }
-        let dir = URL(fileURLWithPath: options.out)
-        let lock = try lockOutput(dir, spec: options.specs.joined(separator: ","), seed: 0, name: ".auctionlab-overhead.lock")
-        defer { lock.release() }
-        try AtomicFile.writeAll([(dir.appendingPathComponent("overhead.csv"), try StudyReports.overheadCSV(runs))])
-        FileHandle.standardError.write(Data("sale overhead: wrote overhead.csv → \(dir.path)\n".utf8))
+        try options.write([("overhead.csv", try StudyReports.overheadCSV(runs))], study: "overhead")
     }
 }
 
