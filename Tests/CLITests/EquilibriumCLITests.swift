@@ -19,11 +19,11 @@ struct EquilibriumCLITests {
     @Test("a DSIC mechanism answers \"truthful is an equilibrium, ε ≈ 0\" without iterating")
     func dsicShortcut() throws {
         let file = try Self.singleNode()
-        let table = try CLI.run(["equilibrium", file.path, "--mechanism", "star", "--samples", "20", "--certificate-samples", "50", "--threads", "1"])
+        let table = try CLI.run(["equilibrium", file.path, "--mechanism", "star", "--profiles", "20", "--certificate-profiles", "50", "--threads", "1"])
         #expect(table.status == 0, "\(table.err)")
         #expect(table.out.contains("claims DSIC: truthful bidding is an equilibrium (not iterated)"), "\(table.out)")
         #expect(table.out.contains("converged"))
-        let r = try CLI.run(["equilibrium", file.path, "--mechanism", "star", "--samples", "20", "--certificate-samples", "50", "--threads", "1", "--format", "json"])
+        let r = try CLI.run(["equilibrium", file.path, "--mechanism", "star", "--profiles", "20", "--certificate-profiles", "50", "--threads", "1", "--format", "json"])
         #expect(r.status == 0, "\(r.err)")
         let obj = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
         #expect(obj["truthful_shortcut"] as? Bool == true)
@@ -58,7 +58,7 @@ struct EquilibriumCLITests {
         equilibrium: {grid: 3, samples: 8, iterations: 2, certificate_samples: 12}
         """.utf8).write(to: spec)
         let out = dir.appendingPathComponent("out")
-        let r = try CLI.run(["equilibrium", spec.path, "--out", out.path, "--threads", "1"])
+        let r = try CLI.run(["equilibrium", "study", spec.path, "--out", out.path, "--threads", "1"])
         #expect(r.status == 0, "\(r.err)")
         #expect(r.out.contains("tiny: 1 equilibria"), "\(r.out)")
         let summary = try String(contentsOf: out.appendingPathComponent("summary.csv"), encoding: .utf8).split(separator: "\n")
@@ -70,7 +70,7 @@ struct EquilibriumCLITests {
         #expect(bad.status != 0 && bad.err.contains("--mechanism"), "\(bad.err)")
     }
 
-    @Test("--grid 0 and --samples 0 are refused naming the option, with no output", arguments: [["--grid", "0"], ["--samples", "0"]])
+    @Test("--knots 0 and --profiles 0 are refused naming the option, with no output", arguments: [["--knots", "0"], ["--profiles", "0"]])
     func refusedSettings(_ option: [String]) throws {
         let file = try Self.singleNode()
         let r = try CLI.run(["equilibrium", file.path, "--mechanism", "pay-as-bid"] + option)
@@ -83,8 +83,8 @@ struct EquilibriumCLITests {
     func progressOnTerminal() throws {
         let file = try Self.singleNode()
         let bin = try #require(CLI.binary)
-        let args = ["equilibrium", file.path, "--mechanism", "pay-as-bid", "--samples", "20", "--iterations", "3", "--threads", "1",
-                    "--certificate-samples", "20", "--format", "csv"]
+        let args = ["equilibrium", file.path, "--mechanism", "pay-as-bid", "--profiles", "20", "--iterations", "3", "--threads", "1",
+                    "--certificate-profiles", "20", "--format", "csv"]
         // `script` gives the command a pseudo-terminal: stderr is a tty there.
         let command = ([bin.path] + args).map { "'\($0)'" }.joined(separator: " ")
         let p = Process()

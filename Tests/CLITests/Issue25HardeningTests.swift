@@ -192,11 +192,11 @@ struct Issue25HardeningTests {
         #expect(again.status == 0, "\(again.err)")
     }
 
-    @Test("equilibrium --certificate-samples 2 is refused (it reported converged at relative ε −22 %)")
+    @Test("equilibrium --certificate-profiles 2 is refused (it reported converged at relative ε −22 %)")
     func fewCertificateSamples() throws {
-        let r = try CLI.run(["equilibrium", "Experiments/instances/s1.json", "--mechanism", "pay-as-bid", "--certificate-samples", "2"])
+        let r = try CLI.run(["equilibrium", "Experiments/instances/s1.json", "--mechanism", "pay-as-bid", "--certificate-profiles", "2"])
         #expect(r.reason == .exit && r.status != 0 && r.out.isEmpty)
-        #expect(r.err.contains("--certificate-samples must be ≥ 10"), "\(r.err)")
+        #expect(r.err.contains("--certificate-profiles must be ≥ 10"), "\(r.err)")
     }
 }
 
@@ -212,8 +212,8 @@ struct Issue25EquilibriumOutputTests {
             var c = a[1]; c["id"] = "c"; c["tier"] = 1
             a.append(c); d["agents"] = a
         }.write(to: file, atomically: true, encoding: .utf8)
-        let r = try CLI.run(["equilibrium", file.path, "--mechanism", "pay-as-bid", "--grid", "3", "--samples", "20", "--iterations", "2",
-                             "--certificate-samples", "20", "--threads", "1"])
+        let r = try CLI.run(["equilibrium", file.path, "--mechanism", "pay-as-bid", "--knots", "3", "--profiles", "20", "--iterations", "2",
+                             "--certificate-profiles", "20", "--threads", "1"])
         #expect(r.status == 0, "\(r.err)")
         let rowC = r.out.split(separator: "\n").last { $0.hasPrefix("c ") }.map(String.init) ?? ""
         // The certificate row (the bid-function table has a "c" row too).

@@ -56,9 +56,9 @@ struct Calibrate: ParsableCommand {
     @Option(help: "Comma-separated switches to free (default: the spec's `free`); each needs bounds in the spec.") var free: String?
     @Option(help: "Override the spec's trials per cell.") var trials: Int?
     @Option(help: "Override the spec's master seed.") var seed: UInt64?
-    @Option(help: "Worker threads (default: all cores); the result does not depend on it.")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
-    @Option(help: "Output folder (default: the spec's `output`, else Results/NAME); the calibrated market goes here too.") var out: String?
+    @OptionGroup var runOptions: RunOptions
+    var threads: Int { runOptions.threads }
+    var out: String? { runOptions.out }
 
     func run() throws {
         try requirePositive(trials, "--trials"); try requirePositive(threads, "--threads")

@@ -25,9 +25,9 @@ struct Decompose: ParsableCommand {
     @Argument(help: "Decomposition spec (YAML).") var spec: String
     @Option(help: "Override the spec's factorial trials.") var trials: Int?
     @Option(name: .customLong("star-vcg-trials"), help: "Override the spec's STAR/VCG trials.") var starVCGTrials: Int?
-    @Option(help: "Output folder.") var out: String?
-    @Option(help: "Worker threads (default: all cores); the result does not depend on it.")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var runOptions: RunOptions
+    var threads: Int { runOptions.threads }
+    var out: String? { runOptions.out }
 
     func run() throws {
         try requirePositive(threads, "--threads")

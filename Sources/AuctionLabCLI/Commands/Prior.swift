@@ -4,7 +4,6 @@ import LabIO
 import Priors
 
 extension Side: ExpressibleByArgument {}
-enum PriorFormat: String, ExpressibleByArgument, CaseIterable { case table, json, csv }
 
 /// `auctionlab prior`: CDF, density, virtual cost and ironed virtual cost of a prior at given points.
 struct PriorCommand: ParsableCommand {
@@ -37,7 +36,7 @@ struct PriorCommand: ParsableCommand {
     @Argument(help: "Prior JSON, or @path to a JSON file.") var prior: String
     @Option(help: "cost (procurement) or value (selling).") var side: Side = .cost
     @Option(help: "Comma-separated points (default: 11 evenly spaced over the support).") var at: String?
-    @Option(help: "Output format: table|json|csv.") var format: PriorFormat = .table
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
         let text: String
@@ -65,8 +64,8 @@ struct PriorCommand: ParsableCommand {
         // φ at a zero-density edge where it has a finite limit (a Beta with α > 1 at `low`) is
         // printed as that limit, not as ∞ / JSON null (`Prior.virtualLimit`).
         let rows = points.map { x in (x, curve.prior.cdf(x), curve.prior.pdf(x), curve.prior.virtualLimit(x, side: side), curve.ironed(x)) }
-        switch format {
-        case .json:
+        switch try output.resolved(.table, supported: [.table, .json, .csv]) {
+        case .json, .jsonl:
             func num(_ v: Double) -> Any { v.isFinite ? v : NSNull() }
             let obj: [String: Any] = [
                 "points": rows.map { ["x": num($0.0), "cdf": num($0.1), "pdf": num($0.2), "virtual": num($0.3), "ironed": num($0.4)] },

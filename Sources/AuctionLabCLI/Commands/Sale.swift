@@ -73,10 +73,11 @@ struct SaleRun: ParsableCommand {
     @Option(help: "Override the spec's number of task orders.") var orders: Int?
     @Option(help: "Replay this trace CSV instead of the spec's data source.") var trace: String?
     @Option(help: "Also write the dataset used as a trace CSV to this file.") var writeTrace: String?
-    @Option(help: "Output folder (default: the spec's `output`, else Results/NAME).") var out: String?
+    @OptionGroup var runOptions: RunOptions
+    var threads: Int { runOptions.threads }
+    var out: String? { runOptions.out }
     @Option(help: ArgumentHelp("Threshold-calibration target, repeatable: share-AGENT=x (share of test tasks run by the dearest agent, e.g. share-32b=0.3) or budget=x ($ per task). Each method's knob is picked on the training prefix; calibration.csv reports the test result and the miss.", valueName: "target"))
     var calibrate: [String] = []
-    @Option(help: "Worker threads (default: all cores).") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     func run() throws {
         var s = try SaleSpec.load(spec)

@@ -9,9 +9,6 @@ import Workflows
 extension SolverKind: ExpressibleByArgument {}
 
 enum PaymentSearch: String, ExpressibleByArgument, CaseIterable { case exact, bisection }
-enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case json, table }
-/// `solve` also writes JSON Lines (one outcome per line, as a batch does).
-enum SolveFormat: String, ExpressibleByArgument, CaseIterable { case json, table, jsonl }
 
 /// `auctionlab solve`: one mechanism on one instance (FileFormats.md), or on many in one process
 /// (files, or JSON Lines on standard input), one outcome per line.
@@ -55,9 +52,12 @@ struct Solve: ParsableCommand {
     @Option(help: "Allocation solver: auto|tree|cutset|elimination|milp|brute.") var solver: SolverKind = .auto
     @Option(help: "Payment breakpoints: exact (parametric search) or bisection (STAR App. C).") var payment: PaymentSearch = .exact
     @Option(help: "Bisection tolerance ε on the bid axis: between 1e-12 × the scale and 1e-3 × the width of every agent's prior support.") var epsilon: Double = 1e-6
-    @Option(help: "Output format: table|json|jsonl (default: table for one file, jsonl for a batch or stdin).") var format: SolveFormat?
+    @OptionGroup var output: OutputOptions
     @Option(help: "Worker threads for a batch (default: all cores); the output order is the input order whatever the count.")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    /// --format: table|json|jsonl (csv is refused naming --format); nil: table for one file, jsonl for a batch.
+    var format: OutputFormat? { output.format }
 
     /// Smallest bisection tolerance, relative to the scale of an agent's support.
     static let relativeEpsilon = 1e-12
@@ -67,6 +67,7 @@ struct Solve: ParsableCommand {
     func validate() throws {
         guard !instances.isEmpty else { throw ValidationError("Missing expected argument '<instance>'") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1 (got \(threads))") }
+        _ = try output.resolved(.table, supported: [.table, .json, .jsonl])
         guard instances.filter({ $0 == "-" }).count <= 1 else { throw ValidationError("`-` (standard input) may be given only once") }
         if format == .table, isBatch {
             throw ValidationError("--format table shows one instance; a batch (several files or `-`) is written as JSON Lines (--format jsonl)")
@@ -86,7 +87,7 @@ struct Solve: ParsableCommand {
         let inst = try loadInstance(instances[0])
         let outcome = try solve(inst, with: mech)
         switch format ?? .table {
-        case .json, .jsonl:
+        case .json, .jsonl, .csv:
             print(try outcome.jsonText(for: inst))
         case .table:
             print("mechanism \(outcome.mechanism)   solver \(outcome.solver)   solver calls \(outcome.solverCalls)   reserve \(outcome.reserve.rawValue)")

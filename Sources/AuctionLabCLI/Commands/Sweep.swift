@@ -68,8 +68,9 @@ struct Sweep: ParsableCommand {
 
     @Argument(help: "Experiment spec (YAML).") var spec: String
     @Option(help: "Override the spec's number of trials.") var trials: Int?
-    @Option(help: "Worker threads (default: all cores).") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
-    @Option(help: "Output folder (default: the spec's `output`, else Results/NAME).") var out: String?
+    @OptionGroup var runOptions: RunOptions
+    var threads: Int { runOptions.threads }
+    var out: String? { runOptions.out }
     @Option(help: "Run only shard i of n (trials with index % n == i), e.g. 0/4; join with `auctionlab merge`.") var shard: String?
     @Flag(help: "Continue an interrupted run (or shard) from its journal, skipping finished trials (refused if the spec, market or a topology file changed since).") var resume = false
     @Option(name: .customLong("emit-slurm"), help: ArgumentHelp("Write cluster scripts to DIR instead of running: sweep.sbatch, merge.sbatch, submit.sh, parallel.sh.", valueName: "DIR"))

@@ -6,23 +6,22 @@ import LabNumerics
 import Mechanisms
 import Workflows
 
-/// The scale benchmarks of issue 17, run by `auctionlab bench` after its other parts (or alone
-/// with `--scale-only`): merge time and peak memory at two sizes (a child process each), shard
+/// `auctionlab bench scale`: merge time and peak memory at two sizes (a child process each), shard
 /// bytes per trial against the JSON format of earlier versions, batch solving through standard
 /// input against process start-up, and the per-step growth of validation, elimination order and
 /// one solve on layered width-4 DAGs and trees up to 10⁴ nodes (measured exponents).
 /// Figures of earlier versions that cannot be re-measured in this binary are printed as
 /// recorded, labelled so.
-extension Bench {
-    /// Recorded before issue 17 (CHANGELOG.md, sizing; table1 on this project's VM): the merge took
+extension BenchSuite {
+    /// Recorded for the earlier in-memory merge (CHANGELOG.md, sizing; table1 on this project's VM): the merge took
     /// ≈ 1.6 ms and ≈ 41 kB of peak memory per trial (it held every row in memory).
     static let recordedMergeSecondsPerTrial = 1.6e-3
     static let recordedMergeBytesPerTrial = 41e3
-    /// Issue 17's independent Python reference: ≈ 190 ms per S2 instance (MILP + exact thresholds).
+    /// The independent Python reference: ≈ 190 ms per S2 instance (MILP + exact thresholds).
     static let pythonReferenceSecondsPerInstance = 0.190
 
     func scaleBenchmarks() throws {
-        print("\nScale (issue 17)")
+        print("\nScale: merge, shard bytes, batch solving, 10⁴-node workflows")
         let exe = Self.executablePath
         let help = try (0..<(quick ? 10 : 30)).map { _ in try Self.spawnMeasured(exe, ["--help"]).wall }.reduce(0, +) / Double(quick ? 10 : 30)
         print("  start-up: `auctionlab --help` \(ms(help)) per process (mean)")
@@ -143,7 +142,7 @@ extension Bench {
                          String(format: "%.0f MB", Self.recordedMergeBytesPerTrial * Double(n) / 1e6)])
             try? FileManager.default.removeItem(at: dir)
         }
-        print("  merge of 4 table1 shards (`auctionlab merge`, child process; recorded = the in-memory merge before issue 17, README):")
+        print("  merge of 4 table1 shards (`auctionlab merge`, child process; recorded = the earlier in-memory merge, CHANGELOG.md):")
         printAligned(["    trials", "shards", "wall", "per trial", "vs recorded 1.6 ms", "peak memory", "recorded would be"], rows)
         if let baselineLine { print(baselineLine) }
     }
@@ -174,7 +173,7 @@ extension Bench {
         let runs = quick ? 5 : 20
         let single = try (0..<runs).map { _ in try Self.spawnMeasured(exe, ["solve", path]).wall }.reduce(0, +) / Double(runs)
         let per = batch.wall / Double(n)
-        print(String(format: "  solve: %d S2-sized instances via stdin in %.3f s = %.3g ms each, start-up included (%.0f× faster than the 190 ms of issue 17's Python reference, recorded)",
+        print(String(format: "  solve: %d S2-sized instances via stdin in %.3f s = %.3g ms each, start-up included (%.0f× faster than the 190 ms of the independent Python reference, recorded)",
                      n, batch.wall, per * 1e3, Self.pythonReferenceSecondsPerInstance / per))
         print(String(format: "  solve: one process on s2.json %@ = %.2f× `--help` (%@)", ms(single), single / help, ms(help)))
         try batchStages(lines.split(separator: "\n").map { Data($0.utf8) })

@@ -5,22 +5,22 @@ import LabIO
 import Mechanisms
 import Workflows
 
-/// `auctionlab bench --equilibrium`: the issue-14 benchmark — a pay-as-bid equilibrium on S4
+/// `auctionlab bench equilibrium`: a pay-as-bid equilibrium on S4
 /// (the paper's topology and 9-agent market) at the command's defaults and at the S4 setting
 /// (seeds 1…4), timed per iteration and for the certificate, with the certificate's ε, and every
 /// time also as a multiple of one
 /// truthful pay-as-bid run on S4 measured in the same process (so machine speed cancels out).
 /// Not a timed test: the figures go to CHANGELOG.md and the Results READMEs.
-extension Bench {
+extension BenchSuite {
     func benchEquilibrium() throws {
         let path = "Experiments/instances/s4.json"
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ValidationError("--equilibrium needs \(path): run it from the repository root")
+            throw ValidationError("bench equilibrium needs \(path): run it from the repository root")
         }
         let inst = try Instance(spec: InstanceSpec.decode(data, file: path))
         let threads = ProcessInfo.processInfo.activeProcessorCount
         let baseline = try time(quick ? 0.1 : 0.5) { _ = try PayAsBid().run(inst, options: .init()) }
-        // The command's defaults, and the setting found for S4 (issue 14: ε ≤ 1 % in ≤ 60 s):
+        // The command's defaults, and the setting found for S4 (ε ≤ 1 % in ≤ 60 s):
         // smaller steps (damping 0.3), a knot at the support's bottom, more profiles and iterations,
         // a larger certificate. The S4 setting runs on seeds 1…4 (one seed with --quick), since
         // whether one run certifies at 1 % varies with the seed.

@@ -3,17 +3,17 @@ import Foundation
 import LabIO
 import StrategyAuctions
 
-/// `auctionlab bench --weight-fit`: the issue-16 benchmark — SALE's weight fit on each task order
+/// `auctionlab bench weight-fit`: SALE's weight fit on each task order
 /// of `Experiments/sale.yaml` or `--sale-spec` (its simulator, seed and training prefix) at several numbers of
 /// training tasks: wall time per fit, tasks won, GLPK's proven bound and the gap, for the
 /// heuristic + cut + warm-started GLPK fit (`WeightFit.solve` with its defaults) and for plain
 /// GLPK on the big-M model where it finishes in reasonable time (up to `--glpk-max` tasks).
 /// Not a timed test: the figures go to CHANGELOG.md and Results/sale/README.md.
-extension Bench {
+extension BenchSuite {
     func benchWeightFit() throws {
         let path = saleSpec
         guard FileManager.default.fileExists(atPath: path) else {
-            throw ValidationError("--weight-fit needs \(path): run it from the repository root or pass --sale-spec")
+            throw ValidationError("bench weight-fit needs \(path): run it from the repository root or pass --sale-spec")
         }
         let spec = try SaleSpec.load(path)
         let data = try Simulator(calibration: spec.simulator).dataset(seed: spec.seed)

@@ -6,55 +6,30 @@ import LabNumerics
 import Mechanisms
 import Workflows
 
-/// `auctionlab bench`: wall-clock benchmark of the solvers and of STAR end to end,
-/// with every figure also given as a ratio to the GLPK MILP path measured in the same
-/// process on the same instance (so machine speed cancels out).
-struct Bench: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "bench",
-        abstract: "Time allocation and payments per solver; print ratios against the MILP path.",
-        discussion: """
-        Part 1 — STAR allocation + all payments on S1–S4 (Experiments/instances, the
-        paper's topologies and 9-agent market; random DAGs of the same size elsewhere): time per mechanism run with each
-        exact solver, and speed-up over the GLPK MILP path.
-        Part 2 — one allocation on random trees and DAGs with V = 10 … 10,000, M = 9:
-        time per solve per solver, time per node (tree DP is O(V·M): flat per node),
-        and the ratio to MILP where MILP is run (up to --milp-max nodes).
-        Start-up — this binary run as a new process with --help, N times (20 with --quick,
-        100 otherwise; --startup-runs N, 0 to skip): mean ms per process, and how many STAR
-        runs on S2 (auto solver, part 1) fit in one start-up — the cost a batch
-        (`auctionlab solve a.json b.json …` or `solve -`) saves per instance. Text only:
-        the CSV is unchanged.
-        Scale (alone with --scale-only) — shard bytes per table1 trial vs the
-        earlier JSON format; `auctionlab merge` of 4 table1 shards at 10⁴ and 10⁵ trials
-        (10³/10⁴ with --quick) in a child process: wall, per trial, peak memory; 1,000
-        S2-sized instances through `solve -` and one `solve` vs `--help`; validation,
-        elimination order and one solve on layered width-4 DAGs at V = 10³ and 10⁴ and the
-        tree DP to 10⁴, with measured exponents. Run from the repository (reads Experiments/).
-        Weight fit (alone with --weight-fit) — SALE's weight fit per task order of
-        --sale-spec at --fit-sizes training tasks: the default fit (line search + Benders) and
-        plain GLPK on the big-M model up to --glpk-max tasks; won, proven bound, gap, seconds.
-
-        Examples:
-          auctionlab bench
-          auctionlab bench --quick
-          auctionlab bench --quick --csv Results/bench/bench.csv
-                        (also one CSV row per timing: part,shape,V,width,solver,seconds_per_solve,solver_calls,seed;
-                         part 1's shape is the instance name and its time is one STAR run)
-        """)
-
-    @Flag(help: "Fewer sizes and repetitions (seconds instead of a minute).") var quick = false
-    @Option(help: "Largest V on which the MILP path is timed.") var milpMax = 1000
-    @Option(help: "Seed of the random instances.") var seed: UInt64 = 1
-    @Option(help: "Also write the timings as CSV to this file.") var csv: String?
-    @Option(help: "Processes started for the start-up line (default 20 with --quick, else 100; 0 skips it).") var startupRuns: Int?
-    @Option(help: ArgumentHelp("An earlier auctionlab (JSON shards) to time the same merge with at the smaller size (scale part).", valueName: "BINARY")) var baseline: String?
-    @Flag(help: "Only the scale part: merge time and peak memory, shard bytes, batch solve, 10⁴-node workflows.") var scaleOnly = false
-    @Flag(help: "Only the equilibrium case: pay-as-bid on S4 (time per iteration, iterations, ε).") var equilibrium = false
-    @Flag(help: "Only SALE's weight fit: per order of Experiments/sale.yaml, 40–150 training tasks, time, won, bound, gap.") var weightFit = false
-    @Option(help: "With --weight-fit: largest number of tasks on which plain GLPK (no heuristic, no cuts) is also timed.") var glpkMax = 60
-    @Option(help: "With --weight-fit: the SALE spec whose simulator, seed, orders and prefix are used.") var saleSpec = "Experiments/sale.yaml"
-    @Option(parsing: .upToNextOption, help: "With --weight-fit: numbers of training tasks to fit (default 40 60 100 150; --quick: 40 150).") var fitSizes: [Int] = []
+/// The settings every benchmark shares and the timing helpers they use; each `bench`
+/// subcommand fills one in from its own options and runs one part: the solvers here, the
+/// others in `BenchSuite+Scale`, `BenchSuite+Equilibrium` and `BenchSuite+WeightFit`.
+/// Every figure is also given as a ratio to a baseline measured in the same process on the
+/// same instance, so machine speed cancels out.
+struct BenchSuite {
+    /// Fewer sizes and repetitions.
+    var quick = false
+    /// Seed of the random instances (and of the equilibrium's profiles).
+    var seed: UInt64 = 1
+    /// Largest V on which the MILP path is timed (solvers).
+    var milpMax = 1000
+    /// Also write the solver timings as CSV to this file (solvers).
+    var csv: String?
+    /// Processes started for the start-up line (solvers; nil: 20 with quick, else 100).
+    var startupRuns: Int?
+    /// An earlier auctionlab binary to time the same merge with (scale).
+    var baseline: String?
+    /// Largest number of tasks on which plain GLPK is also timed (weight fit).
+    var glpkMax = 60
+    /// The SALE spec whose simulator, seed, orders and prefix are used (weight fit).
+    var saleSpec = "Experiments/sale.yaml"
+    /// Numbers of training tasks to fit (weight fit; empty: the defaults).
+    var fitSizes: [Int] = []
 
     /// Median seconds per call of `body`, repeated until ~`budget` seconds elapse.
     func time(_ budget: Double, _ body: () throws -> Void) rethrows -> Double {
@@ -106,11 +81,9 @@ struct Bench: ParsableCommand {
         return Double(mean.components.seconds) + Double(mean.components.attoseconds) * 1e-18
     }
 
-    func run() throws {
-        try requirePositive(startupRuns == 0 ? nil : startupRuns, "--startup-runs")
-        if scaleOnly { try scaleBenchmarks(); return }   // issue 17 (BenchScale.swift)
-        if equilibrium { return try benchEquilibrium() }
-        if weightFit { return try benchWeightFit() }
+    /// Parts 1 and 2 and the start-up line: STAR on S1–S4 per solver, one allocation on random
+    /// trees and DAGs up to 10⁴ nodes, ratios against the GLPK MILP path.
+    func benchSolvers() throws {
         let budget = quick ? 0.1 : 0.5
         var g = SplitMix64(seed: seed)
         print("AuctionLab bench — median wall time per call, one core; ratio = MILP time / this time\n")
@@ -191,7 +164,6 @@ struct Bench: ParsableCommand {
             if let s2Run { line += String(format: " = %.3g× one STAR run on S2", startup / s2Run) + " (auto, \(ms(s2Run)))" }
             print(line)
         }
-        try scaleBenchmarks()   // issue 17 (BenchScale.swift)
         if let csv {
             let header = ["part", "shape", "V", "width", "solver", "seconds_per_solve", "solver_calls", "seed"]
             try AtomicFile.write(csvText(header, csvRows), to: URL(fileURLWithPath: csv))

@@ -6,12 +6,29 @@ import LabIO
 import Mechanisms
 import Workflows
 
-/// `auctionlab equilibrium`: an approximate Bayes–Nash equilibrium of one mechanism on one
-/// instance, with its ε-certificate and the payments at equilibrium vs at truthful bids (issue 14).
+/// `auctionlab equilibrium`: approximate Bayes–Nash equilibria with ε-certificates.
 struct EquilibriumCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "equilibrium",
         abstract: "Approximate Bayes–Nash equilibrium bidding of a mechanism, with an ε-certificate.",
+        discussion: """
+          solve   one mechanism on one instance (the default: `auctionlab equilibrium FILE.json` runs it)
+          study   a `kind: myerson-bound` spec: every (instance, mechanism) of it, each checked
+                  against Myerson's bound (no mechanism pays less than STAR at equilibrium)
+
+        Examples:
+          auctionlab equilibrium solve Experiments/instances/s4.json --mechanism pay-as-bid
+          auctionlab equilibrium study Experiments/myerson-bound.yaml
+        """,
+        subcommands: [EquilibriumSolve.self, EquilibriumStudy.self],
+        defaultSubcommand: EquilibriumSolve.self)
+}
+
+/// `auctionlab equilibrium solve`.
+struct EquilibriumSolve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "solve",
+        abstract: "An approximate Bayes–Nash equilibrium of one mechanism on one instance.",
         discussion: """
         A manipulable mechanism (pay-as-bid, myopic) priced at truthful bids flatters it: nobody \
         would bid truthfully. This command computes how agents with independent private costs \
@@ -19,8 +36,8 @@ struct EquilibriumCommand: ParsableCommand {
         bid, and what the mechanism then pays.
 
         What is computed. Each agent's strategy is a monotone piecewise-linear bid function on \
-        --grid knots (cell midpoints of its support). Iterated damped best response: every \
-        iteration draws --samples fresh cost profiles per agent (stratified, seeded); for each agent and \
+        --knots knots (cell midpoints of its support). Iterated damped best response: every \
+        iteration draws --profiles fresh cost profiles per agent (stratified, seeded); for each agent and \
         profile the agent's payment and workload as functions of its own bid are built exactly \
         from the mechanism's breakpoints, so the sample-average utility is known for every bid; \
         each knot moves toward a logit-smoothed best response over the support (below cost too), then a \
@@ -32,7 +49,7 @@ struct EquilibriumCommand: ParsableCommand {
         is not iterated: truthful bidding is reported and certified.
 
         The certificate, independent of the solver: fresh profiles from another seed stream \
-        (max(--samples, 200)), a finer own-type grid (2K+1 costs over the support including its \
+        (max(--profiles, 200)), a finer own-type grid (2K+1 costs over the support including its \
         ends) and bids over the whole support (4K+1 grid points plus each type's exact best \
         response), every utility from a direct run of the mechanism. Per agent, ε is the mean \
         over types of u(deviation) − u(equilibrium bid); each half of the profiles picks the \
@@ -43,95 +60,82 @@ struct EquilibriumCommand: ParsableCommand {
         equilibrium utility is ≈ 0 (below 1e-9 of the mean payment per agent) its relative ε is \
         printed as undefined and its absolute ε is given instead; an agent whose bid never \
         changed its outcome in the sampled profiles keeps truthful knots, and the table says so. \
-        --certificate-samples must be at least 10.
+        --certificate-profiles must be at least 10.
 
         Payments: expected total payment at the equilibrium and at truthful bids on the \
         certificate's profiles (common random numbers), with 95% intervals and their paired \
         difference. Progress (iteration, in-sample relative ε, largest bid change) goes to stderr \
         when it is a terminal.
 
-        Myerson-bound study: given a YAML spec with `kind: myerson-bound` instead of an \
-        instance, runs every (instance, mechanism) of the spec — S1–S4 with the paper's market and \
-        random small workflows with asymmetric and ironed priors — and checks that each \
-        mechanism's expected payment at its equilibrium is at least STAR's (paired, 95 %), writing \
-        summary.csv, ladder.csv, instances/NAME.csv (+ NAME.json for a violation) and table.md to \
-        --out (default Results/NAME). --mechanism and the solver options are the spec's then.
-
         Examples (S = Experiments/instances/s4.json):
-          auctionlab equilibrium $S --mechanism pay-as-bid
-          auctionlab equilibrium $S --mechanism pay-as-bid --end-knot --damping 0.3 \\
-              --samples 300 --iterations 60 --certificate-samples 600
-              (S4: certified at relative ε ≤ 1 % on seeds 1, 3, 4 in 24–34 s; `bench --equilibrium`)
-          auctionlab equilibrium $S --mechanism myopic --samples 100 --iterations 20
+          auctionlab equilibrium solve $S --mechanism pay-as-bid
+          auctionlab equilibrium solve $S --mechanism pay-as-bid --end-knot --damping 0.3 \\
+              --profiles 300 --iterations 60 --certificate-profiles 600
+              (S4: certified at relative ε ≤ 1 % on seeds 1, 3, 4 in 24–34 s; `bench equilibrium`)
+          auctionlab equilibrium solve $S --mechanism myopic --profiles 100 --iterations 20
               (Myopic on S4: converges, relative ε ≈ 0.4 %; tier-1 agents underbid)
-          auctionlab equilibrium $S --mechanism star          (DSIC: truthful, ε ≈ 0)
-          auctionlab equilibrium $S --mechanism pay-as-bid --format csv > bids.csv
+          auctionlab equilibrium solve $S --mechanism star          (DSIC: truthful, ε ≈ 0)
+          auctionlab equilibrium solve $S --mechanism pay-as-bid --format csv > bids.csv
               (CSV agent,cost,bid: the knots of every agent's bid function)
-          auctionlab equilibrium $S --mechanism myopic --grid 7 --format json
-          auctionlab equilibrium Experiments/myerson-bound.yaml      (→ Results/myerson-bound/)
+          auctionlab equilibrium solve $S --mechanism myopic --knots 7 --format json
         """)
 
-    @Argument(help: "Instance JSON file (its bids are ignored: costs are drawn from the priors), or a myerson-bound spec (YAML).") var instance: String
-    @Option(help: "Mechanism: \(MechanismRegistry.names.joined(separator: "|")) (not with a study spec).") var mechanism: String?
-    @Option(help: "Output folder of a study spec (default: the spec's `output`, else Results/NAME).") var out: String?
-    @Option(help: "Knots K of each bid function (≥ 2).") var grid = 9
-    @Option(help: "Sampled cost profiles per iteration (≥ 1).") var samples = 200
+    @Argument(help: "Instance JSON file (its bids are ignored: costs are drawn from the priors).") var instance: String
+    @Option(help: "Mechanism: \(MechanismRegistry.names.joined(separator: "|")) (required).") var mechanism: String?
+    @Option(help: "Knots K of each bid function (≥ 2).") var knots = 9
+    @Option(help: "Sampled cost profiles per iteration (≥ 1).") var profiles = 200
     @Option(help: "Maximum best-response iterations (≥ 1).") var iterations = 40
     @Option(help: "Step size α of the damped best response (0 < α ≤ 1; step t is α/(1 + (t−1)/5)).") var damping = 0.5
     @Option(help: "Logit smoothing of the best response, relative to the spread of the utility over candidate bids (0: argmax).") var temperature = 0.01
-    @Option(help: "Fresh profiles of the certificate (≥ 10; default max(--samples, 200)).") var certificateSamples: Int?
+    @Option(help: "Fresh profiles of the certificate (≥ 10; default max(--profiles, 200)).") var certificateProfiles: Int?
     @Option(help: "Share of the sampled profiles in which a knot's target bid must change its outcome (vs bidding the top) for the knot to follow its own best response; below it, it follows a line through the informed knots below (0: off).") var minEventShare = 0.01
     @Flag(help: "First knot at the support's lower end (helps where the lowest types' bids jump, as on S4; hurts one-node first price).") var endKnot = false
     @Option(help: "Seed of all sampled profiles.") var seed: UInt64 = 1
     @Option(help: "Worker threads (the result does not depend on it).") var threads = ProcessInfo.processInfo.activeProcessorCount
-    @Option(help: "Output format: table|json|csv.") var format: EquilibriumFormat = .table
+    @OptionGroup var output: OutputOptions
+    @Option(name: .customLong("samples"), help: .hidden) var oldSamples: Int?
+    @Option(name: .customLong("grid"), help: .hidden) var oldGrid: Int?
+    @Option(name: .customLong("certificate-samples"), help: .hidden) var oldCertificateSamples: Int?
 
-    /// A `kind: myerson-bound` spec: the study, written to its output folder.
-    func runStudy() throws {
-        let spec = try MyersonSpec.load(instance)
-        let dir = URL(fileURLWithPath: spec.outputDirectory(override: out))
-        let tty = isatty(2) != 0
-        let start = Date()
-        let rows = try MyersonStudy.run(spec, file: instance, threads: threads) { done, total in
-            guard tty else { return }
-            FileHandle.standardError.write(Data(String(format: "\r%d/%d equilibria, %.0fs ", done, total, Date().timeIntervalSince(start)).utf8))
+    /// Spellings of earlier versions, accepted for one release with a note on standard error.
+    mutating func validate() throws {
+        for (old, new, value) in [("--samples", "--profiles", oldSamples), ("--grid", "--knots", oldGrid), ("--certificate-samples", "--certificate-profiles", oldCertificateSamples)] {
+            guard let value else { continue }
+            FileHandle.standardError.write(Data("note: \(old) is now \(new) (the old spelling goes in the next release)\n".utf8))
+            switch new {
+            case "--profiles": profiles = value
+            case "--knots": knots = value
+            default: certificateProfiles = value
+            }
         }
-        if tty { FileHandle.standardError.write(Data("\n".utf8)) }
-        try MyersonStudy.write(spec, rows, to: dir, command: "auctionlab equilibrium \(instance)")
-        let violations = rows.filter(\.violation)
-        print("\(spec.name): \(rows.count) equilibria in \(String(format: "%.1f", Date().timeIntervalSince(start))) s, \(violations.count) violation(s) of Myerson's bound → \(dir.path)")
-        for r in violations {
-            print("  violation: \(r.instance) \(r.mechanism) (\(r.setting)): eq − STAR \(fmt(r.difference.mean)) [\(fmt(r.difference.ciLow)), \(fmt(r.difference.ciHigh))], max relative ε \(fmt(r.result.certificate.maxRelativeEpsilon))")
+        if instance.hasSuffix(".yaml") || instance.hasSuffix(".yml") {
+            throw ValidationError("\(instance) is a spec: run it with `auctionlab equilibrium study \(instance)` (`equilibrium solve` takes an instance JSON)")
         }
-    }
-
-    enum EquilibriumFormat: String, ExpressibleByArgument, CaseIterable { case table, json, csv }
-
-    func validate() throws {
-        if grid < 2 { throw ValidationError("--grid must be ≥ 2 (a bid function needs two knots; got \(grid))") }
-        try requirePositive(samples, "--samples")
+        guard mechanism != nil else {
+            throw ValidationError("--mechanism is required (one of \(MechanismRegistry.names.joined(separator: ", ")))")
+        }
+        let grid = knots, samples = profiles, certificateSamples = certificateProfiles
+        _ = try output.resolved(.table, supported: [.table, .json, .csv])
+        if grid < 2 { throw ValidationError("--knots must be ≥ 2 (a bid function needs two knots; got \(grid))") }
+        try requirePositive(samples, "--profiles")
         try requirePositive(iterations, "--iterations")
         try requirePositive(threads, "--threads")
         if !(damping > 0 && damping <= 1) { throw ValidationError("--damping must be in (0, 1] (got \(damping))") }
         if !(temperature >= 0 && temperature.isFinite) { throw ValidationError("--temperature must be a finite number ≥ 0 (got \(temperature))") }
         if let c = certificateSamples, c < EquilibriumConfig.minimumCertificateSamples {
-            throw ValidationError("--certificate-samples must be ≥ \(EquilibriumConfig.minimumCertificateSamples) (got \(c)): the certificate cross-fits two folds of profiles, and fewer give an ε too noisy to certify anything")
+            throw ValidationError("--certificate-profiles must be ≥ \(EquilibriumConfig.minimumCertificateSamples) (got \(c)): the certificate cross-fits two folds of profiles, and fewer give an ε too noisy to certify anything")
         }
         if !(minEventShare >= 0 && minEventShare <= 1) { throw ValidationError("--min-event-share must be in [0, 1] (got \(minEventShare))") }
-        if grid > 1_000 { throw ValidationError("--grid must be at most 1000 (got \(grid))") }
-        if samples > 1_000_000 { throw ValidationError("--samples must be at most 1000000 (got \(samples))") }
+        if grid > 1_000 { throw ValidationError("--knots must be at most 1000 (got \(grid))") }
+        if samples > 1_000_000 { throw ValidationError("--profiles must be at most 1000000 (got \(samples))") }
         if iterations > 100_000 { throw ValidationError("--iterations must be at most 100000 (got \(iterations))") }
     }
 
-    var isStudy: Bool { instance.hasSuffix(".yaml") || instance.hasSuffix(".yml") }
-
     func run() throws {
-        if isStudy { return try runStudy() }
-        guard let mechanism else { throw ValidationError("--mechanism is required with an instance (one of \(MechanismRegistry.names.joined(separator: ", ")))") }
-        let mech = try mechanismNamed(mechanism)
+        let mech = try mechanismNamed(mechanism ?? "")
         let inst = try loadInstance(instance)
-        let config = EquilibriumConfig(grid: grid, samples: samples, iterations: iterations, damping: damping, seed: seed, threads: threads,
-                                       temperature: temperature, certificateSamples: certificateSamples, minEventShare: minEventShare, lowerEndKnot: endKnot)
+        let config = EquilibriumConfig(grid: knots, samples: profiles, iterations: iterations, damping: damping, seed: seed, threads: threads,
+                                       temperature: temperature, certificateSamples: certificateProfiles, minEventShare: minEventShare, lowerEndKnot: endKnot)
         let start = Date()
         // Progress only when stderr is a terminal (a redirected or captured run stays clean).
         let tty = isatty(2) != 0
@@ -142,12 +146,12 @@ struct EquilibriumCommand: ParsableCommand {
         }
         let seconds = Date().timeIntervalSince(start)
         func g(_ v: Double) -> String { String(format: "%.17g", v) }
-        switch format {
+        switch try output.resolved(.table, supported: [.table, .json, .csv]) {
         case .csv:
             var rows: [[String]] = []
             for (id, s) in zip(r.agents, r.strategies) { for (c, b) in zip(s.costs, s.bids) { rows.append([id, g(c), g(b)]) } }
             print(try csvText(["agent", "cost", "bid"], rows), terminator: "")
-        case .json:
+        case .json, .jsonl:
             try printJSON(r)
         case .table:
             let c = r.certificate
@@ -180,7 +184,7 @@ struct EquilibriumCommand: ParsableCommand {
                 print("  \(a.agent): equilibrium utility ≈ 0 (\(fmt(a.equilibriumUtility.mean))), so its relative ε is undefined; absolute ε \(fmt(a.epsilon.mean)) [\(fmt(a.epsilon.ciLow)), \(fmt(a.epsilon.ciHigh))] (money units)")
             }
             for a in c.perAgent where !undefined(a) && a.relativeEpsilon.mean < -c.target {
-                print("  \(a.agent): relative ε \(fmt(a.relativeEpsilon.mean)) < −target: a true ε is ≥ 0, so this is the cross-fitted estimate's downward bias and noise (no deviation gained on fresh profiles); more --certificate-samples narrow it")
+                print("  \(a.agent): relative ε \(fmt(a.relativeEpsilon.mean)) < −target: a true ε is ≥ 0, so this is the cross-fitted estimate's downward bias and noise (no deviation gained on fresh profiles); more --certificate-profiles narrow it")
             }
             if !r.truthfulShortcut {
                 for (id, s) in zip(r.agents, r.strategies) where zip(s.costs, s.bids).allSatisfy({ $0.0 == $0.1 }) {
@@ -191,4 +195,44 @@ struct EquilibriumCommand: ParsableCommand {
             print("expected total payment: at equilibrium \(fmt(p.equilibrium.mean)) [\(fmt(p.equilibrium.ciLow)), \(fmt(p.equilibrium.ciHigh))], at truthful bids \(fmt(p.truthful.mean)) [\(fmt(p.truthful.ciLow)), \(fmt(p.truthful.ciHigh))]; difference \(fmt(p.difference.mean)) [\(fmt(p.difference.ciLow)), \(fmt(p.difference.ciHigh))] (95%, paired)")
         }
     }
+}
+
+/// `auctionlab equilibrium study`.
+struct EquilibriumStudy: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "study",
+        abstract: "Myerson's bound at equilibrium: every (instance, mechanism) of a myerson-bound spec.",
+        discussion: """
+        Runs every (instance, mechanism) of a `kind: myerson-bound` spec — S1–S4 with the paper's
+        market and random small workflows with asymmetric and ironed priors — and checks that
+        each mechanism's expected payment at its equilibrium is at least STAR's (paired, 95 %).
+        The solver settings are the spec's. Writes summary.csv, ladder.csv, instances/NAME.csv
+        (+ NAME.json for a violation) and table.md to --out (default: the spec's `output`, else
+        Results/NAME).
+
+        Example:
+          auctionlab equilibrium study Experiments/myerson-bound.yaml
+        """)
+
+    @Argument(help: "A myerson-bound spec (YAML).") var specFile: String
+    @OptionGroup var runOptions: RunOptions
+
+    func run() throws {
+        let spec = try MyersonSpec.load(specFile)
+        let dir = URL(fileURLWithPath: spec.outputDirectory(override: runOptions.out))
+        let tty = isatty(2) != 0
+        let start = Date()
+        let rows = try MyersonStudy.run(spec, file: specFile, threads: runOptions.threads) { done, total in
+            guard tty else { return }
+            FileHandle.standardError.write(Data(String(format: "\r%d/%d equilibria, %.0fs ", done, total, Date().timeIntervalSince(start)).utf8))
+        }
+        if tty { FileHandle.standardError.write(Data("\n".utf8)) }
+        try MyersonStudy.write(spec, rows, to: dir, command: "auctionlab equilibrium study \(specFile)")
+        let violations = rows.filter(\.violation)
+        print("\(spec.name): \(rows.count) equilibria in \(String(format: "%.1f", Date().timeIntervalSince(start))) s, \(violations.count) violation(s) of Myerson's bound → \(dir.path)")
+        for r in violations {
+            print("  violation: \(r.instance) \(r.mechanism) (\(r.setting)): eq − STAR \(fmt(r.difference.mean)) [\(fmt(r.difference.ciLow)), \(fmt(r.difference.ciHigh))], max relative ε \(fmt(r.result.certificate.maxRelativeEpsilon))")
+        }
+    }
+
 }

@@ -1,0 +1,149 @@
+import ArgumentParser
+import Foundation
+
+/// `auctionlab bench`: wall-clock benchmarks, one subcommand per part. Every figure is also a
+/// ratio to a baseline measured in the same process, so machine speed cancels out.
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Benchmarks with ratios against a baseline run in the same process.",
+        discussion: """
+        Each part is a subcommand; `auctionlab bench` alone runs `bench solvers`.
+          solvers      STAR on S1–S4 per exact solver, and one allocation on random trees and DAGs
+                       up to 10⁴ nodes; ratio to the GLPK MILP path. Start-up of this binary.
+          scale        merge time and peak memory, shard bytes per trial, batch solving through
+                       standard input, validation and solving on 10⁴-node workflows.
+          equilibrium  a pay-as-bid equilibrium on S4: time per iteration, certificate, ε.
+          weight-fit   SALE's weight fit per task order: tasks won, proven bound, gap, seconds.
+        Run from the repository root: the parts read Experiments/.
+
+        Examples:
+          auctionlab bench --quick
+          auctionlab bench solvers --quick --csv Results/bench/bench.csv
+          auctionlab bench scale --quick
+          auctionlab bench equilibrium --quick
+          auctionlab bench weight-fit --sale-spec Experiments/sale/weak-signals.yaml
+        """,
+        subcommands: [BenchSolvers.self, BenchScale.self, BenchEquilibrium.self, BenchWeightFit.self],
+        defaultSubcommand: BenchSolvers.self)
+}
+
+/// Options every benchmark part takes.
+struct BenchOptions: ParsableArguments {
+    @Flag(help: "Fewer sizes and repetitions (seconds instead of minutes).") var quick = false
+    @Option(help: "Seed of the random instances and sampled profiles.") var seed: UInt64 = 1
+
+    /// A suite with these settings, to be completed by the part's own options.
+    var suite: BenchSuite { BenchSuite(quick: quick, seed: seed) }
+}
+
+/// `auctionlab bench solvers`.
+struct BenchSolvers: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "solvers",
+        abstract: "Time STAR and one allocation per exact solver; ratios against the MILP path.",
+        discussion: """
+        Part 1 — STAR allocation + all payments on S1–S4 (Experiments/instances, the paper's
+        topologies and 9-agent market; random DAGs of the same size when run elsewhere): time per
+        mechanism run with each exact solver, and the speed-up over the GLPK MILP path.
+        Part 2 — one allocation on random trees and DAGs with V = 10 … 10,000, M = 9: time per
+        solve per solver, time per node (the tree DP is O(V·M): flat per node), and the ratio to
+        MILP where MILP runs (up to --milp-max nodes).
+        Start-up — this binary run as a new process with --help (--startup-runs times): mean ms
+        per process, and how many STAR runs on S2 fit in one start-up — what a batch
+        (`auctionlab solve a.json b.json …` or `solve -`) saves per instance.
+
+        --csv FILE also writes one row per timing:
+          part,shape,V,width,solver,seconds_per_solve,solver_calls,seed
+        (part 1's shape is the instance name and its time is one STAR run).
+        """)
+
+    @OptionGroup var options: BenchOptions
+    @Option(help: "Largest V on which the MILP path is timed.") var milpMax = 1000
+    @Option(help: "Also write the timings as CSV to this file.") var csv: String?
+    @Option(help: "Processes started for the start-up line (default 20 with --quick, else 100; 0 skips it).") var startupRuns: Int?
+
+    func validate() throws {
+        if let startupRuns, startupRuns < 0 { throw ValidationError("--startup-runs must be ≥ 0 (got \(startupRuns))") }
+        try requirePositive(milpMax, "--milp-max")
+    }
+
+    func run() throws {
+        var suite = options.suite
+        suite.milpMax = milpMax
+        suite.csv = csv
+        suite.startupRuns = startupRuns
+        try suite.benchSolvers()
+    }
+}
+
+/// `auctionlab bench scale`.
+struct BenchScale: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scale",
+        abstract: "Merge time and memory, shard bytes, batch solving, 10⁴-node workflows.",
+        discussion: """
+        Shard bytes per table1 trial against the earlier JSON format; `auctionlab merge` of 4
+        table1 shards at 10⁴ and 10⁵ trials (10³ and 10⁴ with --quick) in a child process: wall
+        time, time per trial, peak memory; 1,000 S2-sized instances through `solve -` against one
+        `solve` per process; validation, elimination order and one solve on layered width-4 DAGs
+        at V = 10³ and 10⁴ and the tree DP up to 10⁴, with measured growth exponents. Figures of
+        earlier versions that cannot be re-measured in this binary are printed as recorded,
+        labelled so.
+        """)
+
+    @OptionGroup var options: BenchOptions
+    @Option(help: ArgumentHelp("An earlier auctionlab (JSON shards) to time the same merge with at the smaller size.", valueName: "BINARY")) var baseline: String?
+
+    func run() throws {
+        var suite = options.suite
+        suite.baseline = baseline
+        try suite.scaleBenchmarks()
+    }
+}
+
+/// `auctionlab bench equilibrium`.
+struct BenchEquilibrium: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "equilibrium",
+        abstract: "A pay-as-bid equilibrium on S4: time per iteration, certificate, ε.",
+        discussion: """
+        The solver's defaults and the S4 setting (damping 0.3, a knot at the support's bottom,
+        300 profiles, 60 iterations, 600 certificate profiles) on seeds --seed … --seed+3 (one
+        seed with --quick); every time also as a multiple of one truthful pay-as-bid run on S4.
+        """)
+
+    @OptionGroup var options: BenchOptions
+
+    func run() throws { try options.suite.benchEquilibrium() }
+}
+
+/// `auctionlab bench weight-fit`.
+struct BenchWeightFit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "weight-fit",
+        abstract: "SALE's weight fit per task order: tasks won, proven bound, gap, seconds.",
+        discussion: """
+        For each task order of --sale-spec (its simulator, seed and training prefix) and each
+        number of training tasks in --fit-sizes: the default fit (line search, cuts, warm-started
+        GLPK) and, up to --glpk-max tasks, plain GLPK on the big-M model.
+        """)
+
+    @OptionGroup var options: BenchOptions
+    @Option(help: "Largest number of tasks on which plain GLPK (no heuristic, no cuts) is also timed.") var glpkMax = 60
+    @Option(help: "The SALE spec whose simulator, seed, orders and prefix are used.") var saleSpec = "Experiments/sale.yaml"
+    @Option(parsing: .upToNextOption, help: "Numbers of training tasks to fit (default 40 60 100 150; --quick: 40 150).") var fitSizes: [Int] = []
+
+    func validate() throws {
+        if glpkMax < 0 { throw ValidationError("--glpk-max must be ≥ 0 (got \(glpkMax))") }
+        for n in fitSizes { try requirePositive(n, "--fit-sizes") }
+    }
+
+    func run() throws {
+        var suite = options.suite
+        suite.glpkMax = glpkMax
+        suite.saleSpec = saleSpec
+        suite.fitSizes = fitSizes
+        try suite.benchWeightFit()
+    }
+}
