@@ -24,7 +24,7 @@ public struct SlurmResources: Sendable, Equatable {
     public var mergeMem: String?
     /// The merge streams the shards (k-way merge, accumulators per summary cell): its peak
     /// memory does not grow with the trials (measured 37–38 MB peak for table1 at both 10⁴ and
-    /// 10⁵ trials, `auctionlab bench --scale-only`), so 512 MB is ample at any size.
+    /// 10⁵ trials, `auctionlab bench scale`), so 512 MB is ample at any size.
     public static let defaultMergeMem = "512M"
 
     /// Resources for `shards` array tasks; every other option defaults to the cluster's (time 1 h,

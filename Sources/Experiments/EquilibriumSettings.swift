@@ -28,7 +28,7 @@ public struct EquilibriumSettings: Codable, Sendable, Hashable {
     /// Logit smoothing of the best response (`EquilibriumConfig.temperature`; default 0.01).
     public var temperature: Double?
     /// Step size α of the damped best response, in (0, 1] (`EquilibriumConfig.damping`; default
-    /// 0.5; 0.3 certifies S4 pay-as-bid at 1 % on 3 of 4 seeds, see `bench --equilibrium`).
+    /// 0.5; 0.3 certifies S4 pay-as-bid at 1 % on 3 of 4 seeds, see `bench equilibrium`).
     public var damping: Double?
     /// The step size when `damping` is absent; a spec's hash names `damping` only when it differs.
     static let defaultDamping = 0.5

@@ -315,7 +315,7 @@ extension SweepRunner {
     /// mechanisms: `auctionlab bench` merges such files to time the merge at 10⁵ trials without
     /// 10⁵ × 10 ms of sweeping. The merge's work does not depend on the values.
     /// With `legacy`, the same rows also go to `legacy/shard-I-of-N.jsonl` in the JSON Lines
-    /// format of earlier versions, so an earlier binary can merge the same data (`bench --baseline`).
+    /// format of earlier versions, so an earlier binary can merge the same data (`bench scale --baseline`).
     public func writeSyntheticShard(_ shard: ShardID, in dir: URL, seed: UInt64, legacy: URL? = nil) throws -> URL {
         let header = rowHeader(shard)
         var json = Data()

@@ -117,7 +117,7 @@ public enum WeightFit {
     /// At most `limit` tasks are kept (the first ones with a target). Before issue 16 the plain
     /// big-M model capped this at 40 (GLPK alone: 40 / 50 / 60 tasks ≈ 0.4 / 1.0 / 3.8 s, > 60 s
     /// at 80); the default fit (`solve`) proves the optimum on all 105–115 solvable tasks of
-    /// `Experiments/sale.yaml`'s 151-task prefixes in 0.5–4.2 s (`auctionlab bench --weight-fit`).
+    /// `Experiments/sale.yaml`'s 151-task prefixes in 0.5–4.2 s (`auctionlab bench weight-fit`).
     public static func problem(_ records: [TaskRecord], agents: [SaleAgent], rule: ScoringRule, margin: Double = 1e-4, limit: Int = .max) -> Problem {
         var tasks: [(features: [[Double]], target: Int)] = []
         for r in records where tasks.count < limit {
@@ -138,7 +138,7 @@ public enum WeightFit {
     /// The result is the best point found by direct count, with the proven bound: optimal when
     /// they meet. Cost on SALE's simulated data, ~110 tasks, K = 6: 0.5–4.2 s per fit with the
     /// default calibration, 0.8–8.8 s with weak plan signals (`Experiments/sale/weak-signals.yaml`;
-    /// `auctionlab bench --weight-fit`, figures in the issue-16 note).
+    /// `auctionlab bench weight-fit`, figures in the issue-16 note).
     /// - Throws: `NumericsError` when GLPK fails.
     public static func solve(_ p: Problem, options: Options = Options()) throws -> Result {
         let T = p.tasks.count, K = p.bounds.count
