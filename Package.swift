@@ -1,7 +1,12 @@
 // swift-tools-version:6.0
 // AuctionLab — a mechanism-design research testbed (STAR and SALE papers).
-// Data flow, one module per arrow:
-//   Priors → (virtual cost) → Workflows/Allocation → Payments → Mechanisms → Truthfulness / Experiments → CLI
+// Modules in data-flow order (prior → virtual cost → allocation → payment → outcome → metric → CSV row):
+//   LabNumerics (GSL, GLPK) · LabIO (CSV, YAML, atomic files) → Priors (priors, virtual costs, ironing)
+//   → Workflows (graphs, instances) → Allocation (exact solvers) → Payments (thresholds)
+//   → Mechanisms (STAR and baselines) → Truthfulness (DSIC harness) · Equilibrium (Bayes–Nash)
+//   → Experiments (specs, sweeps, studies, reports) → Cluster (Slurm scripts) → AuctionLabCLI.
+//   StrategyAuctions (SALE) stands beside them on LabNumerics and LabIO; FuzzHarness feeds the fuzzer.
+// Scripts/check-deps checks that every target declares exactly the local modules it imports.
 import PackageDescription
 
 let package = Package(
@@ -36,9 +41,9 @@ let package = Package(
         .target(name: "Priors", dependencies: ["LabNumerics"]),
         .target(name: "Workflows", dependencies: ["Priors", .product(name: "HeapModule", package: "swift-collections")]),
         .target(name: "Allocation", dependencies: ["Workflows", "LabNumerics", .product(name: "HeapModule", package: "swift-collections")]),
-        .target(name: "Payments", dependencies: ["Allocation", "Priors", "LabNumerics"]),
-        .target(name: "Mechanisms", dependencies: ["Payments", "Allocation", "Workflows", "Priors"]),
-        .target(name: "Truthfulness", dependencies: ["Mechanisms", "Payments", "Allocation", "Workflows", "Priors", "LabNumerics"]),
+        .target(name: "Payments", dependencies: ["Allocation", "Workflows", "Priors"]),
+        .target(name: "Mechanisms", dependencies: ["Payments", "Allocation", "Workflows"]),
+        .target(name: "Truthfulness", dependencies: ["Mechanisms", "Workflows", "Priors", "LabNumerics"]),
         .target(name: "Experiments", dependencies: ["Mechanisms", "Truthfulness", "Equilibrium", "Workflows", "Priors", "LabNumerics", "LabIO",
                                                      .product(name: "Yams", package: "Yams"),
                                                      .product(name: "HeapModule", package: "swift-collections")]),
@@ -53,21 +58,21 @@ let package = Package(
         // libFuzzer entry (built by Scripts/fuzz with -sanitize=fuzzer -D FUZZING) or corpus replay.
         .executableTarget(name: "AuctionLabFuzz", dependencies: ["FuzzHarness"], swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
         .executableTarget(name: "AuctionLabCLI", dependencies: [
-            "Priors", "Workflows", "Allocation", "Payments", "Mechanisms", "Truthfulness", "Experiments", "StrategyAuctions", "LabIO", "Equilibrium",
-            "Cluster",
+            "LabNumerics", "Priors", "Workflows", "Allocation", "Payments", "Mechanisms", "Truthfulness", "Experiments", "StrategyAuctions", "LabIO",
+            "Equilibrium", "Cluster",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "PriorsTests", dependencies: ["Priors", "LabNumerics"]),
         .testTarget(name: "AllocationTests", dependencies: ["Allocation", "Workflows", "Priors", "LabNumerics"]),
         .testTarget(name: "MechanismsTests", dependencies: ["Mechanisms", "Payments", "Allocation", "Workflows", "Priors", "LabNumerics"]),
-        .testTarget(name: "TruthfulnessTests", dependencies: ["Truthfulness", "Mechanisms", "Workflows", "Priors", "LabNumerics", "Experiments"]),
-        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Mechanisms", "Workflows", "Priors", "LabNumerics", "Cluster", "LabIO"]),
+        .testTarget(name: "TruthfulnessTests", dependencies: ["Truthfulness", "Mechanisms", "Workflows", "Priors", "LabNumerics"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Workflows", "LabNumerics", "Cluster", "LabIO"]),
         .testTarget(name: "StrategyAuctionsTests", dependencies: ["StrategyAuctions", "LabNumerics", "LabIO"]),
         .testTarget(name: "EquilibriumTests", dependencies: ["Equilibrium", "Mechanisms", "Workflows", "Priors", "LabNumerics"]),
         .testTarget(name: "CLITests", dependencies: ["AuctionLabCLI"]),
-        .testTarget(name: "FuzzHarnessTests", dependencies: ["FuzzHarness", "Experiments"], exclude: ["Corpus"]),
+        .testTarget(name: "FuzzHarnessTests", dependencies: ["FuzzHarness", "Experiments"], exclude: ["Corpus", "Campaign"]),
         // The DocC tutorials' code: compiled and run here, and checked verbatim against the articles.
         .testTarget(name: "TutorialTests", dependencies: ["Mechanisms", "Payments", "Priors", "Truthfulness", "Workflows",
-                                                         "Experiments", "StrategyAuctions", "LabIO"]),
+                                                         "Experiments", "StrategyAuctions"]),
     ]
 )
