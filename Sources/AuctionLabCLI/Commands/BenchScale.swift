@@ -22,7 +22,7 @@ extension Bench {
     static let pythonReferenceSecondsPerInstance = 0.190
 
     func scaleBenchmarks() throws {
-        print("\nScale (issue 17)")
+        print("\nScale (merge, shard size, batch solving, growth with workflow size)")
         let exe = Self.executablePath
         let help = try (0..<(quick ? 10 : 30)).map { _ in try Self.spawnMeasured(exe, ["--help"]).wall }.reduce(0, +) / Double(quick ? 10 : 30)
         print("  start-up: `auctionlab --help` \(ms(help)) per process (mean)")
@@ -143,7 +143,7 @@ extension Bench {
                          String(format: "%.0f MB", Self.recordedMergeBytesPerTrial * Double(n) / 1e6)])
             try? FileManager.default.removeItem(at: dir)
         }
-        print("  merge of 4 table1 shards (`auctionlab merge`, child process; recorded = the in-memory merge before issue 17, README):")
+        print("  merge of 4 table1 shards (`auctionlab merge`, child process; recorded = the in-memory merge of earlier versions, CHANGELOG.md):")
         printAligned(["    trials", "shards", "wall", "per trial", "vs recorded 1.6 ms", "peak memory", "recorded would be"], rows)
         if let baselineLine { print(baselineLine) }
     }
@@ -174,7 +174,7 @@ extension Bench {
         let runs = quick ? 5 : 20
         let single = try (0..<runs).map { _ in try Self.spawnMeasured(exe, ["solve", path]).wall }.reduce(0, +) / Double(runs)
         let per = batch.wall / Double(n)
-        print(String(format: "  solve: %d S2-sized instances via stdin in %.3f s = %.3g ms each, start-up included (%.0f× faster than the 190 ms of issue 17's Python reference, recorded)",
+        print(String(format: "  solve: %d S2-sized instances via stdin in %.3f s = %.3g ms each, start-up included (%.0f× faster than the Python reference's 190 ms, recorded)",
                      n, batch.wall, per * 1e3, Self.pythonReferenceSecondsPerInstance / per))
         print(String(format: "  solve: one process on s2.json %@ = %.2f× `--help` (%@)", ms(single), single / help, ms(help)))
         try batchStages(lines.split(separator: "\n").map { Data($0.utf8) })
