@@ -54,6 +54,14 @@ def shown(path: Path) -> str:
         return str(path)
 
 
+def paper_numbers(name: str) -> dict:
+    """The papers' published numbers in Experiments/targets/NAME.yaml (each file cites its paper and
+    table or section), as a dict: the single copy the notebooks, the scripts and the Swift reports share."""
+    import yaml
+
+    return yaml.safe_load((ROOT / "Experiments" / "targets" / f"{name}.yaml").read_text(encoding="utf-8"))
+
+
 def read_csv(*parts: str) -> pd.DataFrame:
     path = results_path(*parts)
     if not path.exists():

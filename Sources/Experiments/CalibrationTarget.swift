@@ -8,6 +8,7 @@ import Mechanisms
 ///
 ///     name: star-table1
 ///     source: STAR paper, Table 1 (the paper's numbers)
+///     citation: {title: "Truthful and …", authors: "…", where: "§5, Table 1"}   # optional
 ///     trials: 50
 ///     topologies: [S1, S2, S3, S4]
 ///     mechanisms: [star, myopic, homogeneous]    # the first is the one whose savings are listed
@@ -16,12 +17,19 @@ import Mechanisms
 ///     savings:
 ///       S1: {myopic: 10.0, homogeneous: 21.6}
 public struct CalibrationTarget: Codable, Sendable, Hashable {
+    /// Title, authors and the table or section a published number is copied from.
+    public struct Citation: Codable, Sendable, Hashable {
+        /// Paper title, authors (as the paper names them), and table or section.
+        public var title, authors, `where`: String
+    }
     /// One published cell: mean and standard deviation (> 0) of total payment over trials, in $.
     public struct Cell: Codable, Sendable, Hashable { public var mean: Double; public var std: Double }
     /// Target name.
     public var name: String
     /// Where the numbers come from (free text, e.g. "STAR paper, Table 1").
     public var source: String
+    /// The publication the numbers are copied from; optional (a target of one's own has none).
+    public var citation: Citation?
     /// Trials behind each published cell (≥ 2); sets the standard error std/√trials.
     public var trials: Int
     /// Topology names of the table (non-empty).
@@ -56,7 +64,7 @@ public struct CalibrationTarget: Codable, Sendable, Hashable {
     public static func parse(_ text: String, file: String) throws -> CalibrationTarget {
         let t = try ExperimentError.decode(CalibrationTarget.self, yaml: text, file: file)
         func bad(_ field: String, _ reason: String) -> ExperimentError { .malformed(file: file, field: field, reason: reason) }
-        try refuseUnknownKeys(text, allowed: ["name", "source", "trials", "topologies", "mechanisms", "cells", "savings"], file: file)
+        try refuseUnknownKeys(text, allowed: ["name", "source", "citation", "trials", "topologies", "mechanisms", "cells", "savings"], file: file)
         guard t.trials > 1 else { throw bad("trials", "must be at least 2 (the std/√trials unit needs it; got \(t.trials))") }
         guard !t.topologies.isEmpty else { throw bad("topologies", "is empty") }
         for (name, list) in [("topologies", t.topologies), ("mechanisms", t.mechanisms)] {

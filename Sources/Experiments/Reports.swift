@@ -139,13 +139,18 @@ public enum Reports {
         return try csvText(header, out)
     }
 
-    /// The paper's Table 1 (ThePaperMarket.md): mean ± std total payment over 50 trials.
-    public static let paperTable1: [String: (star: String, myopic: String, homogeneous: String, vsMyopic: String, vsHomogeneous: String)] = [
-        "S1": ("4.03 ± 0.81", "4.48 ± 0.85", "5.14 ± 0.98", "10.0 %", "21.6 %"),
-        "S2": ("5.18 ± 0.44", "6.72 ± 0.53", "7.80 ± 0.64", "22.9 %", "33.6 %"),
-        "S3": ("1.90 ± 0.23", "2.10 ± 0.25", "2.38 ± 0.29", "9.5 %", "20.2 %"),
-        "S4": ("1.58 ± 0.19", "1.96 ± 0.24", "2.24 ± 0.28", "19.4 %", "29.5 %"),
-    ]
+    /// The paper's two columns of table.md for `topology`, from `paper` (the STAR paper's Table 1,
+    /// ``PaperNumbers/starTable1``, unless a test passes another): "STAR / Myopic / Homogeneous"
+    /// as mean ± std with two decimals, and STAR's savings vs Myopic / vs Homogeneous in percent
+    /// with one, as the paper prints them; nil where `paper` lacks the topology or one of the three.
+    static func paperColumns(_ paper: CalibrationTarget, topology: String) -> (payments: String, savings: String)? {
+        let mechs = ["star", "myopic", "homogeneous"]
+        guard let cells = paper.cells[topology], let savings = paper.savings[topology] else { return nil }
+        let pms = mechs.compactMap { m in cells[m].map { String(format: "%.2f ± %.2f", $0.mean, $0.std) } }
+        let pcts = mechs.dropFirst().compactMap { m in savings[m].map { String(format: "%.1f %%", $0) } }
+        guard pms.count == 3, pcts.count == 2 else { return nil }
+        return (pms.joined(separator: " / "), pcts.joined(separator: " / "))
+    }
 
     /// `table.md`: ours beside the paper's numbers (labelled), with STAR's savings and intervals.
     public static func tableMarkdown(_ spec: ExperimentSpec, _ rows: [TrialRow], command: String) -> String {
@@ -154,7 +159,10 @@ public enum Reports {
 
     /// table.md from precomputed cells: mean ± std of total payment per topology and mechanism,
     /// beside the paper's Table 1 where it has the topology; `command` is quoted as the generator.
-    public static func tableMarkdown(_ spec: ExperimentSpec, cells groups: [(Group, [String: Cell])], command: String) -> String {
+    /// `paper` is the published table printed in the paper's columns (default: the STAR paper's
+    /// Table 1 as kept in `Experiments/targets/star-table1.yaml`).
+    public static func tableMarkdown(_ spec: ExperimentSpec, cells groups: [(Group, [String: Cell])], command: String,
+                                     paper: CalibrationTarget = PaperNumbers.starTable1) -> String {
         if spec.hasEquilibrium { return equilibriumTableMarkdown(spec, cells: groups, command: command) }
         func pm(_ c: Cell?) -> String {
             guard let s = c?.payment else { return "–" }
@@ -169,11 +177,11 @@ public enum Reports {
         md += "STAR vs Myopic | STAR vs Homogeneous | paper: STAR / Myopic / Homogeneous | paper: savings |\n"
         md += "|" + String(repeating: "---|", count: 8 + params.count + extra.count) + "\n"
         for (g, by) in groups {
-            let paper = paperTable1[g.topology].map { "\($0.star) / \($0.myopic) / \($0.homogeneous)" } ?? "–"
-            let paperS = paperTable1[g.topology].map { "\($0.vsMyopic) / \($0.vsHomogeneous)" } ?? "–"
+            let published = paperColumns(paper, topology: g.topology)
+            let paperP = published?.payments ?? "–", paperS = published?.savings ?? "–"
             md += "| \(g.topology) | " + params.map { "\(num(g.point[$0] ?? .nan)) | " }.joined()
             md += "\(pm(by["star"])) | \(pm(by["myopic"])) | \(pm(by["homogeneous"])) | " + extra.map { "\(pm(by[$0])) | " }.joined()
-            md += "\(savingText(by["star"], "myopic")) | \(savingText(by["star"], "homogeneous")) | \(paper) | \(paperS) |\n"
+            md += "\(savingText(by["star"], "myopic")) | \(savingText(by["star"], "homogeneous")) | \(paperP) | \(paperS) |\n"
         }
         md += "\nThe paper's columns are the STAR paper's Table 1 (labelled \"paper\"), as kept in Experiments/targets/star-table1.yaml; every other number was produced by the command above.\n"
         return md

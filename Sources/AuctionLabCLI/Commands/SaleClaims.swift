@@ -117,6 +117,9 @@ struct SaleOverhead: ParsableCommand {
 }
 
 /// `auctionlab sale feasible`: where in the simulator's calibration fields do the headline figures hold together?
+/// A paper figure as the help prints it: a whole percentage with a minus sign (−0.53 → "−53 %").
+private func paperPercent(_ x: Double) -> String { String(format: "%.0f %%", 100 * x).replacingOccurrences(of: "-", with: "−") }
+
 struct SaleFeasible: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "feasible",
@@ -127,7 +130,7 @@ struct SaleFeasible: ParsableCommand {
         spec's simulator. Each point is screened on --screen simulated datasets (seeds
         --dataset-seed, +1, …; one task order each); points whose means are within --slack of
         every window go on to --confirm further datasets and are judged there: reliance and cost
-        change vs the largest agent within --tolerance of −53 % and −35 % (the paper's), and SALE's
+        change vs the largest agent within --tolerance of \(paperPercent(SaleHeadline.paper.largestAgentRelianceChange.overall)) and \(paperPercent(SaleHeadline.paper.totalCostChange)) (the paper's), and SALE's
         pass@1 at or above the largest agent's. Writes to --out: design.csv (every point),
         datasets.csv (every point × dataset) and verdict.md.
 

@@ -6,7 +6,7 @@ import LabNumerics
 /// test task alone: reliance change (SALE's share of tasks run by the largest agent − 1), total
 /// cost change (SALE's $ / largest's $ − 1, execution only) and the pass@1 gap (SALE − largest).
 public struct HeadlineFigures: Sendable, Hashable {
-    /// Reliance change, cost change and pass@1 gap, as fractions (−0.53 = −53 %).
+    /// Reliance change, cost change and pass@1 gap, as fractions (−0.5 = −50 %).
     public var reliance, cost, passGap: Double
     /// The three figures.
     public init(reliance: Double, cost: Double, passGap: Double) { self.reliance = reliance; self.cost = cost; self.passGap = passGap }
@@ -24,8 +24,9 @@ public struct HeadlineFigures: Sendable, Hashable {
 /// Where all three headline figures hold at once: reliance and cost within `tolerance` of their
 /// targets and the pass@1 gap at least `minPassGap`.
 public struct FeasibilityCriteria: Sendable, Hashable {
-    /// Target reliance change and cost change (fractions; the SALE paper's −53 % and −35 %).
-    public var reliance = -0.53, cost = -0.35
+    /// Target reliance change and cost change (fractions; default: the SALE paper's overall
+    /// reliance and total cost changes, ``SaleHeadline/paper``).
+    public var reliance = SaleHeadline.paper.largestAgentRelianceChange.overall, cost = SaleHeadline.paper.totalCostChange
     /// Half-width of the reliance and cost windows (fraction; 0.05 = ±5 points).
     public var tolerance = 0.05
     /// Least pass@1 gap, SALE − largest (fraction; 0 = at or above).
