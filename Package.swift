@@ -62,7 +62,12 @@ let package = Package(
             "Equilibrium", "Cluster",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // Shared by the test targets: scratch folders, the repository's path, the test lane.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "LabIOTests", dependencies: ["LabIO", "TestSupport"]),
         .testTarget(name: "PriorsTests", dependencies: ["Priors", "LabNumerics"]),
+        .testTarget(name: "WorkflowsTests", dependencies: ["Workflows", "Priors", "LabNumerics"]),
+        .testTarget(name: "PaymentsTests", dependencies: ["Payments", "Allocation"]),
         .testTarget(name: "AllocationTests", dependencies: ["Allocation", "Workflows", "Priors", "LabNumerics"]),
         .testTarget(name: "MechanismsTests", dependencies: ["Mechanisms", "Payments", "Allocation", "Workflows", "Priors", "LabNumerics"]),
         .testTarget(name: "TruthfulnessTests", dependencies: ["Truthfulness", "Mechanisms", "Workflows", "Priors", "LabNumerics"]),

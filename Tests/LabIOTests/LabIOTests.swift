@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import LabIO
+
+/// The shared file formats, checked against independent readers written here.
+@Suite("LabIO: CSV text, atomic publication, YAML field errors, number format")
+struct LabIOTests {
+    /// An RFC 4180 reader written here, independent of CSV.swift (which `csvText` uses).
+    static func parse(_ text: String) -> [[String]] {
+        var rows: [[String]] = [], row: [String] = [], field = "", quoted = false
+        var chars = Array(text)[...]
+        while let c = chars.popFirst() {
+            if quoted {
+                if c == "\"" {
+                    if chars.first == "\"" { field.append("\""); chars.removeFirst() } else { quoted = false }
+                } else { field.append(c) }
+            } else if c == "\"" { quoted = true
+            } else if c == "," { row.append(field); field = ""
+            } else if c == "\n" || c == "\r\n" { row.append(field); rows.append(row); row = []; field = ""
+            } else { field.append(c) }
+        }
+        if !field.isEmpty || !row.isEmpty { row.append(field); rows.append(row) }
+        return rows
+    }
+
+    @Test("csvText round-trips commas, quotes, newlines, spaces, empty fields and non-ASCII through an independent reader")
+    func csvRoundTrip() throws {
+        let header = ["id", "note", "value"]
+        let rows = [["a,b", "say \"hi\"", "1.5"], ["", " lead and trail ", "-0"], ["line\nbreak", "φ̄ → 13.6", "nan"], ["plain", "x", ""]]
+        let text = try csvText(header, rows)
+        #expect(text.hasSuffix("\n"))
+        #expect(Self.parse(text) == [header] + rows)
+    }
+
+    @Test("num is %.10g with nan for every non-finite value")
+    func numberFormat() {
+        #expect(num(0.1 + 0.2) == "0.3")
+        #expect(num(1e-12) == "1e-12")
+        #expect(num(123456789012) == "1.23456789e+11")
+        #expect(num(.infinity) == "nan" && num(-.infinity) == "nan" && num(.nan) == "nan")
+    }
+
+    @Test("markdownTable: a header, a rule and one line per row, each with the header's column count")
+    func markdown() {
+        let md = markdownTable(["a", "b", "c"], [["1", "2", "3"], ["4", "5", "6"]])
+        let lines = md.split(separator: "\n")
+        #expect(lines.count == 4)
+        #expect(lines.allSatisfy { $0.filter { $0 == "|" }.count == 4 })
+        #expect(lines[1] == "|---|---|---|")
+    }
+
+    @Test("writeAll publishes every file, or none when one cannot be written (old contents kept, no temporary left)")
+    func allOrNothing() throws {
+        let dir = try Scratch.folder("atomic")
+        defer { Scratch.remove(dir) }
+        let a = dir.appendingPathComponent("a.txt"), b = dir.appendingPathComponent("b.txt")
+        try AtomicFile.writeAll([(url: a, text: "old a"), (url: b, text: "old b")])
+        #expect(try String(contentsOf: a, encoding: .utf8) == "old a")
+        // A destination below a regular file cannot be created: the whole publication fails.
+        let blocked = a.appendingPathComponent("c.txt")
+        #expect(throws: AtomicFile.WriteError.self) {
+            try AtomicFile.writeAll([(url: b, text: "new b"), (url: blocked, text: "new c")])
+        }
+        #expect(try String(contentsOf: b, encoding: .utf8) == "old b")
+        let left = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
+        #expect(left == ["a.txt", "b.txt"], "\(left)")
+    }
+
+    struct Small: Codable, Equatable { var name: String; var count: Int }
+
+    @Test("decodeYAML names the field: a wrong type, a missing key, a misspelt key with the close one, a key given twice")
+    func yamlFieldErrors() throws {
+        #expect(try decodeYAML(Small.self, from: "name: x\ncount: 3\n", file: "s.yaml") == Small(name: "x", count: 3))
+        func field(_ text: String) -> SpecError? {
+            do { _ = try decodeYAML(Small.self, from: text, file: "s.yaml"); return nil } catch let e as SpecError { return e } catch { return nil }
+        }
+        #expect(field("name: x\ncount: three\n")?.field == "count")
+        #expect(field("name: x\n")?.field == "count")
+        let typo = try #require(field("name: x\ncount: 3\ncuont: 4\n"))
+        #expect(typo.field == "cuont" && typo.reason.contains("count"), "\(typo)")
+        #expect(field("name: x\nname: y\ncount: 3\n") != nil)
+    }
+}
