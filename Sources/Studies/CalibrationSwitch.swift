@@ -1,3 +1,4 @@
+import Experiments
 import Foundation
 
 /// A switch of the paper's market that `auctionlab calibrate` may free: a number read from

@@ -1,4 +1,5 @@
 import Equilibrium
+import Experiments
 import Foundation
 import LabIO
 import LabNumerics
@@ -188,7 +189,7 @@ public enum Reports {
     }
 
     /// A share as a percentage with two decimals ("0.82 %"), as the equilibrium tables print ε.
-    static func percent(_ x: Double) -> String { String(format: "%.2f %%", 100 * x) }
+    public static func percent(_ x: Double) -> String { String(format: "%.2f %%", 100 * x) }
 
     /// STAR's paired saving against `base` as "mean % [ci_low, ci_high]", or "–" when absent.
     static func savingText(_ star: Cell?, _ base: String) -> String {
