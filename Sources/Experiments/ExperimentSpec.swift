@@ -52,7 +52,7 @@ public struct ExperimentSpec: Codable, Sendable, Hashable {
     public static var parameterNames: [String] { defaults.map(\.0) }
 }
 
-/// Errors of the Experiments module's inputs and outputs.
+/// Errors of the inputs and outputs of experiments (read and written by Experiments, Sweeps and Studies).
 public enum ExperimentError: Error, CustomStringConvertible, Equatable, Sendable {
     /// A field of an input file is wrong: the file, the field (e.g. `sweep.rho[1]`) and why.
     case malformed(file: String, field: String, reason: String)

@@ -17,7 +17,7 @@ import Workflows
 ///
 /// Together with the market's own numbers — `scarcity` [a, b] (S_i ~ U(a, b)),
 /// `prior_low_fraction`, and the `defaults` ρ, κ, β, noise — these are the switches that
-/// `auctionlab calibrate` may free (``CalibrationSwitch``).
+/// `auctionlab calibrate` may free (`CalibrationSwitch` in Studies).
 public struct MarketAssumptions: Codable, Sendable, Hashable {
     /// How context tokens on an edge u → v are counted.
     public enum EdgeTokens: String, Codable, Sendable, CaseIterable {

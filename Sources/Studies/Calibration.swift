@@ -28,11 +28,11 @@ import Sweeps
 public struct CalibrationSpec: Codable, Sendable, Hashable {
     /// Name of the calibration (used in reports).
     public var name: String
-    /// Path of the market YAML to start from; nil = the built-in paper market (``MarketSpec/paper``).
+    /// Path of the market YAML to start from; nil = the built-in paper market (`MarketSpec.paper`).
     public var market: String?
-    /// Path of the published table to approach (a ``CalibrationTarget`` YAML); required by the CLI.
+    /// Path of the published table to approach (a `CalibrationTarget` YAML); required by the CLI.
     public var target: String?
-    /// Monte Carlo trials per topology and mechanism in every evaluation (2…``ExperimentSpec/maxTrials``).
+    /// Monte Carlo trials per topology and mechanism in every evaluation (2…`ExperimentSpec.maxTrials`).
     public var trials: Int
     /// Seed of every evaluation (common random numbers across evaluations).
     public var seed: UInt64

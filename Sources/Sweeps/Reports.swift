@@ -141,7 +141,7 @@ public enum Reports {
     }
 
     /// The paper's two columns of table.md for `topology`, from `paper` (the STAR paper's Table 1,
-    /// ``PaperNumbers/starTable1``, unless a test passes another): "STAR / Myopic / Homogeneous"
+    /// `PaperNumbers.starTable1` (Experiments), unless a test passes another): "STAR / Myopic / Homogeneous"
     /// as mean ± std with two decimals, and STAR's savings vs Myopic / vs Homogeneous in percent
     /// with one, as the paper prints them; nil where `paper` lacks the topology or one of the three.
     static func paperColumns(_ paper: CalibrationTarget, topology: String) -> (payments: String, savings: String)? {
