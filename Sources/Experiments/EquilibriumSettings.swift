@@ -1,6 +1,5 @@
 import Equilibrium
 import Foundation
-import LabIO
 import Mechanisms
 
 /// The `equilibrium:` block of an experiment spec: how the `BASE@equilibrium` entries of its
