@@ -4,7 +4,9 @@
 //   LabNumerics (GSL, GLPK) · LabIO (CSV, YAML, atomic files) → Priors (priors, virtual costs, ironing)
 //   → Workflows (graphs, instances) → Allocation (exact solvers) → Payments (thresholds)
 //   → Mechanisms (STAR and baselines) → Truthfulness (DSIC harness) · Equilibrium (Bayes–Nash)
-//   → Experiments (specs, sweeps, studies, reports) → Cluster (Slurm scripts) → AuctionLabCLI.
+//   → Experiments (specs, markets, topologies, the papers' numbers) → Sweeps (sweep engine: sharded,
+//   resumable runs, row files, merge, reports) → Studies (DSIC sweeps, Myerson, decomposition, calibration)
+//   → Cluster (Slurm scripts) → AuctionLabCLI.
 //   StrategyAuctions (SALE) stands beside them on LabNumerics and LabIO; FuzzHarness feeds the fuzzer.
 // Scripts/check-deps checks that every target declares exactly the local modules it imports.
 import PackageDescription
@@ -15,7 +17,8 @@ let package = Package(
     products: [
         .executable(name: "auctionlab", targets: ["AuctionLabCLI"]),
         .library(name: "AuctionLab", targets: ["Priors", "Workflows", "Allocation", "Payments",
-                                                "Mechanisms", "Truthfulness", "Experiments", "StrategyAuctions", "LabIO", "Equilibrium"]),
+                                                "Mechanisms", "Truthfulness", "Experiments", "Sweeps", "Studies", "StrategyAuctions", "LabIO",
+                                                "Equilibrium"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -44,22 +47,29 @@ let package = Package(
         .target(name: "Payments", dependencies: ["Allocation", "Workflows", "Priors"]),
         .target(name: "Mechanisms", dependencies: ["Payments", "Allocation", "Workflows"]),
         .target(name: "Truthfulness", dependencies: ["Mechanisms", "Workflows", "Priors", "LabNumerics"]),
-        .target(name: "Experiments", dependencies: ["Mechanisms", "Truthfulness", "Equilibrium", "Workflows", "Priors", "LabNumerics", "LabIO",
-                                                     .product(name: "Yams", package: "Yams"),
-                                                     .product(name: "HeapModule", package: "swift-collections")]),
-        // Slurm and GNU parallel scripts for sharded sweeps: shell text, not science (kept out of Experiments).
-        .target(name: "Cluster", dependencies: ["Experiments", "LabIO"]),
+        // Specs, the paper's market, topologies and the papers' numbers: what an experiment is.
+        .target(name: "Experiments", dependencies: ["Mechanisms", "Equilibrium", "Workflows", "Priors", "LabNumerics", "LabIO",
+                                                     .product(name: "Yams", package: "Yams")]),
+        // The sweep engine: work items, row files (journals, shards), the streaming merge and reports.
+        .target(name: "Sweeps", dependencies: ["Experiments", "Mechanisms", "Equilibrium", "Workflows", "LabNumerics", "LabIO",
+                                                .product(name: "HeapModule", package: "swift-collections")]),
+        // Studies built on specs and sweeps: DSIC sweeps, the Myerson study, decomposition, calibration.
+        .target(name: "Studies", dependencies: ["Sweeps", "Experiments", "Mechanisms", "Truthfulness", "Equilibrium", "Workflows",
+                                                 "Priors", "LabNumerics", "LabIO"]),
+        // Slurm and GNU parallel scripts for sharded sweeps: shell text, not science (kept out of Sweeps).
+        .target(name: "Cluster", dependencies: ["Sweeps", "LabIO"]),
         // Approximate Bayes–Nash equilibria of any mechanism, each with its ε-certificate (issue 14).
         .target(name: "Equilibrium", dependencies: ["Mechanisms", "Workflows", "Priors", "LabNumerics", "LabIO"]),
         .target(name: "StrategyAuctions", dependencies: ["LabNumerics", "LabIO",
                                                          .product(name: "CSV", package: "CSV.swift")]),
         // The input contract of issue 18, shared by the fuzz targets and the corpus-replay test.
-        .target(name: "FuzzHarness", dependencies: ["Experiments", "Mechanisms", "Priors", "Workflows", "StrategyAuctions"]),
+        .target(name: "FuzzHarness", dependencies: ["Experiments", "Sweeps", "Studies", "Mechanisms", "Priors", "Workflows",
+                                                    "StrategyAuctions"]),
         // libFuzzer entry (built by Scripts/fuzz with -sanitize=fuzzer -D FUZZING) or corpus replay.
         .executableTarget(name: "AuctionLabFuzz", dependencies: ["FuzzHarness"], swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
         .executableTarget(name: "AuctionLabCLI", dependencies: [
-            "LabNumerics", "Priors", "Workflows", "Allocation", "Payments", "Mechanisms", "Truthfulness", "Experiments", "StrategyAuctions", "LabIO",
-            "Equilibrium", "Cluster",
+            "LabNumerics", "Priors", "Workflows", "Allocation", "Payments", "Mechanisms", "Truthfulness", "Experiments", "Sweeps", "Studies",
+            "StrategyAuctions", "LabIO", "Equilibrium", "Cluster",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Shared by the test targets: scratch folders, the repository's path, the test lane.
@@ -71,13 +81,14 @@ let package = Package(
         .testTarget(name: "AllocationTests", dependencies: ["Allocation", "Workflows", "Priors", "LabNumerics"]),
         .testTarget(name: "MechanismsTests", dependencies: ["Mechanisms", "Payments", "Allocation", "Workflows", "Priors", "LabNumerics"]),
         .testTarget(name: "TruthfulnessTests", dependencies: ["Truthfulness", "Mechanisms", "Workflows", "Priors", "LabNumerics"]),
-        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Workflows", "LabNumerics", "Cluster", "LabIO"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Sweeps", "Studies", "Workflows", "LabNumerics", "Cluster",
+                                                            "LabIO"]),
         .testTarget(name: "StrategyAuctionsTests", dependencies: ["StrategyAuctions", "LabNumerics", "LabIO"]),
         .testTarget(name: "EquilibriumTests", dependencies: ["Equilibrium", "Mechanisms", "Workflows", "Priors", "LabNumerics"]),
         .testTarget(name: "CLITests", dependencies: ["AuctionLabCLI"]),
-        .testTarget(name: "FuzzHarnessTests", dependencies: ["FuzzHarness", "Experiments"], exclude: ["Corpus", "Campaign"]),
+        .testTarget(name: "FuzzHarnessTests", dependencies: ["FuzzHarness", "Experiments", "Sweeps"], exclude: ["Corpus", "Campaign"]),
         // The DocC tutorials' code: compiled and run here, and checked verbatim against the articles.
         .testTarget(name: "TutorialTests", dependencies: ["Mechanisms", "Payments", "Priors", "Truthfulness", "Workflows",
-                                                         "Experiments", "StrategyAuctions"]),
+                                                         "Experiments", "Sweeps", "StrategyAuctions"]),
     ]
 )

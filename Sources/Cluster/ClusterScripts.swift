@@ -1,6 +1,6 @@
 import Foundation
 import LabIO
-import Experiments
+import Sweeps
 
 /// Resources of the Slurm jobs (the `sbatch` options the scripts carry).
 public struct SlurmResources: Sendable, Equatable {

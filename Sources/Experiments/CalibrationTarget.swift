@@ -64,7 +64,7 @@ public struct CalibrationTarget: Codable, Sendable, Hashable {
     public static func parse(_ text: String, file: String) throws -> CalibrationTarget {
         let t = try ExperimentError.decode(CalibrationTarget.self, yaml: text, file: file)
         func bad(_ field: String, _ reason: String) -> ExperimentError { .malformed(file: file, field: field, reason: reason) }
-        try refuseUnknownKeys(text, allowed: ["name", "source", "citation", "trials", "topologies", "mechanisms", "cells", "savings"], file: file)
+        try ExperimentError.refuseUnknownKeys(text, allowed: ["name", "source", "citation", "trials", "topologies", "mechanisms", "cells", "savings"], file: file)
         guard t.trials > 1 else { throw bad("trials", "must be at least 2 (the std/√trials unit needs it; got \(t.trials))") }
         guard !t.topologies.isEmpty else { throw bad("topologies", "is empty") }
         for (name, list) in [("topologies", t.topologies), ("mechanisms", t.mechanisms)] {

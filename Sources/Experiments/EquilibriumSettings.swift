@@ -1,6 +1,5 @@
 import Equilibrium
 import Foundation
-import LabIO
 import Mechanisms
 
 /// The `equilibrium:` block of an experiment spec: how the `BASE@equilibrium` entries of its
@@ -31,7 +30,7 @@ public struct EquilibriumSettings: Codable, Sendable, Hashable {
     /// 0.5; 0.3 certifies S4 pay-as-bid at 1 % on 3 of 4 seeds, see `bench equilibrium`).
     public var damping: Double?
     /// The step size when `damping` is absent; a spec's hash names `damping` only when it differs.
-    static let defaultDamping = 0.5
+    public static let defaultDamping = 0.5
 
     enum CodingKeys: String, CodingKey {
         case grid, samples, iterations, target, temperature, damping
@@ -53,7 +52,7 @@ public struct EquilibriumSettings: Codable, Sendable, Hashable {
     }
 
     /// Refuses values the solver cannot use; the error names `equilibrium.FIELD` of `file`.
-    func check(file: String) throws {
+    public func check(file: String) throws {
         func bad(_ f: String, _ why: String) -> ExperimentError { .malformed(file: file, field: "equilibrium.\(f)", reason: why) }
         if let g = grid, !(2...1000).contains(g) { throw bad("grid", "must be between 2 and 1000 knots (got \(g))") }
         if let s = samples, !(1...1_000_000).contains(s) { throw bad("samples", "must be between 1 and 1000000 (got \(s))") }
@@ -64,35 +63,6 @@ public struct EquilibriumSettings: Codable, Sendable, Hashable {
         if let t = target, !(t > 0 && t.isFinite) { throw bad("target", "must be a positive relative ε (got \(t))") }
         if let t = temperature, !(t >= 0 && t.isFinite) { throw bad("temperature", "must be a finite number ≥ 0 (got \(t))") }
         if let d = damping, !(d > 0 && d <= 1) { throw bad("damping", "must be in (0, 1] (got \(d))") }
-    }
-}
-
-/// The per-row numbers an equilibrium entry adds to a sweep row (`TrialRow.equilibrium`,
-/// stored in row files after the seven measures), in this order; NaN for the other mechanisms
-/// of a spec that has equilibrium entries. Money in $ like `total_payment`.
-public enum EquilibriumMeasures {
-    /// The CSV columns an equilibrium entry adds to `trials.csv` (money in $, ε relative to utility).
-    public static let columns = ["epsilon", "relative_epsilon", "relative_epsilon_ci_high", "converged",
-                                 "expected_payment_equilibrium", "expected_payment_truthful"]
-    /// Stored values (`converged` is derived from `relative_epsilon` and the target).
-    public static let stored = 5
-    /// The stored values of one play: max ε over agents ($), max relative ε, the largest upper
-    /// end of an agent's 95 % interval of relative ε, and the expected total payments at
-    /// equilibrium and at truthful bids on the certificate's fresh profiles ($).
-    static func values(_ r: EquilibriumResult, usd: (Double) -> Double) -> [Double] {
-        let c = r.certificate
-        return [usd(c.maxEpsilon), c.maxRelativeEpsilon, c.perAgent.map(\.relativeEpsilon.ciHigh).max() ?? 0,
-                usd(r.payments.equilibrium.mean), usd(r.payments.truthful.mean)]
-    }
-    static var none: [Double] { Array(repeating: .nan, count: stored) }
-
-    /// The CSV cells of `columns` (empty for a row that is not an equilibrium entry's).
-    public static func cells(_ v: [Double], target: Double) -> [String] {
-        guard v.count == stored, !v[1].isNaN else { return Array(repeating: "", count: columns.count) }
-        // +∞ relative ε (zero equilibrium utility, positive gain) has no number: an empty field
-        // (CSVs hold no infinities), with `converged` 0.
-        func rel(_ x: Double) -> String { x == .infinity ? "" : num(x) }
-        return [num(v[0]), rel(v[1]), rel(v[2]), v[1] <= target ? "1" : "0", num(v[3]), num(v[4])]
     }
 }
 

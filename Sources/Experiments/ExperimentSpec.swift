@@ -1,5 +1,6 @@
 import Foundation
 import LabIO
+import Yams
 
 /// An experiment spec (FileFormats.md, `Experiments/*.yaml`):
 ///
@@ -33,6 +34,14 @@ public struct ExperimentSpec: Codable, Sendable, Hashable {
     /// How `BASE@equilibrium` entries of `mechanisms` are solved (``EquilibriumSettings``); defaults when absent.
     public var equilibrium: EquilibriumSettings?
 
+    /// A spec from its fields, unchecked (``parse(_:file:)`` validates a file's).
+    public init(name: String, topologies: [String], mechanisms: [String], trials: Int, seed: UInt64,
+                sweep: [String: [Double]]? = nil, output: String? = nil, topologyDir: String? = nil,
+                market: String? = nil, equilibrium: EquilibriumSettings? = nil) {
+        self.name = name; self.topologies = topologies; self.mechanisms = mechanisms; self.trials = trials; self.seed = seed
+        self.sweep = sweep; self.output = output; self.topologyDir = topologyDir; self.market = market; self.equilibrium = equilibrium
+    }
+
     enum CodingKeys: String, CodingKey { case name, topologies, mechanisms, trials, seed, sweep, output, market, equilibrium, topologyDir = "topology_dir" }
 
     /// Parameters a spec may sweep, with the paper's defaults (ThePaperMarket.md).
@@ -43,7 +52,7 @@ public struct ExperimentSpec: Codable, Sendable, Hashable {
     public static var parameterNames: [String] { defaults.map(\.0) }
 }
 
-/// Errors of the Experiments module's inputs and outputs.
+/// Errors of the inputs and outputs of experiments (read and written by Experiments, Sweeps and Studies).
 public enum ExperimentError: Error, CustomStringConvertible, Equatable, Sendable {
     /// A field of an input file is wrong: the file, the field (e.g. `sweep.rho[1]`) and why.
     case malformed(file: String, field: String, reason: String)
@@ -62,14 +71,23 @@ public enum ExperimentError: Error, CustomStringConvertible, Equatable, Sendable
 extension ExperimentError {
     /// The text of an input file (`readInputText`), a missing or unreadable file as `.io`.
     /// Every YAML file of this module (specs, targets, calibration specs) is read through it.
-    static func readText(_ path: String, what: String) throws -> String {
+    public static func readText(_ path: String, what: String) throws -> String {
         do { return try readInputText(path, what: what) } catch let e as InputFileError { throw ExperimentError.io(e.description) }
     }
 
     /// `decodeYAML`, its field-naming `SpecError` as `.malformed`.
-    static func decode<T: Decodable>(_ type: T.Type, yaml text: String, file: String) throws -> T {
+    public static func decode<T: Decodable>(_ type: T.Type, yaml text: String, file: String) throws -> T {
         do { return try decodeYAML(type, from: text, file: file) } catch let e as SpecError {
             throw ExperimentError.malformed(file: e.file, field: e.field, reason: e.reason)
+        }
+    }
+
+    /// Refuses top-level keys of a YAML mapping that are not `allowed` (the decoder ignores them,
+    /// so a misspelt `fit_std` would silently fall back to its default).
+    public static func refuseUnknownKeys(_ text: String, allowed: [String], file: String) throws {
+        guard let node = try? Yams.compose(yaml: text), let map = node.mapping else { return }
+        for key in map.keys.compactMap(\.string).sorted() where !allowed.contains(key) {
+            throw ExperimentError.malformed(file: file, field: key, reason: "is not a key of this file; expected one of \(allowed.joined(separator: ", "))")
         }
     }
 }

@@ -17,7 +17,7 @@ import Workflows
 ///
 /// Together with the market's own numbers — `scarcity` [a, b] (S_i ~ U(a, b)),
 /// `prior_low_fraction`, and the `defaults` ρ, κ, β, noise — these are the switches that
-/// `auctionlab calibrate` may free (``CalibrationSwitch``).
+/// `auctionlab calibrate` may free (`CalibrationSwitch` in Studies).
 public struct MarketAssumptions: Codable, Sendable, Hashable {
     /// How context tokens on an edge u → v are counted.
     public enum EdgeTokens: String, Codable, Sendable, CaseIterable {
@@ -120,7 +120,7 @@ public struct MarketAssumptions: Codable, Sendable, Hashable {
     /// Runs `mechanism` on the trial's instance under these assumptions: the Homogeneous bundle
     /// open to `bundle_bidders`, the baselines' payments capped per `baseline_cap`. Returns the
     /// outcome and its total payment in the instance's units (before `payment_scale`).
-    func run(_ mechanism: any Mechanism, on inst: Instance, spec: InstanceSpec) throws -> (outcome: Outcome, paid: Double) {
+    public func run(_ mechanism: any Mechanism, on inst: Instance, spec: InstanceSpec) throws -> (outcome: Outcome, paid: Double) {
         var o: Outcome
         if mechanism.name == "homogeneous", bundle != .capable {
             let needed = spec.nodes.map(\.difficulty).max() ?? 1

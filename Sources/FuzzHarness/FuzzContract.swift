@@ -3,6 +3,8 @@ import Experiments
 import Mechanisms
 import Priors
 import StrategyAuctions
+import Studies
+import Sweeps
 import Workflows
 
 /// The library's contract on untrusted input (issue 18), one check per input format, shared by

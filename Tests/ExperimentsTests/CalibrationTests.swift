@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import Workflows
 @testable import Experiments
+@testable import Studies
+@testable import Sweeps
 
 @Suite("Experiments: market assumptions and calibration to a published table")
 struct CalibrationTests {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import Cluster
-@testable import Experiments
+@testable import Sweeps
 import LabIO
 
 @Suite("Experiments: Slurm and GNU parallel scripts")

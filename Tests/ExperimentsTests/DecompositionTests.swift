@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Experiments
+import Studies
 import LabIO
 
 /// The decomposition study's files (issue 29): columns, the additivity of the factors, the

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Experiments
+@testable import Sweeps
 import LabIO
 
 /// `BASE@equilibrium` entries in a sweep (issue 14, `Experiments/table1-equilibrium.yaml`): a tiny

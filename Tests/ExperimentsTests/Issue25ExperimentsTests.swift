@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import Experiments
+@testable import Studies
+@testable import Sweeps
 import LabIO
 
 /// Issue 25 §3 in the Experiments module: content fingerprints on --resume, calibration

@@ -2,6 +2,7 @@ import Foundation
 import LabNumerics
 import Testing
 @testable import Experiments
+@testable import Sweeps
 
 /// The STAR paper's Table 1 is data (`Experiments/targets/star-table1.yaml`), compiled into the
 /// module byte for byte and printed by table.md from there.

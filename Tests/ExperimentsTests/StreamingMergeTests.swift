@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import LabNumerics
 @testable import Experiments
+@testable import Sweeps
 
 /// The streaming merge (issue 17): row files, k-way merge, accumulators. Every comparison is
 /// against the in-memory path (`Reports` on rows held in an array), byte for byte.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Experiments
+@testable import Sweeps
 import LabIO
 
 @Suite("Experiments: reproducible sweeps")

@@ -1,4 +1,5 @@
 import Foundation
+import Sweeps
 import Testing
 @testable import FuzzHarness
 import Experiments

@@ -86,16 +86,16 @@ struct FrontierTests {
     }
 
     @Test func calibrationTargetsParseOrNameTheField() throws {
-        #expect(try CalibrationTarget.parse("share-32b=0.3", field: "--calibrate") == .share(agent: "32b", 0.3))
-        #expect(try CalibrationTarget.parse("budget=0.008", field: "--calibrate") == .budget(0.008))
+        #expect(try ThresholdTarget.parse("share-32b=0.3", field: "--calibrate") == .share(agent: "32b", 0.3))
+        #expect(try ThresholdTarget.parse("budget=0.008", field: "--calibrate") == .budget(0.008))
         for bad in ["share-32b", "share-32b=x", "share-32b=1.5", "budget=-1", "budget=nan", "cost=3", "share-=0.2"] {
-            do { _ = try CalibrationTarget.parse(bad, field: "calibrate[0]"); Issue.record("\(bad) accepted") } catch let e as SaleError {
+            do { _ = try ThresholdTarget.parse(bad, field: "calibrate[0]"); Issue.record("\(bad) accepted") } catch let e as SaleError {
                 #expect(e.description.hasPrefix("calibrate[0] `\(bad)`"))
             }
         }
-        let t = try CalibrationTarget.parse("share-8B=0.2", field: "f")
+        let t = try ThresholdTarget.parse("share-8B=0.2", field: "f")
         #expect(throws: SaleError.self) { try t.validate(agents: SaleAgent.paper, largest: 3, field: "f") }
-        #expect(throws: SaleError.self) { try CalibrationTarget.share(agent: "70B", 0.2).validate(agents: SaleAgent.paper, largest: 3, field: "f") }
+        #expect(throws: SaleError.self) { try ThresholdTarget.share(agent: "70B", 0.2).validate(agents: SaleAgent.paper, largest: 3, field: "f") }
         var spec = smallSpec()
         spec.calibrate = ["share-70b=0.1"]
         let runner = SaleRunner(spec: spec, data: try Simulator(calibration: spec.simulator).dataset(seed: 1))

@@ -4,6 +4,7 @@ import Allocation
 import Experiments
 import LabNumerics
 import Mechanisms
+import Sweeps
 import Workflows
 
 /// `auctionlab bench scale`: merge time and peak memory at two sizes (a child process each), shard

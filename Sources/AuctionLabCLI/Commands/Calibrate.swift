@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Experiments
 import LabIO
+import Studies
 
 /// `auctionlab calibrate`: fit the market's unstated assumptions to a published table.
 struct Calibrate: ParsableCommand {

@@ -4,6 +4,8 @@ import Experiments
 import LabIO
 import LabNumerics
 import Mechanisms
+import Studies
+import Sweeps
 import Truthfulness
 import Workflows
 

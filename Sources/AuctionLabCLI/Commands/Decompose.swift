@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import Experiments
 import LabIO
+import Studies
 
 /// `auctionlab decompose`: the decomposition study of issue 29 (where STAR's saving comes from).
 struct Decompose: ParsableCommand {

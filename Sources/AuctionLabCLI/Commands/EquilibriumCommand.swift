@@ -1,9 +1,9 @@
 import ArgumentParser
 import Equilibrium
-import Experiments
 import Foundation
 import LabIO
 import Mechanisms
+import Studies
 import Workflows
 
 /// `auctionlab equilibrium`: approximate Bayes–Nash equilibria with ε-certificates.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Experiments
+import Sweeps
 
 /// `auctionlab merge`: join the shard files of a sharded sweep into trials.csv, summary.csv, table.md.
 struct Merge: ParsableCommand {

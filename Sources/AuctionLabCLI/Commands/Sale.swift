@@ -85,7 +85,7 @@ struct SaleRun: ParsableCommand {
         if let orders { s.orders = orders }
         if let trace { s.trace = trace }
         for (i, t) in calibrate.enumerated() {
-            do { _ = try CalibrationTarget.parse(t, field: "--calibrate") } catch let e as SaleError {
+            do { _ = try ThresholdTarget.parse(t, field: "--calibrate") } catch let e as SaleError {
                 throw ValidationError(e.description + (i > 0 ? " (occurrence \(i + 1))" : ""))
             }
         }
@@ -100,7 +100,7 @@ struct SaleRun: ParsableCommand {
             source = "simulated, \(data.records.count) tasks"
         }
         // Targets checked against the data's agents before anything is written.
-        for t in calibrate { try CalibrationTarget.parse(t, field: "--calibrate").validate(agents: data.agents, largest: data.largest, field: "--calibrate") }
+        for t in calibrate { try ThresholdTarget.parse(t, field: "--calibrate").validate(agents: data.agents, largest: data.largest, field: "--calibrate") }
         try SaleRunner(spec: s, data: data).validateTargets()
         if let writeTrace { try AtomicFile.write(TraceFormat.write(data), to: URL(fileURLWithPath: writeTrace)) }
         let dir = URL(fileURLWithPath: out ?? s.output ?? "Results/\(s.name)")

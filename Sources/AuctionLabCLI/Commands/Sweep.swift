@@ -3,6 +3,7 @@ import Foundation
 import Cluster
 import Experiments
 import LabIO
+import Sweeps
 
 /// `auctionlab sweep`: run an experiment spec and write trials.csv, summary.csv, table.md.
 struct Sweep: ParsableCommand {

@@ -19,7 +19,7 @@ public struct KnobRun: Sendable {
 public struct CalibrationRow: Sendable {
     /// The target, the method calibrated, the order index, the knob mix chosen on the training
     /// prefix, and the targeted quantity it reached there (a share in [0, 1] or $ per task).
-    public let target: CalibrationTarget, method: String, order: Int, knob: KnobMix, train: Double
+    public let target: ThresholdTarget, method: String, order: Int, knob: KnobMix, train: Double
     /// The method's metrics on the order's test tasks at the calibrated knob.
     public let test: MethodMetrics
     /// The targeted quantity on the test tasks (share or $ per task).

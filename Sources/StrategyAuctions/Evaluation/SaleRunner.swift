@@ -70,7 +70,7 @@ public struct SaleRunner: Sendable {
     /// Every calibration target parses and (a share) names the dearest agent of the data.
     public func validateTargets() throws {
         for (i, text) in spec.calibrate.enumerated() {
-            try CalibrationTarget.parse(text, field: "calibrate[\(i)]").validate(agents: data.agents, largest: data.largest, field: "calibrate[\(i)]")
+            try ThresholdTarget.parse(text, field: "calibrate[\(i)]").validate(agents: data.agents, largest: data.largest, field: "calibrate[\(i)]")
         }
     }
 

@@ -39,11 +39,11 @@ public struct SaleSpec: Codable, Sendable {
     public var studies: StudySpec = .init()
     /// Output folder; nil = `Results/NAME` (the CLI's `--out` overrides both).
     public var output: String?
-    /// Threshold-calibration targets (`share-AGENT=x` or `budget=x`), see `CalibrationTarget`.
+    /// Threshold-calibration targets (`share-AGENT=x` or `budget=x`), see `ThresholdTarget`.
     public var calibrate: [String] = []
     /// `calibrate`, parsed (`parse` has checked the syntax).
-    public var calibrationTargets: [CalibrationTarget] {
-        calibrate.enumerated().compactMap { try? CalibrationTarget.parse($0.element, field: "calibrate[\($0.offset)]") }
+    public var calibrationTargets: [ThresholdTarget] {
+        calibrate.enumerated().compactMap { try? ThresholdTarget.parse($0.element, field: "calibrate[\($0.offset)]") }
     }
 
     /// Memory retrieval (SALE §3.4): the `k` most similar past tasks whose cosine similarity is at
@@ -165,7 +165,7 @@ public struct SaleSpec: Codable, Sendable {
         guard s.routers.mfRank > 0 else { throw bad("routers.mf_rank", "must be positive") }
         guard (0...1).contains(s.routers.verifierAccuracy) else { throw bad("routers.verifier_accuracy", "must be a probability in [0, 1]") }
         for (i, t) in s.calibrate.enumerated() {
-            do { _ = try CalibrationTarget.parse(t, field: "calibrate[\(i)]") } catch let e as SaleError { throw bad("calibrate[\(i)]", e.description) }
+            do { _ = try ThresholdTarget.parse(t, field: "calibrate[\(i)]") } catch let e as SaleError { throw bad("calibrate[\(i)]", e.description) }
         }
         guard s.studies.padding.allSatisfy({ $0 > 0 }) else { throw bad("studies.padding", "factors must be positive") }
         // Every number finite (YAML's .nan / .inf decode as doubles), checked field by field.

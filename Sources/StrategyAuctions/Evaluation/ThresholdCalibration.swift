@@ -3,7 +3,7 @@ import Foundation
 /// A threshold-calibration target (RouteLLM's "calibrate the threshold to a share of strong-model
 /// calls", or a budget): `share-<AGENT>=x` asks for the share x ∈ [0, 1] of test tasks run by
 /// AGENT, which must be the dearest agent; `budget=x` asks for at most x dollars per task.
-public enum CalibrationTarget: Sendable, Hashable, CustomStringConvertible {
+public enum ThresholdTarget: Sendable, Hashable, CustomStringConvertible {
     /// The share, in [0, 1], of test tasks run by the named agent (the dearest one).
     case share(agent: String, Double)
     /// At most this many dollars per task (> 0).
@@ -22,7 +22,7 @@ public enum CalibrationTarget: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Parses `share-32b=0.3` or `budget=0.008`; the error names `field` and says what is wrong.
-    public static func parse(_ text: String, field: String) throws -> CalibrationTarget {
+    public static func parse(_ text: String, field: String) throws -> ThresholdTarget {
         func bad(_ why: String) -> SaleError { .invalid("\(field) `\(text)`: \(why)") }
         let parts = text.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         guard parts.count == 2, !parts[1].isEmpty else { throw bad("expected share-AGENT=x (e.g. share-32b=0.3) or budget=x (dollars per task)") }

@@ -1,7 +1,8 @@
+import Experiments
 import Foundation
 import LabIO
 import LabNumerics
-import Yams
+import Sweeps
 
 /// A calibration spec (`Experiments/calibration.yaml`): which market to start from, which
 /// published table to approach, which switches are free within which bounds, and which
@@ -27,11 +28,11 @@ import Yams
 public struct CalibrationSpec: Codable, Sendable, Hashable {
     /// Name of the calibration (used in reports).
     public var name: String
-    /// Path of the market YAML to start from; nil = the built-in paper market (``MarketSpec/paper``).
+    /// Path of the market YAML to start from; nil = the built-in paper market (`MarketSpec.paper`).
     public var market: String?
-    /// Path of the published table to approach (a ``CalibrationTarget`` YAML); required by the CLI.
+    /// Path of the published table to approach (a `CalibrationTarget` YAML); required by the CLI.
     public var target: String?
-    /// Monte Carlo trials per topology and mechanism in every evaluation (2…``ExperimentSpec/maxTrials``).
+    /// Monte Carlo trials per topology and mechanism in every evaluation (2…`ExperimentSpec.maxTrials`).
     public var trials: Int
     /// Seed of every evaluation (common random numbers across evaluations).
     public var seed: UInt64
@@ -67,17 +68,8 @@ public struct CalibrationSpec: Codable, Sendable, Hashable {
     public static func load(_ path: String) throws -> CalibrationSpec {
         let text = try ExperimentError.readText(path, what: "calibration spec")
         let spec = try ExperimentError.decode(CalibrationSpec.self, yaml: text, file: path)
-        try refuseUnknownKeys(text, allowed: CodingKeys.allCases.map(\.rawValue), file: path)
+        try ExperimentError.refuseUnknownKeys(text, allowed: CodingKeys.allCases.map(\.rawValue), file: path)
         return spec
-    }
-}
-
-/// Refuses top-level keys of a YAML mapping that are not `allowed` (the decoder ignores them,
-/// so a misspelt `fit_std` would silently fall back to its default).
-func refuseUnknownKeys(_ text: String, allowed: [String], file: String) throws {
-    guard let node = try? Yams.compose(yaml: text), let map = node.mapping else { return }
-    for key in map.keys.compactMap(\.string).sorted() where !allowed.contains(key) {
-        throw ExperimentError.malformed(file: file, field: key, reason: "is not a key of this file; expected one of \(allowed.joined(separator: ", "))")
     }
 }
 

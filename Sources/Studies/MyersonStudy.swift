@@ -1,9 +1,11 @@
 import Equilibrium
+import Experiments
 import Foundation
 import LabIO
 import LabNumerics
 import Mechanisms
 import Priors
+import Sweeps
 import Truthfulness
 import Workflows
 

@@ -1,7 +1,8 @@
+import Experiments
 import Foundation
 
 /// A switch of the paper's market that `auctionlab calibrate` may free: a number read from
-/// and written to a ``MarketSpec`` (continuous, fitted by Nelder–Mead within bounds) or one
+/// and written to a `MarketSpec` (continuous, fitted by Nelder–Mead within bounds) or one
 /// of a few named options (discrete, enumerated).
 public struct CalibrationSwitch: Sendable {
     /// A number fitted within bounds (`continuous`), or one of the named options (`discrete`).

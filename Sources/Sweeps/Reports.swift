@@ -1,4 +1,5 @@
 import Equilibrium
+import Experiments
 import Foundation
 import LabIO
 import LabNumerics
@@ -140,7 +141,7 @@ public enum Reports {
     }
 
     /// The paper's two columns of table.md for `topology`, from `paper` (the STAR paper's Table 1,
-    /// ``PaperNumbers/starTable1``, unless a test passes another): "STAR / Myopic / Homogeneous"
+    /// `PaperNumbers.starTable1` (Experiments), unless a test passes another): "STAR / Myopic / Homogeneous"
     /// as mean ± std with two decimals, and STAR's savings vs Myopic / vs Homogeneous in percent
     /// with one, as the paper prints them; nil where `paper` lacks the topology or one of the three.
     static func paperColumns(_ paper: CalibrationTarget, topology: String) -> (payments: String, savings: String)? {
@@ -188,7 +189,7 @@ public enum Reports {
     }
 
     /// A share as a percentage with two decimals ("0.82 %"), as the equilibrium tables print ε.
-    static func percent(_ x: Double) -> String { String(format: "%.2f %%", 100 * x) }
+    public static func percent(_ x: Double) -> String { String(format: "%.2f %%", 100 * x) }
 
     /// STAR's paired saving against `base` as "mean % [ci_low, ci_high]", or "–" when absent.
     static func savingText(_ star: Cell?, _ base: String) -> String {

@@ -1,7 +1,9 @@
+import Experiments
 import Foundation
 import LabIO
 import LabNumerics
 import Mechanisms
+import Sweeps
 import Workflows
 
 /// The decomposition study (issue 29): where STAR's saving against Myopic comes from.

@@ -1,5 +1,6 @@
 import Dispatch
 import Equilibrium
+import Experiments
 import Foundation
 import LabIO
 import LabNumerics
@@ -142,7 +143,7 @@ public struct SweepRunner: Sendable {
 
     /// DSIC checks probe a mechanism thousands of times; an equilibrium entry would recompute
     /// its equilibrium on every probe, so the DSIC experiments refuse it, naming the entry.
-    static func refuseEquilibriumEntries(_ mechanisms: [any Mechanism], file: String) throws {
+    public static func refuseEquilibriumEntries(_ mechanisms: [any Mechanism], file: String) throws {
         if let k = mechanisms.firstIndex(where: { $0 is AtEquilibrium }) {
             throw ExperimentError.malformed(file: file, field: "mechanisms[\(k)]",
                                             reason: "\"\(mechanisms[k].name)\" is played at equilibrium; DSIC checks take mechanisms as defined (use `auctionlab equilibrium` or a sweep)")

@@ -1,8 +1,10 @@
 import Dispatch
+import Experiments
 import Foundation
 import LabIO
 import LabNumerics
 import Mechanisms
+import Sweeps
 import Truthfulness
 import Workflows
 

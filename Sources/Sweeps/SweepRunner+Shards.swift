@@ -1,4 +1,5 @@
 import Equilibrium
+import Experiments
 import Foundation
 import HeapModule
 import LabIO

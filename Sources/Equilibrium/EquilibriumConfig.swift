@@ -1,0 +1,81 @@
+import Foundation
+import Mechanisms
+
+/// Settings of `EquilibriumSolver.solve`. Defaults suit a single-node test; the CLI exposes them.
+public struct EquilibriumConfig: Sendable {
+    /// K: knots of each agent's bid function over its support (≥ 2).
+    public var grid: Int
+    /// N: cost profiles drawn afresh each iteration for each agent (stratified, stream derived
+    /// from the seed, the iteration and the agent) that its best responses average over — common
+    /// random numbers within an agent's iteration: the same N profiles for all its knots and bids.
+    public var samples: Int
+    /// Maximum best-response iterations (≥ 1).
+    public var iterations: Int
+    /// α in new = old + α_t·(BR − old), α_t = α/(1 + (t−1)/5), α in (0, 1]: damping and a
+    /// decreasing step tame the oscillation of plain best response in first-price-like games.
+    public var damping: Double
+    /// Master seed of the solver's and the certificate's profile streams.
+    public var seed: UInt64
+    /// Worker threads; the result does not depend on it.
+    public var threads: Int
+    /// Stop iterating once the solver's own in-sample relative ε is at most this.
+    public var stopTolerance: Double
+    /// Logit smoothing of the best response, relative to the spread of the agent's sample-average
+    /// utility over its candidate bids (0: the exact argmax). Why: the argmax of a sample average
+    /// jumps by O(N^(-1/3)) between near-equal bids, and in first-price-like games the lowest type
+    /// is indifferent at equilibrium (its best response is "just below the others' lowest bid"),
+    /// so plain best response ratchets its bid upward and never comes back; the logit mean averages
+    /// over near-optimal bids and pulls that type back below the others' lowest bid.
+    public var temperature: Double
+    /// Certificate: fresh profiles (default max(N, 200)), own types (default 2K+1), directly
+    /// evaluated bids (default 4K+1), and the relative ε below which the result counts as converged.
+    public var certificateSamples: Int?
+    /// Own-type grid points of the certificate (≥ 2; nil = 2K+1).
+    public var certificateTypes: Int?
+    /// Directly evaluated bids of the certificate (≥ 2; nil = 4K+1).
+    public var certificateBids: Int?
+    /// Relative ε at or below which the certificate counts as converged (default 0.01).
+    public var target: Double
+    /// A knot whose target bid's outcome differs from the top bid's in less than this share of
+    /// the sampled profiles behind its utility curve is "uninformed" and follows the informed
+    /// knots below it (`extrapolateUninformed`); 0 turns this off.
+    public var minEventShare: Double
+    /// Put the first knot at the support's lower end (see `knotGrid`); off by default.
+    public var lowerEndKnot: Bool
+    /// Solver and payment method the mechanism runs with.
+    public var options: MechanismOptions
+
+    /// Settings with the defaults shown; not validated here (see ``validate()``).
+    public init(grid: Int = 9, samples: Int = 200, iterations: Int = 30, damping: Double = 0.5, seed: UInt64 = 1,
+                threads: Int = ProcessInfo.processInfo.activeProcessorCount, stopTolerance: Double = 1e-3, temperature: Double = 0.01,
+                certificateSamples: Int? = nil, certificateTypes: Int? = nil, certificateBids: Int? = nil,
+                target: Double = 0.01, minEventShare: Double = 0.01, lowerEndKnot: Bool = false, options: MechanismOptions = .init()) {
+        self.grid = grid; self.samples = samples; self.iterations = iterations; self.damping = damping; self.seed = seed
+        self.threads = threads; self.stopTolerance = stopTolerance; self.temperature = temperature; self.certificateSamples = certificateSamples
+        self.certificateTypes = certificateTypes; self.certificateBids = certificateBids; self.target = target; self.minEventShare = minEventShare; self.lowerEndKnot = lowerEndKnot; self.options = options
+    }
+
+    /// Fewest fresh profiles a certificate may use (5 per cross-fitting fold).
+    public static let minimumCertificateSamples = 10
+
+    /// Refuses settings that cannot give a meaningful equilibrium; the error names the field.
+    public func validate() throws {
+        if grid < 2 { throw EquilibriumError.invalid(field: "grid", reason: "must be ≥ 2 (a bid function needs two knots; got \(grid))") }
+        if samples < 1 { throw EquilibriumError.invalid(field: "samples", reason: "must be ≥ 1 (got \(samples))") }
+        if iterations < 1 { throw EquilibriumError.invalid(field: "iterations", reason: "must be ≥ 1 (got \(iterations))") }
+        if !(damping > 0 && damping <= 1) { throw EquilibriumError.invalid(field: "damping", reason: "must be in (0, 1] (got \(damping))") }
+        if !(temperature >= 0 && temperature.isFinite) {
+            throw EquilibriumError.invalid(field: "temperature", reason: "must be a finite number ≥ 0 (got \(temperature))")
+        }
+        if !(minEventShare >= 0 && minEventShare <= 1) {
+            throw EquilibriumError.invalid(field: "minEventShare", reason: "must be in [0, 1] (got \(minEventShare))")
+        }
+        if threads < 1 { throw EquilibriumError.invalid(field: "threads", reason: "must be ≥ 1 (got \(threads))") }
+        if let s = certificateSamples, s < Self.minimumCertificateSamples {
+            throw EquilibriumError.invalid(field: "certificateSamples",
+                                           reason: "must be ≥ \(Self.minimumCertificateSamples) (got \(s)): the certificate splits its profiles into two folds, and a few profiles give an ε whose noise swamps the 1 % target")
+        }
+        if let t = certificateTypes, t < 2 { throw EquilibriumError.invalid(field: "certificateTypes", reason: "must be ≥ 2 (got \(t))") }
+        if let b = certificateBids, b < 2 { throw EquilibriumError.invalid(field: "certificateBids", reason: "must be ≥ 2 (got \(b))") }
+    }
+}
