@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 import LabNumerics
 import Workflows
 @testable import Allocation
@@ -15,7 +16,7 @@ struct SolverAgreementTests {
 
     /// 2,000+ seeded instances: trees, chains, layered and multi-parent DAGs, κ ∈ {0, 0.3},
     /// per-agent ρ, and exact ties between agents.
-    @Test func allSolversMatchBruteForce() throws {
+    @Test(.tags(.slow), .fullLaneOnly) func allSolversMatchBruteForce() throws {
         var g = SplitMix64(seed: 20261124)
         for n in 0..<2000 {
             let shape = RandomWorkflow.Shape.allCases[n % 4]
@@ -38,7 +39,7 @@ struct SolverAgreementTests {
     /// The shortcuts a threshold search takes: `optimalValue` (no allocation) and `anyOptimum` (no
     /// tie rule) of every raw solver and of every kind's tie-rule wrapper, against brute force, on
     /// instances with exact ties between agents.
-    @Test func optimalValueAndAnyOptimumMatchBruteForce() throws {
+    @Test(.tags(.slow), .fullLaneOnly) func optimalValueAndAnyOptimumMatchBruteForce() throws {
         var g = SplitMix64(seed: 20261126)
         for n in 0..<600 {
             let inst = try Self.small(n, &g)

@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 import LabNumerics
 import Priors
 import Workflows
@@ -26,7 +27,7 @@ func lexicographicOptimum(_ model: CostModel, prices: [Double]) -> [Int] {
 
 @Suite("One tie rule: every solver returns the same allocation")
 struct TieRuleTests {
-    @Test("≥ 2,000 random instances built to tie (identical agents, bids on ironed stretches, every prior family): every solver kind returns the lexicographically smallest optimum")
+    @Test("≥ 2,000 random instances built to tie (identical agents, bids on ironed stretches, every prior family): every solver kind returns the lexicographically smallest optimum", .tags(.slow), .fullLaneOnly)
     func allSolversReturnTheTieRulesAllocation() throws {
         let maker = try TieInstances()
         var g = SplitMix64(seed: 1313)
@@ -85,7 +86,7 @@ struct TieRuleTests {
         }
     }
 
-    @Test("the raw solvers find optima whose allocations differ under ties, so the rule is not vacuous")
+    @Test("the raw solvers find optima whose allocations differ under ties, so the rule is not vacuous", .tags(.slow), .fullLaneOnly)
     func rawSolversDisagreeWithoutTheRule() throws {
         let maker = try TieInstances(families: ["uniform"])
         var g = SplitMix64(seed: 77)

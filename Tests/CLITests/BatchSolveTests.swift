@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `auctionlab solve` on a batch: several files, or JSON Lines on standard input.
 @Suite("auctionlab solve: batches")
@@ -83,7 +84,7 @@ struct BatchSolveTests {
         #expect(r.err.contains("stdin:2"), "stderr: \(r.err)")
     }
 
-    @Test("300 stdin lines (more than one chunk), every 7th malformed: --threads 1 and 2 give the same bytes, in input order; each line is what JSONSerialization writes for its object")
+    @Test("300 stdin lines (more than one chunk), every 7th malformed: --threads 1 and 2 give the same bytes, in input order; each line is what JSONSerialization writes for its object", .tags(.slow), .fullLaneOnly)
     func threadsKeepOrder() throws {
         let good = try Self.compact(Self.instances[0])
         let bad = good.replacingOccurrences(of: #""bid":"#, with: #""bid":"x","was":"#)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 @Suite("auctionlab calibrate")
 struct CalibrateTests {
@@ -43,7 +44,7 @@ struct CalibrateTests {
         #expect(r.err.contains("free[2]") && r.err.contains("bounds.beta"), "\(r.err)")
     }
 
-    @Test("the same seed gives byte-identical outputs with --threads 1 and --threads 2")
+    @Test("the same seed gives byte-identical outputs with --threads 1 and --threads 2", .tags(.slow), .fullLaneOnly)
     func threadInvariance() throws {
         let tmp = try scratch("calib-cli")
         defer { try? FileManager.default.removeItem(at: tmp) }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `auctionlab equilibrium` run as a user would (issue 14): the DSIC shortcut, refused settings,
 /// and progress only on a terminal.
@@ -16,7 +17,7 @@ struct EquilibriumCLITests {
         return file
     }
 
-    @Test("a DSIC mechanism answers \"truthful is an equilibrium, ε ≈ 0\" without iterating")
+    @Test("a DSIC mechanism answers \"truthful is an equilibrium, ε ≈ 0\" without iterating", .tags(.slow), .fullLaneOnly)
     func dsicShortcut() throws {
         let file = try Self.singleNode()
         let table = try CLI.run(["equilibrium", file.path, "--mechanism", "star", "--profiles", "20", "--certificate-profiles", "50", "--threads", "1"])

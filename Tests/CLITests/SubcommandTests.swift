@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The command tree: modes are subcommands, one name per concept, checks name the right option.
 @Suite("Subcommands and shared options")
@@ -50,7 +51,7 @@ struct SubcommandTests {
         #expect(s.status != 0 && s.err.contains("--format csv"), "\(s.err)")
     }
 
-    @Test("equilibrium's earlier spellings (--samples, --grid, --certificate-samples) still run, with a note naming the new ones")
+    @Test("equilibrium's earlier spellings (--samples, --grid, --certificate-samples) still run, with a note naming the new ones", .tags(.slow), .fullLaneOnly)
     func oldSpellingsAliased() throws {
         let old = try CLI.run(["equilibrium", "Experiments/instances/s4.json", "--mechanism", "star", "--samples", "20",
                                "--certificate-samples", "20", "--grid", "5", "--threads", "1", "--format", "json"])

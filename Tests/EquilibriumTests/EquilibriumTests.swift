@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import LabNumerics
 import Mechanisms
 import Priors
@@ -43,7 +44,7 @@ struct EquilibriumTests {
         return c
     }
 
-    @Test("pay-as-bid, U[1, 2], n = 2, 3, 5: b(c) = c + (hi − c)/n within 1 % of the width; payment = STAR's", arguments: [2, 3, 5])
+    @Test("pay-as-bid, U[1, 2], n = 2, 3, 5: b(c) = c + (hi − c)/n within 1 % of the width; payment = STAR's", .tags(.slow), .fullLaneOnly, arguments: [2, 3, 5])
     func uniformFirstPrice(n: Int) throws {
         let (lo, hi) = (1.0, 2.0)
         let inst = try singleNode(n, prior: .uniform(low: lo, high: hi), bid: 1.5)
@@ -76,7 +77,7 @@ struct EquilibriumTests {
         #expect(r.payments.truthful.mean < s.mean)
     }
 
-    @Test("pay-as-bid, Beta(2, 2) on [0, 1], n = 2: matches the quadrature of the first-price formula within 1 % of the width")
+    @Test("pay-as-bid, Beta(2, 2) on [0, 1], n = 2: matches the quadrature of the first-price formula within 1 % of the width", .tags(.slow), .fullLaneOnly)
     func betaFirstPrice() throws {
         let n = 2
         let inst = try singleNode(n, prior: .beta(alpha: 2, beta: 2, low: 0, high: 1), bid: 0.5)
@@ -93,7 +94,7 @@ struct EquilibriumTests {
         #expect(r.converged, "relative ε \(r.certificate.maxRelativeEpsilon)")
     }
 
-    @Test("a DSIC mechanism (star): truthful bidding reported without iterating, ε ≈ 0")
+    @Test("a DSIC mechanism (star): truthful bidding reported without iterating, ε ≈ 0", .tags(.slow), .fullLaneOnly)
     func dsicShortcut() throws {
         let inst = try singleNode(3, prior: .uniform(low: 1, high: 2), bid: 1.5)
         let r = try EquilibriumSolver.solve(STAR(), instance: inst, config: Self.config)
@@ -107,7 +108,7 @@ struct EquilibriumTests {
         #expect(r.payments.difference.mean == 0)
     }
 
-    @Test("the certificate catches bad strategies: truthful and half-shaded bids under pay-as-bid")
+    @Test("the certificate catches bad strategies: truthful and half-shaded bids under pay-as-bid", .tags(.slow), .fullLaneOnly)
     func certificateCatchesBadStrategies() throws {
         let n = 2
         let inst = try singleNode(n, prior: .uniform(low: 1, high: 2), bid: 1.5)
@@ -171,7 +172,7 @@ struct EquilibriumTests {
 
 @Suite("Equilibrium: Myopic on a small workflow")
 struct MyopicEquilibriumTests {
-    @Test("Myopic on a 3-node chain: certified equilibrium, and Myerson's bound E[payment] ≥ STAR's (paired)")
+    @Test("Myopic on a 3-node chain: certified equilibrium, and Myerson's bound E[payment] ≥ STAR's (paired)", .tags(.slow), .fullLaneOnly)
     func myopicChain() throws {
         let priors: [PriorSpec] = [.uniform(low: 1, high: 3), .uniform(low: 1.5, high: 4), .uniform(low: 1, high: 5)]
         let agents = priors.enumerated().map { AgentSpec(id: "a\($0.offset)", tier: 1, rho: 0.5, bid: 2.5, prior: $0.element) }
@@ -212,7 +213,7 @@ struct MyersonBoundTests {
         return (try Instance(spec: spec), "\(spec)")
     }
 
-    @Test("pay-as-bid and Myopic at their equilibria pay at least STAR's expected payment (paired, 95 %)",
+    @Test("pay-as-bid and Myopic at their equilibria pay at least STAR's expected payment (paired, 95 %)", .tags(.slow), .fullLaneOnly,
           arguments: [0, 1, 2])
     func bound(k: Int) throws {
         let (inst, text) = try Self.instance(k)

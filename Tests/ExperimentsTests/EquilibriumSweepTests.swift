@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Experiments
 @testable import Sweeps
 import LabIO
@@ -19,7 +20,7 @@ struct EquilibriumSweepTests {
     equilibrium: {grid: 3, samples: 8, iterations: 2, certificate_samples: 12}
     """
 
-    @Test("single run, 2 shards merged, and a killed-then-resumed run: byte-identical; trials.csv well-formed with ε beside every equilibrium row")
+    @Test("single run, 2 shards merged, and a killed-then-resumed run: byte-identical; trials.csv well-formed with ε beside every equilibrium row", .tags(.slow), .fullLaneOnly)
     func shardsAndCSV() throws {
         let spec = try ExperimentSpec.parse(Self.yaml, file: "inline.yaml")
         let runner = try SweepRunner(spec: spec, topologyDirectory: SweepTests.topologies)

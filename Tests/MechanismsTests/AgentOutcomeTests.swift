@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 import LabNumerics
 import Mechanisms
 import Payments
@@ -10,7 +11,7 @@ import Workflows
 /// (ironed stretches, zero-density edges, identical agents that tie) and at misreports.
 @Suite("One agent's outcome equals the full run's, for every mechanism")
 struct AgentOutcomeTests {
-    @Test("agentOutcome(i) == run().payments[i], .workloads[i] bit for bit, truthful and misreported bids")
+    @Test("agentOutcome(i) == run().payments[i], .workloads[i] bit for bit, truthful and misreported bids", .tags(.slow), .fullLaneOnly)
     func agrees() throws {
         let ties = try TieInstances()
         var g = SplitMix64(seed: 0xA6E17)

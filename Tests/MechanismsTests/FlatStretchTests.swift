@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 import LabNumerics
 import Priors
 import Workflows
@@ -49,7 +50,7 @@ struct FlatStretchTests {
     /// Under random tie-breaking among k tied agents, an agent on the stretch wins with probability
     /// 1/k up to c₂, so its expected payment is c₂/k (Myerson's optimal auction). Averaging the
     /// deterministic rule over the k! orders of the agents gives the same.
-    @Test("averaged over the agents' orderings, the payment equals random tie-breaking's c₂/k", arguments: [2, 3])
+    @Test("averaged over the agents' orderings, the payment equals random tie-breaking's c₂/k", .tags(.slow), .fullLaneOnly, arguments: [2, 3])
     func orderingAverage(k: Int) throws {
         let bids = [4.0, 4.6, 5.1].prefix(k)
         func permutations(_ xs: [Int]) -> [[Int]] {
@@ -79,7 +80,7 @@ struct FlatStretchTests {
         }
     }
 
-    @Test("random tie instances on every prior family: exact = bisection within ε·x, payments finite and IR, and identical across solver kinds")
+    @Test("random tie instances on every prior family: exact = bisection within ε·x, payments finite and IR, and identical across solver kinds", .tags(.slow), .fullLaneOnly)
     func exactMatchesBisectionEverywhere() throws {
         let maker = try TieInstances()
         var g = SplitMix64(seed: 2613)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import LabNumerics
 import Priors
 import Workflows
@@ -11,7 +12,7 @@ import Workflows
 /// ±inf and nulls.
 @Suite("Output invariants over random valid instances")
 struct OutputInvariantTests {
-    @Test("finite, non-negative, IR for the truthful mechanisms, clean JSON — 300 random instances × 5 mechanisms")
+    @Test("finite, non-negative, IR for the truthful mechanisms, clean JSON — 300 random instances × 5 mechanisms", .tags(.slow), .fullLaneOnly)
     func invariants() throws {
         let maker = try TieInstances()
         var g = SplitMix64(seed: 4242)

@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 import LabNumerics
 import Workflows
 import Allocation
@@ -19,7 +20,7 @@ struct PaymentTests {
     /// The threshold search may start from the outcome's own allocation (`atBid`) instead of
     /// solving at the bid again: same payment and breakpoints to the bit, one solve fewer. On
     /// random instances with ties and ironed (bimodal) priors, every winner.
-    @Test("a threshold search started from the outcome's allocation equals one that re-solves it, one solve fewer")
+    @Test("a threshold search started from the outcome's allocation equals one that re-solves it, one solve fewer", .tags(.slow), .fullLaneOnly)
     func atBidShortcutChangesNothing() throws {
         for (n, inst) in try Self.instances(60, seed: 12, bimodal: true).enumerated() {
             let solver = try SolverKind.auto.make(for: inst.model)
@@ -46,7 +47,7 @@ struct PaymentTests {
         return o.workloads[i]
     }
 
-    @Test("exact breakpoints = ∫ x_i(z) located by bisection on the allocation (to 1e-9 relative); bisection payments within their ε", arguments: [false, true])
+    @Test("exact breakpoints = ∫ x_i(z) located by bisection on the allocation (to 1e-9 relative); bisection payments within their ε", .tags(.slow), .fullLaneOnly, arguments: [false, true])
     func exactPaymentMatchesIntegral(bimodal: Bool) throws {
         for (n, inst) in try Self.instances(60, seed: bimodal ? 11 : 10, bimodal: bimodal).enumerated() {
             let solver = try SolverKind.auto.make(for: inst.model)
@@ -83,7 +84,7 @@ struct PaymentTests {
         }
     }
 
-    @Test("monotone allocation: lowering a bid never lowers the workload (star and vcg)")
+    @Test("monotone allocation: lowering a bid never lowers the workload (star and vcg)", .tags(.slow), .fullLaneOnly)
     func monotone() throws {
         var g = SplitMix64(seed: 12)
         for inst in try Self.instances(80, seed: 13, bimodal: true) {
@@ -103,7 +104,7 @@ struct PaymentTests {
         }
     }
 
-    @Test("individual rationality with truthful bids under star and vcg")
+    @Test("individual rationality with truthful bids under star and vcg", .tags(.slow), .fullLaneOnly)
     func individualRationality() throws {
         for inst in try Self.instances(150, seed: 14, bimodal: true) {
             for mech in [STAR(), VCG()] as [any Mechanism] {

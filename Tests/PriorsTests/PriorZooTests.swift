@@ -1,9 +1,10 @@
 import Testing
+import TestSupport
 @testable import Priors
 
 @Suite("Prior zoo: every family irons to a non-decreasing φ̄ with exact stretches")
 struct PriorZooTests {
-    @Test("every family on several supports builds, irons and is monotone on a dense grid", arguments: PriorZoo.names)
+    @Test("every family on several supports builds, irons and is monotone on a dense grid", .tags(.slow), .fullLaneOnly, arguments: PriorZoo.names)
     func family(name: String) throws {
         for (lo, hi) in [(0.0, 8.0), (0.1, 1.0), (2.5, 25.0)] {
             let vc = try VirtualCost(spec: PriorZoo.spec(name, low: lo, high: hi))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Priors
 import LabNumerics
 
@@ -32,7 +33,7 @@ enum RandomPriors {
 struct PropertyTests {
     static let count = 120
 
-    @Test("ironed φ is non-decreasing, equals φ outside ironed intervals, and E[φ] = high (cost) / low (value)",
+    @Test("ironed φ is non-decreasing, equals φ outside ironed intervals, and E[φ] = high (cost) / low (value)", .tags(.slow), .fullLaneOnly,
           arguments: [Side.cost, Side.value])
     func ironingProperties(side: Side) throws {
         var g = SplitMix64(seed: side == .cost ? 7 : 8)

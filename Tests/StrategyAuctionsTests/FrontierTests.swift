@@ -2,6 +2,7 @@ import Foundation
 import LabIO
 import LabNumerics
 import Testing
+import TestSupport
 @testable import StrategyAuctions
 
 @Suite("SALE vs routers: frontiers, AIQ/APGR/CPT, threshold calibration")
@@ -108,7 +109,7 @@ struct FrontierTests {
     /// On simulated data: each router's λ-frontier passes through or above its tolerance-rule
     /// point; SALE's passes through its fitted point; calibrating to a 32B share on the training
     /// prefix lands within ±5 points on the test tasks for every router, and a budget is met.
-    @Test func frontiersAndCalibrationOnSimulatedData() throws {
+    @Test(.tags(.slow), .fullLaneOnly) func frontiersAndCalibrationOnSimulatedData() throws {
         var spec = smallSpec(tasks: 753, orders: 3)
         spec.calibrate = ["share-32b=0.3", "share-32b=0.45", "budget=0.008"]
         let data = try Simulator(calibration: spec.simulator).dataset(seed: spec.seed)
@@ -144,7 +145,7 @@ struct FrontierTests {
     /// The whole comparison replays on the shipped example trace: every knobbed method has a
     /// frontier per bin, metrics, matched comparisons and calibration rows; a trace without plan
     /// columns still gives the routers' frontiers (SALE skipped).
-    @Test func wholeComparisonReplaysOnTheExampleTrace() throws {
+    @Test(.tags(.slow), .fullLaneOnly) func wholeComparisonReplaysOnTheExampleTrace() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         var spec = try SaleSpec.load(root.appendingPathComponent("Experiments/sale-example.yaml").path)
         spec.studies.manipulation = false

@@ -1,6 +1,7 @@
 import Foundation
 import LabIO
 import Testing
+import TestSupport
 @testable import StrategyAuctions
 
 /// The SALE paper's headline figures are data (`Experiments/targets/sale-headline.yaml`),
@@ -46,7 +47,7 @@ struct SaleHeadlineTests {
         #expect(c.reliance == -0.53 && c.cost == -0.35)
     }
 
-    @Test("table.md's paper column comes from the data: the paper's figures by default; a changed copy moves them")
+    @Test("table.md's paper column comes from the data: the paper's figures by default; a changed copy moves them", .tags(.slow), .fullLaneOnly)
     func tablePrintsTheData() throws {
         let spec = smallSpec(tasks: 150, orders: 2)
         let runner = SaleRunner(spec: spec, data: try Simulator(calibration: spec.simulator).dataset(seed: 11))

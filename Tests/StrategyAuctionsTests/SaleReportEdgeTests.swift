@@ -2,6 +2,7 @@ import Foundation
 import LabIO
 import LabNumerics
 import Testing
+import TestSupport
 @testable import StrategyAuctions
 
 /// Splits one CSV line, honouring double quotes (enough for the files SaleReports writes).
@@ -39,7 +40,7 @@ struct SaleReportEdgeTests {
         return d
     }
 
-    @Test("summary.csv, studies.csv and table.md of degenerate data: no nan/inf; empty fields and a note column pandas can read",
+    @Test("summary.csv, studies.csv and table.md of degenerate data: no nan/inf; empty fields and a note column pandas can read", .tags(.slow), .fullLaneOnly,
           arguments: ["one domain", "only failures, one domain", "two rows"], [1, 2])
     func degenerate(kind: String, orders: Int) throws {
         var spec = smallSpec(tasks: 150, orders: orders, studies: true)
@@ -75,7 +76,7 @@ struct SaleReportEdgeTests {
         }
     }
 
-    @Test("ordinary data: no note column, table.md has no undefined cells (the files are as before)")
+    @Test("ordinary data: no note column, table.md has no undefined cells (the files are as before)", .tags(.slow), .fullLaneOnly)
     func ordinary() throws {
         let spec = smallSpec(tasks: 150, orders: 2)
         let runner = SaleRunner(spec: spec, data: try Simulator(calibration: spec.simulator).dataset(seed: 11))

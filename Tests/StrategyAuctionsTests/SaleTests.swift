@@ -2,6 +2,7 @@ import Foundation
 import LabIO
 import LabNumerics
 import Testing
+import TestSupport
 @testable import StrategyAuctions
 
 /// A small, quick spec: few tasks, two orders, studies chosen per test.
@@ -150,7 +151,7 @@ struct SaleTests {
         }
     }
 
-    @Test func oracleBoundsEveryMethodAndRunsAreDeterministic() throws {
+    @Test(.tags(.slow), .fullLaneOnly) func oracleBoundsEveryMethodAndRunsAreDeterministic() throws {
         let spec = smallSpec()
         let data = try Simulator(calibration: spec.simulator).dataset(seed: spec.seed)
         let runner = SaleRunner(spec: spec, data: data)
@@ -166,7 +167,7 @@ struct SaleTests {
         #expect(r1.metrics("sale")[0] != r1.metrics("sale")[1])
     }
 
-    @Test func traceReplayReproducesTheSimulator() throws {
+    @Test(.tags(.slow), .fullLaneOnly) func traceReplayReproducesTheSimulator() throws {
         let spec = smallSpec(tasks: 120, orders: 2)
         let data = try Simulator(calibration: spec.simulator).dataset(seed: spec.seed)
         let text = try TraceFormat.write(data)

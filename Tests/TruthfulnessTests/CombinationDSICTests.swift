@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import LabNumerics
 import Mechanisms
 import Workflows
@@ -24,7 +25,7 @@ struct CombinationDSICTests {
         }
     }
 
-    @Test("second-price cells are caught on S4: Myopic's own cell and STAR's allocation paid a second price")
+    @Test("second-price cells are caught on S4: Myopic's own cell and STAR's allocation paid a second price", .tags(.slow), .fullLaneOnly)
     func manipulableCells() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let data = try Data(contentsOf: root.appendingPathComponent("Experiments/instances/s4.json"))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import LabNumerics
 import Mechanisms
 import Workflows
@@ -15,7 +16,7 @@ struct DSICTests {
         }
     }
 
-    @Test("star and vcg: zero regret (≤ 1e-9 × payment scale) and no IR violation, incl. bimodal priors", arguments: [false, true])
+    @Test("star and vcg: zero regret (≤ 1e-9 × payment scale) and no IR violation, incl. bimodal priors", .tags(.slow), .fullLaneOnly, arguments: [false, true])
     func truthfulMechanisms(bimodal: Bool) throws {
         for (n, inst) in try Self.instances(25, seed: bimodal ? 31 : 30, bimodal: bimodal).enumerated() {
             for mech in [STAR(), VCG()] as [any Mechanism] {

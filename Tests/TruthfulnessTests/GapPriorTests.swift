@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import LabNumerics
 import Mechanisms
 import Priors
@@ -94,7 +95,7 @@ struct GapPriorTests {
         return .mixture(parts)
     }
 
-    @Test("STAR and VCG on random gap / tiny-weight mixtures with 2–4 agents: zero regret, IR, revenue equivalence", arguments: 0..<8)
+    @Test("STAR and VCG on random gap / tiny-weight mixtures with 2–4 agents: zero regret, IR, revenue equivalence", .tags(.slow), .fullLaneOnly, arguments: 0..<8)
     func randomMixturesDSIC(seed: Int) throws {
         var g = SplitMix64(seed: 2600 + UInt64(seed))
         let m = Int.random(in: 2...4, using: &g)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import LabNumerics
 import Mechanisms
 import Priors
@@ -36,7 +37,7 @@ struct PriorZooDSICTests {
          ("asymmetric", try node([(family, 0...8, 0.25), ("uniform", 1...6, 0.5), (family, 0.5...10, 1)]))]
     }
 
-    @Test("star and vcg: max regret and identity error ≤ 1e-9 × payment scale, no IR violation, revenue equivalence holds; pay-as-bid caught",
+    @Test("star and vcg: max regret and identity error ≤ 1e-9 × payment scale, no IR violation, revenue equivalence holds; pay-as-bid caught", .tags(.slow), .fullLaneOnly,
           arguments: PriorZoo.names)
     func family(_ family: String) throws {
         for (label, inst) in try Self.cases(family) {
@@ -67,7 +68,7 @@ struct PriorZooDSICTests {
         #expect(r.maxRegret > r.tolerance && r.identityError > r.tolerance)
     }
 
-    @Test("revenue equivalence needs the gap rent: on a prior with a zero-density gap it is positive and the identity holds with it")
+    @Test("revenue equivalence needs the gap rent: on a prior with a zero-density gap it is positive and the identity holds with it", .tags(.slow), .fullLaneOnly)
     func gapRent() throws {
         let inst = try Self.node([("gap-mixture", 0...8, 0.25), ("gap-mixture", 0...8, 0.25)])
         let r = try DSICHarness.check(STAR(), instance: inst, config: .init(profiles: 200, grid: 6, seed: 5))
