@@ -1,14 +1,11 @@
 import Foundation
+import TestSupport
 
 /// Scratch output folders of the sweep tests, and the three result files they compare byte for byte.
 enum ResultFolders {
     /// `auctionlab-NAME-PID-UUID` in the temporary directory (a fresh folder for every call).
     static func scratch(_ name: String) -> URL {
-        // A UUID as well as the pid: the cases of one parameterised test run in parallel in one
-        // process, and a shared folder let one case's clean-up delete the other's journal.
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("auctionlab-\(name)-\(getpid())-\(UUID().uuidString)")
-        try? FileManager.default.removeItem(at: dir)
-        return dir
+        Scratch.path(name)
     }
 
     /// trials.csv, summary.csv and table.md of a result folder, as text.

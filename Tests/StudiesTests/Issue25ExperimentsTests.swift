@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Experiments
 @testable import Studies
 @testable import Sweeps
@@ -15,11 +16,11 @@ struct Issue25ExperimentsTests {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let market = dir.appendingPathComponent("market.yaml")
-        let original = try String(contentsOf: SweepTests.root.appendingPathComponent("Experiments/markets/paper.yaml"), encoding: .utf8)
+        let original = try String(contentsOf: Repository.path("Experiments/markets/paper.yaml"), encoding: .utf8)
         try original.write(to: market, atomically: true, encoding: .utf8)
         let yaml = "name: fp\ntopologies: [S3]\nmechanisms: [star]\ntrials: 4\nseed: 5\nmarket: \(market.path)\n"
         func runner() throws -> SweepRunner {
-            try SweepRunner(spec: ExperimentSpec.parse(yaml, file: "fp.yaml"), file: "fp.yaml", topologyDirectory: SweepTests.topologies)
+            try SweepRunner(spec: ExperimentSpec.parse(yaml, file: "fp.yaml"), file: "fp.yaml", topologyDirectory: Repository.path("Experiments/topologies").path)
         }
         let first = try runner().runShard(.all, in: dir, resume: false, threads: 1, stopAfter: 2)
         #expect(first.file == nil && first.newItems == 2)
