@@ -85,11 +85,11 @@ let package = Package(
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Sweeps", "LabNumerics"]),
         .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "Experiments", "LabIO", "LabNumerics", "TestSupport"]),
         .testTarget(name: "StudiesTests", dependencies: ["Studies", "Sweeps", "Experiments", "Workflows", "LabIO", "TestSupport"]),
-        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Sweeps", "LabIO"]),
+        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Sweeps", "LabIO", "TestSupport"]),
         .testTarget(name: "StrategyAuctionsTests", dependencies: ["TestSupport", "StrategyAuctions", "LabNumerics", "LabIO"]),
         .testTarget(name: "EquilibriumTests", dependencies: ["TestSupport", "Equilibrium", "Mechanisms", "Workflows", "Priors", "LabNumerics"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "AuctionLabCLI"]),
-        .testTarget(name: "FuzzHarnessTests", dependencies: ["FuzzHarness", "Experiments", "Sweeps"], exclude: ["Corpus", "Campaign"]),
+        .testTarget(name: "FuzzHarnessTests", dependencies: ["FuzzHarness", "Experiments", "Sweeps", "TestSupport"], exclude: ["Corpus", "Campaign"]),
         // The DocC tutorials' code: compiled and run here, and checked verbatim against the articles.
         .testTarget(name: "TutorialTests", dependencies: ["Mechanisms", "Payments", "Priors", "Truthfulness", "Workflows",
                                                          "Experiments", "Sweeps", "StrategyAuctions"]),

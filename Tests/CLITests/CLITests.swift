@@ -1,9 +1,10 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// A scratch folder per test (the test removes it at the end); shared by every CLI suite.
 func scratch(_ name: String) throws -> URL {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("auctionlab-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+    let dir = Scratch.path(name)
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     return dir
 }
@@ -106,7 +107,7 @@ struct CLITests {
         for key in ["mechanism", "allocation", "agents", "total_payment", "total_virtual_cost", "total_bid_cost", "solver", "solver_calls"] {
             #expect(obj[key] != nil, "missing \(key)")
         }
-        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("auctionlab-bad-\(getpid()).json")
+        let tmp = Scratch.path("bad").appendingPathExtension("json")
         var text = try String(contentsOf: CLI.root.appendingPathComponent("Experiments/instances/s4.json"), encoding: .utf8)
         text = text.replacingOccurrences(of: "\"from\": \"case_retriever\"", with: "\"from\": \"nowhere\"")
         try text.write(to: tmp, atomically: true, encoding: .utf8)
@@ -118,7 +119,7 @@ struct CLITests {
 
     @Test("sale: replaying the example trace writes every file; a malformed trace is refused naming row and column, writing nothing")
     func saleTrace() throws {
-        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("auctionlab-cli-sale-\(getpid())")
+        let tmp = Scratch.path("cli-sale")
         defer { try? FileManager.default.removeItem(at: tmp) }
         try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
         let ok = try CLI.run(["sale", "Experiments/sale-example.yaml", "--trace", "Experiments/sale/example-trace.csv", "--orders", "1", "--out", tmp.appendingPathComponent("ok").path])
@@ -142,7 +143,7 @@ struct CLITests {
 
     @Test("sale --calibrate: a bad target or an agent that is not the dearest is refused naming the flag, writing nothing")
     func saleCalibrateRefused() throws {
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("auctionlab-cli-sale-cal-\(getpid())")
+        let out = Scratch.path("cli-sale-cal")
         defer { try? FileManager.default.removeItem(at: out) }
         for (target, says) in [("share-32b=1.5", "a share must be in [0, 1]"), ("share-8b=0.2", "only the dearest agent's share (32B)"),
                                ("budget", "expected share-AGENT=x")] {
@@ -154,7 +155,7 @@ struct CLITests {
 
     @Test("sweep --shard / merge end to end: a missing shard is named with its re-run command, nothing is written; then bytes equal a single run")
     func shardsAndMerge() throws {
-        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("auctionlab-cli-shards-\(getpid())")
+        let tmp = Scratch.path("cli-shards")
         defer { try? FileManager.default.removeItem(at: tmp) }
         let spec = "Experiments/slurm-smoke.yaml", single = tmp.appendingPathComponent("single").path, sharded = tmp.appendingPathComponent("sharded").path
         #expect(try CLI.run(["sweep", spec, "--out", single, "--threads", "1"]).status == 0)
@@ -176,7 +177,7 @@ struct CLITests {
 
     @Test("sweep --emit-slurm writes four executable scripts; wrong flags are refused naming the option")
     func emitSlurm() throws {
-        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("auctionlab-cli-slurm-\(getpid())")
+        let tmp = Scratch.path("cli-slurm")
         defer { try? FileManager.default.removeItem(at: tmp) }
         let spec = "Experiments/slurm-smoke.yaml"
         let r = try CLI.run(["sweep", spec, "--emit-slurm", tmp.path, "--shards", "4", "--partition", "debug", "--cpus-per-task", "2"])

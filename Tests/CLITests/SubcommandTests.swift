@@ -71,7 +71,7 @@ struct SubcommandTests {
         let r = try CLI.run(args)
         #expect(r.status == 0, "\(r.err)")
         #expect(r.out.hasPrefix("instance,mechanism,seed,profile,agent,true_cost,bid,payment,workload,utility,truthful\n"))
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("curve-\(UUID().uuidString)")
+        let dir = Scratch.path("curve")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("c.csv")

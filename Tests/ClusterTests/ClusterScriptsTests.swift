@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Cluster
 @testable import Sweeps
 import LabIO
@@ -101,7 +102,7 @@ struct ClusterScriptsTests {
                                    invocation: SweepInvocation(program: "/opt/a b/auction'lab" + payload, spec: "-spec" + payload, trials: 10, out: "-out" + payload),
                                    resources: SlurmResources(shards: 2), workdir: "/home/me/AuctionLab", directory: "/scratch/run",
                                    generatedBy: "auctionlab sweep " + payload)
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("auctionlab-hostile-text-\(getpid())")
+        let dir = Scratch.path("hostile-text")
         defer { try? FileManager.default.removeItem(at: dir) }
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         for (name, text) in s.files {
@@ -128,7 +129,7 @@ struct ClusterScriptsTests {
 
     @Test("write(): four executable scripts, written atomically (no .partial left), and logs/")
     func write() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("auctionlab-scripts-\(getpid())")
+        let dir = Scratch.path("scripts")
         defer { try? FileManager.default.removeItem(at: dir) }
         let s = try Self.scripts(SlurmResources(shards: 4), directory: dir.path)
         let urls = try s.write()

@@ -1,6 +1,7 @@
 import Foundation
 import Sweeps
 import Testing
+import TestSupport
 @testable import FuzzHarness
 import Experiments
 
@@ -48,7 +49,7 @@ struct CorpusReplayTests {
     }
 
     func writeTemporary(_ data: Data) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("tampered-\(getpid()).rows")
+        let url = Scratch.path("tampered").appendingPathExtension("rows")
         try data.write(to: url)
         return url
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import Workflows
 @testable import Experiments
 @testable import Studies
@@ -31,7 +32,7 @@ struct CalibrationTests {
         return try CalibrationProblem(spec: s, specFile: "cal.yaml", target: t, targetFile: "star-table1.yaml", freeOverride: free)
     }
     static func decodeSpec(_ yaml: String) throws -> CalibrationSpec {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("calib-\(UUID().uuidString)")
+        let dir = Scratch.path("calib")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let f = dir.appendingPathComponent("cal.yaml")
@@ -91,7 +92,7 @@ struct CalibrationTests {
 
     @Test("an unknown key in a market's assumptions block is refused naming it")
     func unknownAssumption() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("calib-m-\(UUID().uuidString)")
+        let dir = Scratch.path("calib-m")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         var text = try String(contentsOf: Self.root.appendingPathComponent("Experiments/markets/paper.yaml"), encoding: .utf8)
@@ -306,7 +307,7 @@ struct CalibrationTests {
         let c = Calibrator(problem: try Self.problem(yaml, target: target), threads: 2)
         let r = try c.run()
         let text = try CalibrationReport(calibrator: c, result: r, command: "x").marketYAML(name: "back")
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("calib-rt-\(UUID().uuidString)")
+        let dir = Scratch.path("calib-rt")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let f = dir.appendingPathComponent("back.yaml")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import Studies
 import LabIO
 
@@ -11,7 +12,7 @@ struct DecompositionTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     static func spec(trials: Int, pairTrials: Int) throws -> DecompositionSpec {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("decomp-spec-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        let dir = Scratch.path("decomp-spec")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("d.yaml")

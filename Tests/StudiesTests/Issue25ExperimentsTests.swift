@@ -12,7 +12,7 @@ import LabIO
 struct Issue25ExperimentsTests {
     @Test("--resume refuses a journal written before the market file changed, naming the file; the unchanged market resumes")
     func resumeAfterMarketEdit() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fp-\(UUID().uuidString)")
+        let dir = Scratch.path("fp")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let market = dir.appendingPathComponent("market.yaml")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Experiments
 @testable import Sweeps
 import LabIO
@@ -84,7 +85,7 @@ struct SweepTests {
         for k in partial.keys where k % 2 == 0 { partial[k] = nil }
         #expect(throws: ExperimentError.self) { try runner.assemble(partial) }
 
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("auctionlab-resume-\(getpid())")
+        let dir = Scratch.path("resume")
         defer { try? FileManager.default.removeItem(at: dir) }
         let journal = dir.appendingPathComponent("journal.rows")
         let first = try runner.runItems(threads: 2, journal: journal, stopAfter: runner.itemCount / 2)
@@ -112,7 +113,7 @@ struct SweepTests {
         let spec = try ExperimentSpec.parse(Self.yaml, file: "inline.yaml")
         let runner = try SweepRunner(spec: spec, topologyDirectory: Self.topologies)
         let full = try runner.run(threads: 2)
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("auctionlab-killed-shard-\(getpid())")
+        let dir = Scratch.path("killed-shard")
         try? FileManager.default.removeItem(at: dir)
         defer { try? FileManager.default.removeItem(at: dir) }
         let rerun = SweepInvocation(spec: "x.yaml", out: dir.path)
