@@ -32,14 +32,14 @@ extension BenchSuite {
                 let t0 = clock.now
                 let fit = try WeightFit.solve(p)
                 let t = seconds(clock.now - t0)
-                FileHandle.standardError.write(Data(String(format: "weight fit: order %d, %d tasks: %d won, bound %d, %.2f s\n", o, p.tasks.count, fit.won, fit.upperBound, t).utf8))
+                Progress.line(String(format: "weight fit: order %d, %d tasks: %d won, bound %d, %.2f s", o, p.tasks.count, fit.won, fit.upperBound, t))
                 rows.append(["\(o)", "\(p.tasks.count)", "fit", "\(fit.heuristicWon)", "\(fit.won)", "\(fit.upperBound)", "\(fit.gap)",
                              fit.optimal ? "yes" : "no", "\(fit.unwinnable)", "\(fit.conflicts)", "\(fit.nodes)", String(format: "%.2f", t)])
                 if p.tasks.count <= glpkMax {
                     let t1 = clock.now
                     let g = try WeightFit.solve(p, options: .glpkOnly)
                     let tg = seconds(clock.now - t1)
-                    FileHandle.standardError.write(Data(String(format: "weight fit: order %d, %d tasks, plain GLPK: %d won, %.2f s\n", o, p.tasks.count, g.won, tg).utf8))
+                    Progress.line(String(format: "weight fit: order %d, %d tasks, plain GLPK: %d won, %.2f s", o, p.tasks.count, g.won, tg))
                     rows.append(["\(o)", "\(p.tasks.count)", "glpk", "", "\(g.won)", "\(g.upperBound)", "\(g.gap)",
                                  g.optimal ? "yes" : "no", "", "", "\(g.nodes)", String(format: "%.2f", tg)])
                 }

@@ -83,7 +83,7 @@ struct Calibrate: ParsableCommand {
         let start = Date()
         let progress: (String) -> Void = { line in
             guard tty else { return }
-            FileHandle.standardError.write(Data(String(format: "[%5.0fs] %@\n", Date().timeIntervalSince(start), line).utf8))
+            Progress.line(String(format: "[%5.0fs] %@", Date().timeIntervalSince(start), line))
         }
         let lock = try lockOutput(dir, spec: spec, seed: s.seed)
         defer { lock.release() }
@@ -96,8 +96,8 @@ struct Calibrate: ParsableCommand {
         if let seed { command += " --seed \(seed)" }
         let report = try CalibrationReport(calibrator: calibrator, result: result, command: command, progress: progress)
         try report.write(to: dir, marketFile: marketFile)
-        FileHandle.standardError.write(Data(String(format: "calibrate %@: distance %.4g (%d evaluations) in %.1fs → %@, %@\n",
+        Progress.line(String(format: "calibrate %@: distance %.4g (%d evaluations) in %.1fs → %@, %@",
                                                    s.name, result.distance, result.evaluations, Date().timeIntervalSince(start),
-                                                   dir.path, marketFile.path).utf8))
+                                                   dir.path, marketFile.path))
     }
 }

@@ -171,12 +171,9 @@ struct DSICSweepCommand: ParsableCommand {
         let dir = runOptions.folder(specOutput: spec.output, name: spec.name)
         let lock = try lockOutput(dir, spec: specFile, seed: spec.seed)
         defer { lock.release() }
-        let start = Date()
-        let rows = try DSICPriorSweep.run(spec, file: specFile) { done, total in
-            if done % max(1, total / 20) == 0 || done == total {
-                FileHandle.standardError.write(Data("dsic-priors: \(done)/\(total) cases (\(Int(Date().timeIntervalSince(start))) s)\n".utf8))
-            }
-        }
+        let reporter = Progress("dsic sweep \(spec.name): cases")
+        let rows = try DSICPriorSweep.run(spec, file: specFile) { done, total in reporter.update(done, total) }
+        reporter.close()
         let command = "auctionlab dsic sweep \(specFile)"
         try AtomicFile.write(DSICPriorSweep.csv(spec, rows), to: dir.appendingPathComponent("dsic.csv"))
         let md = DSICPriorSweep.markdown(spec, rows, command: command)

@@ -101,7 +101,7 @@ struct EquilibriumSolve: ParsableCommand {
     mutating func validate() throws {
         for (old, new, value) in [("--samples", "--profiles", oldSamples), ("--grid", "--knots", oldGrid), ("--certificate-samples", "--certificate-profiles", oldCertificateSamples)] {
             guard let value else { continue }
-            FileHandle.standardError.write(Data("note: \(old) is now \(new) (the old spelling goes in the next release)\n".utf8))
+            Progress.note("\(old) is now \(new) (the old spelling goes in the next release)")
             switch new {
             case "--profiles": profiles = value
             case "--knots": knots = value
@@ -138,12 +138,12 @@ struct EquilibriumSolve: ParsableCommand {
                                        temperature: temperature, certificateSamples: certificateProfiles, minEventShare: minEventShare, lowerEndKnot: endKnot)
         let start = Date()
         // Progress only when stderr is a terminal (a redirected or captured run stays clean).
-        let tty = isatty(2) != 0
+        let reporter = Progress("equilibrium \(mech.name): iteration", terminalOnly: true)
         let r = try EquilibriumSolver.solve(mech, instance: inst, config: config) { rec in
-            guard tty else { return }
-            let line = "iteration \(rec.iteration)/\(config.iterations): in-sample relative ε \(fmt(rec.relativeEpsilon)), largest bid change \(fmt(rec.maxChange)) (\(String(format: "%.1f", Date().timeIntervalSince(start))) s)\n"
-            FileHandle.standardError.write(Data(line.utf8))
+            reporter.update(rec.iteration, config.iterations,
+                            detail: "in-sample relative ε \(fmt(rec.relativeEpsilon)), largest bid change \(fmt(rec.maxChange))")
         }
+        reporter.close()
         let seconds = Date().timeIntervalSince(start)
         func g(_ v: Double) -> String { String(format: "%.17g", v) }
         switch try output.resolved(.table, supported: [.table, .json, .csv]) {
@@ -220,13 +220,10 @@ struct EquilibriumStudy: ParsableCommand {
     func run() throws {
         let spec = try MyersonSpec.load(specFile)
         let dir = URL(fileURLWithPath: spec.outputDirectory(override: runOptions.out))
-        let tty = isatty(2) != 0
         let start = Date()
-        let rows = try MyersonStudy.run(spec, file: specFile, threads: runOptions.threads) { done, total in
-            guard tty else { return }
-            FileHandle.standardError.write(Data(String(format: "\r%d/%d equilibria, %.0fs ", done, total, Date().timeIntervalSince(start)).utf8))
-        }
-        if tty { FileHandle.standardError.write(Data("\n".utf8)) }
+        let reporter = Progress("equilibrium study \(spec.name): equilibria")
+        let rows = try MyersonStudy.run(spec, file: specFile, threads: runOptions.threads) { done, total in reporter.update(done, total) }
+        reporter.close()
         try MyersonStudy.write(spec, rows, to: dir, command: "auctionlab equilibrium study \(specFile)")
         let violations = rows.filter(\.violation)
         print("\(spec.name): \(rows.count) equilibria in \(String(format: "%.1f", Date().timeIntervalSince(start))) s, \(violations.count) violation(s) of Myerson's bound → \(dir.path)")

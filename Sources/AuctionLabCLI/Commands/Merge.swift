@@ -45,7 +45,7 @@ struct Merge: ParsableCommand {
         let command = "auctionlab sweep \(spec)" + (trials.map { " --trials \($0)" } ?? "")
         let (files, rows) = try runner.mergeShards(in: URL(fileURLWithPath: outPath),
                                                    rerun: SweepInvocation(spec: spec, trials: trials, out: outPath), command: command)
-        FileHandle.standardError.write(Data(String(format: "merge %@: %d shards, %d rows in %.2fs → %@\n", s.name, files.count, rows,
-                                                   Date().timeIntervalSince(start), outPath).utf8))
+        Progress.line(String(format: "merge %@: %d shards, %d rows in %.2fs → %@", s.name, files.count, rows,
+                                                   Date().timeIntervalSince(start), outPath))
     }
 }

@@ -107,11 +107,10 @@ struct SaleRun: ParsableCommand {
         let lock = try lockOutput(dir, spec: spec, seed: s.seed)
         defer { lock.release() }
         let runner = SaleRunner(spec: s, data: data)
-        if !data.hasPlans { FileHandle.standardError.write(Data("sale: the trace has no plan columns; SALE is skipped, routers only\n".utf8)) }
-        let start = Date()
-        let results = try runner.run(threads: threads) { done, total in
-            FileHandle.standardError.write(Data(String(format: "sale: order %d/%d done (%.0fs)\n", done, total, Date().timeIntervalSince(start)).utf8))
-        }
+        if !data.hasPlans { Progress.note("the trace has no plan columns; SALE is skipped, routers only") }
+        let reporter = Progress("sale \(s.name): orders")
+        let results = try runner.run(threads: threads) { done, total in reporter.update(done, total) }
+        reporter.close()
         let reports = SaleReports(runner: runner, results: results)
         let command = "auctionlab sale \(spec)" + (orders.map { " --orders \($0)" } ?? "") + (trace.map { " --trace \($0)" } ?? "") +
             calibrate.map { " --calibrate \($0)" }.joined()
@@ -126,6 +125,6 @@ struct SaleRun: ParsableCommand {
         // Published together: all files are written to temporaries, then renamed into place.
         try AtomicFile.writeAll(files.map { (dir.appendingPathComponent($0.0), $0.1) })
         print(files.last!.1)
-        FileHandle.standardError.write(Data(String(format: "sale %@: %d orders in %.1fs → %@\n", s.name, s.orders, Date().timeIntervalSince(start), dir.path).utf8))
+        Progress.line(String(format: "sale %@: %d orders in %.1fs → %@", s.name, s.orders, reporter.elapsed, dir.path))
     }
 }

@@ -22,10 +22,9 @@ struct SaleStudyOptions: ParsableArguments {
             var s = try SaleSpec.load(path)
             s.orders = orders
             let data = try saleData(s), name = s.name
-            let start = Date()
-            let streams = try SaleRunner(spec: s, data: data).saleStreams(threads: threads) { done, total in
-                FileHandle.standardError.write(Data(String(format: "sale %@ %@: order %d/%d (%.0fs)\n", tool, name, done, total, Date().timeIntervalSince(start)).utf8))
-            }
+            let reporter = Progress("sale \(tool) \(name): orders")
+            let streams = try SaleRunner(spec: s, data: data).saleStreams(threads: threads) { done, total in reporter.update(done, total) }
+            reporter.close()
             return (s, data, streams)
         }
     }
@@ -36,7 +35,7 @@ struct SaleStudyOptions: ParsableArguments {
         let lock = try lockOutput(dir, spec: specs.joined(separator: ","), seed: 0, name: ".auctionlab-\(study).lock")
         defer { lock.release() }
         try AtomicFile.writeAll(files.map { (dir.appendingPathComponent($0.0), $0.1) })
-        FileHandle.standardError.write(Data("sale \(study): wrote \(files.map(\.0).joined(separator: ", ")) → \(dir.path)\n".utf8))
+        Progress.line("sale \(study): wrote \(files.map(\.0).joined(separator: ", ")) → \(dir.path)")
     }
 
     /// The command line as the outputs record it.
@@ -166,10 +165,8 @@ struct SaleFeasible: ParsableCommand {
         search.points = points; search.screen = screen; search.confirm = confirm
         search.slack = slack / 100; search.criteria.tolerance = tolerance / 100; search.seed = designSeed
         let firstSeed = datasetSeed
-        let start = Date()
-        let results = try search.run(design: design, threads: threads, progress: { done, total in
-            FileHandle.standardError.write(Data(String(format: "sale feasible: point %d/%d (%.0fs)\n", done, total, Date().timeIntervalSince(start)).utf8))
-        }) { point, d in
+        let reporter = Progress("sale feasible: points")
+        let results = try search.run(design: design, threads: threads, progress: { done, total in reporter.update(done, total) }) { point, d in
             var s = base
             s.seed = firstSeed + UInt64(d); s.orders = 1
             let data = try Simulator(calibration: design.apply(point, to: base.simulator)).dataset(seed: s.seed)
@@ -186,6 +183,6 @@ struct SaleFeasible: ParsableCommand {
             (dir.appendingPathComponent("datasets.csv"), try StudyReports.datasetsCSV(results) { firstSeed + UInt64($0) }),
             (dir.appendingPathComponent("verdict.md"), StudyReports.feasibleMarkdown(search, design, results, command: command, source: source)),
         ])
-        FileHandle.standardError.write(Data(String(format: "sale feasible: %d points in %.0fs → %@\n", points, Date().timeIntervalSince(start), dir.path).utf8))
+        reporter.finish(String(format: "sale feasible: %d points in %.0fs → %@", points, reporter.elapsed, dir.path))
     }
 }

@@ -92,17 +92,9 @@ struct Sweep: ParsableCommand {
         guard cluster.shards == nil else { throw ValidationError("--shards goes with --emit-slurm; to run one shard use --shard i/n") }
         let shardID = try shard.map { try ShardID.parse($0) }
         let dir = URL(fileURLWithPath: outPath)
-        let tty = isatty(2) != 0
-        let start = Date()
-        let progress: @Sendable (Int, Int) -> Void = { done, total in
-            guard tty else { return }
-            let elapsed = Date().timeIntervalSince(start)
-            let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
-            let width = 30, filled = width * done / max(total, 1)
-            let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-            FileHandle.standardError.write(Data(String(format: "\r%@ %d/%d  %.0fs elapsed, ETA %.0fs ", bar, done, total, elapsed, eta).utf8))
-        }
-        defer { if tty { FileHandle.standardError.write(Data("\n".utf8)) } }
+        let reporter = Progress("sweep \(s.name)")
+        let progress: @Sendable (Int, Int) -> Void = { done, total in reporter.update(done, total) }
+        defer { reporter.close() }
         // One run per output folder (shards: one run per shard file).
         let lock = try lockOutput(dir, spec: spec, seed: s.seed,
                                   name: shardID.map { ".auctionlab-shard-\($0.index)-of-\($0.count).lock" } ?? OutputLock.defaultName)
@@ -110,15 +102,13 @@ struct Sweep: ParsableCommand {
         if let shardID {
             let r = try runner.runShard(shardID, in: dir, resume: resume, threads: threads, progress: progress)
             let file = r.file?.path ?? "?"
-            FileHandle.standardError.write(Data(String(format: "sweep %@: shard %@ finished (%d items, %d from the journal) in %.1fs → %@\n",
-                                                       s.name, shardID.description, r.totalItems, r.resumedItems,
-                                                       Date().timeIntervalSince(start), file).utf8))
+            reporter.finish(String(format: "sweep %@: shard %@ finished (%d items, %d from the journal) in %.1fs → %@",
+                                   s.name, shardID.description, r.totalItems, r.resumedItems, reporter.elapsed, file))
             return
         }
         let command = "auctionlab sweep \(spec)" + (trials.map { " --trials \($0)" } ?? "")
         let rows = try runner.runToReports(in: dir, resume: resume, threads: threads, command: command, progress: progress)
-        FileHandle.standardError.write(Data(String(format: "sweep %@: %d rows in %.1fs → %@\n", s.name, rows,
-                                                   Date().timeIntervalSince(start), dir.path).utf8))
+        reporter.finish(String(format: "sweep %@: %d rows in %.1fs → %@", s.name, rows, reporter.elapsed, dir.path))
     }
 
     /// Composes ``ClusterScripts`` from the flags and writes them.

@@ -63,7 +63,7 @@ func requirePositive(_ value: Int?, _ flag: String) throws {
 func lockOutput(_ dir: URL, spec: String, seed: UInt64, name: String = OutputLock.defaultName) throws -> OutputLock {
     let command = (["auctionlab"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
     let lock = try OutputLock.acquire(directory: dir, owner: .init(command: command, spec: spec, seed: "\(seed)"), name: name)
-    if let note = lock.note { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
+    if let note = lock.note { Progress.note(note) }
     return lock
 }
 
