@@ -32,13 +32,6 @@ public enum AtomicFile {
         public var description: String { "cannot write \(path): \(reason)" }
     }
 
-    private static let counter = Counter()
-    private final class Counter: @unchecked Sendable {
-        private let lock = NSLock()
-        private var n = 0
-        func next() -> Int { lock.lock(); defer { lock.unlock() }; n += 1; return n }
-    }
-
     static func reason(_ code: Int32) -> String { String(cString: strerror(code)) }
 
     /// The folder exists (created if needed) and is writable; otherwise a message naming it.
@@ -60,23 +53,6 @@ public enum AtomicFile {
         }
     }
 
-    /// Writes `data` to a fresh temporary file next to `url`; returns its path.
-    static func writeTemporary(_ data: Data, for url: URL, permissions: Int?) throws -> URL {
-        let dir = url.deletingLastPathComponent()
-        let tmp = dir.appendingPathComponent("\(url.lastPathComponent).\(getpid())-\(counter.next()).partial")
-        let fd = open(tmp.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode_t(permissions ?? 0o644))
-        guard fd >= 0 else { throw WriteError(path: url.path, reason: "cannot create a file in \(dir.path) (\(reason(errno)))") }
-        var failure = data.withUnsafeBytes { writeFully(fd, $0) }
-        // The mode given to open() is masked by the umask; set it exactly.
-        if failure == 0, let permissions, fchmod(fd, mode_t(permissions)) != 0 { failure = errno }
-        close(fd)
-        if failure != 0 {
-            unlink(tmp.path)
-            throw WriteError(path: url.path, reason: reason(failure))
-        }
-        return tmp
-    }
-
     /// `permissions` (e.g. 0o755 for a script) is set on the temporary file before the
     /// rename, so the file never appears without them.
     public static func write(_ data: Data, to url: URL, permissions: Int? = nil) throws {
@@ -94,18 +70,18 @@ public enum AtomicFile {
     /// back). A failure before the renames leaves none of them changed.
     public static func writeAll(_ files: [(url: URL, data: Data)], permissions: Int? = nil) throws {
         for dir in Set(files.map { $0.url.deletingLastPathComponent().standardizedFileURL }) { try prepareDirectory(dir) }
-        var temps: [URL] = []
+        var parts: [PartialFile] = []
         do {
-            for f in files { temps.append(try writeTemporary(f.data, for: f.url, permissions: permissions)) }
+            for f in files {
+                let part = try PartialFile(f.url, permissions: permissions)
+                parts.append(part)
+                try part.append(bytes: [UInt8](f.data))
+            }
         } catch {
-            for t in temps { unlink(t.path) }
+            parts.forEach { $0.discard() }
             throw error
         }
-        for (k, (tmp, f)) in zip(temps, files).enumerated() where rename(tmp.path, f.url.path) != 0 {
-            let code = errno
-            for t in temps[k...] { unlink(t.path) }
-            throw WriteError(path: f.url.path, reason: reason(code))
-        }
+        try PartialFile.publish(parts)
     }
 
     /// Publishes several text files together (UTF-8), all or none; see the `Data` variant.

@@ -8,7 +8,8 @@ import Darwin
 /// A file written piece by piece to a temporary `NAME.<pid>-<n>.partial` beside it and
 /// published by rename (``publish(_:)``), so a reader never sees it half-written and a failed
 /// run leaves nothing: the streaming counterpart of `AtomicFile.writeAll` for outputs too large
-/// to build in memory (a merged `trials.csv`). Appends are buffered (1 MiB).
+/// to build in memory (a merged `trials.csv`), and the one writer under `AtomicFile` too.
+/// Appends are buffered (1 MiB). Every failure is an `AtomicFile.WriteError` naming the file.
 public final class PartialFile {
     /// The file published by ``publish(_:)``.
     public let url: URL
@@ -19,15 +20,23 @@ public final class PartialFile {
     nonisolated(unsafe) private static var counter = 0
     private static let counterLock = NSLock()
 
-    /// Creates the folder if needed and opens a fresh temporary next to `url`.
-    public init(_ url: URL) throws {
+    /// Creates the folder if needed (a clear message if it cannot be, or is not writable) and
+    /// opens a fresh temporary next to `url`; `permissions` (e.g. 0o755 for a script) is set on
+    /// the temporary, so the file never appears without them.
+    public init(_ url: URL, permissions: Int? = nil) throws {
         self.url = url
         let dir = url.deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try AtomicFile.prepareDirectory(dir)
         Self.counterLock.lock(); Self.counter += 1; let n = Self.counter; Self.counterLock.unlock()
-        temporary = dir.appendingPathComponent("\(url.lastPathComponent).\(getpid())-s\(n).partial")
-        fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        temporary = dir.appendingPathComponent("\(url.lastPathComponent).\(getpid())-\(n).partial")
+        fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode_t(permissions ?? 0o644))
         guard fd >= 0 else { throw PartialFileError(path: url.path, reason: "cannot create a file in \(dir.path) (\(String(cString: strerror(errno))))") }
+        // The mode given to open() is masked by the umask; set it exactly.
+        if let permissions, fchmod(fd, mode_t(permissions)) != 0 {
+            let why = String(cString: strerror(errno))
+            discard()
+            throw PartialFileError(path: url.path, reason: why)
+        }
         buffer.reserveCapacity(Self.flushAt + 4096)
     }
 
@@ -87,13 +96,8 @@ public final class PartialFile {
     deinit { if fd >= 0 { close(fd); unlink(temporary.path) } }
 }
 
-/// Why a streamed file could not be created, written or published.
-public struct PartialFileError: Error, CustomStringConvertible, Sendable {
-    /// The target file and the reason.
-    public let path: String, reason: String
-    /// `cannot write PATH: REASON`.
-    public var description: String { "cannot write \(path): \(reason)" }
-}
+/// Why a streamed file could not be created, written or published: the one write error.
+public typealias PartialFileError = AtomicFile.WriteError
 
 /// Pieces of CSV lines built without going through a writer per field: text fields quoted by
 /// CSV.swift (once per distinct value — ``csvField(_:)``), numbers formatted like ``num(_:)``
