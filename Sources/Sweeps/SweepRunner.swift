@@ -205,26 +205,16 @@ public struct SweepRunner: Sendable {
         let open = doneSlot.indices.filter { !doneSlot[$0] }
         let todo = stopAfter.map { Array(open.prefix($0)) } ?? open
         let writer = try journal.map { try RowFile.Writer(url: $0, header: header) }
-        let sink = ExecutionSink(collect: collect, count: todo.count)
-        let workers = max(1, min(threads, todo.count))
-        if !todo.isEmpty {
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                var j = w
-                while j < todo.count, !sink.failed {
-                    let r = todo[j]
-                    let k = RowFile.item(inSlot: r, shard: layout, trials: spec.trials)
-                    do {
-                        let out = try runItem(item(k), parameters: points[item(k).point])
-                        try writer?.write(item: k, slot: r, rows: out.map(RowFile.Measures.init))
-                        let stored = sink.finished(j, out)
-                        progress?(stored, todo.count)
-                    } catch { sink.fail(error) }
-                    j += workers
-                }
-            }
+        let trials = spec.trials
+        // Each finished item is in the journal at once; its rows stay in memory only when `collect`.
+        let kept = try IndexedResults<[TrialRow]?>.map(count: todo.count, threads: threads, failFast: true, progress: progress) { j in
+            let r = todo[j]
+            let k = RowFile.item(inSlot: r, shard: layout, trials: trials)
+            let out = try runItem(item(k), parameters: points[item(k).point])
+            try writer?.write(item: k, slot: r, rows: out.map(RowFile.Measures.init))
+            return collect ? out : nil
         }
-        try sink.check()
-        if collect { for (j, out) in sink.rows { rows[RowFile.item(inSlot: todo[j], shard: layout, trials: spec.trials)] = out } }
+        if collect { for (j, out) in kept.enumerated() { rows[RowFile.item(inSlot: todo[j], shard: layout, trials: trials)] = out } }
         return Execution(done: resumed + todo.count, new: todo.count, resumed: resumed, expected: header.slots, rows: rows)
     }
 
@@ -278,22 +268,4 @@ public struct SweepRunner: Sendable {
     }
 }
 
-/// Collects what the workers of a run produce: the first error (after which workers stop),
-/// the count for progress, and the rows only when the caller keeps them.
-final class ExecutionSink: @unchecked Sendable {
-    private let lock = NSLock()
-    private let collect: Bool
-    private var error: Error?
-    private var count = 0
-    private(set) var rows: [Int: [TrialRow]] = [:]
-    init(collect: Bool, count: Int) { self.collect = collect }
-    var failed: Bool { lock.lock(); defer { lock.unlock() }; return error != nil }
-    func finished(_ j: Int, _ out: [TrialRow]) -> Int {
-        lock.lock(); defer { lock.unlock() }
-        if collect { rows[j] = out }
-        count += 1
-        return count
-    }
-    func fail(_ e: Error) { lock.lock(); defer { lock.unlock() }; if error == nil { error = e } }
-    func check() throws { lock.lock(); defer { lock.unlock() }; if let error { throw error } }
-}
+
