@@ -46,7 +46,7 @@ public func nestingDepth(of text: String) -> (depth: Int, line: Int) {
             } else {
                 let atTokenStart = [UInt8(ascii: " "), UInt8(ascii: "["), UInt8(ascii: "{"), UInt8(ascii: ","), UInt8(ascii: ":")].contains(previous)
                 switch c {
-                case UInt8(ascii: "\""), UInt8(ascii: "'") where atTokenStart: quote = c
+                case UInt8(ascii: "\"") where atTokenStart, UInt8(ascii: "'") where atTokenStart: quote = c
                 case UInt8(ascii: "#") where previous == UInt8(ascii: " "): i = chars.count; continue
                 case UInt8(ascii: "["), UInt8(ascii: "{"):
                     flow += 1

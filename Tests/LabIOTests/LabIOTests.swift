@@ -82,3 +82,17 @@ struct LabIOTests {
         #expect(field("name: x\nname: y\ncount: 3\n") != nil)
     }
 }
+
+/// The nesting bound applied before YAML is parsed.
+@Suite("LabIO: nesting depth of YAML text")
+struct NestingDepthTests {
+    @Test("a quote inside a plain scalar is a character, not the start of a string: the brackets after it still count")
+    func midTokenQuote() throws {
+        let deep = String(repeating: "[", count: maxNestingDepth + 1) + String(repeating: "]", count: maxNestingDepth + 1)
+        #expect(throws: SpecError.self) { try checkNesting("a: b\"c\nd: \(deep)\n", file: "q.yaml") }
+        #expect(throws: SpecError.self) { try checkNesting("a: b'c\nd: \(deep)\n", file: "q.yaml") }
+        // At a token's start a quote does open a string, whose brackets are text.
+        try checkNesting("a: \"\(deep)\"\n", file: "q.yaml")
+        try checkNesting("a: '\(deep)'\n", file: "q.yaml")
+    }
+}
