@@ -69,13 +69,13 @@ public enum AtomicFile {
     /// only when all are complete are they renamed into place (one rename each, back to
     /// back). A failure before the renames leaves none of them changed.
     public static func writeAll(_ files: [(url: URL, data: Data)], permissions: Int? = nil) throws {
-        for dir in Set(files.map { $0.url.deletingLastPathComponent().standardizedFileURL }) { try prepareDirectory(dir) }
+        // Each PartialFile checks (and creates) its folder before opening its temporary.
         var parts: [PartialFile] = []
         do {
             for f in files {
                 let part = try PartialFile(f.url, permissions: permissions)
                 parts.append(part)
-                try part.append(bytes: [UInt8](f.data))
+                try part.append(bytes: f.data)
             }
         } catch {
             parts.forEach { $0.discard() }

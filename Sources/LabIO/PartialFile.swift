@@ -49,7 +49,7 @@ public final class PartialFile {
 
     /// Appends raw bytes (buffered; flushed at 1 MiB).
     /// - Throws: ``PartialFileError`` when a flush fails.
-    public func append(bytes: [UInt8]) throws {
+    public func append<Bytes: Sequence>(bytes: Bytes) throws where Bytes.Element == UInt8 {
         buffer.append(contentsOf: bytes)
         if buffer.count >= Self.flushAt { try flush() }
     }

@@ -67,10 +67,10 @@ struct DSICProbeOptions: ParsableArguments {
     var config: DSICConfig { .init(profiles: profiles, grid: grid, revenueProfiles: revenueProfiles, seed: seed) }
 }
 
-/// A YAML file where an instance was expected: say which subcommand takes it.
-func refuseSpec(_ path: String) throws {
+/// A YAML file where `command` expected an instance: refused naming `specCommand`, which takes it.
+func refuseSpec(_ path: String, in command: String = "`dsic` and `dsic check`", use specCommand: String = "dsic sweep") throws {
     if path.hasSuffix(".yaml") || path.hasSuffix(".yml") {
-        throw ValidationError("\(path) is a spec: run it with `auctionlab dsic sweep \(path)` (`dsic` and `dsic check` take an instance JSON)")
+        throw ValidationError("\(path) is a spec: run it with `auctionlab \(specCommand) \(path)` (\(command) take an instance JSON)")
     }
 }
 

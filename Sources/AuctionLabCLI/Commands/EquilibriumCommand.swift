@@ -99,35 +99,30 @@ struct EquilibriumSolve: ParsableCommand {
 
     /// Spellings of earlier versions, accepted for one release with a note on standard error.
     mutating func validate() throws {
-        for (old, new, value) in [("--samples", "--profiles", oldSamples), ("--grid", "--knots", oldGrid), ("--certificate-samples", "--certificate-profiles", oldCertificateSamples)] {
-            guard let value else { continue }
+        for (old, new, value) in [("--samples", "--profiles", oldSamples), ("--grid", "--knots", oldGrid),
+                                  ("--certificate-samples", "--certificate-profiles", oldCertificateSamples)] where value != nil {
             Progress.note("\(old) is now \(new) (the old spelling goes in the next release)")
-            switch new {
-            case "--profiles": profiles = value
-            case "--knots": knots = value
-            default: certificateProfiles = value
-            }
         }
-        if instance.hasSuffix(".yaml") || instance.hasSuffix(".yml") {
-            throw ValidationError("\(instance) is a spec: run it with `auctionlab equilibrium study \(instance)` (`equilibrium solve` takes an instance JSON)")
-        }
+        if let oldSamples { profiles = oldSamples }
+        if let oldGrid { knots = oldGrid }
+        if let oldCertificateSamples { certificateProfiles = oldCertificateSamples }
+        try refuseSpec(instance, in: "`equilibrium` and `equilibrium solve`", use: "equilibrium study")
         guard mechanism != nil else {
             throw ValidationError("--mechanism is required (one of \(MechanismRegistry.names.joined(separator: ", ")))")
         }
-        let grid = knots, samples = profiles, certificateSamples = certificateProfiles
         _ = try output.resolved(.table, supported: [.table, .json, .csv])
-        if grid < 2 { throw ValidationError("--knots must be ≥ 2 (a bid function needs two knots; got \(grid))") }
-        try requirePositive(samples, "--profiles")
+        if knots < 2 { throw ValidationError("--knots must be ≥ 2 (a bid function needs two knots; got \(knots))") }
+        try requirePositive(profiles, "--profiles")
         try requirePositive(iterations, "--iterations")
         try requirePositive(threads, "--threads")
         if !(damping > 0 && damping <= 1) { throw ValidationError("--damping must be in (0, 1] (got \(damping))") }
         if !(temperature >= 0 && temperature.isFinite) { throw ValidationError("--temperature must be a finite number ≥ 0 (got \(temperature))") }
-        if let c = certificateSamples, c < EquilibriumConfig.minimumCertificateSamples {
+        if let c = certificateProfiles, c < EquilibriumConfig.minimumCertificateSamples {
             throw ValidationError("--certificate-profiles must be ≥ \(EquilibriumConfig.minimumCertificateSamples) (got \(c)): the certificate cross-fits two folds of profiles, and fewer give an ε too noisy to certify anything")
         }
         if !(minEventShare >= 0 && minEventShare <= 1) { throw ValidationError("--min-event-share must be in [0, 1] (got \(minEventShare))") }
-        if grid > 1_000 { throw ValidationError("--knots must be at most 1000 (got \(grid))") }
-        if samples > 1_000_000 { throw ValidationError("--profiles must be at most 1000000 (got \(samples))") }
+        if knots > 1_000 { throw ValidationError("--knots must be at most 1000 (got \(knots))") }
+        if profiles > 1_000_000 { throw ValidationError("--profiles must be at most 1000000 (got \(profiles))") }
         if iterations > 100_000 { throw ValidationError("--iterations must be at most 100000 (got \(iterations))") }
     }
 
@@ -220,13 +215,12 @@ struct EquilibriumStudy: ParsableCommand {
     func run() throws {
         let spec = try MyersonSpec.load(specFile)
         let dir = URL(fileURLWithPath: spec.outputDirectory(override: runOptions.out))
-        let start = Date()
         let reporter = Progress("equilibrium study \(spec.name): equilibria")
         let rows = try MyersonStudy.run(spec, file: specFile, threads: runOptions.threads) { done, total in reporter.update(done, total) }
         reporter.close()
         try MyersonStudy.write(spec, rows, to: dir, command: "auctionlab equilibrium study \(specFile)")
         let violations = rows.filter(\.violation)
-        print("\(spec.name): \(rows.count) equilibria in \(String(format: "%.1f", Date().timeIntervalSince(start))) s, \(violations.count) violation(s) of Myerson's bound → \(dir.path)")
+        print("\(spec.name): \(rows.count) equilibria in \(String(format: "%.1f", reporter.elapsed)) s, \(violations.count) violation(s) of Myerson's bound → \(dir.path)")
         for r in violations {
             print("  violation: \(r.instance) \(r.mechanism) (\(r.setting)): eq − STAR \(fmt(r.difference.mean)) [\(fmt(r.difference.ciLow)), \(fmt(r.difference.ciHigh))], max relative ε \(fmt(r.result.certificate.maxRelativeEpsilon))")
         }
