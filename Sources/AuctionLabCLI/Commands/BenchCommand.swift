@@ -15,6 +15,8 @@ struct Bench: ParsableCommand {
                        standard input, validation and solving on 10⁴-node workflows.
           equilibrium  a pay-as-bid equilibrium on S4: time per iteration, certificate, ε.
           weight-fit   SALE's weight fit per task order: tasks won, proven bound, gap, seconds.
+          peers        exact allocation beside toulbar2 and HiGHS on the same instances
+                       (Scripts/bench-peers installs them and runs this).
         Run from the repository root: the parts read Experiments/.
 
         Examples:
@@ -24,7 +26,7 @@ struct Bench: ParsableCommand {
           auctionlab bench equilibrium --quick
           auctionlab bench weight-fit --sale-spec Experiments/sale/weak-signals.yaml
         """,
-        subcommands: [BenchSolvers.self, BenchScale.self, BenchEquilibrium.self, BenchWeightFit.self],
+        subcommands: [BenchSolvers.self, BenchScale.self, BenchEquilibrium.self, BenchWeightFit.self, BenchPeers.self],
         defaultSubcommand: BenchSolvers.self)
 }
 
@@ -146,4 +148,35 @@ struct BenchWeightFit: ParsableCommand {
         suite.fitSizes = fitSizes
         try suite.benchWeightFit()
     }
+}
+
+/// `auctionlab bench peers`.
+struct BenchPeers: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "peers",
+        abstract: "Exact allocation beside toulbar2 and HiGHS on the same instances.",
+        discussion: """
+        Instances: S1–S4 (Experiments/instances, STAR's virtual-bid prices), random trees and
+        layered width-4 DAGs with V = 10², 10³, 10⁴ (9 agents), and S1–S4 at a tie price (the
+        largest winner's price raised to where its workload changes, as the payment search
+        probes). AuctionLab is timed as `solve` runs it (structure built, tie rule), without the
+        tie rule, with the structure built once (what payments do) and, up to 10³ nodes, on its
+        GLPK MILP path. The peers read a CFN file `auctionlab export` would write, through
+        Scripts/peers.py: toulbar2 (pytoulbar2) and HiGHS (highspy), one thread, timed around
+        their solve call. Every allocation is evaluated with AuctionLab's cost model and must
+        match the optimum before its time is written; ratios are to the fastest peer.
+
+        Example (Scripts/bench-peers sets up the Python environment and runs this):
+          auctionlab bench peers --python .venv-peers/bin/python --csv Results/bench/peers.csv --plot Results/bench/peers.png
+        """)
+
+    @OptionGroup var options: BenchOptions
+    @Option(help: ArgumentHelp("A Python with pytoulbar2 and highspy (without it only AuctionLab is timed).", valueName: "python")) var python: String?
+    @Option(help: "Largest random instance (nodes).") var maxNodes = 10_000
+    @Option(help: "The CSV to write, one row per instance and solver.") var csv = "Results/bench/peers.csv"
+    @Option(help: "The figure to draw from the CSV (needs matplotlib in --python).") var plot: String?
+
+    func validate() throws { try requirePositive(maxNodes, "--max-nodes") }
+
+    func run() throws { try options.suite.benchPeers(python: python, maxNodes: maxNodes, csv: csv, plot: plot) }
 }
