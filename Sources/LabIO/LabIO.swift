@@ -28,7 +28,8 @@ public func orderedGroups<T, K: Hashable>(_ xs: [T], by key: (T) -> K) -> [[T]] 
 
 /// A Markdown table.
 public func markdownTable(_ header: [String], _ rows: [[String]]) -> String {
-    var md = "| " + header.joined(separator: " | ") + " |\n"
+    // An unlabelled header cell (e.g. a ✓/✗ column) is written "| |", as the tables always were.
+    var md = "|" + header.map { $0.isEmpty ? " |" : " \($0) |" }.joined() + "\n"
     md += "|" + header.map { _ in "---" }.joined(separator: "|") + "|\n"
     for r in rows { md += "| " + r.joined(separator: " | ") + " |\n" }
     return md

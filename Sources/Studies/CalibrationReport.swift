@@ -148,22 +148,20 @@ public struct CalibrationReport: Sendable {
         md += "Columns labelled **paper** are \(target.source); every other number was produced by the command above. "
         md += "Fitted on \(problem.fitTopologies.joined(separator: ", ")); \(problem.heldOutTopologies.isEmpty ? "no topology" : problem.heldOutTopologies.joined(separator: ", ")) and every saving are held out (predicted, not fitted). "
         md += "Distance on the fit cells: Σ z², z = (ours − paper)/(paper std/√\(target.trials))\(problem.spec.fitStd == true ? " for means, plus (ours std − paper std)/(paper std/√(2(n−1))) for stds" : " (means only)"); calibrated \(String(format: "%.4g", result.distance)) after \(result.evaluations) objective evaluations.\n\n"
-        md += "## Calibrated switches\n\n| switch | start | calibrated | bounds |\n|---|---|---|---|\n"
-        for f in problem.free {
+        md += "## Calibrated switches\n\n"
+        md += markdownTable(["switch", "start", "calibrated", "bounds"], problem.free.map { f in
             let bounds = f.switch_.isContinuous ? "[\(num(f.low)), \(num(f.high))]" : f.options.joined(separator: " / ")
-            md += "| `\(f.name)` | \(f.switch_.value(in: problem.market)) | \(f.switch_.value(in: result.market)) | \(bounds) |\n"
-        }
+            return ["`\(f.name)`", "\(f.switch_.value(in: problem.market))", "\(f.switch_.value(in: result.market))", bounds]
+        })
         md += "\n## Mean total payment\n\nResidual = (ours − paper) / paper std; ✓ = within the paper's ±1 std.\n\n"
-        md += "| cell | role | paper | default | calibrated | residual (default) | residual (calibrated) | |\n|---|---|---|---|---|---|---|---|\n"
-        for r in means {
-            md += "| \(r.topology) \(r.mechanism) | \(r.role) | \(f2(r.paper)) ± \(f2(r.paperStd!)) | \(f2(r.byDefault)) ± \(f2(defaultTable.std[r.topology]![r.mechanism]!)) | "
-            md += "\(f2(r.ours)) ± \(f2(calibratedTable.std[r.topology]![r.mechanism]!)) | \(f2(r.defaultResidual)) | \(f2(r.residual)) | \(r.within ? "✓" : "✗") |\n"
-        }
+        md += markdownTable(["cell", "role", "paper", "default", "calibrated", "residual (default)", "residual (calibrated)", ""], means.map { r in
+            ["\(r.topology) \(r.mechanism)", r.role, "\(f2(r.paper)) ± \(f2(r.paperStd!))", "\(f2(r.byDefault)) ± \(f2(defaultTable.std[r.topology]![r.mechanism]!))",
+             "\(f2(r.ours)) ± \(f2(calibratedTable.std[r.topology]![r.mechanism]!))", f2(r.defaultResidual), f2(r.residual), r.within ? "✓" : "✗"]
+        })
         md += "\n## Savings of \(target.subject) (1 − mean \(target.subject) / mean baseline, %)\n\nAll held out; ✓ = within ±3 percentage points of the paper.\n\n"
-        md += "| cell | paper | default | calibrated | ours − paper (pp) | |\n|---|---|---|---|---|---|\n"
-        for r in savings {
-            md += "| \(r.topology) \(r.mechanism) | \(f1(r.paper)) | \(f1(r.byDefault)) | \(f1(r.ours)) | \(f1(r.residual)) | \(r.within ? "✓" : "✗") |\n"
-        }
+        md += markdownTable(["cell", "paper", "default", "calibrated", "ours − paper (pp)", ""], savings.map { r in
+            ["\(r.topology) \(r.mechanism)", f1(r.paper), f1(r.byDefault), f1(r.ours), f1(r.residual), r.within ? "✓" : "✗"]
+        })
         md += "\n## Spread (std / mean)\n\n"
         let betaStart = problem.market.defaults["beta"] ?? 1.5, betaCal = result.market.defaults["beta"] ?? 1.5
         func cvFloor(_ m: MarketSpec, _ beta: Double) -> String {
@@ -171,12 +169,11 @@ public struct CalibrationReport: Sendable {
         }
         md += "With t drawn per trial, every payment is k = 1 + β·E(t) times a quantity independent of t, so std/mean ≥ CV(k) = β·√⅛/(1 + β/2): "
         md += "start market \(cvFloor(problem.market, betaStart)), calibrated \(cvFloor(result.market, betaCal)).\n\n"
-        md += "| cell | paper | default | calibrated |\n|---|---|---|---|\n"
-        for topo in target.topologies { for m in target.mechanisms {
+        md += markdownTable(["cell", "paper", "default", "calibrated"], target.topologies.flatMap { topo in target.mechanisms.map { m in
             let c = target.cell(topo, m)
-            md += "| \(topo) \(m) | " + [c.std / c.mean, defaultTable.std[topo]![m]! / defaultTable.mean[topo]![m]!,
-                                         calibratedTable.std[topo]![m]! / calibratedTable.mean[topo]![m]!].map { String(format: "%.3f", $0) }.joined(separator: " | ") + " |\n"
-        } }
+            return ["\(topo) \(m)"] + [c.std / c.mean, defaultTable.std[topo]![m]! / defaultTable.mean[topo]![m]!,
+                                         calibratedTable.std[topo]![m]! / calibratedTable.mean[topo]![m]!].map { String(format: "%.3f", $0) }
+        } })
         let fitMeans = means.filter { $0.role == "fit" }
         md += "\n## Verdict (counted by the command)\n\n"
         md += "- Means within the paper's ±1 std: \(means.filter(\.within).count) of \(means.count) "
@@ -187,20 +184,18 @@ public struct CalibrationReport: Sendable {
         md += "- The paper's table is \(all ? "" : "**not** ")reproduced under one setting of the free switches\(all ? "" : " (see `residuals.csv` and Results/calibration/README.md for the binding assumption)").\n"
         if !effects.isEmpty {
             md += "\n## Each switch alone (start → calibrated value, others at start): change of each mean, %\n\n"
-            md += "| switch = value | " + target.topologies.flatMap { t in target.mechanisms.map { "\(t) \($0)" } }.joined(separator: " | ") + " |\n"
-            md += "|---|" + String(repeating: "---|", count: target.topologies.count * target.mechanisms.count) + "\n"
-            for (name, value, t) in effects {
-                md += "| `\(name)` = \(value) | " + target.topologies.flatMap { topo in target.mechanisms.map { m in
-                    String(format: "%+.0f", 100 * (t.mean[topo]![m]! / defaultTable.mean[topo]![m]! - 1)) } }.joined(separator: " | ") + " |\n"
-            }
+            md += markdownTable(["switch = value"] + target.topologies.flatMap { t in target.mechanisms.map { "\(t) \($0)" } }, effects.map { name, value, t in
+                ["`\(name)` = \(value)"] + target.topologies.flatMap { topo in target.mechanisms.map { m in
+                    String(format: "%+.0f", 100 * (t.mean[topo]![m]! / defaultTable.mean[topo]![m]! - 1)) } }
+            })
         }
         md += "\n## Search\n\n\(result.screened.count) discrete setting(s) screened at the start point; the best \(result.refined.count) refined by Nelder–Mead (GSL nmsimplex2).\n\n"
-        md += "| setting | screen distance | refined distance | NM iterations / evaluations |\n|---|---|---|---|\n"
-        for (s, d) in result.screened.sorted(by: { $0.distance < $1.distance }) {
+        md += markdownTable(["setting", "screen distance", "refined distance", "NM iterations / evaluations"],
+                            result.screened.sorted(by: { $0.distance < $1.distance }).map { s, d in
             let r = result.refined.first { $0.setting == s }
-            md += "| \(Calibrator.describe(s)) | \(String(format: "%.4g", d)) | \(r.map { String(format: "%.4g", $0.distance) } ?? "–") | "
-            md += "\(r?.result.map { "\($0.iterations) / \($0.evaluations)\($0.converged ? "" : " (cap)")" } ?? "–") |\n"
-        }
+            return [Calibrator.describe(s), String(format: "%.4g", d), r.map { String(format: "%.4g", $0.distance) } ?? "–",
+                    r?.result.map { "\($0.iterations) / \($0.evaluations)\($0.converged ? "" : " (cap)")" } ?? "–"]
+        })
         return md
     }
 

@@ -174,8 +174,9 @@ public enum DSICPriorSweep {
         md += "it holds when the 99.9% Student-t interval of the mean difference covers 0. The ironed form E[Σ P] = E[Σ φ̄·x] + top rent "
         md += "(the gap rent is inside E[φ̄·x], since φ̄ is the slope of the envelope of R(q) with its jumps) is an identity for an allocation "
         md += "that pools every ironed stretch — STAR's — and is shown for every mechanism; only STAR is expected to satisfy it.\n\n"
-        md += "| mechanism | prior family | cases | manipulable | max regret / scale | max identity error / scale | IR violations | revenue equivalence holds | ironed form holds | probes (grid / random / located / reported) |\n"
-        md += "|---|---|---|---|---|---|---|---|---|---|\n"
+        let header = ["mechanism", "prior family", "cases", "manipulable", "max regret / scale", "max identity error / scale", "IR violations",
+                      "revenue equivalence holds", "ironed form holds", "probes (grid / random / located / reported)"]
+        var table: [[String]] = []
         for g in orderedGroups(rows, by: { "\($0.mechanism)|\($0.family)" }) {
             let bad = g.filter { $0.report.maxRegret > $0.report.tolerance }.count
             let reg = g.map { $0.report.maxRegret / max(1, $0.report.paymentScale) }.max() ?? 0
@@ -184,10 +185,11 @@ public enum DSICPriorSweep {
             let p = g.reduce(into: ProbeCounts()) { s, r in
                 s.grid += r.report.probes.grid; s.random += r.report.probes.random; s.located += r.report.probes.located; s.reported += r.report.probes.reported
             }
-            md += "| \(g[0].mechanism) | \(g[0].family) | \(g.count) | \(bad) | \(String(format: "%.3g", reg)) | \(String(format: "%.3g", id)) | "
             let ironed = re.compactMap(\.ironed)
-            md += "\(g.map(\.report.irViolations).reduce(0, +)) | \(re.filter(\.holds).count)/\(re.count) | \(ironed.filter(\.holds).count)/\(ironed.count) | \(p.grid) / \(p.random) / \(p.located) / \(p.reported) |\n"
+            table.append([g[0].mechanism, g[0].family, "\(g.count)", "\(bad)", String(format: "%.3g", reg), String(format: "%.3g", id),
+                          "\(g.map(\.report.irViolations).reduce(0, +))", "\(re.filter(\.holds).count)/\(re.count)",
+                          "\(ironed.filter(\.holds).count)/\(ironed.count)", "\(p.grid) / \(p.random) / \(p.located) / \(p.reported)"])
         }
-        return md
+        return md + markdownTable(header, table)
     }
 }
