@@ -166,7 +166,4 @@ extension ExperimentSpec {
     public var sweptNames: [String] { Self.parameterNames.filter { sweep?[$0] != nil } }
 }
 
-extension ExperimentSpec {
-    /// The folder a run writes to: the override, else the spec's `output`, else Results/NAME.
-    public func outputDirectory(override: String? = nil) -> String { override ?? output ?? "Results/\(name)" }
-}
+extension ExperimentSpec: WritesResults {}

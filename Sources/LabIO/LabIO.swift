@@ -112,3 +112,17 @@ public func readInputText(_ path: String, what: String) throws -> String {
     }
     return text
 }
+
+/// A spec that names its study and may name the folder it writes to (sweeps, studies,
+/// calibrations, SALE runs): one rule for where results go.
+public protocol WritesResults {
+    /// The study's name; the default folder is `Results/NAME`.
+    var name: String { get }
+    /// The spec's `output` folder, if it names one.
+    var output: String? { get }
+}
+
+extension WritesResults {
+    /// The folder a run writes to: `override` (a command's --out), else the spec's `output`, else Results/NAME.
+    public func outputDirectory(override: String? = nil) -> String { override ?? output ?? "Results/\(name)" }
+}

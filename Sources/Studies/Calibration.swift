@@ -25,7 +25,7 @@ import Sweeps
 ///     fit_std: false            # also fit the fit cells' stds (default: means only)
 ///     output: Results/calibration
 ///     calibrated_market: Experiments/markets/paper-calibrated.yaml
-public struct CalibrationSpec: Codable, Sendable, Hashable {
+public struct CalibrationSpec: Codable, Sendable, Hashable, WritesResults {
     /// Name of the calibration (used in reports).
     public var name: String
     /// Path of the market YAML to start from; nil = the built-in paper market (`MarketSpec.paper`).

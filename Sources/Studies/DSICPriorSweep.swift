@@ -23,7 +23,7 @@ import Workflows
 ///     revenue_profiles: 200                     # profiles for revenue equivalence (cheap)
 ///     grid: 6
 ///     seed: 13
-public struct DSICPriorsSpec: Codable, Sendable {
+public struct DSICPriorsSpec: Codable, Sendable, WritesResults {
     /// Must be `dsic-priors` (tells this spec apart from a sweep spec).
     public var kind: String
     /// Experiment name (first CSV column; default output folder).

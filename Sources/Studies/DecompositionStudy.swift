@@ -18,7 +18,7 @@ import Workflows
 ///
 /// Every trial runs the factorial's cells on one sampled market; the paired per-trial
 /// differences between cells give each factor's effect with a 95 % interval.
-public struct DecompositionSpec: Codable, Sendable {
+public struct DecompositionSpec: Codable, Sendable, WritesResults {
     /// Must be `decomposition`.
     public var kind: String
     /// Study name (output folder `Results/NAME` unless `output` says otherwise).
@@ -60,8 +60,6 @@ public struct DecompositionSpec: Codable, Sendable {
         return s
     }
 
-    /// `override`, else `output`, else `Results/NAME`.
-    public func outputDirectory(override: String? = nil) -> String { override ?? output ?? "Results/\(name)" }
 }
 
 /// Runs a ``DecompositionSpec`` and writes its tables.

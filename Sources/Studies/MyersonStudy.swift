@@ -26,7 +26,7 @@ import Workflows
 ///     paper_equilibrium: {grid: 7, samples: 100, iterations: 20}                     # S1–S4
 ///     ladder: [{grid: 7, samples: 400, iterations: 60}, …]   # solver accuracy ladder …
 ///     ladder_instances: [random-1]                          # … on these instances
-public struct MyersonSpec: Codable, Sendable {
+public struct MyersonSpec: Codable, Sendable, WritesResults {
     /// Must be `myerson-bound`.
     public var kind: String
     /// The study's name (output folder `Results/NAME` unless `output` says otherwise).
@@ -94,8 +94,6 @@ public struct MyersonSpec: Codable, Sendable {
         return s
     }
 
-    /// `override`, else `output`, else `Results/NAME`.
-    public func outputDirectory(override: String? = nil) -> String { override ?? output ?? "Results/\(name)" }
 }
 
 /// Runs a ``MyersonSpec``: equilibria, paired differences against STAR and the ε-slack bound,

@@ -76,7 +76,7 @@ struct Calibrate: ParsableCommand {
             return names
         }
         let problem = try CalibrationProblem(spec: s, specFile: spec, target: t, targetFile: targetPath, freeOverride: freeList)
-        let dir = runOptions.folder(specOutput: s.output, name: s.name)
+        let dir = runOptions.folder(for: s)
         let marketFile = out != nil || s.calibratedMarket == nil
             ? dir.appendingPathComponent("calibrated-market.yaml") : URL(fileURLWithPath: s.calibratedMarket!)
         let tty = isatty(2) != 0

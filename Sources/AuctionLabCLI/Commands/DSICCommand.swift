@@ -155,7 +155,7 @@ struct DSICSweepCommand: ParsableCommand {
         let spec = try ExperimentSpec.load(specFile)
         let runner = try SweepRunner(spec: spec, file: specFile)
         let rows = try DSICSweep.run(runner, randomInstances: random, config: probes.config)
-        let dir = runOptions.folder(specOutput: spec.output, name: spec.name)
+        let dir = runOptions.folder(for: spec)
         let lock = try lockOutput(dir, spec: specFile, seed: probes.seed)
         defer { lock.release() }
         let command = "auctionlab dsic sweep \(specFile) --profiles \(probes.profiles) --grid \(probes.grid) --seed \(probes.seed) --random \(random)"
@@ -168,7 +168,7 @@ struct DSICSweepCommand: ParsableCommand {
 
     /// `kind: dsic-priors` specs: every mechanism on every prior family (Results/dsic-priors).
     func runPriorSweep(_ spec: DSICPriorsSpec) throws {
-        let dir = runOptions.folder(specOutput: spec.output, name: spec.name)
+        let dir = runOptions.folder(for: spec)
         let lock = try lockOutput(dir, spec: specFile, seed: spec.seed)
         defer { lock.release() }
         let reporter = Progress("dsic sweep \(spec.name): cases")

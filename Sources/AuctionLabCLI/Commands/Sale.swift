@@ -103,7 +103,7 @@ struct SaleRun: ParsableCommand {
         for t in calibrate { try ThresholdTarget.parse(t, field: "--calibrate").validate(agents: data.agents, largest: data.largest, field: "--calibrate") }
         try SaleRunner(spec: s, data: data).validateTargets()
         if let writeTrace { try AtomicFile.write(TraceFormat.write(data), to: URL(fileURLWithPath: writeTrace)) }
-        let dir = runOptions.folder(specOutput: s.output, name: s.name)
+        let dir = runOptions.folder(for: s)
         let lock = try lockOutput(dir, spec: spec, seed: s.seed)
         defer { lock.release() }
         let runner = SaleRunner(spec: s, data: data)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LabIO
 
 /// Every output format a command can print; each command says which of them it supports.
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
@@ -32,7 +33,5 @@ struct RunOptions: ParsableArguments {
     func validate() throws { try requirePositive(threads, "--threads") }
 
     /// The output folder: --out, else the spec's `output`, else Results/NAME.
-    func folder(specOutput: String?, name: String) -> URL {
-        URL(fileURLWithPath: out ?? specOutput ?? "Results/\(name)")
-    }
+    func folder(for spec: some WritesResults) -> URL { URL(fileURLWithPath: spec.outputDirectory(override: out)) }
 }

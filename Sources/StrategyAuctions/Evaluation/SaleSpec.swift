@@ -15,7 +15,7 @@ import LabIO
 ///     studies: {self_bias_shift: [0, 1, 2], padding: [0.5, 2], padding_grade_slope: 0.3,
 ///               self_votes: true, manipulation: true}
 ///     calibrate: [share-32b=0.3, budget=0.008]   # optional threshold-calibration targets
-public struct SaleSpec: Codable, Sendable {
+public struct SaleSpec: Codable, Sendable, WritesResults {
     /// Experiment name; the default output folder is `Results/NAME`.
     public var name: String
     /// Root seed of every random stream (task orders, simulator, routers); same seed, same bytes.
