@@ -10,11 +10,11 @@ public enum NumberLine {
     /// record. `field` names the vector in errors (`bids` → `bids[2]`).
     /// - Throws: ``NumberLineError`` naming the first element that is not a number, or the line.
     public static func parse(_ text: String, field: String) throws -> [Double] {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = String(trim(Substring(text)))
         if trimmed.hasPrefix("[") { return try parseJSON(trimmed, field: field) }
         let fields = try fields(of: trimmed, field: field)
         return try fields.enumerated().map { k, raw in
-            let s = raw.trimmingCharacters(in: .whitespaces)
+            let s = trim(Substring(raw))
             guard let x = Double(s) else {
                 throw NumberLineError(field: "\(field)[\(k)]", reason: s.isEmpty ? "is empty" : "= \"\(s)\" is not a number")
             }
@@ -32,6 +32,15 @@ public enum NumberLine {
         if let e = reader.error { throw NumberLineError(field: field, reason: "is not a CSV record: \(e)") }
         guard reader.next() == nil else { throw NumberLineError(field: field, reason: "holds more than one CSV record") }
         return row
+    }
+
+    /// `text` without leading and trailing spaces and tabs (Foundation's `trimmingCharacters`
+    /// goes through NSString, a fifth of a bid stream's parsing time).
+    static func trim(_ text: Substring) -> Substring {
+        var s = text
+        while let c = s.first, c == " " || c == "\t" { s.removeFirst() }
+        while let c = s.last, c == " " || c == "\t" { s.removeLast() }
+        return s
     }
 
     static func parseJSON(_ text: String, field: String) throws -> [Double] {

@@ -63,9 +63,10 @@ extension BenchSuite {
     /// included), and the same lines in this process with and without the prior cache.
     func oneNodeBatches(_ exe: String) throws {
         let n = 1000, runs = quick ? 3 : 7
-        print("\nBatch: \(n) one-node two-agent instances (both agents on the prior) through `solve - --threads 1`, a child process, median of \(runs)")
+        print("\nBatch: \(n) one-node two-agent instances (both agents on the prior) through `solve - --threads 1`, a child process, median of \(runs);")
+        print("in process: the same per-line work (decode, build, STAR, write) on \(quick ? 100 : 200) lines, this thread's CPU time, median of 3")
         var rows: [[String]] = []
-        var base = (child: 0.0, cached: 0.0, uncached: 0.0)
+        var base = (child: 0.0, cpu: 0.0, cached: 0.0, uncached: 0.0)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("auctionlab-bench-priors-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -74,13 +75,14 @@ extension BenchSuite {
             let line = try Self.oneNodeLine(spec)
             let file = dir.appendingPathComponent("batch-\(k).jsonl")
             try String(repeating: line + "\n", count: n).write(to: file, atomically: true, encoding: .utf8)
-            let child = try median((0..<runs).map { _ in try Self.spawnMeasured(exe, ["solve", "-", "--threads", "1"], input: file.path).wall }) / Double(n)
+            let spawned = try (0..<runs).map { _ in try Self.spawnMeasured(exe, ["solve", "-", "--threads", "1"], input: file.path) }
+            let child = median(spawned.map(\.wall)) / Double(n), childCPU = median(spawned.map(\.cpu)) / Double(n)
             // The batch's per-line work (decode, build, STAR, write the line) on one thread in this
             // process, on fewer lines (rebuilding the ironed mixture per line is slow).
-            let data = Data(line.utf8), lines = quick ? 100 : 300
+            let data = Data(line.utf8), lines = quick ? 100 : 200
             func perLine(_ cache: PriorCache?) throws -> Double {
-                try median((0..<runs).map { _ in
-                    try seconds {
+                try median((0..<3).map { _ in
+                    try threadCPUSeconds {
                         for _ in 0..<lines {
                             let inst = try decodeInstance(data, file: "bench", priorCache: cache)
                             _ = try mech.run(inst, options: .init()).jsonLine(for: inst, instance: "bench")
@@ -89,12 +91,12 @@ extension BenchSuite {
                 }) / Double(lines)
             }
             let cached = try perLine(PriorCache()), uncached = try perLine(nil)
-            if k == 0 { base = (child, cached, uncached) }
-            rows.append([name, ms(child), String(format: "%.2f×", child / base.child),
+            if k == 0 { base = (child, childCPU, cached, uncached) }
+            rows.append([name, ms(child), String(format: "%.2f×", child / base.child), ms(childCPU), String(format: "%.2f×", childCPU / base.cpu),
                          ms(cached), String(format: "%.2f×", cached / base.cached),
                          ms(uncached), String(format: "%.2f×", uncached / base.uncached)])
         }
-        printAligned(["prior", "per line (child)", "vs uniform", "in process, cached", "vs uniform", "uncached (rebuilt per line)", "vs uniform"], rows)
+        printAligned(["prior", "wall per line", "vs uniform", "CPU per line", "vs uniform", "in process, cached (CPU)", "vs uniform", "uncached, rebuilt per line (CPU)", "vs uniform"], rows)
     }
 
     /// 1,000 S2 bid profiles (bids drawn from the agents' priors) through `solve s2.json --bids`
@@ -126,18 +128,28 @@ extension BenchSuite {
         var rows: [[String]] = []
         for threads in [1, 2] {
             let t = ["--threads", "\(threads)"]
-            let stream = try median((0..<runs).map { _ in try Self.spawnMeasured(exe, ["solve", path, "--bids", "-"] + t, input: bidsFile.path).wall }) / Double(n)
-            let rebuilt = try median((0..<runs).map { _ in try Self.spawnMeasured(exe, ["solve", "-"] + t, input: linesFile.path).wall }) / Double(n)
-            rows.append(["\(threads)", ms(stream), ms(rebuilt), String(format: "%.2f×", rebuilt / stream),
-                         String(format: "%.0f×", Self.pythonReferenceSecondsPerInstance / stream)])
+            let stream = try (0..<runs).map { _ in try Self.spawnMeasured(exe, ["solve", path, "--bids", "-"] + t, input: bidsFile.path) }
+            let rebuilt = try (0..<runs).map { _ in try Self.spawnMeasured(exe, ["solve", "-"] + t, input: linesFile.path) }
+            let (sw, sc) = (median(stream.map(\.wall)) / Double(n), median(stream.map(\.cpu)) / Double(n))
+            let (rw, rc) = (median(rebuilt.map(\.wall)) / Double(n), median(rebuilt.map(\.cpu)) / Double(n))
+            rows.append(["\(threads)", ms(sw), ms(sc), ms(rw), ms(rc), String(format: "%.2f×", rw / sw), String(format: "%.2f×", rc / sc),
+                         String(format: "%.0f×", Self.pythonReferenceSecondsPerInstance / sw)])
         }
-        printAligned(["threads", "--bids: per profile", "`solve -`, rebuilt per line", "rebuilt / --bids", "vs 190 ms Python (recorded)"], rows)
+        printAligned(["threads", "--bids wall/profile", "CPU/profile", "`solve -` wall/line", "CPU/line", "wall ratio", "CPU ratio", "vs 190 ms Python (recorded)"], rows)
+        print("  (wall includes start-up; CPU is the child's user + system time; both per profile)")
     }
 
-    /// Wall seconds of one call of `body`.
-    func seconds(_ body: () throws -> Void) rethrows -> Double {
-        let d = try ContinuousClock().measure(body)
-        return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    /// CPU seconds this thread spends in one call of `body` (unaffected by other processes
+    /// sharing the cores, unlike wall time).
+    func threadCPUSeconds(_ body: () throws -> Void) rethrows -> Double {
+        func now() -> Double {
+            var t = timespec()
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+            return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+        }
+        let t0 = now()
+        try body()
+        return now() - t0
     }
 
     /// The median of `xs` (the upper middle for an even count).
