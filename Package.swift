@@ -51,7 +51,7 @@ let package = Package(
         .target(name: "Experiments", dependencies: ["Mechanisms", "Equilibrium", "Workflows", "Priors", "LabNumerics", "LabIO",
                                                      .product(name: "Yams", package: "Yams")]),
         // The sweep engine: work items, row files (journals, shards), the streaming merge and reports.
-        .target(name: "Sweeps", dependencies: ["Experiments", "Mechanisms", "Equilibrium", "Workflows", "LabNumerics", "LabIO",
+        .target(name: "Sweeps", dependencies: ["Experiments", "Mechanisms", "Equilibrium", "Workflows", "Priors", "LabNumerics", "LabIO",
                                                 .product(name: "HeapModule", package: "swift-collections")]),
         // Studies built on specs and sweeps: DSIC sweeps, the Myerson study, decomposition, calibration.
         .target(name: "Studies", dependencies: ["Sweeps", "Experiments", "Mechanisms", "Truthfulness", "Equilibrium", "Workflows",

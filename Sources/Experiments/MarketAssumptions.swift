@@ -127,7 +127,8 @@ public struct MarketAssumptions: Codable, Sendable, Hashable {
             let floor = bundle == .all ? 1 : min(2, needed)
             var open = spec
             for i in open.agents.indices where open.agents[i].tier >= floor { open.agents[i].tier = max(open.agents[i].tier, needed) }
-            o = try mechanism.run(Instance(spec: open), options: .init())
+            // Same agents and priors, only tiers differ: reuse the trial's built priors.
+            o = try mechanism.run(Instance(spec: open, priors: inst.priors), options: .init())
         } else {
             o = try mechanism.run(inst, options: .init())
         }

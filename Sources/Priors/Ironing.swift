@@ -119,11 +119,28 @@ enum CostSideIroning {
         return (out, gaps.map { $0.start...$0.end })
     }
 
-    /// Families whose φ is provably non-decreasing on both sides, so that the envelope is R
-    /// itself: a log-concave density makes F and 1 − F log-concave (Bagnoli & Bergstrom 2005),
-    /// hence F/f increasing and (1 − F)/f decreasing. Uniform, truncated normal, truncated
-    /// exponential and Beta with α, β ≥ 1 qualify (truncation keeps log-concavity); the
-    /// lognormal and Beta with a parameter below 1 do not, and are ironed.
+    /// Families whose φ is provably increasing on both sides, so that the envelope is R itself and
+    /// `analyse` and `VirtualCost.checkMonotone` skip the sampling, hull and grid check (the fast
+    /// path; a truncated normal is then as cheap to build as a uniform).
+    ///
+    /// **Theorem** (Bagnoli & Bergstrom 2005, Thms 1–3; Prékopa 1973). If the density f is
+    /// log-concave on its support [low, high], then F and 1 − F are log-concave there. Hence
+    /// f/F = (log F)′ is non-increasing, so F/f is non-decreasing and the cost-side
+    /// φ(c) = c + F(c)/f(c) is strictly increasing (the sum of c and a non-decreasing term);
+    /// and −f/(1 − F) = (log(1 − F))′ is non-increasing, so (1 − F)/f is non-increasing and the
+    /// value-side φ(v) = v − (1 − F(v))/f(v) is strictly increasing. A strictly increasing φ
+    /// makes R(q) = q·F⁻¹(q) convex (R′ = φ∘F⁻¹), so its lower convex envelope is R and φ̄ = φ:
+    /// there is nothing to iron, exactly, not approximately.
+    ///
+    /// Which kinds qualify. Uniform (log f constant), normal (log f = −z²/2 + const, concave)
+    /// and exponential (log f = log λ − λx, linear) on the whole line. Truncating to an interval
+    /// multiplies f by the indicator of [low, high] (log-concave) and divides by a constant, so a
+    /// truncated normal or exponential is log-concave **wherever** it is cut, deep in a tail
+    /// included. Beta(α, β) with α, β ≥ 1 ((α−1)·log u + (β−1)·log(1−u), concave). Not the
+    /// lognormal (log f = −(log x − μ)²/(2σ²) − log x is convex for large x), a Beta with a
+    /// shape below 1, an empirical ogive, nor any mixture: a mixture of log-concave densities is
+    /// not log-concave in general (`PriorZoo`'s `ironing-mixture`, two uniforms, needs ironing).
+    /// The envelope tests check the fast path against the full computation for these kinds.
     static func knownMonotone(_ prior: any Prior) -> Bool {
         switch prior {
         case is UniformPrior, is Truncated<NormalBase>, is Truncated<ExponentialBase>: return true

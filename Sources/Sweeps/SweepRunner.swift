@@ -5,6 +5,7 @@ import Foundation
 import LabIO
 import LabNumerics
 import Mechanisms
+import Priors
 import Workflows
 
 /// One CSV row of `trials.csv`: a (parameter point, topology, trial, mechanism).
@@ -49,6 +50,11 @@ public struct SweepRunner: Sendable {
     public let mechanisms: [any Mechanism]
     /// The market agents and costs are sampled from.
     public let market: MarketSpec
+    /// Built priors shared by the items (and threads) of this runner. A trial samples the same
+    /// market at every topology and parameter point that leaves the market alone (common random
+    /// numbers), so its agents' priors repeat `trials` items apart (`trials × topologies` across
+    /// points): the capacity keeps several thousand. Results are byte-identical without it.
+    let priorCache = PriorCache(capacity: 8192)
 
     /// A runner on an in-memory market and loaded topologies (calibration varies the market).
     public init(spec: ExperimentSpec, market: MarketSpec, topologies: [Topology], file: String = "spec") throws {
@@ -239,7 +245,7 @@ public struct SweepRunner: Sendable {
         let topo = topologies[item.topology]
         let seed = seed(trial: item.trial)
         let (ispec, costs) = PaperMarket.sample(topology: topo, parameters: parameters, seed: seed, market: market)
-        let inst = try Instance(spec: ispec)
+        let inst = try Instance(spec: ispec, priorCache: priorCache)
         let assumed = market.assumed
         let withEquilibrium = hasEquilibrium
         // $ per 1M tokens × tokens → $ (× the market's payment_scale, 1 by default).

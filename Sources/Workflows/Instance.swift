@@ -29,8 +29,8 @@ public struct Instance: Sendable {
     /// M, the number of agents.
     public var agentCount: Int { agentIDs.count }
 
-    /// Validates `spec` (ids, DAG, capabilities, finite non-negative tokens, bids inside their priors) and builds the model; `precomputed` reuses virtual-cost curves. Throws `InstanceError` naming the field.
-    public init(spec: InstanceSpec, priors precomputed: [VirtualCost]? = nil) throws {
+    /// Validates `spec` (ids, DAG, capabilities, finite non-negative tokens, bids inside their priors) and builds the model; `precomputed` reuses virtual-cost curves, and `priorCache` takes each agent's curve from a cache shared with other instances (the same curves, built once per distinct prior). Throws `InstanceError` naming the field.
+    public init(spec: InstanceSpec, priors precomputed: [VirtualCost]? = nil, priorCache: PriorCache? = nil) throws {
         let wf = try Workflow(nodes: spec.nodes, edges: spec.edges)
         guard !spec.agents.isEmpty else { throw InstanceError.invalid(field: "agents", reason: "is empty") }
         let kappa = spec.cacheDiscount ?? 0
@@ -45,7 +45,10 @@ public struct Instance: Sendable {
             guard a.rho.isFinite, a.rho >= 0 else { throw InstanceError.invalid(field: "agents[\(k)].rho", reason: "must be a finite number ≥ 0 (got \(a.rho))") }
             let curve: VirtualCost
             if let pre = precomputed { curve = pre[k] } else {
-                do { curve = try VirtualCost(spec: a.prior, side: .cost, path: "agents[\(k)].prior") } catch let e as PriorError {
+                let path = "agents[\(k)].prior"
+                do {
+                    curve = try priorCache?.curve(for: a.prior, side: .cost, path: path) ?? VirtualCost(spec: a.prior, side: .cost, path: path)
+                } catch let e as PriorError {
                     throw InstanceError.invalid(field: "agents[\(k)].prior", reason: e.description)
                 }
             }
@@ -55,11 +58,7 @@ public struct Instance: Sendable {
                 throw InstanceError.invalid(field: Self.lowField(a.prior, k),
                                             reason: "makes costs negative (the support starts at \(curve.prior.low)); costs are money per work unit and must be ≥ 0")
             }
-            do { _ = try curve.checkedIroned(a.bid, field: "agents[\(k)].bid") } catch let e as PriorError {
-                // The prior error already names the field; keep its reason only.
-                throw InstanceError.invalid(field: "agents[\(k)].bid",
-                                            reason: e.description.replacingOccurrences(of: "`agents[\(k)].bid` = ", with: "= "))
-            }
+            try Self.checkBid(a.bid, agent: k, curve: curve)
             curves.append(curve)
         }
         for v in 0..<wf.count where !spec.agents.contains(where: { $0.tier >= wf.difficulty[v] }) {
@@ -120,6 +119,32 @@ public struct Instance: Sendable {
                                             reason: "gives workloads up to \(most) priced up to \(price) (ρ = \(a.rho), support [\(s.lowerBound), \(s.upperBound)]): their product exceeds \(magnitudeLimit), beyond which sums of costs overflow a double")
             }
         }
+    }
+
+    /// Refuses a report that is not a type of agent `k`'s prior: not finite, outside the support, or
+    /// at a point of zero density. The error names `agents[k].bid`.
+    static func checkBid(_ bid: Double, agent k: Int, curve: VirtualCost) throws {
+        do { _ = try curve.checkedIroned(bid, field: "agents[\(k)].bid") } catch let e as PriorError {
+            // The prior error already names the field; keep its reason only.
+            throw InstanceError.invalid(field: "agents[\(k)].bid",
+                                        reason: e.description.replacingOccurrences(of: "`agents[\(k)].bid` = ", with: "= "))
+        }
+    }
+
+    /// The same instance with every agent's report replaced by `newBids` (in agent order), each
+    /// checked as `init(spec:)` checks the bids of an instance file, with the same messages: the
+    /// instance `init(spec:)` would build from the spec with these bids, without decoding,
+    /// validating or ironing anything else again (copies share `cache`, so solvers are built once).
+    /// - Throws: `InstanceError.invalid` naming `bids` for a vector of the wrong length, or
+    ///   `agents[k].bid` for the first report that is not a type of its agent's prior.
+    public func withBids(_ newBids: [Double]) throws -> Instance {
+        guard newBids.count == agentCount else {
+            throw InstanceError.invalid(field: "bids", reason: "has \(newBids.count) value\(newBids.count == 1 ? "" : "s") but the instance has \(agentCount) agent\(agentCount == 1 ? "" : "s") (\(agentIDs.joined(separator: ", ")))")
+        }
+        for (k, b) in newBids.enumerated() { try Self.checkBid(b, agent: k, curve: priors[k]) }
+        var copy = self
+        copy.bids = newBids
+        return copy
     }
 
     /// The same instance with agent `i` reporting `bid` (no validation: callers stay in the support).

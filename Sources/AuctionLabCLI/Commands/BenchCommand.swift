@@ -17,6 +17,9 @@ struct Bench: ParsableCommand {
           weight-fit   SALE's weight fit per task order: tasks won, proven bound, gap, seconds.
           peers        exact allocation beside toulbar2 and HiGHS on the same instances
                        (Scripts/bench-peers installs them and runs this).
+          priors       building a prior per kind (cached and not) against a uniform one; 1,000
+                       one-node instances per prior kind through `solve -`; 1,000 S2 bid profiles
+                       through `solve s2.json --bids -` against rebuilding the instance per line.
         Run from the repository root: the parts read Experiments/.
 
         Examples:
@@ -25,8 +28,9 @@ struct Bench: ParsableCommand {
           auctionlab bench scale --quick
           auctionlab bench equilibrium --quick
           auctionlab bench weight-fit --sale-spec Experiments/sale/weak-signals.yaml
+          auctionlab bench priors > Results/bench/priors.txt
         """,
-        subcommands: [BenchSolvers.self, BenchScale.self, BenchEquilibrium.self, BenchWeightFit.self, BenchPeers.self],
+        subcommands: [BenchSolvers.self, BenchScale.self, BenchEquilibrium.self, BenchWeightFit.self, BenchPeers.self, BenchPriors.self],
         defaultSubcommand: BenchSolvers.self)
 }
 
@@ -179,4 +183,27 @@ struct BenchPeers: ParsableCommand {
     func validate() throws { try requirePositive(maxNodes, "--max-nodes") }
 
     func run() throws { try options.suite.benchPeers(python: python, maxNodes: maxNodes, csv: csv, plot: plot) }
+}
+
+/// `auctionlab bench priors`.
+struct BenchPriors: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "priors",
+        abstract: "Prior build per kind (cached and not), one-node batches per prior kind, bid streams.",
+        discussion: """
+        Prior build — VirtualCost from its spec (validate, probe, iron) for a uniform, truncated
+        normals (mid-support, cut at the mean, far tail), an exponential and an ironed mixture on
+        [0.5, 5]: median time uncached, as a multiple of the uniform, and as a cache hit.
+        Batch — 1,000 one-node two-agent instances per prior kind through `solve - --threads 1`
+        (a child process, start-up included), and the same per-line work in this process with the
+        prior cache and without it (rebuilt per line); each as a multiple of the uniform batch.
+        Bid stream — 1,000 S2 profiles drawn from the priors (--seed) through
+        `solve Experiments/instances/s2.json --bids -` against the same profiles as full instance
+        lines through `solve -`, on 1 and 2 threads, start-up included. Run from the repository
+        root, from a release build for figures worth recording.
+        """)
+
+    @OptionGroup var options: BenchOptions
+
+    func run() throws { try options.suite.benchPriorsPart() }
 }

@@ -42,8 +42,9 @@ extension BenchSuite {
     }
 
     /// Runs `exe args` (stdin from `input` or /dev/null, output to /dev/null), waits, and returns
-    /// its wall time and peak resident memory (the child's VmHWM, polled every 2 ms).
-    static func spawnMeasured(_ exe: String, _ args: [String], input: String? = nil) throws -> (wall: Double, peakBytes: Int) {
+    /// its wall time, peak resident memory (the child's VmHWM, polled every 2 ms) and CPU time
+    /// (user + system, from `wait4`; what the child cost when other processes share the cores).
+    static func spawnMeasured(_ exe: String, _ args: [String], input: String? = nil) throws -> (wall: Double, peakBytes: Int, cpu: Double) {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -72,7 +73,8 @@ extension BenchSuite {
         }
         let d = clock.now - t0
         guard status == 0 else { throw ValidationError("bench: `\(([exe] + args).joined(separator: " "))` ended with wait status \(status)") }
-        return (Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18, hwm > 0 ? hwm : Int(usage.ru_maxrss) * 1024)
+        let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6
+        return (Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18, hwm > 0 ? hwm : Int(usage.ru_maxrss) * 1024, cpu)
     }
 
     /// VmHWM of a running process in bytes (Linux), nil elsewhere or once it is gone.

@@ -4,6 +4,7 @@ import Allocation
 import LabIO
 import Mechanisms
 import Payments
+import Priors
 import Workflows
 
 extension SolverKind: ExpressibleByArgument {}
@@ -36,7 +37,18 @@ struct Solve: ParsableCommand {
         field, also goes to stderr). The other instances are still solved; the exit status is \
         non-zero if any failed. The options apply to every instance. --format jsonl gives the \
         same line for a single file; on a batch --format json also means JSON Lines, and \
-        --format table is refused (it shows one instance).
+        --format table is refused (it shows one instance). Instances of a batch that give an \
+        agent the same prior share one built (ironed) prior.
+
+        Bid streams: --bids FILE (or `-` for standard input) with one INSTANCE file solves that \
+        workflow and market once per line of FILE, each line one bid vector in agent order — CSV \
+        (`1.2,0.8,3.1`) or a JSON array (`[1.2, 0.8, 3.1]`); blank lines are skipped, and a first \
+        line naming the agents' ids in order is a header. The instance's own bids are replaced; \
+        the workflow, priors and solver structure are built once. Output is JSON Lines as for a \
+        batch, the "instance" of each line being FILE:LINE (stdin:LINE), in input order on any \
+        --threads; a line that is not a vector of the right length, or a bid outside its agent's \
+        prior, gives an error line naming the line and `bids[k]` or `agents[k].bid`, and the \
+        stream goes on (non-zero exit at the end).
 
         Examples:
           auctionlab solve Experiments/instances/s4.json --mechanism star
@@ -44,6 +56,8 @@ struct Solve: ParsableCommand {
           auctionlab solve Experiments/instances/s4.json --payment bisection --epsilon 1e-6
           auctionlab solve Experiments/instances/s1.json Experiments/instances/s2.json --mechanism vcg
           jq -c . Experiments/instances/s*.json | auctionlab solve - > outcomes.jsonl
+          printf '0.1,0.3,0.2,1,1.5,1.2,3,4,5\n[0.2,0.3,0.2,1,1.5,1.2,3,4,5]\n' > bids.csv
+          auctionlab solve Experiments/instances/s4.json --bids bids.csv --threads 2 > outcomes.jsonl
         """)
 
     @Argument(help: ArgumentHelp("Instance JSON file(s); `-` reads JSON Lines from standard input.", valueName: "instance"))
@@ -55,6 +69,8 @@ struct Solve: ParsableCommand {
     @OptionGroup var output: OutputOptions
     @Option(help: "Worker threads for a batch (default: all cores); the output order is the input order whatever the count.")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: ArgumentHelp("Bid vectors, one per line (CSV or JSON array; `-`: standard input), each solved against the one INSTANCE; JSON Lines out.", valueName: "file"))
+    var bids: String?
 
     /// --format: table|json|jsonl (csv is refused naming --format); nil: table for one file, jsonl for a batch.
     var format: OutputFormat? { output.format }
@@ -69,6 +85,12 @@ struct Solve: ParsableCommand {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1 (got \(threads))") }
         _ = try output.resolved(.table, supported: [.table, .json, .jsonl])
         guard instances.filter({ $0 == "-" }).count <= 1 else { throw ValidationError("`-` (standard input) may be given only once") }
+        if bids != nil {
+            guard instances.count == 1, instances[0] != "-" else {
+                throw ValidationError("--bids solves one INSTANCE file under many bid vectors; give exactly one instance file (not `-`)")
+            }
+            guard format != .table else { throw ValidationError("--format table shows one instance; --bids writes JSON Lines (--format jsonl)") }
+        }
         if format == .table, isBatch {
             throw ValidationError("--format table shows one instance; a batch (several files or `-`) is written as JSON Lines (--format jsonl)")
         }
@@ -80,6 +102,10 @@ struct Solve: ParsableCommand {
     func run() throws {
         let mech = try mechanismNamed(mechanism)
         guard epsilon > 0, epsilon.isFinite else { throw ValidationError("--epsilon must be a positive finite number (got \(epsilon))") }
+        if let bids {
+            try runBidStream(mech, bids: bids)
+            return
+        }
         if isBatch || format == .jsonl {
             try runBatch(mech)
             return
@@ -132,23 +158,59 @@ struct Solve: ParsableCommand {
 
     /// Solves every instance (files in order, `-` expanded to the lines of standard input in
     /// place) and writes one JSON line each; a failing instance gives an error line instead.
-    /// Instances are read in chunks of `batchChunk` and solved on `--threads` threads; lines come
-    /// out in input order whatever the thread count. Throws ``ExitCode/failure`` at the end if
-    /// any instance failed.
+    /// Identical priors across the batch are built once (one ``PriorCache`` for the run).
+    /// Throws ``ExitCode/failure`` at the end if any instance failed.
     func runBatch(_ mech: any Mechanism) throws {
-        var failed = 0, total = 0
-        var pending: [(name: String, load: @Sendable () throws -> Instance)] = []
-        func flush() throws {
-            let jobs = pending
+        let priors = PriorCache()
+        var sink = LineSink(command: self, mechanism: mech)
+        for path in instances {
+            if path == "-" {
+                var line = 0
+                while let text = readLine(strippingNewline: true) {
+                    line += 1
+                    guard text.contains(where: { !$0.isWhitespace }) else { continue }
+                    let name = "stdin:\(line)"
+                    try sink.add(name) { try decodeInstance(Data(text.utf8), file: name, priorCache: priors) }
+                }
+            } else {
+                try sink.add(path) { try loadInstance(path, priorCache: priors) }
+            }
+        }
+        try sink.finish(noun: "instances")
+    }
+
+    /// The jobs of a batch or a bid stream: read ahead in chunks of ``Solve/batchChunk``, solved
+    /// on `--threads` threads, written as one JSON line each in input order whatever the thread
+    /// count — the outcome with its `instance` name, or `{"instance":…,"error":…}` (the message,
+    /// naming the line and field, also on stderr) when the job fails; the others go on.
+    struct LineSink {
+        /// The command whose options solve each instance.
+        let command: Solve
+        /// The mechanism run on each instance.
+        let mechanism: any Mechanism
+        private var pending: [(name: String, load: @Sendable () throws -> Instance)] = []
+        private var failed = 0, total = 0
+
+        init(command: Solve, mechanism: any Mechanism) { self.command = command; self.mechanism = mechanism }
+
+        /// Queues a job named `name` (its line's "instance"); `load` gives its instance on a worker.
+        mutating func add(_ name: String, _ load: @escaping @Sendable () throws -> Instance) throws {
+            pending.append((name, load))
+            if pending.count >= Solve.batchChunk { try flush() }
+        }
+
+        /// Solves the queued jobs and prints their lines.
+        mutating func flush() throws {
+            let jobs = pending, command = command, mech = mechanism
             pending.removeAll(keepingCapacity: true)
-            let lines = try IndexedResults.map(count: jobs.count, threads: threads) { k -> (line: String, error: String?) in
+            let lines = try IndexedResults.map(count: jobs.count, threads: command.threads) { k -> (line: String, error: String?) in
                 let name = jobs[k].name
                 do {
                     let inst = try jobs[k].load()
-                    return (try solve(inst, with: mech).jsonLine(for: inst, instance: name), nil)
+                    return (try command.solve(inst, with: mech).jsonLine(for: inst, instance: name), nil)
                 } catch {
-                    let message = Self.message(error, naming: name)
-                    return ((try? Self.jsonLine(["instance": name, "error": message])) ?? #"{"error":"unprintable"}"#, message)
+                    let message = Solve.message(error, naming: name)
+                    return ((try? Solve.jsonLine(["instance": name, "error": message])) ?? #"{"error":"unprintable"}"#, message)
                 }
             }
             for (line, error) in lines {
@@ -160,29 +222,19 @@ struct Solve: ParsableCommand {
                 print(line)
             }
         }
-        for path in instances {
-            if path == "-" {
-                var line = 0
-                while let text = readLine(strippingNewline: true) {
-                    line += 1
-                    guard text.contains(where: { !$0.isWhitespace }) else { continue }
-                    let name = "stdin:\(line)"
-                    pending.append((name, { try decodeInstance(Data(text.utf8), file: name) }))
-                    if pending.count >= Self.batchChunk { try flush() }
-                }
-            } else {
-                pending.append((path, { try loadInstance(path) }))
-                if pending.count >= Self.batchChunk { try flush() }
+
+        /// Flushes the last chunk; throws ``ExitCode/failure`` after a summary on stderr if any job
+        /// failed (`noun` names the jobs: instances, bid vectors).
+        mutating func finish(noun: String) throws {
+            try flush()
+            if failed > 0 {
+                FileHandle.standardError.write(Data("Error: \(failed) of \(total) \(noun) failed (see their \"error\" lines)\n".utf8))
+                throw ExitCode.failure
             }
-        }
-        try flush()
-        if failed > 0 {
-            FileHandle.standardError.write(Data("Error: \(failed) of \(total) instances failed (see their \"error\" lines)\n".utf8))
-            throw ExitCode.failure
         }
     }
 
-    /// Instances read ahead and solved together in a batch (bounds memory on endless input).
+    /// Jobs read ahead and solved together in a batch or bid stream (bounds memory on endless input).
     static let batchChunk = 256
 
     /// An instance's error message, starting with the instance's name when it does not already

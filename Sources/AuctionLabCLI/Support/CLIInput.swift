@@ -2,21 +2,23 @@ import ArgumentParser
 import Foundation
 import LabIO
 import Mechanisms
+import Priors
 import Workflows
 
 /// Shared by the subcommands that read an instance file or take `--mechanism`.
 
 /// Reads and validates an instance JSON file (FileFormats.md); errors name the file and field.
-func loadInstance(_ path: String) throws -> Instance {
+/// With `priorCache`, agents' priors come from (and go to) that cache.
+func loadInstance(_ path: String, priorCache: PriorCache? = nil) throws -> Instance {
     let data = try readInputFile(path, what: "instance file")
-    return try decodeInstance(data, file: path)
+    return try decodeInstance(data, file: path, priorCache: priorCache)
 }
 
 /// An instance from JSON bytes: nesting bounded and keys given twice refused (naming the key's
-/// path) before decoding, then validated.
-func decodeInstance(_ data: Data, file: String) throws -> Instance {
+/// path) before decoding, then validated; priors through `priorCache` when given.
+func decodeInstance(_ data: Data, file: String, priorCache: PriorCache? = nil) throws -> Instance {
     try checkDuplicateKeys(String(decoding: data, as: UTF8.self), file: file)
-    return try Instance(spec: InstanceSpec.decode(data, file: file))
+    return try Instance(spec: InstanceSpec.decode(data, file: file), priorCache: priorCache)
 }
 
 /// The registered mechanism called `name`, or an error listing the valid names.
