@@ -137,12 +137,6 @@ struct EnvelopeTests {
     static let full = ProcessInfo.processInfo.environment["AUCTIONLAB_FULL_ENVELOPE"] == "1"
     static let batches = full ? 20 : 4, perBatch = full ? 50 : 25
 
-    /// Cases the current ironing still gets wrong (found by a partial full run, batches 0–7; kept here so that they
-    /// are recorded as known issues, and so that a fix shows up as "known issue not recorded"):
-    /// a value-side mixture refused because φ̄ dips by ~1e-5 relative at a stretch end, and a
-    /// cost-side stretch whose chord misses R by 1.2e-8. Other cases seen in the full run:
-    /// batch 1 #31, 3 #44, 6 #39, 7 #36 (value, refused), 5 #18 and 5 #43 (value, φ̄ dips ~3e-5).
-    static let knownWrong: Set<String> = ["2/14/value", "2/18/cost", "1/31/value", "3/44/value", "6/39/value", "7/36/value", "5/18/value", "5/43/value"]
 
     /// What a correct φ̄ must satisfy, checked from the prior's cdf/survival/pdf and the stored
     /// stretches only (no ironing code): (1) non-decreasing on a dense set of types; (2) equal
@@ -249,14 +243,7 @@ struct EnvelopeTests {
                 } catch {
                     problem = "refused: \(error)"
                 }
-                let key = "\(batch)/\(n)/\(side)"
-                if Self.knownWrong.contains(key) {
-                    withKnownIssue("ironing still wrong on this mixture (see knownWrong)") {
-                        if let p = problem { Issue.record("batch \(batch) #\(n) \(side): \(p)\n\(json(spec))") }
-                    }
-                } else if let p = problem {
-                    Issue.record("batch \(batch) #\(n) \(side): \(p)\n\(json(spec))")
-                }
+                if let p = problem { Issue.record("batch \(batch) #\(n) \(side): \(p)\n\(json(spec))") }
             }
         }
     }
