@@ -204,15 +204,15 @@ public struct PrunedElimination: AllocationSolver {
 }
 
 extension PrunedElimination {
-    /// What the reduction leaves at `prices` (for benchmarks): fixed nodes, pieces, the largest
-    /// piece and the clique entries of one pass; nil when `solver` is not pruned elimination or
-    /// the reduced problem needs the fallback.
     /// Calls answered by the fallback and restricted re-solves run by the tie rule's descent so
     /// far, over every copy of `solver` (nil when it is not pruned elimination).
     public static func counters(_ solver: any AllocationSolver) -> (fallbackCalls: Int, descentRuns: Int)? {
         (solver as? PrunedElimination).map { let c = $0.fallback.counts; return (c.uses, c.descentRuns) }
     }
 
+    /// What the reduction leaves at `prices` (for benchmarks): fixed nodes, pieces, the largest
+    /// piece and the clique entries of one pass; nil when `solver` is not pruned elimination or
+    /// the reduced problem needs the fallback.
     public static func statistics(_ solver: any AllocationSolver, prices: [Double]) -> String? {
         guard let s = solver as? PrunedElimination, let r = try? s.reduce(prices: prices) else { return nil }
         let fixed = r.agents.filter { $0 >= 0 }.count
