@@ -39,10 +39,11 @@ public enum AllocationError: Error, CustomStringConvertible, Equatable, Sendable
 /// (payments call them once per breakpoint).
 ///
 /// Tie-breaking: a raw solver returns *an* optimum. `SolverKind.make` wraps every kind in
-/// `Canonical`, which returns the optimum chosen by `TieRule` (the one tie rule), so every
-/// solver kind gives the same allocation.
+/// `Canonical`, which returns the optimum chosen by `TieRule` (the one tie rule), except
+/// `PrunedElimination`, which follows the rule itself; so every solver kind gives the same
+/// allocation.
 public protocol AllocationSolver: Sendable {
-    /// The solver kind's name, reported in outcomes (`tree`, `cutset`, `elimination`, `milp`, `brute`).
+    /// The solver kind's name, reported in outcomes (`tree`, `cutset`, `pruned`, `elimination`, `milp`, `brute`).
     var name: String { get }
     /// An optimal allocation for per-agent `prices` (money per work unit, finite, ≥ 0), or
     /// `AllocationError.infeasible` when some node has no capable agent.
@@ -68,15 +69,20 @@ extension AllocationSolver {
 /// The solver choices of the CLI and experiment specs.
 public enum SolverKind: String, CaseIterable, Sendable, Codable {
     /// `auto` chooses per cost model; the others force one solver (`brute` enumerates, for tests).
-    case auto, tree, cutset, elimination, milp, brute
+    case auto, tree, cutset, pruned, elimination, milp, brute
 
     /// Builds the solver for a cost model. `auto` picks tree DP on forests, cutset
-    /// conditioning when ≤ 2 nodes break every cycle, elimination when the decomposition
-    /// is small, MILP otherwise.
+    /// conditioning when ≤ 2 nodes break every cycle (8 nodes or more), pruned elimination
+    /// (dominance, then elimination on what is left) on other graphs of 8 nodes or more,
+    /// elimination on smaller ones, and MILP only where none of these applies (more than 64 agents
+    /// and a wide decomposition). Pruned elimination itself falls back to elimination or MILP for
+    /// a price vector whose reduced problem is still too wide.
     ///
-    /// The solver is wrapped in `Canonical`, so its allocation follows `TieRule`.
+    /// The allocation follows `TieRule`: pruned elimination implements it itself, every other
+    /// kind is wrapped in `Canonical`.
     public func make(for model: CostModel, eliminationLimit: Double = 2e7) throws -> any AllocationSolver {
         let raw = try makeRaw(for: model, eliminationLimit: eliminationLimit)
+        if raw is PrunedElimination { return raw }
         let redundant = raw is TreeDP || raw is CutsetConditioning
         let kind = self
         return Canonical(inner: raw, model: model, innerRedundant: redundant) { restricted in
@@ -86,19 +92,35 @@ public enum SolverKind: String, CaseIterable, Sendable, Codable {
         }
     }
 
-    /// The exact solver of this kind without the tie rule (its allocation is *an* optimum).
+    /// The exact solver of this kind without the `Canonical` wrapper (its allocation is *an*
+    /// optimum; `pruned` follows the tie rule already).
     public func makeRaw(for model: CostModel, eliminationLimit: Double = 2e7) throws -> any AllocationSolver {
         switch self {
         case .tree: return try TreeDP(model: model)
         case .cutset: return try CutsetConditioning(model: model)
+        case .pruned: return try Self.pruned(model, eliminationLimit: eliminationLimit)
         case .elimination: return try VariableElimination(model: model, tableLimit: eliminationLimit)
         case .milp: return MILPSolver(model: model)
         case .brute: return try BruteForce(model: model)
         case .auto:
             if model.isForest { return try TreeDP(model: model) }
             if model.nodeCount >= 8, let c = try? CutsetConditioning(model: model, maxCut: model.agentCount <= 9 ? 2 : 1) { return c }
+            if model.nodeCount >= 8, let p = try? Self.pruned(model, eliminationLimit: eliminationLimit) { return p }
             if let ve = try? VariableElimination(model: model, tableLimit: min(eliminationLimit, 1e6)) { return ve }
             return MILPSolver(model: model)
+        }
+    }
+
+    /// Pruned elimination whose fallback (a price vector whose reduced problem stays too wide) is
+    /// what `auto` chose before it: elimination when its tables stay within min(limit, 10⁶)
+    /// entries, else MILP, with the tie rule. Built on first use only.
+    static func pruned(_ model: CostModel, eliminationLimit: Double) throws -> PrunedElimination {
+        try PrunedElimination(model: model) {
+            let limit = min(eliminationLimit, 1e6)
+            if (try? VariableElimination(model: model, tableLimit: limit)) != nil {
+                return try SolverKind.elimination.make(for: model, eliminationLimit: limit)
+            }
+            return try SolverKind.milp.make(for: model)
         }
     }
 }

@@ -127,7 +127,7 @@ public struct CutsetConditioning: AllocationSolver {
     /// An optimal allocation: one tree DP per capable assignment of the cutset. O(M^|C|·V·M).
     /// - Throws: `AllocationError.infeasible` when some node has no capable agent.
     public func solve(prices: [Double]) throws -> Assignment {
-        let (best, bestValue) = try search(prices, traceback: true)
+        let (best, bestValue, _) = try search(prices, traceback: true)
         guard bestValue.isFinite else { throw AllocationError.infeasible("no capable allocation") }
         return Assignment(agents: best, objective: model.objective(best, prices: prices))
     }
@@ -140,14 +140,23 @@ public struct CutsetConditioning: AllocationSolver {
         return value
     }
 
+    /// The optimum with a certificate: the margin of the best cutset assignment over the second
+    /// best (any allocation with other cutset agents costs at least the second-best total), and
+    /// the forest traceback's gap under the best one (`RootedForest.gap`), whichever is smaller.
+    func certifiedOptimum(prices: [Double]) throws -> (assignment: Assignment, value: Double, gap: Double) {
+        let (best, bestValue, gap) = try search(prices, traceback: true, certify: true)
+        guard bestValue.isFinite else { throw AllocationError.infeasible("no capable allocation") }
+        return (Assignment(agents: best, objective: model.objective(best, prices: prices)), bestValue, gap)
+    }
+
     /// One tree DP per capable assignment of the cutset; the best total, and its allocation when
-    /// `traceback` (else empty).
-    private func search(_ prices: [Double], traceback: Bool) throws -> (agents: [Int], value: Double) {
+    /// `traceback` (else empty); with `certify`, the certificate of `certifiedOptimum(prices:)`.
+    private func search(_ prices: [Double], traceback: Bool, certify: Bool = false) throws -> (agents: [Int], value: Double, gap: Double) {
         let M = model.agentCount, V = model.nodeCount
         let choices = cutset.map { c in (0..<M).filter { model.capable[c][$0] } }
         let costs = PricedCosts(model: model, prices: prices, allowed: model.capable)
         var idx = [Int](repeating: 0, count: cutset.count)
-        var bestValue = Double.infinity
+        var bestValue = Double.infinity, secondValue = Double.infinity, bestIdx = idx
         var best: [Int] = []
         var D = [Double](repeating: 0, count: V * M)
         var bestAt = [Double](repeating: 0, count: V), bestAgent = [Int](repeating: 0, count: V)
@@ -157,13 +166,24 @@ public struct CutsetConditioning: AllocationSolver {
             let total = constant + (try forest.fold(&D, edge: costs.edge, M: M, best: &bestAt, bestAgent: &bestAgent))
             if total < bestValue {
                 if traceback { forest.traceback(D, edge: costs.edge, M: M, best: bestAt, bestAgent: bestAgent, into: &agents); best = agents }
+                if certify { bestIdx = idx }
+                secondValue = bestValue
                 bestValue = total
+            } else if total < secondValue {
+                secondValue = total
             }
             var k = cutset.count - 1
             while k >= 0 && idx[k] == choices[k].count - 1 { idx[k] = 0; k -= 1 }
             if k < 0 { break }
             idx[k] += 1
         }
-        return (best, bestValue)
+        guard certify, bestValue.isFinite else { return (best, bestValue, secondValue - bestValue) }
+        // The forest's certificate under the best cutset assignment: one more fold (of M^|C|).
+        _ = condition(on: bestIdx, choices: choices, costs: costs, agents: &agents, D: &D)
+        _ = try forest.fold(&D, edge: costs.edge, M: M, best: &bestAt, bestAgent: &bestAgent)
+        let forestGap = forest.gap(D, edge: costs.edge, M: M, agents: best)
+        return (best, bestValue, min(forestGap, secondValue - bestValue))
     }
 }
+
+extension CutsetConditioning: CertifiedOptimum {}

@@ -67,6 +67,39 @@ struct RootedForest: Sendable {
     }
 }
 
+extension RootedForest {
+    /// The traceback's certificate: the smallest margin, over the forest's nodes, by which the
+    /// agent chosen by `traceback` beats the next best given its parent's agent (a root: given
+    /// nothing). Each candidate is an exact min-marginal given the nodes above it (its subtree's
+    /// D entry, with the saving when it stays on its parent's agent), so every other allocation
+    /// of the forest costs at least the optimum plus this gap. O(V·M).
+    func gap(_ D: [Double], edge: [Double], M: Int, agents: [Int]) -> Double {
+        var gap = Double.infinity
+        D.withUnsafeBufferPointer { d in
+            edge.withUnsafeBufferPointer { w in
+                for v in order {
+                    let p = parent[v], i = p < 0 ? -1 : agents[p], we = p < 0 ? 0 : parentEdge[v] * M
+                    var best = Double.infinity, second = Double.infinity
+                    for j in 0..<M {
+                        let c = j == i ? d[v * M + j] - w[we + j] : d[v * M + j]
+                        if c < best { second = best; best = c } else if c < second { second = c }
+                    }
+                    gap = min(gap, second - best)
+                }
+            }
+        }
+        return gap
+    }
+}
+
+/// An exact solver that can also say how far every other allocation lies above its optimum, so
+/// the tie rule can skip its min-marginal passes when no other allocation is within tolerance.
+protocol CertifiedOptimum {
+    /// An optimum, the optimum's value as the solver summed it, and a gap g such that every other
+    /// capable allocation costs at least value + g (0 or less when another optimum may tie).
+    func certifiedOptimum(prices: [Double]) throws -> (assignment: Assignment, value: Double, gap: Double)
+}
+
 /// A cost model's terms at one price vector, flat (row-major, stride M) for the DP loops, built
 /// once per solve instead of multiplying through nested arrays in every pass:
 /// `unary[v·M + i]` = p_i·base[v][i] (+∞ where node v may not go to agent i) and

@@ -8,7 +8,7 @@ import Workflows
 /// does, and so on ("lowest agent index, then lowest node index").
 ///
 /// Every solver kind returns this allocation (`SolverKind.make` wraps each solver in
-/// `Canonical`), so `--solver` changes neither the allocation nor any payment. It is a
+/// `Canonical`; `PrunedElimination` applies the rule itself), so `--solver` changes neither the allocation nor any payment. It is a
 /// deterministic function of the price vector, which is all a monotone allocation needs: at
 /// a tie price the chosen x_i lies between its one-sided limits. Payments rely on it on flat
 /// stretches of φ̄, where a whole interval of bids shares one price (`ThresholdPayment`).
@@ -227,7 +227,16 @@ public struct Canonical: AllocationSolver {
     /// structure when one applies, else by lexicographic descent over restricted re-solves.
     /// - Throws: the inner solver's errors (`AllocationError`).
     public func solve(prices: [Double]) throws -> Assignment {
-        if innerRedundant, let lex { return try lex.canonical(prices: prices) }
+        if innerRedundant, let lex {
+            // The inner optimum is the tie rule's when every other allocation lies more than
+            // twice the tolerance above it (then none is within τ of the optimum, whatever the
+            // rounding of either computation): one exact pass plus its traceback certificate.
+            if let certified = inner as? any CertifiedOptimum {
+                let c = try certified.certifiedOptimum(prices: prices)
+                if c.gap > 2 * TieRule.tolerance(c.value, lex.model) { return c.assignment }
+            }
+            return try lex.canonical(prices: prices)
+        }
         let a = try inner.solve(prices: prices)
         if let lex {
             let c = try lex.canonical(prices: prices)

@@ -28,6 +28,15 @@ public struct TreeDP: AllocationSolver {
         return Assignment(agents: agents, objective: model.objective(agents, prices: prices))
     }
 
+    /// The optimum with the traceback's certificate (`RootedForest.gap`). O(V·M).
+    func certifiedOptimum(prices: [Double]) throws -> (assignment: Assignment, value: Double, gap: Double) {
+        let up = try upward(prices)
+        var agents = [Int](repeating: 0, count: model.nodeCount)
+        forest.traceback(up.D, edge: up.costs.edge, M: model.agentCount, best: up.best, bestAgent: up.bestAgent, into: &agents)
+        let gap = forest.gap(up.D, edge: up.costs.edge, M: model.agentCount, agents: agents)
+        return (Assignment(agents: agents, objective: model.objective(agents, prices: prices)), up.total, gap)
+    }
+
     /// The optimum's value: the upward pass alone, O(V·M).
     public func optimalValue(prices: [Double]) throws -> Double { try upward(prices).total }
 
@@ -41,3 +50,5 @@ public struct TreeDP: AllocationSolver {
         return (D, costs, best, bestAgent, total)
     }
 }
+
+extension TreeDP: CertifiedOptimum {}

@@ -13,6 +13,8 @@ struct Bench: ParsableCommand {
                        up to 10⁴ nodes; ratio to the GLPK MILP path. Start-up of this binary.
           scale        merge time and peak memory, shard bytes per trial, batch solving through
                        standard input, validation and solving on 10⁴-node workflows.
+          exact        the default exact solve (tie rule included) up to 10⁴ nodes against the
+                       previous auto path; STAR with all payments at scale, peak memory.
           equilibrium  a pay-as-bid equilibrium on S4: time per iteration, certificate, ε.
           weight-fit   SALE's weight fit per task order: tasks won, proven bound, gap, seconds.
           peers        exact allocation beside toulbar2 and HiGHS on the same instances
@@ -26,11 +28,12 @@ struct Bench: ParsableCommand {
           auctionlab bench --quick
           auctionlab bench solvers --quick --csv Results/bench/bench.csv
           auctionlab bench scale --quick
+          auctionlab bench exact --quick
           auctionlab bench equilibrium --quick
           auctionlab bench weight-fit --sale-spec Experiments/sale/weak-signals.yaml
           auctionlab bench priors > Results/bench/priors.txt
         """,
-        subcommands: [BenchSolvers.self, BenchScale.self, BenchEquilibrium.self, BenchWeightFit.self, BenchPeers.self, BenchPriors.self],
+        subcommands: [BenchSolvers.self, BenchScale.self, BenchExact.self, BenchPeers.self, BenchPriors.self, BenchEquilibrium.self, BenchWeightFit.self],
         defaultSubcommand: BenchSolvers.self)
 }
 

@@ -63,7 +63,7 @@ struct Solve: ParsableCommand {
     @Argument(help: ArgumentHelp("Instance JSON file(s); `-` reads JSON Lines from standard input.", valueName: "instance"))
     var instances: [String] = []
     @Option(help: "Mechanism: \(MechanismRegistry.names.joined(separator: "|")).") var mechanism = "star"
-    @Option(help: "Allocation solver: auto|tree|cutset|elimination|milp|brute.") var solver: SolverKind = .auto
+    @Option(help: "Allocation solver: auto|tree|cutset|pruned|elimination|milp|brute.") var solver: SolverKind = .auto
     @Option(help: "Payment breakpoints: exact (parametric search) or bisection (STAR App. C).") var payment: PaymentSearch = .exact
     @Option(help: "Bisection tolerance ε on the bid axis: between 1e-12 × the scale and 1e-3 × the width of every agent's prior support.") var epsilon: Double = 1e-6
     @OptionGroup var output: OutputOptions
