@@ -13,7 +13,7 @@ struct Bench: ParsableCommand {
                        up to 10⁴ nodes; ratio to the GLPK MILP path. Start-up of this binary.
           scale        merge time and peak memory, shard bytes per trial, batch solving through
                        standard input, validation and solving on 10⁴-node workflows.
-          equilibrium  a pay-as-bid equilibrium on S4: time per iteration, certificate, ε.
+          equilibrium  pay-as-bid and Myopic equilibria on S1–S4 at the sweep's defaults: time, ε.
           weight-fit   SALE's weight fit per task order: tasks won, proven bound, gap, seconds.
         Run from the repository root: the parts read Experiments/.
 
@@ -106,11 +106,12 @@ struct BenchScale: ParsableCommand {
 struct BenchEquilibrium: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "equilibrium",
-        abstract: "A pay-as-bid equilibrium on S4: time per iteration, certificate, ε.",
+        abstract: "Pay-as-bid and Myopic equilibria on S1–S4 at the sweep's defaults: time and certified ε.",
         discussion: """
-        The solver's defaults and the S4 setting (damping 0.3, a knot at the support's bottom,
-        300 profiles, 60 iterations, 600 certificate profiles) on seeds --seed … --seed+3 (one
-        seed with --quick); every time also as a multiple of one truthful pay-as-bid run on S4.
+        Each equilibrium (solver and certificate, one thread, as a sweep runs it) at the settings of
+        an `equilibrium:` block with no key set, seeded by --seed; every time also as a multiple of
+        one truthful pay-as-bid run on the same instance, and the 50-trial table1-equilibrium sweep
+        extrapolated from the eight times (S4 only with --quick).
         """)
 
     @OptionGroup var options: BenchOptions
