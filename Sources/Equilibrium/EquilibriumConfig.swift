@@ -27,6 +27,14 @@ public struct EquilibriumConfig: Sendable {
     /// so plain best response ratchets its bid upward and never comes back; the logit mean averages
     /// over near-optimal bids and pulls that type back below the others' lowest bid.
     public var temperature: Double
+    /// Ratio of the last iteration's logit temperature to the first's (τ_t falls geometrically
+    /// between them; 1: constant), in (0, 1].
+    public var annealing: Double
+    /// Agents with the same prior, tier and ρ share one strategy (`symmetryClasses`).
+    public var symmetric: Bool
+    /// Start a manipulable mechanism from the first-price shading c + (hi − c)/n
+    /// (`firstPriceStart`) instead of truthful bids.
+    public var warmStart: Bool
     /// Certificate: fresh profiles (default max(N, 200)), own types (default 2K+1), directly
     /// evaluated bids (default 4K+1), and the relative ε below which the result counts as converged.
     public var certificateSamples: Int?
@@ -49,7 +57,9 @@ public struct EquilibriumConfig: Sendable {
     public init(grid: Int = 9, samples: Int = 200, iterations: Int = 30, damping: Double = 0.5, seed: UInt64 = 1,
                 threads: Int = ProcessInfo.processInfo.activeProcessorCount, stopTolerance: Double = 1e-3, temperature: Double = 0.01,
                 certificateSamples: Int? = nil, certificateTypes: Int? = nil, certificateBids: Int? = nil,
-                target: Double = 0.01, minEventShare: Double = 0.01, lowerEndKnot: Bool = false, options: MechanismOptions = .init()) {
+                target: Double = 0.01, minEventShare: Double = 0.01, lowerEndKnot: Bool = false, annealing: Double = 1,
+                symmetric: Bool = true, warmStart: Bool = false, options: MechanismOptions = .init()) {
+        self.annealing = annealing; self.symmetric = symmetric; self.warmStart = warmStart
         self.grid = grid; self.samples = samples; self.iterations = iterations; self.damping = damping; self.seed = seed
         self.threads = threads; self.stopTolerance = stopTolerance; self.temperature = temperature; self.certificateSamples = certificateSamples
         self.certificateTypes = certificateTypes; self.certificateBids = certificateBids; self.target = target; self.minEventShare = minEventShare; self.lowerEndKnot = lowerEndKnot; self.options = options
@@ -67,6 +77,7 @@ public struct EquilibriumConfig: Sendable {
         if !(temperature >= 0 && temperature.isFinite) {
             throw EquilibriumError.invalid(field: "temperature", reason: "must be a finite number ≥ 0 (got \(temperature))")
         }
+        if !(annealing > 0 && annealing <= 1) { throw EquilibriumError.invalid(field: "annealing", reason: "must be in (0, 1] (got \(annealing))") }
         if !(minEventShare >= 0 && minEventShare <= 1) {
             throw EquilibriumError.invalid(field: "minEventShare", reason: "must be in [0, 1] (got \(minEventShare))")
         }

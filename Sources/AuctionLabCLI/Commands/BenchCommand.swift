@@ -15,7 +15,7 @@ struct Bench: ParsableCommand {
                        standard input, validation and solving on 10⁴-node workflows.
           exact        the default exact solve (tie rule included) up to 10⁴ nodes against the
                        previous auto path; STAR with all payments at scale, peak memory.
-          equilibrium  a pay-as-bid equilibrium on S4: time per iteration, certificate, ε.
+          equilibrium  pay-as-bid and Myopic equilibria on S1–S4 at the sweep's defaults: time, ε.
           weight-fit   SALE's weight fit per task order: tasks won, proven bound, gap, seconds.
           peers        exact allocation beside toulbar2 and HiGHS on the same instances
                        (Scripts/bench-peers installs them and runs this).
@@ -115,11 +115,12 @@ struct BenchScale: ParsableCommand {
 struct BenchEquilibrium: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "equilibrium",
-        abstract: "A pay-as-bid equilibrium on S4: time per iteration, certificate, ε.",
+        abstract: "Pay-as-bid and Myopic equilibria on S1–S4 at the sweep's defaults: time and certified ε.",
         discussion: """
-        The solver's defaults and the S4 setting (damping 0.3, a knot at the support's bottom,
-        300 profiles, 60 iterations, 600 certificate profiles) on seeds --seed … --seed+3 (one
-        seed with --quick); every time also as a multiple of one truthful pay-as-bid run on S4.
+        Each equilibrium (solver and certificate, one thread, as a sweep runs it) at the settings of
+        an `equilibrium:` block with no key set, seeded by --seed; every time also as a multiple of
+        one truthful pay-as-bid run on the same instance, and the 50-trial table1-equilibrium sweep
+        extrapolated from the eight times (S4 only with --quick).
         """)
 
     @OptionGroup var options: BenchOptions

@@ -89,6 +89,10 @@ struct EquilibriumSolve: ParsableCommand {
     @Option(help: "Logit smoothing of the best response, relative to the spread of the utility over candidate bids (0: argmax).") var temperature = 0.01
     @Option(help: "Fresh profiles of the certificate (≥ 10; default max(--profiles, 200)).") var certificateProfiles: Int?
     @Option(help: "Share of the sampled profiles in which a knot's target bid must change its outcome (vs bidding the top) for the knot to follow its own best response; below it, it follows a line through the informed knots below (0: off).") var minEventShare = 0.01
+    @Option(help: "Stop once the solver's in-sample relative ε is at most this (0: run every iteration).") var stopTolerance = 1e-3
+    @Option(help: "Annealing: the last iteration's temperature as a share of the first's (0 < a ≤ 1; 1: constant).") var annealing = 1.0
+    @Flag(help: "Start from the first-price shading c + (hi − c)/n (n: agents of the same or a higher tier) instead of truthful bids.") var warmStart = false
+    @Flag(help: "Solve every agent separately, even agents with the same prior, tier and ρ (by default they share one strategy).") var asymmetric = false
     @Flag(help: "First knot at the support's lower end (helps where the lowest types' bids jump, as on S4; hurts one-node first price).") var endKnot = false
     @Option(help: "Seed of all sampled profiles.") var seed: UInt64 = 1
     @Option(help: "Worker threads (the result does not depend on it).") var threads = ProcessInfo.processInfo.activeProcessorCount
@@ -120,6 +124,8 @@ struct EquilibriumSolve: ParsableCommand {
         if let c = certificateProfiles, c < EquilibriumConfig.minimumCertificateSamples {
             throw ValidationError("--certificate-profiles must be ≥ \(EquilibriumConfig.minimumCertificateSamples) (got \(c)): the certificate cross-fits two folds of profiles, and fewer give an ε too noisy to certify anything")
         }
+        if !(annealing > 0 && annealing <= 1) { throw ValidationError("--annealing must be in (0, 1] (got \(annealing))") }
+        if !(stopTolerance >= 0 && stopTolerance.isFinite) { throw ValidationError("--stop-tolerance must be a finite number ≥ 0 (got \(stopTolerance))") }
         if !(minEventShare >= 0 && minEventShare <= 1) { throw ValidationError("--min-event-share must be in [0, 1] (got \(minEventShare))") }
         if knots > 1_000 { throw ValidationError("--knots must be at most 1000 (got \(knots))") }
         if profiles > 1_000_000 { throw ValidationError("--profiles must be at most 1000000 (got \(profiles))") }
@@ -130,7 +136,8 @@ struct EquilibriumSolve: ParsableCommand {
         let mech = try mechanismNamed(mechanism ?? "")
         let inst = try loadInstance(instance)
         let config = EquilibriumConfig(grid: knots, samples: profiles, iterations: iterations, damping: damping, seed: seed, threads: threads,
-                                       temperature: temperature, certificateSamples: certificateProfiles, minEventShare: minEventShare, lowerEndKnot: endKnot)
+                                       stopTolerance: stopTolerance, temperature: temperature, certificateSamples: certificateProfiles, minEventShare: minEventShare, lowerEndKnot: endKnot,
+                                       annealing: annealing, symmetric: !asymmetric, warmStart: warmStart)
         let start = Date()
         // Progress only when stderr is a terminal (a redirected or captured run stays clean).
         let reporter = Progress("equilibrium \(mech.name): iteration", terminalOnly: true)
