@@ -42,8 +42,8 @@ public struct IronedInterval: Sendable, Equatable, Hashable {
 /// prior that failed. None does in the envelope tests' 1,000 random mixtures (2–4 components of
 /// every kind, weights down to 1e-12, gaps, far tails, both sides; AUCTIONLAB_FULL_ENVELOPE=1).
 /// Two details carry that: a knot where φ jumps down gets points at geometrically shrinking
-/// distances on both sides (its non-convexity can be narrower than any grid cell), and each
-/// stretch end covers both its hull vertex and its φ-crossing (see `Curve.stretch`).
+/// distances on both sides (its non-convexity can be narrower than any grid cell), and a
+/// stretch end never stops short of its hull vertex where the chord would miss R (see `Curve.stretch`).
 enum CostSideIroning {
     static let gridPoints = 2048
     static let quantilePoints = 256
@@ -362,14 +362,25 @@ struct Curve {
             }
             return c[v]
         }
-        // Each end covers both its vertex and its crossing. The vertex lies on the chord by
-        // construction (the slope is the chord's); the crossing is where φ meets s. Where they
-        // differ, the one farther out is kept: a crossing inside the vertex misses mass the chord
-        // covers (a density infinite at a component's end puts 1e-6 of F into the last double,
-        // where φ is +∞), and a crossing outside it is the contact that rounding of R hid from the
-        // hull (in far tails R resolves the contact only to ~1e-9 of φ).
-        var lowEnd = a == 0 && psi(c[0]) >= 0 ? c[0] : min(c[a], crossing(from: a, left: true))
-        var highEnd = b == last && psi(c[last]) < 0 ? c[last] : max(c[b], crossing(from: b, left: false))
+        // Each end is its φ-crossing, except where the crossing lies inside the vertex (the stretch
+        // would shrink) and the chord misses R there: then the vertex, which is on the chord by
+        // construction (the slope is the chord's). That happens where a density is infinite at a
+        // component's end: F gains 1e-6 within the last double, where φ is +∞, so the crossing lands
+        // one double short of the contact. A crossing outside the vertex is always kept: it is the
+        // contact that rounding of R hid from the hull (in far tails R resolves the contact only to
+        // ~1e-9 of φ), and at a smooth tangency the crossing is exact where the vertex is √ε off.
+        // "Misses" is beyond 1e-9 of the chord's rise, the accuracy R itself has in far tails.
+        func end(_ x: Double, vertex v: Int, outside: Bool) -> Double {
+            if outside || x == c[v] { return x }
+            let pv = point(v), px = point(at: x)
+            let (lo, hi) = x < pv.0 ? (px, pv) : (pv, px)
+            let off = Curve.dR(lo, hi) - s * Curve.dq(lo, hi)
+            let rise = (abs(s) + abs(c[a]) + abs(c[b])) * Curve.dq(point(a), point(b))
+            return abs(off) <= 1e-9 * rise ? x : c[v]
+        }
+        let crossA = crossing(from: a, left: true), crossB = crossing(from: b, left: false)
+        var lowEnd = a == 0 && psi(c[0]) >= 0 ? c[0] : end(crossA, vertex: a, outside: crossA <= c[a])
+        var highEnd = b == last && psi(c[last]) < 0 ? c[last] : end(crossB, vertex: b, outside: crossB >= c[b])
         // Where φ stays on the stretch's side of s all the way to a support end, the stretch runs
         // there (a vertex a few ulps from the end must not leave the end itself outside).
         if !c.contains(where: { $0 > highEnd && psi($0) >= 0 }) { highEnd = c[last] }
