@@ -1,0 +1,56 @@
+import Testing
+import TestSupport
+import Allocation
+import LabNumerics
+import Mechanisms
+import Payments
+import Priors
+import Workflows
+
+/// STAR with inexact allocators (the exactness ablation): the own-rule threshold payment and the
+/// mechanisms built on it.
+@Suite("InexactSTAR: own-rule thresholds")
+struct InexactSTARTests {
+    /// Families with ironed stretches, zero-density gaps and edges, and a plain one.
+    static let families = ["uniform", "ironing-mixture", "gap-mixture", "beta-zero-top", "beta-zero-both", "normal-far-tail"]
+
+    @Test("with an exact solver, the own-rule threshold equals the exact parametric threshold (every winner, several prior families)")
+    func agreesWithExactThreshold() throws {
+        let ties = try TieInstances(families: Self.families)
+        var g = SplitMix64(seed: 0x0E7E5)
+        var compared = 0
+        for k in 0..<10 {
+            let inst = try ties.instance(RandomWorkflow.Shape.allCases[k % 4], nodes: 3 + k % 3, groups: 2, kappa: k % 2 == 0 ? 0 : 0.5, using: &g)
+            let solver = try SolverKind.auto.make(for: inst.model)
+            let p = inst.virtualBids
+            let a = try solver.solve(prices: p)
+            let x = inst.model.workloads(a.agents)
+            for i in 0..<inst.agentCount where x[i] > 0 {
+                let w = Winner(agent: i, bid: inst.bids[i], workload: x[i], top: inst.priors[i].support.upperBound,
+                               competition: .optimisation(prices: p, map: .virtual(inst.priors[i]), model: inst.model, solver: solver, optimum: a.objective))
+                let exact = try ThresholdRule().pay(w).amount, own = try OwnRuleThresholdRule().pay(w).amount
+                #expect(abs(exact - own) <= 1e-9 * max(1, exact), "instance \(k), agent \(i): parametric \(exact), own-rule \(own)")
+                compared += 1
+            }
+        }
+        #expect(compared >= 10, "only \(compared) winners compared")
+    }
+
+    @Test("every inexact STAR: agentOutcome equals run, and a winner is paid at least its bid × workload")
+    func agentOutcomeAndBidFloor() throws {
+        let ties = try TieInstances(families: ["uniform", "ironing-mixture", "beta-zero-top"])
+        var g = SplitMix64(seed: 0x1AE5)
+        for k in 0..<3 {
+            let inst = try ties.instance(RandomWorkflow.Shape.allCases[(k + 1) % 4], nodes: 4, groups: 2, kappa: 0.3, using: &g)
+            for mech in MechanismRegistry.inexact {
+                let full = try mech.run(inst, options: MechanismOptions())
+                #expect(inst.model.isFeasible(full.assignment), "\(mech.name) infeasible on instance \(k)")
+                for i in 0..<inst.agentCount {
+                    let one = try mech.agentOutcome(inst, agent: i, options: MechanismOptions())
+                    #expect(one.payment == full.payments[i] && one.workload == full.workloads[i], "\(mech.name), instance \(k), agent \(i)")
+                    #expect(full.payments[i] >= inst.bids[i] * full.workloads[i] * (1 - 1e-12), "\(mech.name) pays agent \(i) below its bid")
+                }
+            }
+        }
+    }
+}
