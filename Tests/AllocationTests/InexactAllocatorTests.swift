@@ -69,11 +69,13 @@ struct InexactAllocatorTests {
 
     @Test("a node without a capable agent is refused by every kind")
     func infeasible() throws {
-        let spec = InstanceSpec(agents: [AgentSpec(id: "a", tier: 1, rho: 0.5, bid: 1, prior: .uniform(low: 0, high: 2))],
-                                nodes: [NodeSpec(id: "hard", difficulty: 3, inputTokens: 10, outputTokens: 10)], edges: [])
-        let inst = try Instance(spec: spec)
+        // Built as a cost model directly: `Instance` already refuses such a file.
+        let wf = try Workflow(nodes: [NodeSpec(id: "easy", difficulty: 1, inputTokens: 10, outputTokens: 10),
+                                      NodeSpec(id: "hard", difficulty: 3, inputTokens: 10, outputTokens: 10)],
+                              edges: [EdgeSpec(from: "easy", to: "hard")])
+        let model = CostModel(workflow: wf, tiers: [1, 2], rho: [0.5, 0.5], cacheDiscount: 0)
         for kind in InexactKind.allCases {
-            #expect(throws: AllocationError.self) { try kind.make(for: inst.model).solve(prices: [1]) }
+            #expect(throws: AllocationError.self, "\(kind.rawValue)") { try kind.make(for: model).solve(prices: [1, 1]) }
         }
     }
 }

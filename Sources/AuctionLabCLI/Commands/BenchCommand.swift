@@ -15,6 +15,8 @@ struct Bench: ParsableCommand {
                        standard input, validation and solving on 10⁴-node workflows.
           equilibrium  a pay-as-bid equilibrium on S4: time per iteration, certificate, ε.
           weight-fit   SALE's weight fit per task order: tasks won, proven bound, gap, seconds.
+          agents       one exact allocation against the number of agents M (3 … 81) at fixed V:
+                       tree DP, cutset conditioning, elimination; fitted exponents vs the paper's bounds.
         Run from the repository root: the parts read Experiments/.
 
         Examples:
@@ -24,7 +26,7 @@ struct Bench: ParsableCommand {
           auctionlab bench equilibrium --quick
           auctionlab bench weight-fit --sale-spec Experiments/sale/weak-signals.yaml
         """,
-        subcommands: [BenchSolvers.self, BenchScale.self, BenchEquilibrium.self, BenchWeightFit.self],
+        subcommands: [BenchSolvers.self, BenchScale.self, BenchEquilibrium.self, BenchWeightFit.self, BenchAgents.self],
         defaultSubcommand: BenchSolvers.self)
 }
 
@@ -100,6 +102,34 @@ struct BenchScale: ParsableCommand {
         suite.baseline = baseline
         try suite.scaleBenchmarks()
     }
+}
+
+/// `auctionlab bench agents`.
+struct BenchAgents: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agents",
+        abstract: "One allocation against the number of agents M at fixed V; fitted exponents vs the paper's bounds.",
+        discussion: """
+        Tree DP on a random tree, cutset conditioning on a chain with a one-node cutset, and
+        elimination on a ladder of treewidth 2, all with --nodes nodes, at M = 3 … 81 agents
+        (3 … 27 per tier; --quick: fewer sizes, shorter timing). Each time is also a ratio to
+        M = 3 in the same process; the fitted exponent of M is printed beside the paper's bound
+        (tree DP O(V·M²), junction tree O(V·M^{w+1})).
+
+        Example:
+          auctionlab bench agents --csv Results/bench/agents.csv --markdown Results/bench/agents.md
+        """)
+
+    @OptionGroup var options: BenchOptions
+    @Option(help: "Nodes V of every workflow (fixed while M grows).") var nodes = 30
+    @Option(help: "Also write the timings as CSV to this file.") var csv: String?
+    @Option(help: "Also write the exponents and timings as Markdown to this file.") var markdown: String?
+
+    func validate() throws {
+        guard (5...2000).contains(nodes) else { throw ValidationError("--nodes must be between 5 and 2000 (got \(nodes))") }
+    }
+
+    func run() throws { try options.suite.benchAgents(nodes: nodes, csv: csv, markdown: markdown) }
 }
 
 /// `auctionlab bench equilibrium`.
