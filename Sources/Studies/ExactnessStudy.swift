@@ -15,7 +15,7 @@ import Workflows
 ///
 ///     kind: exactness
 ///     name: exactness
-///     priors: [uniform, truncated-normal, ironing-mixture, beta-zero-top]
+///     priors: [uniform, truncated-normal, ironing-mixture, beta-zero-bottom]
 ///     topologies: [S1, S2, S3, S4]
 ///     per_tier: 1                 # agents per tier on the paper's topologies
 ///     random: 8                   # random workflows (4–7 nodes)
