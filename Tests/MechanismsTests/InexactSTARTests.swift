@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TestSupport
 import Allocation
@@ -52,5 +53,34 @@ struct InexactSTARTests {
                 }
             }
         }
+    }
+}
+
+/// A reproducer saved by the exactness ablation (`Results/exactness/reproducers/`, copied to
+/// `Tests/Fixtures/exactness/`): greedy-by-cost allocation with its own thresholds is
+/// manipulable there; exact STAR on the same bids is not.
+@Suite("InexactSTAR: a saved reproducer replays")
+struct ExactnessReproducerTests {
+    /// Agent `id`'s utility P − c·x under `mech` in the fixture `file`, with true cost `c`.
+    static func utility(_ mech: any Mechanism, _ file: String, _ id: String, cost c: Double) throws -> (u: Double, payment: Double) {
+        let data = try Data(contentsOf: Repository.path("Tests/Fixtures/exactness/\(file)"))
+        let inst = try Instance(spec: InstanceSpec.decode(data, file: file))
+        let i = try #require(inst.agentIDs.firstIndex(of: id))
+        let o = try mech.agentOutcome(inst, agent: i, options: MechanismOptions())
+        return (o.payment - c * o.workload, o.payment)
+    }
+
+    @Test("star-greedy-cost: agent t2_1 gains by underbidding (more than 1e-9 of its payment); exact STAR: it does not")
+    func replay() throws {
+        let base = "star-greedy-cost-truncated-normal-S2"
+        let truthfulData = try Data(contentsOf: Repository.path("Tests/Fixtures/exactness/\(base).truthful.json"))
+        let cost = try #require(InstanceSpec.decode(truthfulData).agents.first { $0.id == "t2_1" }).bid
+        let greedy = try #require(MechanismRegistry.named("star-greedy-cost"))
+        let t = try Self.utility(greedy, "\(base).truthful.json", "t2_1", cost: cost)
+        let m = try Self.utility(greedy, "\(base).misreport.json", "t2_1", cost: cost)
+        #expect(m.u - t.u > 1e-9 * max(1, t.payment), "greedy-cost: truthful utility \(t.u), misreport \(m.u)")
+        let st = try Self.utility(STAR(), "\(base).truthful.json", "t2_1", cost: cost)
+        let sm = try Self.utility(STAR(), "\(base).misreport.json", "t2_1", cost: cost)
+        #expect(sm.u <= st.u + 1e-9 * max(1, st.payment), "exact STAR: truthful utility \(st.u), misreport \(sm.u)")
     }
 }

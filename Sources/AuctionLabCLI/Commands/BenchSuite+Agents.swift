@@ -31,7 +31,7 @@ extension BenchSuite {
         struct Case { let solver: String, edges: [EdgeSpec], bound: String, boundExponent: Double, make: (CostModel) throws -> any AllocationSolver }
         let cases = [
             Case(solver: "tree", edges: treeEdges, bound: "O(V·M²) (tree DP, STAR §4.1)", boundExponent: 2) { try TreeDP(model: $0) },
-            Case(solver: "cutset", edges: fan, bound: "O(M^|C|·V·M) = O(V·M²), |C| = 1", boundExponent: 2) { try CutsetConditioning(model: $0, maxCut: 1) },
+            Case(solver: "cutset", edges: fan, bound: "O(M^c·V·M) = O(V·M²), c = 1 cut node", boundExponent: 2) { try CutsetConditioning(model: $0, maxCut: 1) },
             Case(solver: "elimination", edges: ladder, bound: "O(V·M^{w+1}) = O(V·M³), w = 2 (junction tree)", boundExponent: 3) {
                 try VariableElimination(model: $0, tableLimit: 1e9)
             },
