@@ -54,7 +54,7 @@ let package = Package(
         .target(name: "Sweeps", dependencies: ["Experiments", "Mechanisms", "Equilibrium", "Workflows", "Priors", "LabNumerics", "LabIO",
                                                 .product(name: "HeapModule", package: "swift-collections")]),
         // Studies built on specs and sweeps: DSIC sweeps, the Myerson study, decomposition, calibration.
-        .target(name: "Studies", dependencies: ["Sweeps", "Experiments", "Mechanisms", "Truthfulness", "Equilibrium", "Workflows",
+        .target(name: "Studies", dependencies: ["Sweeps", "Experiments", "Mechanisms", "Allocation", "Truthfulness", "Equilibrium", "Workflows",
                                                  "Priors", "LabNumerics", "LabIO"]),
         // Slurm and GNU parallel scripts for sharded sweeps: shell text, not science (kept out of Sweeps).
         .target(name: "Cluster", dependencies: ["Sweeps", "LabIO"]),

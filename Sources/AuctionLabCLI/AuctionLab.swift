@@ -16,7 +16,7 @@ struct AuctionLab: ParsableCommand {
         Each subcommand's --help has examples.
         """,
         version: "0.1.0",
-        subcommands: [PriorCommand.self, Solve.self, Export.self, DSIC.self, EquilibriumCommand.self, Sweep.self, Merge.self, Bench.self, Sale.self, Dot.self, Decompose.self,
+        subcommands: [PriorCommand.self, Solve.self, Export.self, DSIC.self, EquilibriumCommand.self, Sweep.self, Merge.self, Bench.self, Sale.self, Dot.self, Decompose.self, StructureCommand.self,
                       Calibrate.self]
     )
 }

@@ -107,18 +107,24 @@ public protocol OptimisationMechanism: Mechanism {
     func priceMap(_ inst: Instance, agent i: Int) -> PriceMap
     /// How winners are paid; default: Myerson thresholds (`ThresholdRule`) with `options.payment`.
     func paymentRule(_ options: MechanismOptions) -> any PaymentRule
+    /// The allocation rule's solver for this instance; default: the exact solver of
+    /// `options.solver` (under `TieRule`), built once per instance. The exactness ablation's
+    /// mechanisms return an inexact allocator here (and pay thresholds of that allocator).
+    func allocator(_ inst: Instance, options: MechanismOptions) throws -> any AllocationSolver
 }
 
 extension OptimisationMechanism {
     /// Default: Myerson thresholds (`ThresholdRule`) with the payment method of `options`.
     public func paymentRule(_ options: MechanismOptions) -> any PaymentRule { ThresholdRule(method: options.payment) }
+    /// Default: the exact solver of `options.solver`, cached on the instance.
+    public func allocator(_ inst: Instance, options: MechanismOptions) throws -> any AllocationSolver { try cachedSolver(inst, options) }
 
     /// Solves the allocation at ``prices(_:)``, then quotes each winner's payment with
     /// ``paymentRule(_:)``. One solve plus each winner's payment searches (for thresholds,
     /// O(breakpoints) solves per winner); `solverCalls` in the outcome counts them.
     /// - Throws: allocation-solver errors (`AllocationError`) and payment errors.
     public func run(_ inst: Instance, options: MechanismOptions) throws -> Outcome {
-        let solver = try cachedSolver(inst, options)
+        let solver = try allocator(inst, options: options)
         let p = prices(inst)
         let a = try solver.solve(prices: p)
         let rule = paymentRule(options)
@@ -137,7 +143,7 @@ extension OptimisationMechanism {
     /// One agent's payment: the allocation, then that agent's quote only (a threshold costs
     /// O(breakpoints) solves per agent, so a probe of one agent saves the others' searches).
     public func agentOutcome(_ inst: Instance, agent i: Int, options: MechanismOptions) throws -> (payment: Double, workload: Double) {
-        let solver = try cachedSolver(inst, options)
+        let solver = try allocator(inst, options: options)
         let p = prices(inst)
         let a = try solver.solve(prices: p)
         let x = inst.model.workloads(a.agents)[i]
@@ -154,13 +160,13 @@ extension OptimisationMechanism {
 
     /// The allocation at the current prices: one solve.
     public func allocate(_ inst: Instance, options: MechanismOptions) throws -> [Int] {
-        try cachedSolver(inst, options).solve(prices: prices(inst)).agents
+        try allocator(inst, options: options).solve(prices: prices(inst)).agents
     }
 
     /// Breakpoints over the agent's whole support: the exact parametric search of TheModel.md
     /// started from the bottom of the support.
     public func allocationBreakpoints(_ inst: Instance, agent i: Int, options: MechanismOptions) throws -> [Double] {
-        let solver = try cachedSolver(inst, options)
+        let solver = try allocator(inst, options: options)
         let lo = inst.priors[i].support.lowerBound, hi = inst.priors[i].support.upperBound
         let r = try ThresholdPayment.compute(agent: i, bid: lo, top: hi, prices: prices(inst), map: priceMap(inst, agent: i),
                                              model: inst.model, solver: solver, method: .exact)
@@ -174,8 +180,11 @@ public enum MechanismRegistry {
     public static let all: [any Mechanism] = [STAR(), VCG(), Myopic(), Homogeneous(), PayAsBid()] + Combination.factorial
     /// Their names.
     public static var names: [String] { all.map(\.name) }
-    /// The mechanism called `name`, or nil.
-    public static func named(_ name: String) -> (any Mechanism)? { all.first { $0.name == name } }
+    /// STAR with each inexact allocator of the exactness ablation (`star-greedy-topo`, …): known by
+    /// name to `solve` and `dsic`, but not part of ``all`` (tables and sweeps list the exact ones).
+    public static let inexact: [any Mechanism] = InexactKind.allCases.map { InexactSTAR(kind: $0) }
+    /// The mechanism called `name` (in ``all`` or ``inexact``), or nil.
+    public static func named(_ name: String) -> (any Mechanism)? { (all + inexact).first { $0.name == name } }
 }
 
 // MARK: - Shared machinery for the allocation-by-optimisation mechanisms

@@ -22,6 +22,8 @@ struct Bench: ParsableCommand {
           priors       building a prior per kind (cached and not) against a uniform one; 1,000
                        one-node instances per prior kind through `solve -`; 1,000 S2 bid profiles
                        through `solve s2.json --bids -` against rebuilding the instance per line.
+          agents       one exact allocation against the number of agents M (3 … 81) at fixed V:
+                       tree DP, cutset conditioning, elimination; fitted exponents vs the paper's bounds.
         Run from the repository root: the parts read Experiments/.
 
         Examples:
@@ -33,7 +35,7 @@ struct Bench: ParsableCommand {
           auctionlab bench weight-fit --sale-spec Experiments/sale/weak-signals.yaml
           auctionlab bench priors > Results/bench/priors.txt
         """,
-        subcommands: [BenchSolvers.self, BenchScale.self, BenchExact.self, BenchPeers.self, BenchPriors.self, BenchEquilibrium.self, BenchWeightFit.self],
+        subcommands: [BenchSolvers.self, BenchScale.self, BenchExact.self, BenchAgents.self, BenchPeers.self, BenchPriors.self, BenchEquilibrium.self, BenchWeightFit.self],
         defaultSubcommand: BenchSolvers.self)
 }
 
@@ -109,6 +111,34 @@ struct BenchScale: ParsableCommand {
         suite.baseline = baseline
         try suite.scaleBenchmarks()
     }
+}
+
+/// `auctionlab bench agents`.
+struct BenchAgents: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agents",
+        abstract: "One allocation against the number of agents M at fixed V; fitted exponents vs the paper's bounds.",
+        discussion: """
+        Tree DP on a random tree, cutset conditioning on a chain with a one-node cutset, and
+        elimination on a ladder of treewidth 2, all with --nodes nodes, at M = 3 … 81 agents
+        (3 … 27 per tier; --quick: fewer sizes, shorter timing). Each time is also a ratio to
+        M = 3 in the same process; the fitted exponent of M is printed beside the paper's bound
+        (tree DP O(V·M²), junction tree O(V·M^{w+1})).
+
+        Example:
+          auctionlab bench agents --csv Results/bench/agents.csv --markdown Results/bench/agents.md
+        """)
+
+    @OptionGroup var options: BenchOptions
+    @Option(help: "Nodes V of every workflow (fixed while M grows).") var nodes = 30
+    @Option(help: "Also write the timings as CSV to this file.") var csv: String?
+    @Option(help: "Also write the exponents and timings as Markdown to this file.") var markdown: String?
+
+    func validate() throws {
+        guard (5...2000).contains(nodes) else { throw ValidationError("--nodes must be between 5 and 2000 (got \(nodes))") }
+    }
+
+    func run() throws { try options.suite.benchAgents(nodes: nodes, csv: csv, markdown: markdown) }
 }
 
 /// `auctionlab bench equilibrium`.

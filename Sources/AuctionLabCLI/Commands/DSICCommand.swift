@@ -152,6 +152,12 @@ struct DSICSweepCommand: ParsableCommand {
             }
             return try runPriorSweep(DSICPriorsSpec.parse(text, file: specFile))
         }
+        if let text = try? String(contentsOfFile: specFile, encoding: .utf8), ExactnessSpec.matches(text) {
+            if let flag = (probes.given + (random != 0 ? ["--random"] : [])).first {
+                throw ValidationError("\(flag): an exactness spec sets its own profiles, grid, seed and random workflows (fields `profiles`, `grid`, `seed`, `random`); edit \(specFile) instead")
+            }
+            return try runExactness(ExactnessSpec.parse(text, file: specFile))
+        }
         let spec = try ExperimentSpec.load(specFile)
         let runner = try SweepRunner(spec: spec, file: specFile)
         let rows = try DSICSweep.run(runner, randomInstances: random, config: probes.config)
@@ -177,6 +183,26 @@ struct DSICSweepCommand: ParsableCommand {
         let command = "auctionlab dsic sweep \(specFile)"
         try AtomicFile.write(DSICPriorSweep.csv(spec, rows), to: dir.appendingPathComponent("dsic.csv"))
         let md = DSICPriorSweep.markdown(spec, rows, command: command)
+        try AtomicFile.write(md, to: dir.appendingPathComponent("table.md"))
+        print(md)
+    }
+
+    /// `kind: exactness` specs: inexact allocators against exact solvers (Results/exactness):
+    /// exactness.csv, table.md and the manipulable cases' reproducers.
+    func runExactness(_ spec: ExactnessSpec) throws {
+        let dir = runOptions.folder(specOutput: spec.output, name: spec.name)
+        let lock = try lockOutput(dir, spec: specFile, seed: spec.seed)
+        defer { lock.release() }
+        let reporter = Progress("dsic sweep \(spec.name): runs")
+        let rows = try ExactnessStudy.run(spec, file: specFile, threads: runOptions.threads) { done, total in reporter.update(done, total) }
+        reporter.close()
+        let csv = try ExactnessStudy.csv(spec, rows)
+        let md = ExactnessStudy.markdown(spec, rows, command: "auctionlab dsic sweep \(specFile)")
+        let reproducers = try ExactnessStudy.reproducers(rows)
+        let folder = dir.appendingPathComponent("reproducers")
+        if FileManager.default.fileExists(atPath: folder.path) { try FileManager.default.removeItem(at: folder) }
+        for r in reproducers { try AtomicFile.write(r.json, to: folder.appendingPathComponent(r.name)) }
+        try AtomicFile.write(csv, to: dir.appendingPathComponent("exactness.csv"))
         try AtomicFile.write(md, to: dir.appendingPathComponent("table.md"))
         print(md)
     }

@@ -24,7 +24,7 @@ func decodeInstance(_ data: Data, file: String, priorCache: PriorCache? = nil) t
 /// The registered mechanism called `name`, or an error listing the valid names.
 func mechanismNamed(_ name: String) throws -> any Mechanism {
     guard let mech = MechanismRegistry.named(name) else {
-        throw ValidationError("unknown --mechanism \"\(name)\"; expected one of \(MechanismRegistry.names.joined(separator: ", "))")
+        throw ValidationError("unknown --mechanism \"\(name)\"; expected one of \(MechanismRegistry.names.joined(separator: ", ")), or an inexact STAR of the exactness ablation: \(MechanismRegistry.inexact.map(\.name).joined(separator: ", "))")
     }
     return mech
 }
