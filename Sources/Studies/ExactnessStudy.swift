@@ -26,7 +26,7 @@ import Workflows
 ///     gap_profiles: 40            # profiles for the optimality gap (allocations only)
 ///     grid: 5
 ///     seed: 30
-public struct ExactnessSpec: Codable, Sendable {
+public struct ExactnessSpec: Codable, Sendable, WritesResults {
     /// Must be `exactness`.
     public var kind: String
     /// Experiment name (first CSV column; default output folder).

@@ -21,7 +21,7 @@ import Workflows
 ///     sweep:
 ///       fan_out: [0, 1, 3, 6, 9]
 ///       depth: [1, 2, 3, 5, 8]
-public struct StructureSpec: Codable, Sendable {
+public struct StructureSpec: Codable, Sendable, WritesResults {
     /// Must be `structure`.
     public var kind: String
     /// Experiment name (first CSV column; default output folder).

@@ -190,7 +190,7 @@ struct DSICSweepCommand: ParsableCommand {
     /// `kind: exactness` specs: inexact allocators against exact solvers (Results/exactness):
     /// exactness.csv, table.md and the manipulable cases' reproducers.
     func runExactness(_ spec: ExactnessSpec) throws {
-        let dir = runOptions.folder(specOutput: spec.output, name: spec.name)
+        let dir = runOptions.folder(for: spec)
         let lock = try lockOutput(dir, spec: specFile, seed: spec.seed)
         defer { lock.release() }
         let reporter = Progress("dsic sweep \(spec.name): runs")

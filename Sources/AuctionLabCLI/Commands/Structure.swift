@@ -67,7 +67,7 @@ struct StructureSweep: ParsableCommand {
         let text: String
         do { text = try String(contentsOfFile: specFile, encoding: .utf8) } catch { throw ValidationError("cannot read \(specFile): \(error.localizedDescription)") }
         let spec = try StructureSpec.parse(text, file: specFile)
-        let dir = runOptions.folder(specOutput: spec.output, name: spec.name)
+        let dir = runOptions.folder(for: spec)
         let lock = try lockOutput(dir, spec: specFile, seed: spec.seed)
         defer { lock.release() }
         let points = try StructureStudy.points(spec)
