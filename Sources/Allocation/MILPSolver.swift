@@ -20,30 +20,10 @@ public struct MILPSolver: AllocationSolver {
     /// worst case; the fallback when no structured solver fits).
     /// - Throws: `AllocationError.solverFailed` wrapping any GLPK error, infeasibility included.
     public func solve(prices: [Double]) throws -> Assignment {
-        var mip = MixedIntegerProgram()
-        let V = model.nodeCount, M = model.agentCount
-        var x = Array(repeating: [Int?](repeating: nil, count: M), count: V)
-        // Unary cost with every incoming context charged at κ (the δ terms add the rest on a miss).
-        var incomingSaving = Array(repeating: [Double](repeating: 0, count: M), count: V)
-        for (k, e) in model.edges.enumerated() { for i in 0..<M { incomingSaving[e.to][i] += model.saving[k][i] } }
-        for v in 0..<V {
-            for i in 0..<M where model.capable[v][i] {
-                x[v][i] = mip.addVariable(lower: 0, upper: 1, kind: .binary, cost: prices[i] * (model.base[v][i] - incomingSaving[v][i]))
-            }
-            mip.addConstraint(x[v].compactMap { $0 }.map { ($0, 1.0) }, lower: 1, upper: 1)
-        }
-        for (k, e) in model.edges.enumerated() {
-            for i in 0..<M {
-                guard let xv = x[e.to][i], model.saving[k][i] > 0 else { continue }
-                let d = mip.addVariable(lower: 0, upper: 1, kind: .continuous, cost: prices[i] * model.saving[k][i])
-                // δ ≥ x_{v,i} − x_{u,i}  ⇔  δ − x_{v,i} + x_{u,i} ≥ 0
-                var terms: [(index: Int, coefficient: Double)] = [(d, 1), (xv, -1)]
-                if let xu = x[e.from][i] { terms.append((xu, 1)) }
-                mip.addConstraint(terms, lower: 0)
-            }
-        }
+        let built = AllocationProgram(model: model, prices: prices, integral: true, normalised: false)
+        let V = model.nodeCount, M = model.agentCount, x = built.x
         let sol: MixedIntegerProgram.Solution
-        do { sol = try mip.solve() } catch { throw AllocationError.solverFailed("GLPK: \(error)") }
+        do { sol = try built.program.solve() } catch { throw AllocationError.solverFailed("GLPK: \(error)") }
         let agents = (0..<V).map { v in (0..<M).first { i in x[v][i].map { sol.values[$0] > 0.5 } ?? false } ?? 0 }
         return Assignment(agents: agents, objective: model.objective(agents, prices: prices))
     }

@@ -2,10 +2,10 @@ import LabNumerics
 import Workflows
 
 /// The allocation MILP of STAR's appendix with the cache-miss indicator δ_{uv,i} ≥ x_{v,i} − x_{u,i}
-/// (the formulation `MILPSolver` solves), built for the inexact allocators that stop GLPK early
-/// or relax integrality. Prices are divided by their largest value first: the argmin does not
-/// change, and GLPK's tolerances are relative to coefficients of order one (a φ̄ near a zero
-/// density at the top can reach 10¹⁶).
+/// (the formulation `MILPSolver` solves exactly, and the inexact allocators stop early or relax).
+/// With `normalised`, prices are divided by their largest value first: the argmin does not change,
+/// and GLPK's tolerances are relative to coefficients of order one (a φ̄ near a zero density at the
+/// top can reach 10¹⁶). `MILPSolver` keeps the prices as given.
 struct AllocationProgram {
     /// The program.
     var program = MixedIntegerProgram()
@@ -13,9 +13,9 @@ struct AllocationProgram {
     var x: [[Int?]]
 
     /// The program for `model` at `prices`, with x binary (`integral`) or in [0, 1].
-    init(model: CostModel, prices: [Double], integral: Bool) {
+    init(model: CostModel, prices: [Double], integral: Bool, normalised: Bool = true) {
         let V = model.nodeCount, M = model.agentCount
-        let scale = prices.filter(\.isFinite).max().map { $0 > 0 ? $0 : 1 } ?? 1
+        let scale = normalised ? prices.filter(\.isFinite).max().map { $0 > 0 ? $0 : 1 } ?? 1 : 1
         let p = prices.map { $0 / scale }
         x = Array(repeating: [Int?](repeating: nil, count: M), count: V)
         var incomingSaving = Array(repeating: [Double](repeating: 0, count: M), count: V)
