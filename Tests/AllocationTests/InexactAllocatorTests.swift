@@ -10,11 +10,7 @@ import Workflows
 @Suite("Allocation: inexact allocators are feasible and never beat the optimum")
 struct InexactAllocatorTests {
     /// 2–6 nodes of every shape, 1–2 agents per tier, κ 0 or 0.3 alternately, ties every third.
-    static func small(_ n: Int, _ g: inout SplitMix64) throws -> Instance {
-        try Instance(spec: RandomWorkflow.instance(RandomWorkflow.Shape.allCases[n % 4], nodes: Int.random(in: 2...6, using: &g),
-                                                   perTier: Int.random(in: 1...2, using: &g), kappa: n % 2 == 0 ? 0 : 0.3,
-                                                   ties: n % 3 == 0, using: &g))
-    }
+    static func small(_ n: Int, _ g: inout SplitMix64) throws -> Instance { try SolverAgreementTests.small(n, &g) }
 
     @Test("gap ≥ 0 against brute force, capable agents only, objective = Σ p·x; the greedy rules miss the optimum somewhere")
     func gapAndFeasibility() throws {

@@ -5,31 +5,12 @@ import Priors
 import Workflows
 @testable import Allocation
 
-/// Every capable allocation with its objective (tests only: M^V).
-private func allAllocations(_ model: CostModel, prices: [Double]) -> [([Int], Double)] {
-    let V = model.nodeCount
-    let choices = (0..<V).map { v in (0..<model.agentCount).filter { model.capable[v][$0] } }
-    var all: [([Int], Double)] = []
-    var idx = [Int](repeating: 0, count: V)
-    while true {
-        let a = (0..<V).map { choices[$0][idx[$0]] }
-        all.append((a, model.objective(a, prices: prices)))
-        var k = V - 1
-        while k >= 0 && idx[k] == choices[k].count - 1 { idx[k] = 0; k -= 1 }
-        if k < 0 { break }
-        idx[k] += 1
-    }
-    return all
-}
-
 @Suite("Pruned elimination: dominance, then elimination on what is left")
 struct PrunedEliminationTests {
     /// Small instance #n: every shape, 2–6 nodes, 1–2 agents per tier, κ 0 or 0.3, every third with
     /// an agent copied exactly; every fourth priced at a tie (agent 1 at agent 0's price).
     static func small(_ n: Int, _ g: inout SplitMix64) throws -> (Instance, [Double]) {
-        let inst = try Instance(spec: RandomWorkflow.instance(RandomWorkflow.Shape.allCases[n % 4], nodes: Int.random(in: 2...6, using: &g),
-                                                              perTier: Int.random(in: 1...2, using: &g), kappa: n % 2 == 0 ? 0 : 0.3,
-                                                              ties: n % 3 == 0, using: &g))
+        let inst = try SolverAgreementTests.small(n, &g)
         var prices = inst.virtualBids
         if n % 4 == 1, prices.count > 1 { prices[1] = prices[0] }
         return (inst, prices)

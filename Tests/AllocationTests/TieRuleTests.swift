@@ -5,10 +5,9 @@ import Priors
 import Workflows
 @testable import Allocation
 
-/// The tie rule, checked against an independent brute force: every allocation enumerated in
-/// lexicographic order (node 0 most significant), the optimum found, and the first allocation
-/// within 1e-12 of it taken. No solver code is involved in the expectation.
-func lexicographicOptimum(_ model: CostModel, prices: [Double]) -> [Int] {
+/// Every capable allocation with its objective, in lexicographic order (node 0 most significant;
+/// tests only: M^V). No solver code is involved.
+func allAllocations(_ model: CostModel, prices: [Double]) -> [([Int], Double)] {
     let V = model.nodeCount
     let choices = (0..<V).map { v in (0..<model.agentCount).filter { model.capable[v][$0] } }
     var all: [([Int], Double)] = []
@@ -21,6 +20,14 @@ func lexicographicOptimum(_ model: CostModel, prices: [Double]) -> [Int] {
         if k < 0 { break }
         idx[k] += 1
     }
+    return all
+}
+
+/// The tie rule, checked against an independent brute force: every allocation enumerated in
+/// lexicographic order (node 0 most significant), the optimum found, and the first allocation
+/// within 1e-12 of it taken. No solver code is involved in the expectation.
+func lexicographicOptimum(_ model: CostModel, prices: [Double]) -> [Int] {
+    let all = allAllocations(model, prices: prices)
     let best = all.map(\.1).min()!
     return all.first { $0.1 <= best + 1e-12 * abs(best) }!.0  // enumeration order is lexicographic
 }
