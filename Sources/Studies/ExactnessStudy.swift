@@ -311,31 +311,33 @@ public enum ExactnessStudy {
         md += "(`OwnRuleThresholdRule`: grid + bisection on the allocator's x_i(z)). DSIC harness: \(spec.profiles) cost profiles per case, grid \(spec.grid) "
         md += "plus as many random bids plus both sides of every step of x_i(z) it locates; \"manipulable\" = regret above 1e-9 × the largest payment. "
         md += "Gap = (allocator objective − optimum) / optimum at the truthful prices of \(spec.gapProfiles) profiles per case.\n\n"
-        md += "## Exact solvers\n\n| solver | runs | refused | manipulable | max regret / scale | max identity error / scale |\n|---|---|---|---|---|---|\n"
-        for g in orderedGroups(exact, by: \.solver) {
+        md += "## Exact solvers\n\n"
+        md += markdownTable(["solver", "runs", "refused", "manipulable", "max regret / scale", "max identity error / scale"],
+                            orderedGroups(exact, by: \.solver).map { g in
             let r = g.filter { $0.report != nil }
             let id = r.compactMap { $0.report.map { $0.identityError / max(1, $0.paymentScale) } }.max() ?? 0
-            md += "| \(g[0].solver) | \(r.count) | \(g.count - r.count) | \(r.filter(manipulable).count) | \(f(r.map(relativeRegret).max() ?? 0)) | \(f(id)) |\n"
-        }
+            return [g[0].solver, "\(r.count)", "\(g.count - r.count)", "\(r.filter(manipulable).count)", f(r.map(relativeRegret).max() ?? 0), f(id)]
+        })
         md += "\nRefused = the solver does not apply to the case (tree DP needs a forest; brute force and elimination have size limits).\n\n"
-        md += "## Inexact allocators, all cases\n\n| mechanism | cases | manipulable cases | manipulable (profile, agent) pairs | max regret / scale | mean gap | max gap | suboptimal profiles | max identity error / scale | worst misreport (case: agent, cost → bid, gain) |\n|---|---|---|---|---|---|---|---|---|---|\n"
-        for g in inexact {
+        md += "## Inexact allocators, all cases\n\n"
+        md += markdownTable(["mechanism", "cases", "manipulable cases", "manipulable (profile, agent) pairs", "max regret / scale", "mean gap", "max gap",
+                             "suboptimal profiles", "max identity error / scale", "worst misreport (case: agent, cost → bid, gain)"], inexact.map { g in
             let s = gapSummary(g.flatMap(\.gaps))
             let pairs = g.compactMap(\.report).reduce(0.0) { $0 + $1.profitableShare * Double($1.evaluations) }
             let evals = g.compactMap(\.report).reduce(0) { $0 + $1.evaluations }
             let id = g.compactMap { $0.report.map { $0.identityError / max(1, $0.paymentScale) } }.max() ?? 0
             let worstRow = g.filter(manipulable).max { relativeRegret($0) < relativeRegret($1) }
             let worst = worstRow.flatMap { r in r.report?.worst.map { "\(r.prior)/\(r.instance): \($0.agent), \(String(format: "%.4g", $0.trueCost)) → \(String(format: "%.4g", $0.bid)), +\(String(format: "%.4g", $0.gain))" } } ?? "none"
-            md += "| \(g[0].mechanism) | \(g.count) | \(g.filter(manipulable).count) | \(Int(pairs.rounded()))/\(evals) | \(f(g.map(relativeRegret).max() ?? 0)) | \(f(s.mean)) | \(f(s.max)) | \(f(100 * s.suboptimal)) % | \(f(id)) | \(worst) |\n"
-        }
+            return [g[0].mechanism, "\(g.count)", "\(g.filter(manipulable).count)", "\(Int(pairs.rounded()))/\(evals)", f(g.map(relativeRegret).max() ?? 0),
+                    f(s.mean), f(s.max), "\(f(100 * s.suboptimal)) %", f(id), worst]
+        })
         md += "\n## Per prior kind\n\nManipulable cases / cases (max regret / scale) per inexact mechanism and prior kind.\n\n"
-        md += "| mechanism | " + spec.priors.joined(separator: " | ") + " |\n|---|" + String(repeating: "---|", count: spec.priors.count) + "\n"
-        for g in inexact {
-            md += "| \(g[0].mechanism) | " + spec.priors.map { p in
+        md += markdownTable(["mechanism"] + spec.priors, inexact.map { g in
+            [g[0].mechanism] + spec.priors.map { p in
                 let h = g.filter { $0.prior == p }
                 return "\(h.filter(manipulable).count)/\(h.count) (\(f(h.map(relativeRegret).max() ?? 0)))"
-            }.joined(separator: " | ") + " |\n"
-        }
+            }
+        })
         let repro = rows.filter { !$0.exact && manipulable($0) }
         md += "\n## Reproducers\n\n"
         if repro.isEmpty {
@@ -344,8 +346,9 @@ public enum ExactnessStudy {
             md += "Each manipulable (mechanism, case) has `reproducers/NAME.truthful.json` (every agent bids its true cost, the worst profile) and "
             md += "`NAME.misreport.json` (the manipulating agent bids the misreport). Replay: `auctionlab solve reproducers/NAME.misreport.json --mechanism MECH` "
             md += "and the same on `.truthful.json`; the agent's payment − true cost × workload is higher in the first by the gain.\n\n"
-            md += "| file NAME | agent | true cost | misreport | gain |\n|---|---|---|---|---|\n"
-            for r in repro { if let w = r.report?.worst { md += "| \(reproducerName(r)) | \(w.agent) | \(num(w.trueCost)) | \(num(w.bid)) | \(num(w.gain)) |\n" } }
+            md += markdownTable(["file NAME", "agent", "true cost", "misreport", "gain"], repro.compactMap { r in
+                r.report?.worst.map { w in [reproducerName(r), w.agent, num(w.trueCost), num(w.bid), num(w.gain)] }
+            })
         }
         return md
     }

@@ -209,11 +209,10 @@ public enum StructureStudy {
         md += "the figures `fig-PARAMETER.png` come from `Scripts/structure-figures` (reads summary.csv).\n"
         for g in orderedGroups(results, by: \.point.parameter) {
             md += "\n## \(g[0].point.parameter)\n\n![\(g[0].point.parameter)](fig-\(g[0].point.parameter).png)\n\n"
-            md += "| \(g[0].point.parameter) | nodes | edges | cycles in skeleton | saving vs myopic | saving vs homogeneous |\n|---|---|---|---|---|---|\n"
-            for r in g {
+            md += markdownTable([g[0].point.parameter, "nodes", "edges", "cycles in skeleton", "saving vs myopic", "saving vs homogeneous"], g.map { r in
                 let t = r.point.topologies[0]
-                md += "| \(num(r.point.value)) | \(t.nodes.count) | \(t.edges.count) | \(t.edges.count - t.nodes.count + 1) | \(pct(r.saving["myopic"])) | \(pct(r.saving["homogeneous"])) |\n"
-            }
+                return [num(r.point.value), "\(t.nodes.count)", "\(t.edges.count)", "\(t.edges.count - t.nodes.count + 1)", pct(r.saving["myopic"]), pct(r.saving["homogeneous"])]
+            })
         }
         return md
     }
