@@ -142,10 +142,10 @@ extension BenchSuite {
             let mine = own[k] ?? [], theirs = peer[k] ?? []
             let reference = c.model.objective(mine[0].2, prices: c.prices)
             let bestPeer = theirs.map(\.1).min()
-            // A CFN rounds every cost to 10⁻⁶ of the largest unary cost: a peer may return an
-            // allocation that much worse per term (far below any tie the mechanism cares about).
-            let top = (0..<c.model.nodeCount).flatMap { v in (0..<c.model.agentCount).filter { c.model.capable[v][$0] }.map { c.prices[$0] * c.model.base[v][$0] } }.max() ?? 1
-            let tolerance = Double(c.model.nodeCount + c.model.edges.count) * top * 1e-12 + 1e-12 * abs(reference)
+            // A CFN rounds every cost to 10⁻⁶ of its unit (the largest unary cost ÷ 10⁶): a peer may
+            // return an allocation that much worse per term (far below any tie the mechanism cares about).
+            let unit = CostFunctionNetwork(model: c.model, prices: c.prices).scale
+            let tolerance = Double(c.model.nodeCount + c.model.edges.count) * unit * 1e-6 + 1e-12 * abs(reference)
             for (name, t, a) in mine + theirs {
                 let obj = c.model.isFeasible(a) ? c.model.objective(a, prices: c.prices) : .infinity
                 let diff = (obj - reference) / max(abs(reference), 1e-300)
