@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Runs the exact peers of `auctionlab bench peers` on CFN files that auctionlab wrote.
 
-Usage: peers.py RUNS FILE.cfn ...   (one JSON object per file and peer on standard output)
+Usage: peers.py RUNS SECONDS FILE.cfn ...   (one JSON object per file and peer on standard output;
+                                           SECONDS: HiGHS's time limit per solve)
        peers.py plot PEERS.csv OUT.png   (the figure of Results/bench/peers.csv)
 
 Peers, each on one thread, each timed around its solve call only (reading the file and
-building the model are excluded, as auctionlab's own timing excludes decoding the instance):
+building the model are excluded, as auctionlab's own timing excludes decoding the instance;
+HiGHS's model is built once per file as arrays and passed to each run in bulk):
   toulbar2  pytoulbar2's CFN.Read + Solve (default options: preprocessing, soft arc
             consistency, depth-first branch and bound).
   highs     HiGHS (highspy) on the usual MILP of the network: a binary x[v,i] per node and
@@ -42,8 +44,10 @@ def run_toulbar2(path, doc, runs):
     return times, assignment
 
 
-def run_highs(doc, runs):
-    import highspy
+def highs_model(doc):
+    """The MILP of the network as arrays, built once per file: columns (x then y) with their
+    costs, rows in CSR form with their bounds, and the x columns' (node, agent) keys."""
+    import numpy as np
     names = list(doc["variables"].keys())
     index = {n: v for v, n in enumerate(names)}
     domains = agents_of(doc)
@@ -58,30 +62,54 @@ def run_highs(doc, runs):
             # (a<i>, a<i>, cost) triples: saving base − cost when both ends are on agent i
             savings = {int(c[k][1:]): base - c[k + 2] for k in range(0, len(c), 3)}
             edges.append((index[scope[0]], index[scope[1]], savings))
+    col, costs = {}, []
+    starts, indices, values, lower, upper = [], [], [], [], []
+    for v, dom in enumerate(domains):
+        starts.append(len(indices))
+        for k, i in enumerate(dom):
+            col[(v, i)] = len(costs)
+            costs.append(unary[v][k])
+            indices.append(col[(v, i)]); values.append(1.0)
+        lower.append(1.0); upper.append(1.0)
+    integers = len(costs)
+    for (u, v, savings) in edges:
+        for i, s in savings.items():
+            if s <= 0:
+                continue
+            y = len(costs)
+            costs.append(-s)
+            for x in (col[(u, i)], col[(v, i)]):  # y <= x
+                starts.append(len(indices))
+                indices += [y, x]; values += [1.0, -1.0]
+                lower.append(-np.inf); upper.append(0.0)
+    arrays = dict(costs=np.array(costs), integers=integers, starts=np.array(starts, dtype=np.int32),
+                  indices=np.array(indices, dtype=np.int32), values=np.array(values),
+                  lower=np.array(lower), upper=np.array(upper))
+    return arrays, col, domains
+
+
+def run_highs(doc, runs, time_limit):
+    import highspy
+    import numpy as np
+    m, col, domains = highs_model(doc)
+    n = len(m["costs"])
     times, assignment = [], None
     for _ in range(runs):
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("threads", 1)
-        col = {}
-        inf = highspy.kHighsInf
-        for v, dom in enumerate(domains):
-            for k, i in enumerate(dom):
-                col[(v, i)] = h.getNumCol()
-                h.addCol(unary[v][k], 0.0, 1.0, 0, [], [])
-                h.changeColIntegrality(col[(v, i)], highspy.HighsVarType.kInteger)
-            h.addRow(1.0, 1.0, len(dom), [col[(v, i)] for i in dom], [1.0] * len(dom))
-        for (u, v, savings) in edges:
-            for i, s in savings.items():
-                if s <= 0:
-                    continue
-                y = h.getNumCol()
-                h.addCol(-s, 0.0, 1.0, 0, [], [])
-                h.addRow(-inf, 0.0, 2, [y, col[(u, i)]], [1.0, -1.0])
-                h.addRow(-inf, 0.0, 2, [y, col[(v, i)]], [1.0, -1.0])
+        h.setOptionValue("time_limit", time_limit)
+        h.addCols(n, m["costs"], np.zeros(n), np.ones(n), 0, np.zeros(n, dtype=np.int32),
+                  np.zeros(0, dtype=np.int32), np.zeros(0))
+        h.changeColsIntegrality(m["integers"], np.arange(m["integers"], dtype=np.int32),
+                                np.full(m["integers"], highspy.HighsVarType.kInteger))
+        h.addRows(len(m["lower"]), m["lower"], m["upper"], len(m["indices"]), m["starts"], m["indices"], m["values"])
         t0 = time.perf_counter()
         h.run()
         times.append(time.perf_counter() - t0)
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            raise RuntimeError(f"no proven optimum within the time limit of {time_limit:g} s "
+                               f"(status {h.modelStatusToString(h.getModelStatus())}, one run)")
         values = h.getSolution().col_value
         assignment = [max(dom, key=lambda i: values[col[(v, i)]]) for v, dom in enumerate(domains)]
     return times, assignment
@@ -114,6 +142,7 @@ def main():
         plot(sys.argv[2], sys.argv[3])
         return
     runs = int(sys.argv[1])
+    time_limit = float(sys.argv[2])
     peers = []
     for name, module in (("toulbar2", "pytoulbar2"), ("highs", "highspy")):
         try:
@@ -121,12 +150,12 @@ def main():
             peers.append(name)
         except ImportError as e:
             print(json.dumps({"peer": name, "missing": f"python module {module} not importable ({e})"}), flush=True)
-    for path in sys.argv[2:]:
+    for path in sys.argv[3:]:
         with open(path) as fh:
             doc = json.load(fh)
         for peer in peers:
             try:
-                times, assignment = run_toulbar2(path, doc, runs) if peer == "toulbar2" else run_highs(doc, runs)
+                times, assignment = run_toulbar2(path, doc, runs) if peer == "toulbar2" else run_highs(doc, runs, time_limit)
                 print(json.dumps({"file": path, "peer": peer, "median_seconds": statistics.median(times),
                                   "runs": len(times), "assignment": assignment}), flush=True)
             except Exception as e:  # reported per row; auctionlab prints it beside the instance

@@ -213,10 +213,17 @@ struct BenchPeers: ParsableCommand {
     @Option(help: "Largest random instance (nodes).") var maxNodes = 10_000
     @Option(help: "The CSV to write, one row per instance and solver.") var csv = "Results/bench/peers.csv"
     @Option(help: "The figure to draw from the CSV (needs matplotlib in --python).") var plot: String?
+    @Option(help: "HiGHS's time limit per solve, in seconds; an instance it does not prove within it gets a note instead of a time.")
+    var highsTimeLimit = 60.0
 
-    func validate() throws { try requirePositive(maxNodes, "--max-nodes") }
+    func validate() throws {
+        try requirePositive(maxNodes, "--max-nodes")
+        guard highsTimeLimit > 0 else { throw ValidationError("--highs-time-limit must be positive (got \(highsTimeLimit))") }
+    }
 
-    func run() throws { try options.suite.benchPeers(python: python, maxNodes: maxNodes, csv: csv, plot: plot) }
+    func run() throws {
+        try options.suite.benchPeers(python: python, maxNodes: maxNodes, highsTimeLimit: highsTimeLimit, csv: csv, plot: plot)
+    }
 }
 
 /// `auctionlab bench priors`.

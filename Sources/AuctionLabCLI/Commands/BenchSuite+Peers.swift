@@ -70,7 +70,7 @@ extension BenchSuite {
     }
 
     /// Runs the comparison and writes `csv` (and the figure, when `plot` is set).
-    func benchPeers(python: String?, maxNodes: Int, csv: String, plot: String?) throws {
+    func benchPeers(python: String?, maxNodes: Int, highsTimeLimit: Double, csv: String, plot: String?) throws {
         let budget = quick ? 0.1 : 0.5
         let runs = quick ? 3 : 5
         let cases = try peerCases(maxNodes: maxNodes)
@@ -103,6 +103,8 @@ extension BenchSuite {
         // Peers, through Scripts/peers.py on CFN files in a scratch folder.
         var peer: [Int: [(String, Double, [Int])]] = [:]
         var notes: [String] = []
+        // Per instance: the peers that gave no answer, and why (a row without a time in the CSV).
+        var failed: [Int: [(String, String)]] = [:]
         if let python {
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("auctionlab-peers-\(getpid())")
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -115,7 +117,7 @@ extension BenchSuite {
             }
             let p = Process()
             p.executableURL = URL(fileURLWithPath: python)
-            p.arguments = ["Scripts/peers.py", "\(runs)"] + cases.map { dir.appendingPathComponent("\($0.name).cfn").path }
+            p.arguments = ["Scripts/peers.py", "\(runs)", "\(highsTimeLimit)"] + cases.map { dir.appendingPathComponent("\($0.name).cfn").path }
             let out = Pipe()
             p.standardOutput = out
             try p.run()
@@ -127,7 +129,11 @@ extension BenchSuite {
                 guard let o = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], let name = o["peer"] as? String else { continue }
                 if let why = o["missing"] as? String { notes.append("\(name) not run: \(why)"); continue }
                 guard let file = o["file"] as? String, let k = fileIndex[file] else { continue }
-                if let err = o["error"] as? String { notes.append("\(name) on \(cases[k].name): \(err)"); continue }
+                if let err = o["error"] as? String {
+                    notes.append("\(name) on \(cases[k].name): \(err)")
+                    failed[k, default: []].append((name, err))
+                    continue
+                }
                 if let t = o["median_seconds"] as? Double, let a = o["assignment"] as? [Int] { peer[k, default: []].append((name, t, a)) }
             }
         } else {
@@ -156,6 +162,10 @@ extension BenchSuite {
                 csvRows.append([c.group, c.name, "\(c.model.nodeCount)", "\(c.model.edges.count)", name, ok ? String(format: "%.6g", t) : "",
                                 String(format: "%.17g", obj), String(format: "%.3g", diff), ok ? ratio : "", note])
                 table.append([c.name, "\(c.model.nodeCount)", name, ok ? ms(t) : "—", ok ? (ratio.isEmpty ? "" : ratio + "×") : "", note])
+            }
+            for (name, why) in failed[k] ?? [] {
+                csvRows.append([c.group, c.name, "\(c.model.nodeCount)", "\(c.model.edges.count)", name, "", "", "", "", why])
+                table.append([c.name, "\(c.model.nodeCount)", name, "—", "", why])
             }
         }
         printAligned(["instance", "V", "solver", "median", "÷ best peer", "note"], table)
