@@ -58,31 +58,31 @@ public struct DSICPriorsSpec: Codable, Sendable, WritesResults {
     }
 
     /// Decodes and validates a `dsic-priors` spec.
-    /// - Throws: `ExperimentError.malformed` naming the field of `file`: wrong `kind`, unknown prior
+    /// - Throws: a `FieldError` naming the field of `file`: wrong `kind`, unknown prior
     ///   family, `identical` outside 1…12, or `profiles`, `revenue_profiles`, `grid` out of range.
     public static func parse(_ text: String, file: String) throws -> DSICPriorsSpec {
-        let s = try ExperimentError.decode(DSICPriorsSpec.self, yaml: text, file: file)
-        guard s.kind == "dsic-priors" else { throw ExperimentError.malformed(file: file, field: "kind", reason: "must be dsic-priors") }
+        let s = try decodeYAML(DSICPriorsSpec.self, from: text, file: file)
+        guard s.kind == "dsic-priors" else { throw FieldError(file: file, field: "kind", reason: "must be dsic-priors") }
         for (k, p) in (s.priors ?? []).enumerated() where !PriorZoo.names.contains(p) {
-            throw ExperimentError.malformed(file: file, field: "priors[\(k)]", reason: "\"\(p)\" is not one of \(PriorZoo.names.joined(separator: ", "))")
+            throw FieldError(file: file, field: "priors[\(k)]", reason: "\"\(p)\" is not one of \(PriorZoo.names.joined(separator: ", "))")
         }
         for (k, n) in s.identical.enumerated() where !(1...12).contains(n) {
-            throw ExperimentError.malformed(file: file, field: "identical[\(k)]", reason: "must be between 1 and 12 (got \(n))")
+            throw FieldError(file: file, field: "identical[\(k)]", reason: "must be between 1 and 12 (got \(n))")
         }
         for (name, list) in [("priors", s.priors ?? []), ("mechanisms", s.mechanisms), ("topologies", s.topologies), ("identical", s.identical.map(String.init))] {
             if let (k, j) = firstRepeat(in: list) {
-                throw ExperimentError.malformed(file: file, field: "\(name)[\(k)]", reason: "\"\(list[k])\" repeats \(name)[\(j)]; list each once")
+                throw FieldError(file: file, field: "\(name)[\(k)]", reason: "\"\(list[k])\" repeats \(name)[\(j)]; list each once")
             }
         }
         if let p = s.priors, p.isEmpty {
-            throw ExperimentError.malformed(file: file, field: "priors", reason: "is empty: the sweep would check nothing and pass vacuously (omit it for every family)")
+            throw FieldError(file: file, field: "priors", reason: "is empty: the sweep would check nothing and pass vacuously (omit it for every family)")
         }
         for (name, list) in [("mechanisms", s.mechanisms), ("identical", s.identical.map(String.init))] where list.isEmpty {
-            throw ExperimentError.malformed(file: file, field: name, reason: "is empty: the sweep would check nothing and pass vacuously")
+            throw FieldError(file: file, field: name, reason: "is empty: the sweep would check nothing and pass vacuously")
         }
-        guard (1...10_000).contains(s.profiles) else { throw ExperimentError.malformed(file: file, field: "profiles", reason: "must be between 1 and 10000") }
-        guard (2...100_000).contains(s.revenueProfiles ?? 200) else { throw ExperimentError.malformed(file: file, field: "revenue_profiles", reason: "must be between 2 and 100000") }
-        guard (1...10_000).contains(s.grid) else { throw ExperimentError.malformed(file: file, field: "grid", reason: "must be between 1 and 10000") }
+        guard (1...10_000).contains(s.profiles) else { throw FieldError(file: file, field: "profiles", reason: "must be between 1 and 10000") }
+        guard (2...100_000).contains(s.revenueProfiles ?? 200) else { throw FieldError(file: file, field: "revenue_profiles", reason: "must be between 2 and 100000") }
+        guard (1...10_000).contains(s.grid) else { throw FieldError(file: file, field: "grid", reason: "must be between 1 and 10000") }
         return s
     }
 }

@@ -51,8 +51,8 @@ public struct DecompositionSpec: Codable, Sendable, WritesResults {
     /// Reads and validates the spec at `path`.
     public static func load(_ path: String) throws -> DecompositionSpec {
         let file = path
-        let s = try ExperimentError.decode(DecompositionSpec.self, yaml: ExperimentError.readText(path, what: "decomposition spec"), file: file)
-        func bad(_ f: String, _ why: String) -> ExperimentError { .malformed(file: file, field: f, reason: why) }
+        let s = try decodeYAML(DecompositionSpec.self, from: ExperimentError.readText(path, what: "decomposition spec"), file: file)
+        func bad(_ f: String, _ why: String) -> FieldError { FieldError(file: file, field: f, reason: why) }
         guard s.kind == "decomposition" else { throw bad("kind", "must be decomposition") }
         guard !s.topologies.isEmpty else { throw bad("topologies", "is empty") }
         guard (2...100_000).contains(s.trials) else { throw bad("trials", "must be between 2 and 100000") }

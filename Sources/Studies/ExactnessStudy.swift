@@ -72,10 +72,10 @@ public struct ExactnessSpec: Codable, Sendable, WritesResults {
     }
 
     /// Decodes and validates an `exactness` spec.
-    /// - Throws: `ExperimentError.malformed` naming the field of `file`.
+    /// - Throws: a `FieldError` naming the field of `file`.
     public static func parse(_ text: String, file: String) throws -> ExactnessSpec {
-        let s = try ExperimentError.decode(ExactnessSpec.self, yaml: text, file: file)
-        func bad(_ field: String, _ reason: String) -> ExperimentError { .malformed(file: file, field: field, reason: reason) }
+        let s = try decodeYAML(ExactnessSpec.self, from: text, file: file)
+        func bad(_ field: String, _ reason: String) -> FieldError { FieldError(file: file, field: field, reason: reason) }
         guard s.kind == "exactness" else { throw bad("kind", "must be exactness") }
         let priorNames = extraPriors + PriorZoo.names
         for (k, p) in s.priors.enumerated() where !priorNames.contains(p) {

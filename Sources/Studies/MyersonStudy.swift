@@ -65,16 +65,16 @@ public struct MyersonSpec: Codable, Sendable, WritesResults {
     }
 
     /// Reads and validates the spec at `path`.
-    /// - Throws: `ExperimentError` naming the file and field.
+    /// - Throws: `ExperimentError` when the file cannot be read, a `FieldError` naming the file and field.
     public static func load(_ path: String) throws -> MyersonSpec {
         try parse(ExperimentError.readText(path, what: "myerson-bound spec"), file: path)
     }
 
     /// Decodes and validates YAML `text` (ranges of `random`, `profiles`, mechanism names, solver settings).
-    /// - Throws: `ExperimentError.malformed` naming `file` and the field.
+    /// - Throws: a `FieldError` naming `file` and the field.
     public static func parse(_ text: String, file: String) throws -> MyersonSpec {
-        let s = try ExperimentError.decode(MyersonSpec.self, yaml: text, file: file)
-        func bad(_ f: String, _ why: String) -> ExperimentError { .malformed(file: file, field: f, reason: why) }
+        let s = try decodeYAML(MyersonSpec.self, from: text, file: file)
+        func bad(_ f: String, _ why: String) -> FieldError { FieldError(file: file, field: f, reason: why) }
         guard s.kind == "myerson-bound" else { throw bad("kind", "must be myerson-bound") }
         guard (0...10_000).contains(s.random ?? 0) else { throw bad("random", "must be between 0 and 10000") }
         guard (2...1_000_000).contains(s.profiles ?? 1000) else { throw bad("profiles", "must be between 2 and 1000000") }
@@ -210,7 +210,7 @@ public enum MyersonStudy {
         }
         for name in s.ladderInstances ?? [] {
             guard let c = all.first(where: { $0.name == name }) else {
-                throw ExperimentError.malformed(file: file, field: "ladder_instances", reason: "\"\(name)\" is not an instance of this study")
+                throw FieldError(file: file, field: "ladder_instances", reason: "\"\(name)\" is not an instance of this study")
             }
             for (l, settings) in (s.ladder ?? []).enumerated() { for m in mechanisms { jobs.append((c, m, "ladder-\(l)", settings.config)) } }
         }

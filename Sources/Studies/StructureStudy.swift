@@ -55,17 +55,17 @@ public struct StructureSpec: Codable, Sendable, WritesResults {
     public var sweptNames: [String] { WorkflowStructure.parameterNames.filter { sweep[$0] != nil } }
 
     /// Decodes and validates a `structure` spec.
-    /// - Throws: `ExperimentError.malformed` naming the field of `file` (`sweep.depth[2]`, `default.hard_share`, …).
+    /// - Throws: a `FieldError` naming the field of `file` (`sweep.depth[2]`, `default.hard_share`, …).
     public static func parse(_ text: String, file: String) throws -> StructureSpec {
-        let s = try ExperimentError.decode(StructureSpec.self, yaml: text, file: file)
-        func bad(_ field: String, _ reason: String) -> ExperimentError { .malformed(file: file, field: field, reason: reason) }
+        let s = try decodeYAML(StructureSpec.self, from: text, file: file)
+        func bad(_ field: String, _ reason: String) -> FieldError { FieldError(file: file, field: field, reason: reason) }
         guard s.kind == "structure" else { throw bad("kind", "must be structure") }
         for m in ["star", "myopic", "homogeneous"] where !s.mechanisms.contains(m) {
             throw bad("mechanisms", "must include \(m) (STAR's saving is paired against myopic and homogeneous)")
         }
         guard (2...10_000).contains(s.trials) else { throw bad("trials", "must be between 2 and 10000 (got \(s.trials))") }
         guard (1...50).contains(s.graphDraws) else { throw bad("graph_draws", "must be between 1 and 50 (got \(s.graphDraws))") }
-        do { try s.default.validate() } catch let InstanceError.invalid(field, reason) { throw bad("default.\(field)", reason) }
+        do { try s.default.validate() } catch let e as FieldError { throw e.within("default").reading(file) }
         guard !s.sweep.isEmpty else { throw bad("sweep", "is empty: nothing to sweep") }
         for (name, values) in s.sweep.sorted(by: { $0.key < $1.key }) {
             guard WorkflowStructure.parameterNames.contains(name) else {
@@ -74,7 +74,7 @@ public struct StructureSpec: Codable, Sendable, WritesResults {
             guard !values.isEmpty else { throw bad("sweep.\(name)", "is empty") }
             if let (k, j) = firstRepeat(in: values) { throw bad("sweep.\(name)[\(k)]", "repeats sweep.\(name)[\(j)]") }
             for (k, v) in values.enumerated() {
-                do { try s.default.setting(name, to: v).validate() } catch let InstanceError.invalid(_, reason) { throw bad("sweep.\(name)[\(k)]", reason) }
+                do { try s.default.setting(name, to: v).validate() } catch let e as FieldError { throw bad("sweep.\(name)[\(k)]", e.reason) }
             }
         }
         return s
@@ -110,7 +110,7 @@ public enum StructureStudy {
 
     /// Every point of `spec` with its `graph_draws` draws; draw k is seeded by
     /// `SplitMix64.derive(master: graph_seed, index: k)` at every point.
-    /// - Throws: `InstanceError` from the generator (the spec's validation rules it out).
+    /// - Throws: a `FieldError` from the generator (the spec's validation rules it out).
     public static func points(_ spec: StructureSpec) throws -> [Point] {
         try spec.sweptNames.flatMap { name in
             try spec.sweep[name]!.map { v in
