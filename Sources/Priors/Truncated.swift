@@ -56,18 +56,22 @@ public struct Truncated<Base: BaseDistribution>: Prior {
     /// cancellation beyond that of a support narrow around the median.
     func logGapBelow(_ x: Double) -> Double {
         if let closed = base.logMassBetween(low, x) { return closed }
-        let lF = base.logCDF(x), lS = base.logSurvival(x)
-        if lF <= lS { return logDiffExp(lF, logFLow) }
-        if logSLow <= logFLow { return logDiffExp(logSLow, lS) }
-        return log((1 - exp(logFLow)) - exp(lS))
+        return Self.logGap(near: base.logCDF(x), far: base.logSurvival(x), endNear: logFLow, endFar: logSLow)
     }
-    /// log E(x) = log((1 − F(x)) − (1 − F(high))), the mirror of `logGapBelow`.
+    /// log E(x) = log((1 − F(x)) − (1 − F(high))), the mirror of `logGapBelow`: the same
+    /// computation with the tails swapped (S for F, the upper end for the lower).
     func logGapAbove(_ x: Double) -> Double {
         if let closed = base.logMassBetween(x, high) { return closed }
-        let lF = base.logCDF(x), lS = base.logSurvival(x)
-        if lS <= lF { return logDiffExp(lS, logSHigh) }
-        if logFHigh <= logSHigh { return logDiffExp(logFHigh, lF) }
-        return log((1 - exp(logSHigh)) - exp(lF))
+        return Self.logGap(near: base.logSurvival(x), far: base.logCDF(x), endNear: logSHigh, endFar: logFHigh)
+    }
+    /// log(N(x) − N(end)) for a tail N (F below, S above) whose value at x is e^near, e^far being
+    /// the other tail's at x (N + other = 1) and endNear, endFar the two at the support's end:
+    /// while x is on N's side of the median, subtract in N's logs; if the whole stretch is on the
+    /// other side, subtract in the other tail's logs; else both terms are ≥ ½ and cancel little.
+    static func logGap(near: Double, far: Double, endNear: Double, endFar: Double) -> Double {
+        if near <= far { return logDiffExp(near, endNear) }
+        if endFar <= endNear { return logDiffExp(endFar, far) }
+        return log((1 - exp(endNear)) - exp(far))
     }
 
     /// f(x)/M inside the support, 0 outside (computed in log space).
