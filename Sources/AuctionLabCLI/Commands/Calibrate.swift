@@ -59,8 +59,9 @@ struct Calibrate: ParsableCommand {
     @Option(help: "Override the spec's master seed.") var seed: UInt64?
     @OptionGroup var runOptions: RunOptions
 
+    func validate() throws { try requirePositive(trials, "--trials") }
+
     func run() throws {
-        try requirePositive(trials, "--trials")
         var s = try CalibrationSpec.load(spec)
         if let trials { s.trials = trials }
         if let seed { s.seed = seed }

@@ -27,8 +27,9 @@ struct Decompose: ParsableCommand {
     @Option(name: .customLong("star-vcg-trials"), help: "Override the spec's STAR/VCG trials.") var starVCGTrials: Int?
     @OptionGroup var runOptions: RunOptions
 
+    func validate() throws { try requirePositive(trials, "--trials") }
+
     func run() throws {
-        try requirePositive(trials, "--trials")
         var s = try DecompositionSpec.load(spec)
         if let trials { s.trials = trials }
         if let starVCGTrials { s.starVCGTrials = starVCGTrials }

@@ -77,9 +77,10 @@ struct SaleRun: ParsableCommand {
     @Option(help: ArgumentHelp("Threshold-calibration target, repeatable: share-AGENT=x (share of test tasks run by the dearest agent, e.g. share-32b=0.3) or budget=x ($ per task). Each method's knob is picked on the training prefix; calibration.csv reports the test result and the miss.", valueName: "target"))
     var calibrate: [String] = []
 
+    func validate() throws { try requirePositive(orders, "--orders") }
+
     func run() throws {
         var s = try SaleSpec.load(spec)
-        try requirePositive(orders, "--orders")
         if let orders { s.orders = orders }
         if let trace { s.trace = trace }
         for (i, t) in calibrate.enumerated() {

@@ -76,9 +76,10 @@ struct Sweep: ParsableCommand {
     var emitSlurm: String?
     @OptionGroup(title: "Cluster scripts (with --emit-slurm)") var cluster: ClusterOptions
 
+    func validate() throws { try requirePositive(trials, "--trials") }
+
     func run() throws {
         var s = try ExperimentSpec.load(spec)
-        try requirePositive(trials, "--trials")
         if let trials { s.trials = trials }
         let runner = try SweepRunner(spec: s, file: spec)
         let outPath = s.outputDirectory(override: runOptions.out)
