@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 // AuctionLab — a mechanism-design research testbed (STAR and SALE papers).
 // Modules in data-flow order (prior → virtual cost → allocation → payment → outcome → metric → CSV row):
-//   LabNumerics (GSL, GLPK) · LabIO (CSV, YAML, atomic files) → Priors (priors, virtual costs, ironing)
+//   LabNumerics (GSL, GLPK) · LabIO (CSV, YAML, atomic files, FieldError) → Priors (priors, virtual costs, ironing)
 //   → Workflows (graphs, instances) → Allocation (exact solvers) → Payments (thresholds)
 //   → Mechanisms (STAR and baselines) → Truthfulness (DSIC harness) · Equilibrium (Bayes–Nash)
 //   → Experiments (specs, markets, topologies, the papers' numbers) → Sweeps (sweep engine: sharded,
@@ -41,11 +41,11 @@ let package = Package(
         .target(name: "LabIO", dependencies: [.product(name: "Yams", package: "Yams"),
                                               .product(name: "OrderedCollections", package: "swift-collections"),
                                               .product(name: "CSV", package: "CSV.swift")]),
-        .target(name: "Priors", dependencies: ["LabNumerics"]),
-        .target(name: "Workflows", dependencies: ["Priors", .product(name: "HeapModule", package: "swift-collections")]),
+        .target(name: "Priors", dependencies: ["LabNumerics", "LabIO"]),
+        .target(name: "Workflows", dependencies: ["Priors", "LabIO", .product(name: "HeapModule", package: "swift-collections")]),
         .target(name: "Allocation", dependencies: ["Workflows", "LabNumerics", .product(name: "HeapModule", package: "swift-collections")]),
         .target(name: "Payments", dependencies: ["Allocation", "Workflows", "Priors"]),
-        .target(name: "Mechanisms", dependencies: ["Payments", "Allocation", "Workflows"]),
+        .target(name: "Mechanisms", dependencies: ["Payments", "Allocation", "Workflows", "LabIO"]),
         .target(name: "Truthfulness", dependencies: ["Mechanisms", "Workflows", "Priors", "LabNumerics"]),
         // Specs, the paper's market, topologies and the papers' numbers: what an experiment is.
         .target(name: "Experiments", dependencies: ["Mechanisms", "Equilibrium", "Workflows", "Priors", "LabNumerics", "LabIO",
@@ -75,11 +75,11 @@ let package = Package(
         // Shared by the test targets: scratch folders, the repository's path, the test lane.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "LabIOTests", dependencies: ["LabIO", "TestSupport"]),
-        .testTarget(name: "PriorsTests", dependencies: ["TestSupport", "Priors", "LabNumerics"]),
-        .testTarget(name: "WorkflowsTests", dependencies: ["Workflows", "Priors", "LabNumerics"]),
+        .testTarget(name: "PriorsTests", dependencies: ["TestSupport", "Priors", "LabNumerics", "LabIO"]),
+        .testTarget(name: "WorkflowsTests", dependencies: ["Workflows", "Priors", "LabNumerics", "LabIO"]),
         .testTarget(name: "PaymentsTests", dependencies: ["Payments", "Allocation"]),
         .testTarget(name: "AllocationTests", dependencies: ["TestSupport", "Allocation", "Workflows", "Priors", "LabNumerics"]),
-        .testTarget(name: "MechanismsTests", dependencies: ["TestSupport", "Mechanisms", "Payments", "Allocation", "Workflows", "Priors", "LabNumerics"]),
+        .testTarget(name: "MechanismsTests", dependencies: ["TestSupport", "Mechanisms", "Payments", "Allocation", "Workflows", "Priors", "LabNumerics", "LabIO"]),
         .testTarget(name: "TruthfulnessTests", dependencies: ["TestSupport", "Truthfulness", "Mechanisms", "Workflows", "Priors", "LabNumerics"]),
         .testTarget(name: "LabNumericsTests", dependencies: ["LabNumerics"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Sweeps", "LabNumerics"]),
@@ -87,11 +87,11 @@ let package = Package(
         .testTarget(name: "StudiesTests", dependencies: ["Studies", "Sweeps", "Experiments", "Workflows", "LabIO", "TestSupport"]),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Sweeps", "LabIO", "TestSupport"]),
         .testTarget(name: "StrategyAuctionsTests", dependencies: ["TestSupport", "StrategyAuctions", "LabNumerics", "LabIO"]),
-        .testTarget(name: "EquilibriumTests", dependencies: ["TestSupport", "Equilibrium", "Mechanisms", "Workflows", "Priors", "LabNumerics"]),
+        .testTarget(name: "EquilibriumTests", dependencies: ["TestSupport", "Equilibrium", "Mechanisms", "Workflows", "Priors", "LabNumerics", "LabIO"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "AuctionLabCLI"]),
-        .testTarget(name: "FuzzHarnessTests", dependencies: ["FuzzHarness", "Experiments", "Sweeps", "TestSupport"], exclude: ["Corpus", "Campaign"]),
+        .testTarget(name: "FuzzHarnessTests", dependencies: ["FuzzHarness", "Experiments", "Sweeps", "TestSupport", "LabIO"], exclude: ["Corpus", "Campaign"]),
         // The DocC tutorials' code: compiled and run here, and checked verbatim against the articles.
         .testTarget(name: "TutorialTests", dependencies: ["Mechanisms", "Payments", "Priors", "Truthfulness", "Workflows",
-                                                         "Experiments", "Sweeps", "StrategyAuctions"]),
+                                                         "Experiments", "Sweeps", "StrategyAuctions", "LabIO"]),
     ]
 )

@@ -44,7 +44,7 @@ public struct SlurmResources: Sendable, Equatable {
 
     /// Checks every value against what `sbatch` accepts; errors name the option.
     public func validate(trials: Int) throws {
-        func bad(_ field: String, _ reason: String) -> ShardError { .invalidOption(field: field, reason: reason) }
+        func bad(_ field: String, _ reason: String) -> FieldError { FieldError(field: field, reason: reason) }
         guard shards >= 1 else { throw bad("--shards", "must be at least 1 (got \(shards))") }
         guard shards <= trials else {
             throw bad("--shards", "is \(shards) but the spec has \(trials) trials; shards split the trials (trial index mod shards), so at most \(trials) can hold work")
@@ -89,19 +89,19 @@ public struct ClusterScripts: Sendable, Equatable {
     public let generatedBy: String
 
     /// Scripts for a spec with `trials` trials.
-    /// - Throws: `ShardError.invalidOption` naming the option for invalid resources (see
+    /// - Throws: a `FieldError` naming the option for invalid resources (see
     ///   ``SlurmResources/validate(trials:)``), or a `directory`/`workdir` that is not absolute or
     ///   holds characters `#SBATCH` lines cannot carry.
     public init(experiment: String, trials: Int, invocation: SweepInvocation, resources: SlurmResources,
                 workdir: String, directory: String, generatedBy: String) throws {
         try resources.validate(trials: trials)
         for (field, path) in [("--emit-slurm", directory), ("working directory", workdir)] {
-            guard path.hasPrefix("/") else { throw ShardError.invalidOption(field: field, reason: "must be an absolute path (got \(Shell.quote(path)))") }
+            guard path.hasPrefix("/") else { throw FieldError(field: field, reason: "must be an absolute path (got \(Shell.quote(path)))") }
             // #SBATCH lines (--chdir, --output) are read by sbatch, not by a shell: they cannot
             // quote, sbatch strips quotes and backslashes, and % starts a file-name pattern.
             let unfit: (Character) -> Bool = { $0.isWhitespace || $0.unicodeScalars.contains { $0.properties.generalCategory == .control } || "%'\"\\#".contains($0) }
             guard !path.contains(where: unfit) else {
-                throw ShardError.invalidOption(field: field, reason: "\(Shell.comment(Shell.quote(path))) contains a space, control character, quote, backslash, # or %, which #SBATCH lines cannot carry; choose a plainer folder")
+                throw FieldError(field: field, reason: "\(Shell.comment(Shell.quote(path))) contains a space, control character, quote, backslash, # or %, which #SBATCH lines cannot carry; choose a plainer folder")
             }
         }
         self.experiment = experiment

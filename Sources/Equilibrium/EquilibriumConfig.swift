@@ -1,5 +1,6 @@
 import Foundation
 import Mechanisms
+import LabIO
 
 /// Settings of `EquilibriumSolver.solve`. Defaults suit a single-node test; the CLI exposes them.
 public struct EquilibriumConfig: Sendable {
@@ -70,23 +71,23 @@ public struct EquilibriumConfig: Sendable {
 
     /// Refuses settings that cannot give a meaningful equilibrium; the error names the field.
     public func validate() throws {
-        if grid < 2 { throw EquilibriumError.invalid(field: "grid", reason: "must be ≥ 2 (a bid function needs two knots; got \(grid))") }
-        if samples < 1 { throw EquilibriumError.invalid(field: "samples", reason: "must be ≥ 1 (got \(samples))") }
-        if iterations < 1 { throw EquilibriumError.invalid(field: "iterations", reason: "must be ≥ 1 (got \(iterations))") }
-        if !(damping > 0 && damping <= 1) { throw EquilibriumError.invalid(field: "damping", reason: "must be in (0, 1] (got \(damping))") }
+        if grid < 2 { throw FieldError(field: "grid", reason: "must be ≥ 2 (a bid function needs two knots; got \(grid))") }
+        if samples < 1 { throw FieldError(field: "samples", reason: "must be ≥ 1 (got \(samples))") }
+        if iterations < 1 { throw FieldError(field: "iterations", reason: "must be ≥ 1 (got \(iterations))") }
+        if !(damping > 0 && damping <= 1) { throw FieldError(field: "damping", reason: "must be in (0, 1] (got \(damping))") }
         if !(temperature >= 0 && temperature.isFinite) {
-            throw EquilibriumError.invalid(field: "temperature", reason: "must be a finite number ≥ 0 (got \(temperature))")
+            throw FieldError(field: "temperature", reason: "must be a finite number ≥ 0 (got \(temperature))")
         }
-        if !(annealing > 0 && annealing <= 1) { throw EquilibriumError.invalid(field: "annealing", reason: "must be in (0, 1] (got \(annealing))") }
+        if !(annealing > 0 && annealing <= 1) { throw FieldError(field: "annealing", reason: "must be in (0, 1] (got \(annealing))") }
         if !(minEventShare >= 0 && minEventShare <= 1) {
-            throw EquilibriumError.invalid(field: "minEventShare", reason: "must be in [0, 1] (got \(minEventShare))")
+            throw FieldError(field: "minEventShare", reason: "must be in [0, 1] (got \(minEventShare))")
         }
-        if threads < 1 { throw EquilibriumError.invalid(field: "threads", reason: "must be ≥ 1 (got \(threads))") }
+        if threads < 1 { throw FieldError(field: "threads", reason: "must be ≥ 1 (got \(threads))") }
         if let s = certificateSamples, s < Self.minimumCertificateSamples {
-            throw EquilibriumError.invalid(field: "certificateSamples",
-                                           reason: "must be ≥ \(Self.minimumCertificateSamples) (got \(s)): the certificate splits its profiles into two folds, and a few profiles give an ε whose noise swamps the 1 % target")
+            throw FieldError(field: "certificateSamples",
+                             reason: "must be ≥ \(Self.minimumCertificateSamples) (got \(s)): the certificate splits its profiles into two folds, and a few profiles give an ε whose noise swamps the 1 % target")
         }
-        if let t = certificateTypes, t < 2 { throw EquilibriumError.invalid(field: "certificateTypes", reason: "must be ≥ 2 (got \(t))") }
-        if let b = certificateBids, b < 2 { throw EquilibriumError.invalid(field: "certificateBids", reason: "must be ≥ 2 (got \(b))") }
+        if let t = certificateTypes, t < 2 { throw FieldError(field: "certificateTypes", reason: "must be ≥ 2 (got \(t))") }
+        if let b = certificateBids, b < 2 { throw FieldError(field: "certificateBids", reason: "must be ≥ 2 (got \(b))") }
     }
 }

@@ -28,7 +28,7 @@ public enum EquilibriumSolver {
     /// Computes strategies as described above and certifies them; `progress` gets each iteration's
     /// record. Cost: per iteration, agents × N own-bid profiles (each a few mechanism runs), plus
     /// the certificate's runs.
-    /// - Throws: `EquilibriumError.invalid` for invalid settings (``EquilibriumConfig/validate()``),
+    /// - Throws: a `FieldError` naming the setting for invalid settings (``EquilibriumConfig/validate()``),
     ///   and the mechanism's errors.
     public static func solve(_ mechanism: any Mechanism, instance: Instance, config: EquilibriumConfig,
                              progress: (@Sendable (IterationRecord) -> Void)? = nil) throws -> EquilibriumResult {

@@ -53,7 +53,7 @@ public struct CalibrationTarget: Codable, Sendable, Hashable {
     public func saving(_ topology: String, _ baseline: String) -> Double { savings[topology]![baseline]! }
 
     /// Reads and validates a target file (see ``parse(_:file:)``).
-    /// - Throws: `ExperimentError` when the file cannot be read or a field is invalid.
+    /// - Throws: `ExperimentError` when the file cannot be read, a `FieldError` when a field is invalid.
     public static func load(_ path: String) throws -> CalibrationTarget {
         try parse(ExperimentError.readText(path, what: "calibration target"), file: path)
     }
@@ -62,8 +62,8 @@ public struct CalibrationTarget: Codable, Sendable, Hashable {
     /// a positive finite std, every saving present and finite, nothing unknown. Errors name
     /// the field.
     public static func parse(_ text: String, file: String) throws -> CalibrationTarget {
-        let t = try ExperimentError.decode(CalibrationTarget.self, yaml: text, file: file)
-        func bad(_ field: String, _ reason: String) -> ExperimentError { .malformed(file: file, field: field, reason: reason) }
+        let t = try decodeYAML(CalibrationTarget.self, from: text, file: file)
+        func bad(_ field: String, _ reason: String) -> FieldError { FieldError(file: file, field: field, reason: reason) }
         try ExperimentError.refuseUnknownKeys(text, allowed: ["name", "source", "citation", "trials", "topologies", "mechanisms", "cells", "savings"], file: file)
         guard t.trials > 1 else { throw bad("trials", "must be at least 2 (the std/√trials unit needs it; got \(t.trials))") }
         guard !t.topologies.isEmpty else { throw bad("topologies", "is empty") }

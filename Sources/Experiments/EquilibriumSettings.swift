@@ -1,6 +1,7 @@
 import Equilibrium
 import Foundation
 import Mechanisms
+import LabIO
 
 /// The `equilibrium:` block of an experiment spec: how the `BASE@equilibrium` entries of its
 /// `mechanisms` list are solved and certified (issue 14). Every key is optional.
@@ -53,7 +54,7 @@ public struct EquilibriumSettings: Codable, Sendable, Hashable {
 
     /// Refuses values the solver cannot use; the error names `equilibrium.FIELD` of `file`.
     public func check(file: String) throws {
-        func bad(_ f: String, _ why: String) -> ExperimentError { .malformed(file: file, field: "equilibrium.\(f)", reason: why) }
+        func bad(_ f: String, _ why: String) -> FieldError { FieldError(file: file, field: "equilibrium.\(f)", reason: why) }
         if let g = grid, !(2...1000).contains(g) { throw bad("grid", "must be between 2 and 1000 knots (got \(g))") }
         if let s = samples, !(1...1_000_000).contains(s) { throw bad("samples", "must be between 1 and 1000000 (got \(s))") }
         if let t = iterations, !(1...100_000).contains(t) { throw bad("iterations", "must be between 1 and 100000 (got \(t))") }

@@ -52,17 +52,15 @@ public struct ExperimentSpec: Codable, Sendable, Hashable {
     public static var parameterNames: [String] { defaults.map(\.0) }
 }
 
-/// Errors of the inputs and outputs of experiments (read and written by Experiments, Sweeps and Studies).
+/// Errors of experiment files and runs that are not about one field (read and written by
+/// Experiments, Sweeps and Studies); a wrong field of an input file is a `FieldError` (LabIO).
 public enum ExperimentError: Error, CustomStringConvertible, Equatable, Sendable {
-    /// A field of an input file is wrong: the file, the field (e.g. `sweep.rho[1]`) and why.
-    case malformed(file: String, field: String, reason: String)
     /// A file cannot be read or written, or a run is incomplete; the message says which.
     case io(String)
 
-    /// "FILE: FIELD REASON" (the field in backticks) for a malformed field; the message itself for I/O.
+    /// The message itself.
     public var description: String {
         switch self {
-        case let .malformed(file, field, reason): return "\(file): `\(field)` \(reason)"
         case let .io(m): return m
         }
     }
@@ -75,19 +73,12 @@ extension ExperimentError {
         do { return try readInputText(path, what: what) } catch let e as InputFileError { throw ExperimentError.io(e.description) }
     }
 
-    /// `decodeYAML`, its field-naming `SpecError` as `.malformed`.
-    public static func decode<T: Decodable>(_ type: T.Type, yaml text: String, file: String) throws -> T {
-        do { return try decodeYAML(type, from: text, file: file) } catch let e as SpecError {
-            throw ExperimentError.malformed(file: e.file, field: e.field, reason: e.reason)
-        }
-    }
-
     /// Refuses top-level keys of a YAML mapping that are not `allowed` (the decoder ignores them,
     /// so a misspelt `fit_std` would silently fall back to its default).
     public static func refuseUnknownKeys(_ text: String, allowed: [String], file: String) throws {
         guard let node = try? Yams.compose(yaml: text), let map = node.mapping else { return }
         for key in map.keys.compactMap(\.string).sorted() where !allowed.contains(key) {
-            throw ExperimentError.malformed(file: file, field: key, reason: "is not a key of this file; expected one of \(allowed.joined(separator: ", "))")
+            throw FieldError(file: file, field: key, reason: "is not a key of this file; expected one of \(allowed.joined(separator: ", "))")
         }
     }
 }
@@ -99,30 +90,30 @@ extension ExperimentSpec {
     }
 
     /// Parses and validates spec text; `file` names the source in errors.
-    /// - Throws: `ExperimentError.malformed` for invalid YAML, `trials` outside 1…``maxTrials``,
+    /// - Throws: a `FieldError` for invalid YAML, `trials` outside 1…``maxTrials``,
     ///   no topologies, an unknown swept parameter, an empty sweep list, or an out-of-range value
     ///   (see ``parameterProblem(_:_:)``).
     public static func parse(_ text: String, file: String) throws -> ExperimentSpec {
-        let spec = try ExperimentError.decode(ExperimentSpec.self, yaml: text, file: file)
-        guard spec.trials > 0 else { throw ExperimentError.malformed(file: file, field: "trials", reason: "must be positive (got \(spec.trials))") }
+        let spec = try decodeYAML(ExperimentSpec.self, from: text, file: file)
+        guard spec.trials > 0 else { throw FieldError(file: file, field: "trials", reason: "must be positive (got \(spec.trials))") }
         guard spec.trials <= maxTrials else {
-            throw ExperimentError.malformed(file: file, field: "trials", reason: "must be at most \(maxTrials) (got \(spec.trials)); split larger studies into several specs or seeds")
+            throw FieldError(file: file, field: "trials", reason: "must be at most \(maxTrials) (got \(spec.trials)); split larger studies into several specs or seeds")
         }
         try spec.equilibrium?.check(file: file)
-        guard !spec.topologies.isEmpty else { throw ExperimentError.malformed(file: file, field: "topologies", reason: "is empty") }
-        guard !spec.mechanisms.isEmpty else { throw ExperimentError.malformed(file: file, field: "mechanisms", reason: "is empty; name at least one mechanism") }
+        guard !spec.topologies.isEmpty else { throw FieldError(file: file, field: "topologies", reason: "is empty") }
+        guard !spec.mechanisms.isEmpty else { throw FieldError(file: file, field: "mechanisms", reason: "is empty; name at least one mechanism") }
         for (name, list) in [("topologies", spec.topologies), ("mechanisms", spec.mechanisms)] {
             if let (k, j) = firstRepeat(in: list) {
-                throw ExperimentError.malformed(file: file, field: "\(name)[\(k)]", reason: "\"\(list[k])\" repeats \(name)[\(j)]; list each once (rows are keyed by name)")
+                throw FieldError(file: file, field: "\(name)[\(k)]", reason: "\"\(list[k])\" repeats \(name)[\(j)]; list each once (rows are keyed by name)")
             }
         }
         for key in (spec.sweep ?? [:]).keys.sorted() where !parameterNames.contains(key) {
-            throw ExperimentError.malformed(file: file, field: "sweep.\(key)", reason: "is not a parameter; expected one of \(parameterNames.joined(separator: ", "))")
+            throw FieldError(file: file, field: "sweep.\(key)", reason: "is not a parameter; expected one of \(parameterNames.joined(separator: ", "))")
         }
         for (key, values) in (spec.sweep ?? [:]).sorted(by: { $0.key < $1.key }) {
-            guard !values.isEmpty else { throw ExperimentError.malformed(file: file, field: "sweep.\(key)", reason: "is an empty list") }
+            guard !values.isEmpty else { throw FieldError(file: file, field: "sweep.\(key)", reason: "is an empty list") }
             for (k, v) in values.enumerated() {
-                if let why = parameterProblem(key, v) { throw ExperimentError.malformed(file: file, field: "sweep.\(key)[\(k)]", reason: why) }
+                if let why = parameterProblem(key, v) { throw FieldError(file: file, field: "sweep.\(key)[\(k)]", reason: why) }
             }
         }
         return spec

@@ -2,6 +2,7 @@ import Foundation
 import Yams
 import Mechanisms
 import Workflows
+import LabIO
 
 /// The STAR paper's market leaves these choices open (its units and several modelling details;
 /// ReadingTheSTARPaper.md). Each is a named switch of a market file's `assumptions:` block;
@@ -101,8 +102,8 @@ public struct MarketAssumptions: Codable, Sendable, Hashable {
     static func checkKeys(yaml text: String, file: String) throws {
         guard let node = try? Yams.compose(yaml: text), let block = node["assumptions"]?.mapping else { return }
         for key in block.keys.compactMap(\.string).sorted() where !keys.contains(key) {
-            throw ExperimentError.malformed(file: file, field: "assumptions.\(key)",
-                                            reason: "is not an assumption; expected one of \(keys.joined(separator: ", "))")
+            throw FieldError(file: file, field: "assumptions.\(key)",
+                             reason: "is not an assumption; expected one of \(keys.joined(separator: ", "))")
         }
     }
 

@@ -35,37 +35,37 @@ public struct MarketSpec: Codable, Sendable, Hashable {
 
     /// Reads and validates the market file at `path`; `field` of `specFile` is the spec field
     /// that named it.
-    /// - Throws: `ExperimentError.malformed`: naming `field` of `specFile` when the file cannot be
+    /// - Throws: a `FieldError`: naming `field` of `specFile` when the file cannot be
     ///   read, or the market file's own field when it is invalid.
     public static func load(_ path: String, field: String, specFile: String) throws -> MarketSpec {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw ExperimentError.malformed(file: specFile, field: field, reason: "names a market file that cannot be read: \(path)")
+            throw FieldError(file: specFile, field: field, reason: "names a market file that cannot be read: \(path)")
         }
         let m: MarketSpec
-        do { m = try decodeYAML(MarketSpec.self, from: text, file: path) } catch let e as SpecError {
-            throw ExperimentError.malformed(file: e.file, field: e.field, reason: e.reason)
+        do { m = try decodeYAML(MarketSpec.self, from: text, file: path) } catch let e as FieldError {
+            throw e
         } catch {
-            throw ExperimentError.malformed(file: path, field: "(document)", reason: "is not a valid market: \(error)")
+            throw FieldError(file: path, field: "(document)", reason: "is not a valid market: \(error)")
         }
         guard m.basePrices.count == 3, m.basePrices.allSatisfy({ $0.count == 3 && $0.allSatisfy { $0 > 0 } }) else {
-            throw ExperimentError.malformed(file: path, field: "base_prices", reason: "must be three tiers of three positive prices")
+            throw FieldError(file: path, field: "base_prices", reason: "must be three tiers of three positive prices")
         }
         guard m.scarcity.count == 2, m.scarcity[0] > 0, m.scarcity[0] <= m.scarcity[1] else {
-            throw ExperimentError.malformed(file: path, field: "scarcity", reason: "must be [low, high] with 0 < low ≤ high")
+            throw FieldError(file: path, field: "scarcity", reason: "must be [low, high] with 0 < low ≤ high")
         }
         guard (0..<1).contains(m.priorLowFraction) else {
-            throw ExperimentError.malformed(file: path, field: "prior_low_fraction", reason: "must be in [0, 1)")
+            throw FieldError(file: path, field: "prior_low_fraction", reason: "must be in [0, 1)")
         }
         try MarketAssumptions.checkKeys(yaml: text, file: path)
         if let why = m.assumed.problem() {
-            throw ExperimentError.malformed(file: path, field: "assumptions.\(why.field)", reason: why.reason)
+            throw FieldError(file: path, field: "assumptions.\(why.field)", reason: why.reason)
         }
         for key in m.defaults.keys.sorted() {
             guard ExperimentSpec.parameterNames.contains(key) else {
-                throw ExperimentError.malformed(file: path, field: "defaults.\(key)", reason: "is not a parameter")
+                throw FieldError(file: path, field: "defaults.\(key)", reason: "is not a parameter")
             }
             if let why = ExperimentSpec.parameterProblem(key, m.defaults[key]!) {
-                throw ExperimentError.malformed(file: path, field: "defaults.\(key)", reason: why)
+                throw FieldError(file: path, field: "defaults.\(key)", reason: why)
             }
         }
         return m

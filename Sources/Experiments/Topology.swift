@@ -19,18 +19,16 @@ public struct Topology: Codable, Sendable, Hashable {
     }
 
     /// Reads `directory/NAME.json`.
-    /// - Throws: `ExperimentError.io` when the file does not exist, `.malformed` when it is not a
+    /// - Throws: `ExperimentError.io` when the file does not exist, a `FieldError` when it is not a
     ///   valid topology.
     public static func load(name: String, directory: String) throws -> Topology {
         let path = (directory as NSString).appendingPathComponent("\(name).json")
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ExperimentError.io("unknown topology \"\(name)\": no file \(path)")
         }
-        do { try checkDuplicateKeys(String(decoding: data, as: UTF8.self), file: path) } catch let e as SpecError {
-            throw ExperimentError.malformed(file: e.file, field: e.field, reason: e.reason)
-        }
+        try checkDuplicateKeys(String(decoding: data, as: UTF8.self), file: path)
         do { return try JSONDecoder().decode(Topology.self, from: data) } catch {
-            throw ExperimentError.malformed(file: path, field: "(document)", reason: "is not a valid topology: \(error)")
+            throw FieldError(file: path, field: "(document)", reason: "is not a valid topology: \(error)")
         }
     }
 }

@@ -68,8 +68,8 @@ public func nestingDepth(of text: String) -> (depth: Int, line: Int) {
 public func checkNesting(_ text: String, file: String) throws {
     let (depth, line) = nestingDepth(of: text)
     guard depth <= maxNestingDepth else {
-        throw SpecError(file: file, field: "(document)",
-                        reason: "nests \(depth) levels deep (line \(line)); at most \(maxNestingDepth) levels are accepted")
+        throw FieldError(file: file, field: "(document)",
+                         reason: "nests \(depth) levels deep (line \(line)); at most \(maxNestingDepth) levels are accepted")
     }
 }
 
@@ -108,7 +108,7 @@ public func duplicateKeyPath(in text: String) -> String? {
 public func checkDuplicateKeys(_ text: String, file: String) throws {
     try checkNesting(text, file: file)
     if let path = duplicateKeyPath(in: text) {
-        throw SpecError(file: file, field: path, reason: "is given twice; give each key once (decoders disagree on which one wins)")
+        throw FieldError(file: file, field: path, reason: "is given twice; give each key once (decoders disagree on which one wins)")
     }
 }
 

@@ -35,17 +35,7 @@ public func markdownTable(_ header: [String], _ rows: [[String]]) -> String {
     return md
 }
 
-/// A malformed input file: which file, which field (dotted path, or `(document)`), and why.
-public struct SpecError: Error, CustomStringConvertible, Equatable, Sendable {
-    /// The file, the field (dotted path, or `(document)`), and why it is wrong.
-    public let file: String, field: String, reason: String
-    /// An error for `field` of `file`.
-    public init(file: String, field: String, reason: String) { self.file = file; self.field = field; self.reason = reason }
-    /// "FILE: FIELD REASON", the field in backticks.
-    public var description: String { "\(file): `\(field)` \(reason)" }
-}
-
-/// Decodes YAML into `T`, turning Swift's `DecodingError`s into a `SpecError` that names the field.
+/// Decodes YAML into `T`, turning Swift's `DecodingError`s into a `FieldError` that names the field.
 /// Before decoding, the text's nesting depth is bounded (``checkNesting(_:file:)``) and a key
 /// given twice is refused; after, a key that no field read (a misspelling) is refused, naming
 /// the closest known key, when `T` is also `Encodable` (see ``unknownKey(in:decoded:)``).
@@ -58,21 +48,21 @@ public func decodeYAML<T: Decodable>(_ type: T.Type, from text: String, file: St
     do {
         let value = try YAMLDecoder().decode(T.self, from: text)
         if let encodable = value as? any Encodable, let (field, suggestion) = unknownKey(in: text, decoded: encodable) {
-            throw SpecError(file: file, field: field, reason: "is not a key of this file" + (suggestion.map { "; did you mean `\($0)`?" } ?? " (misspelt?)"))
+            throw FieldError(file: file, field: field, reason: "is not a key of this file" + (suggestion.map { "; did you mean `\($0)`?" } ?? " (misspelt?)"))
         }
         return value
-    } catch let e as SpecError {
+    } catch let e as FieldError {
         throw e
     } catch let DecodingError.keyNotFound(key, ctx) {
-        throw SpecError(file: file, field: path(ctx, key), reason: "is missing")
+        throw FieldError(file: file, field: path(ctx, key), reason: "is missing")
     } catch let DecodingError.typeMismatch(type, ctx) {
-        throw SpecError(file: file, field: path(ctx), reason: "has the wrong type (expected \(type))")
+        throw FieldError(file: file, field: path(ctx), reason: "has the wrong type (expected \(type))")
     } catch let DecodingError.valueNotFound(_, ctx) {
-        throw SpecError(file: file, field: path(ctx), reason: "is empty")
+        throw FieldError(file: file, field: path(ctx), reason: "is empty")
     } catch let DecodingError.dataCorrupted(ctx) {
-        throw SpecError(file: file, field: path(ctx), reason: "is not valid YAML: \(ctx.debugDescription)")
+        throw FieldError(file: file, field: path(ctx), reason: "is not valid YAML: \(ctx.debugDescription)")
     } catch {
-        throw SpecError(file: file, field: "(document)", reason: "is not valid YAML: \(error)")
+        throw FieldError(file: file, field: "(document)", reason: "is not valid YAML: \(error)")
     }
 }
 

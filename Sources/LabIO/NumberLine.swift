@@ -8,7 +8,7 @@ import Foundation
 public enum NumberLine {
     /// The numbers of `text`: a JSON array when its first non-space character is `[`, else one CSV
     /// record. `field` names the vector in errors (`bids` → `bids[2]`).
-    /// - Throws: ``NumberLineError`` naming the first element that is not a number, or the line.
+    /// - Throws: a ``FieldError`` naming the first element that is not a number, or the line.
     public static func parse(_ text: String, field: String) throws -> [Double] {
         let trimmed = String(trim(Substring(text)))
         if trimmed.hasPrefix("[") { return try parseJSON(trimmed, field: field) }
@@ -16,7 +16,7 @@ public enum NumberLine {
         return try fields.enumerated().map { k, raw in
             let s = trim(Substring(raw))
             guard let x = Double(s) else {
-                throw NumberLineError(field: "\(field)[\(k)]", reason: s.isEmpty ? "is empty" : "= \"\(s)\" is not a number")
+                throw FieldError(field: "\(field)[\(k)]", reason: s.isEmpty ? "is empty" : "= \"\(s)\" is not a number")
             }
             return x
         }
@@ -26,11 +26,11 @@ public enum NumberLine {
     public static func fields(of text: String, field: String) throws -> [String] {
         let reader: CSVReader
         do { reader = try CSVReader(string: text) } catch {
-            throw NumberLineError(field: field, reason: "is not a CSV record: \(error)")
+            throw FieldError(field: field, reason: "is not a CSV record: \(error)")
         }
-        guard let row = reader.next() else { throw NumberLineError(field: field, reason: "is empty") }
-        if let e = reader.error { throw NumberLineError(field: field, reason: "is not a CSV record: \(e)") }
-        guard reader.next() == nil else { throw NumberLineError(field: field, reason: "holds more than one CSV record") }
+        guard let row = reader.next() else { throw FieldError(field: field, reason: "is empty") }
+        if let e = reader.error { throw FieldError(field: field, reason: "is not a CSV record: \(e)") }
+        guard reader.next() == nil else { throw FieldError(field: field, reason: "holds more than one CSV record") }
         return row
     }
 
@@ -47,12 +47,12 @@ public enum NumberLine {
         do {
             return try JSONDecoder().decode([Double].self, from: Data(text.utf8))
         } catch let DecodingError.typeMismatch(_, ctx) {
-            throw NumberLineError(field: element(ctx, field), reason: "is not a number")
+            throw FieldError(field: element(ctx, field), reason: "is not a number")
         } catch let DecodingError.valueNotFound(_, ctx) {
-            throw NumberLineError(field: element(ctx, field), reason: "is null")
+            throw FieldError(field: element(ctx, field), reason: "is null")
         } catch let DecodingError.dataCorrupted(ctx) {
             let detail = (ctx.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String ?? ctx.debugDescription
-            throw NumberLineError(field: element(ctx, field), reason: "is not a JSON array of numbers: \(detail)")
+            throw FieldError(field: element(ctx, field), reason: "is not a JSON array of numbers: \(detail)")
         }
     }
 
@@ -60,14 +60,4 @@ public enum NumberLine {
     static func element(_ ctx: DecodingError.Context, _ field: String) -> String {
         ctx.codingPath.last?.intValue.map { "\(field)[\($0)]" } ?? field
     }
-}
-
-/// A line of numbers that cannot be read: which element (or the whole line) and why.
-public struct NumberLineError: Error, CustomStringConvertible, Equatable, Sendable {
-    /// `bids[2]`, or `bids` for the whole line.
-    public let field: String
-    /// What is wrong with it.
-    public let reason: String
-    /// "`FIELD` REASON".
-    public var description: String { "`\(field)` \(reason)" }
 }

@@ -1,5 +1,6 @@
 import Payments
 import Workflows
+import LabIO
 
 /// The paper's Homogeneous baseline (STAR §5): the whole workflow as one bundle to the
 /// agent with tier ≥ max difficulty and the lowest aggregate bid b_j·X_j (X_j = its
@@ -25,7 +26,7 @@ public struct Homogeneous: Mechanism {
         }
         let offers = ItemOffer.ranked(list)
         guard let win = offers.first else {
-            throw InstanceError.invalid(field: "agents", reason: "no agent has tier ≥ \(needed), the workflow's maximum difficulty (homogeneous needs one)")
+            throw FieldError(field: "agents", reason: "no agent has tier ≥ \(needed), the workflow's maximum difficulty (homogeneous needs one)")
         }
         let rule = SecondPriceRule()
         var pay = [Double](repeating: 0, count: inst.agentCount)

@@ -1,3 +1,5 @@
+import LabIO
+
 /// A prior estimated from samples with a **piecewise-linear CDF** (an ogive).
 ///
 /// Knots are the distinct sample values x₁ < … < x_m. At an interior knot the
@@ -15,11 +17,11 @@ public struct EmpiricalPrior: Prior, Hashable {
     public var support: ClosedRange<Double> { knots.first!...knots.last! }
 
     /// The ogive of `samples` (any order, repeats allowed). O(n log n).
-    /// - Throws: `PriorError.invalid` naming the field of `path` for a non-finite sample or fewer
+    /// - Throws: a `FieldError` naming the field of `path` for a non-finite sample or fewer
     ///   than two distinct values.
     public init(samples: [Double], path: String = "prior") throws {
         for (k, s) in samples.enumerated() where !s.isFinite {
-            throw PriorError.invalid(field: "\(path).samples[\(k)]", reason: "must be a finite number")
+            throw FieldError(field: "\(path).samples[\(k)]", reason: "must be a finite number")
         }
         let sorted = samples.sorted()
         var xs: [Double] = [], mids: [Double] = []
@@ -32,7 +34,7 @@ public struct EmpiricalPrior: Prior, Hashable {
             i = j
         }
         guard xs.count >= 2 else {
-            throw PriorError.invalid(field: "\(path).samples", reason: "needs at least two distinct values (got \(xs.count))")
+            throw FieldError(field: "\(path).samples", reason: "needs at least two distinct values (got \(xs.count))")
         }
         try checkWidth(xs.first!, xs.last!, field: "\(path).samples")
         let a = mids.first!, b = mids.last!

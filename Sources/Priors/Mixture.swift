@@ -1,4 +1,5 @@
 import LabNumerics
+import LabIO
 
 /// A finite mixture Σ w_k F_k. Components may overlap or leave gaps (density zero
 /// between them); the support is the hull of the components' supports.
@@ -12,18 +13,18 @@ public struct MixturePrior: Prior {
     public let support: ClosedRange<Double>
 
     /// A mixture of `components` with `weights`.
-    /// - Throws: `PriorError.invalid` naming the field of `path`: an empty or mismatched list, a
+    /// - Throws: a `FieldError` naming the field of `path`: an empty or mismatched list, a
     ///   weight that is not positive and finite, or weights not summing to 1 (within 1e-9).
     public init(weights: [Double], components: [any Prior], path: String = "prior") throws {
         guard !components.isEmpty, components.count == weights.count else {
-            throw PriorError.invalid(field: "\(path).components", reason: "must be a non-empty list of {weight, prior}")
+            throw FieldError(field: "\(path).components", reason: "must be a non-empty list of {weight, prior}")
         }
         for (k, w) in weights.enumerated() where !(w.isFinite && w > 0) {
-            throw PriorError.invalid(field: "\(path).components[\(k)].weight", reason: "must be a positive number (got \(w))")
+            throw FieldError(field: "\(path).components[\(k)].weight", reason: "must be a positive number (got \(w))")
         }
         let total = weights.reduce(0, +)
         guard abs(total - 1) <= 1e-9 else {
-            throw PriorError.invalid(field: "\(path).components", reason: "weights must sum to 1 (they sum to \(total))")
+            throw FieldError(field: "\(path).components", reason: "weights must sum to 1 (they sum to \(total))")
         }
         try checkWidth(components.map(\.low).min()!, components.map(\.high).max()!, field: "\(path).components")
         self.weights = weights.map { $0 / total }

@@ -1,4 +1,5 @@
 import LabNumerics
+import LabIO
 
 /// Which side of the market a prior describes.
 /// `cost`: procurement (STAR), φ(c) = c + F(c)/f(c), ironed by the lower convex envelope.
@@ -98,26 +99,6 @@ extension Prior {
     }
 }
 
-/// Bad prior parameters or a point outside the support. Messages name the field.
-public enum PriorError: Error, CustomStringConvertible, Equatable, Sendable {
-    /// A parameter is invalid (non-finite, out of range, or one GSL cannot evaluate); `field` is
-    /// its path, e.g. `agents[0].prior.sd`.
-    case invalid(field: String, reason: String)
-    /// A point (a bid or cost) lies outside the prior's support [low, high].
-    case outsideSupport(field: String, value: Double, low: Double, high: Double)
-    /// A point where the density is zero, so its virtual cost is undefined.
-    case zeroDensity(field: String, value: Double)
-
-    /// The message, naming the field.
-    public var description: String {
-        switch self {
-        case let .invalid(field, reason): return "invalid prior: `\(field)` \(reason)"
-        case let .outsideSupport(field, v, lo, hi): return "`\(field)` = \(v) is outside the prior's support [\(lo), \(hi)]"
-        case let .zeroDensity(field, v): return "`\(field)` = \(v): the prior's density is zero there, so its virtual cost is undefined"
-        }
-    }
-}
-
 /// Generalised inverse of a CDF, min{x ∈ [low, high] : F(x) ≥ p}, for kinds
 /// without a closed-form quantile (mixtures) and as the fallback of GSL's `_Pinv`.
 ///
@@ -175,7 +156,7 @@ func checkNumerics(_ prior: some Prior, field: String, what: String) throws {
     for p in ps {
         let q = prior.quantile(p)
         guard q.isFinite, q >= last, q <= prior.high else {
-            throw PriorError.invalid(field: field, reason: "gives a distribution (\(what)) whose quantile at p = \(p) cannot be computed (got \(q)); GSL cannot handle these parameters")
+            throw FieldError(field: field, reason: "gives a distribution (\(what)) whose quantile at p = \(p) cannot be computed (got \(q)); GSL cannot handle these parameters")
         }
         last = q
     }
@@ -184,16 +165,16 @@ func checkNumerics(_ prior: some Prior, field: String, what: String) throws {
         let F = prior.cdf(x), S = prior.survival(x), f = prior.pdf(x)
         guard F.isFinite, F >= 0, F <= 1, S.isFinite, S >= 0, S <= 1, !f.isNaN, f >= 0,
               !prior.costRatio(x).isNaN, !prior.valueRatio(x).isNaN else {
-            throw PriorError.invalid(field: field, reason: "gives a distribution (\(what)) that GSL cannot evaluate at x = \(x) (cdf \(F), survival \(S), pdf \(f))")
+            throw FieldError(field: field, reason: "gives a distribution (\(what)) that GSL cannot evaluate at x = \(x) (cdf \(F), survival \(S), pdf \(f))")
         }
     }
 }
 
 /// Checks shared by every kind's initialiser.
 func checkBounds(_ low: Double, _ high: Double, path: String) throws {
-    guard low.isFinite else { throw PriorError.invalid(field: "\(path).low", reason: "must be a finite number") }
-    guard high.isFinite else { throw PriorError.invalid(field: "\(path).high", reason: "must be a finite number") }
-    guard low < high else { throw PriorError.invalid(field: "\(path).low", reason: "must be below `high` (got low \(low) ≥ high \(high))") }
+    guard low.isFinite else { throw FieldError(field: "\(path).low", reason: "must be a finite number") }
+    guard high.isFinite else { throw FieldError(field: "\(path).high", reason: "must be a finite number") }
+    guard low < high else { throw FieldError(field: "\(path).low", reason: "must be below `high` (got low \(low) ≥ high \(high))") }
     try checkWidth(low, high, field: "\(path).high")
 }
 
@@ -202,10 +183,10 @@ func checkBounds(_ low: Double, _ high: Double, path: String) throws {
 /// give NaN or infinity (or trap) instead of a distribution.
 func checkWidth(_ low: Double, _ high: Double, field: String) throws {
     guard (high - low).isFinite else {
-        throw PriorError.invalid(field: field, reason: "gives a support [\(low), \(high)] whose width high − low overflows a double; use a narrower support")
+        throw FieldError(field: field, reason: "gives a support [\(low), \(high)] whose width high − low overflows a double; use a narrower support")
     }
 }
 
 func checkPositive(_ v: Double, _ field: String) throws {
-    guard v.isFinite, v > 0 else { throw PriorError.invalid(field: field, reason: "must be a positive finite number (got \(v))") }
+    guard v.isFinite, v > 0 else { throw FieldError(field: field, reason: "must be a positive finite number (got \(v))") }
 }

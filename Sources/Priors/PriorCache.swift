@@ -71,7 +71,7 @@ public final class PriorCache: @unchecked Sendable {
 
     /// The curve of `spec` on `side`: the stored one, or a new `VirtualCost(spec:side:path:)`,
     /// stored before it is returned. O(size of the spec) for a hit.
-    /// - Throws: the `PriorError` of building the prior, naming `path` (nothing is stored then).
+    /// - Throws: the `FieldError` of building the prior, naming `path` (nothing is stored then).
     public func curve(for spec: PriorSpec, side: Side = .cost, path: String = "prior") throws -> VirtualCost {
         let key = Self.key(spec, side: side)
         lock.lock()

@@ -1,4 +1,5 @@
 import Foundation
+import LabIO
 
 /// The JSON form of a prior (FileFormats.md, issue 3), decoded and validated with
 /// field paths in every error, then turned into a `Prior` by `make()`.
@@ -80,21 +81,21 @@ public indirect enum PriorSpec: Hashable, Sendable, Codable {
     enum Key: String, CodingKey { case kind, low, high, mean, sd, mu, sigma, alpha, beta, rate, components, samples }
 
     /// Decodes the flat JSON object with its `kind` discriminator.
-    /// - Throws: `PriorError.invalid` naming the JSON path of the field: a missing or unknown
+    /// - Throws: a `FieldError` naming the JSON path of the field: a missing or unknown
     ///   `kind`, a missing required number, a non-number or non-finite value. Ranges are checked
     ///   by ``make(path:)``.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: Key.self)
         let kind: String
         do { kind = try c.decode(String.self, forKey: .kind) } catch {
-            throw PriorError.invalid(field: Self.path(decoder, "kind"), reason: "is missing or not a string; expected one of \(Self.kinds.joined(separator: ", "))")
+            throw FieldError(field: Self.path(decoder, "kind"), reason: "is missing or not a string; expected one of \(Self.kinds.joined(separator: ", "))")
         }
         func num(_ k: Key) throws -> Double {
-            guard c.contains(k) else { throw PriorError.invalid(field: Self.path(decoder, k.rawValue), reason: "is missing (required for kind \"\(kind)\")") }
+            guard c.contains(k) else { throw FieldError(field: Self.path(decoder, k.rawValue), reason: "is missing (required for kind \"\(kind)\")") }
             guard let v = try? c.decode(Double.self, forKey: k) else {
-                throw PriorError.invalid(field: Self.path(decoder, k.rawValue), reason: "must be a number")
+                throw FieldError(field: Self.path(decoder, k.rawValue), reason: "must be a number")
             }
-            guard v.isFinite else { throw PriorError.invalid(field: Self.path(decoder, k.rawValue), reason: "must be finite (got \(v))") }
+            guard v.isFinite else { throw FieldError(field: Self.path(decoder, k.rawValue), reason: "must be finite (got \(v))") }
             return v
         }
         switch kind {
@@ -104,16 +105,16 @@ public indirect enum PriorSpec: Hashable, Sendable, Codable {
         case "beta": self = .beta(alpha: try num(.alpha), beta: try num(.beta), low: try num(.low), high: try num(.high))
         case "exponential": self = .exponential(rate: try num(.rate), low: try num(.low), high: try num(.high))
         case "mixture":
-            guard c.contains(.components) else { throw PriorError.invalid(field: Self.path(decoder, "components"), reason: "is missing (required for kind \"mixture\")") }
+            guard c.contains(.components) else { throw FieldError(field: Self.path(decoder, "components"), reason: "is missing (required for kind \"mixture\")") }
             self = .mixture(try c.decode([Component].self, forKey: .components))
         case "empirical":
-            guard c.contains(.samples) else { throw PriorError.invalid(field: Self.path(decoder, "samples"), reason: "is missing (required for kind \"empirical\")") }
+            guard c.contains(.samples) else { throw FieldError(field: Self.path(decoder, "samples"), reason: "is missing (required for kind \"empirical\")") }
             guard let s = try? c.decode([Double].self, forKey: .samples) else {
-                throw PriorError.invalid(field: Self.path(decoder, "samples"), reason: "must be a list of numbers")
+                throw FieldError(field: Self.path(decoder, "samples"), reason: "must be a list of numbers")
             }
             self = .empirical(samples: s)
         default:
-            throw PriorError.invalid(field: Self.path(decoder, "kind"), reason: "has unknown value \"\(kind)\"; expected one of \(Self.kinds.joined(separator: ", "))")
+            throw FieldError(field: Self.path(decoder, "kind"), reason: "has unknown value \"\(kind)\"; expected one of \(Self.kinds.joined(separator: ", "))")
         }
     }
 
@@ -155,19 +156,19 @@ extension PriorSpec {
         keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
     }
 
-    /// Decodes a prior from JSON text, turning decoding failures into `PriorError`s naming the field.
+    /// Decodes a prior from JSON text, turning decoding failures into `FieldError`s naming the field.
     public static func parse(json: String) throws -> PriorSpec {
         do {
             return try JSONDecoder().decode(PriorSpec.self, from: Data(json.utf8))
-        } catch let e as PriorError {
+        } catch let e as FieldError {
             throw e
         } catch let DecodingError.dataCorrupted(ctx) {
-            throw PriorError.invalid(field: dotted(ctx.codingPath).ifEmpty("prior"),
-                                     reason: "is not valid JSON (\(ctx.underlyingError.map { "\($0)" } ?? ctx.debugDescription))")
+            throw FieldError(field: dotted(ctx.codingPath).ifEmpty("prior"),
+                             reason: "is not valid JSON (\(ctx.underlyingError.map { "\($0)" } ?? ctx.debugDescription))")
         } catch let DecodingError.typeMismatch(_, ctx), let DecodingError.valueNotFound(_, ctx) {
-            throw PriorError.invalid(field: dotted(ctx.codingPath).ifEmpty("prior"), reason: ctx.debugDescription)
+            throw FieldError(field: dotted(ctx.codingPath).ifEmpty("prior"), reason: ctx.debugDescription)
         } catch let DecodingError.keyNotFound(key, ctx) {
-            throw PriorError.invalid(field: dotted(ctx.codingPath + [key]), reason: "is missing")
+            throw FieldError(field: dotted(ctx.codingPath + [key]), reason: "is missing")
         }
     }
 }

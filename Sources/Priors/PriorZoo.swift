@@ -1,4 +1,5 @@
 import Foundation
+import LabIO
 
 /// Named prior families, each scaled to a given support [low, high]: one per kind the library
 /// offers and per trap the mechanisms must survive (issue 13). Tests and the `dsic-priors`
@@ -55,7 +56,7 @@ public enum PriorZoo {
             return .mixture([.init(weight: 1 - 1e-11, prior: .normal(mean: lo + 0.3 * w, sd: 0.08 * w, low: lo, high: hi)),
                              .init(weight: 1e-11, prior: .normal(mean: lo + 0.85 * w, sd: 0.02 * w, low: lo, high: hi))])
         default:
-            throw PriorError.invalid(field: "prior family", reason: "\"\(name)\" is not one of \(names.joined(separator: ", "))")
+            throw FieldError(field: "prior family", reason: "\"\(name)\" is not one of \(names.joined(separator: ", "))")
         }
     }
 }

@@ -16,7 +16,7 @@ public struct ScaledBetaPrior: Prior, Hashable {
     /// [low, high], the image of [0, 1].
     public let support: ClosedRange<Double>
     /// Beta(α, β) scaled to [low, high].
-    /// - Throws: `PriorError.invalid` naming the field of `path`: a shape not positive, bad bounds,
+    /// - Throws: a `FieldError` naming the field of `path`: a shape not positive, bad bounds,
     ///   or shapes GSL cannot evaluate (blamed on the shape further from 1).
     public init(alpha: Double, beta: Double, low: Double, high: Double, path: String = "prior") throws {
         try checkPositive(alpha, "\(path).alpha")

@@ -1,5 +1,6 @@
 import Foundation
 import LabNumerics
+import LabIO
 
 /// A base distribution conditioned on `[low, high]`:
 /// F_T(x) = (F(x) − F(low)) / (F(high) − F(low)).
@@ -43,7 +44,7 @@ public struct Truncated<Base: BaseDistribution>: Prior {
         else { lm = log((1 - exp(logFLow)) - exp(logSHigh)) }
         logMass = lm
         guard lm.isFinite, !logFLow.isNaN, !logSLow.isNaN, !logFHigh.isNaN, !logSHigh.isNaN else {
-            throw PriorError.invalid(field: "\(path).low", reason: "and `high` enclose no probability mass of the \(what) (it is numerically zero on [\(low), \(high)])")
+            throw FieldError(field: "\(path).low", reason: "and `high` enclose no probability mass of the \(what) (it is numerically zero on [\(low), \(high)])")
         }
         try checkNumerics(self, field: field ?? "\(path).low", what: what)
     }
@@ -55,18 +56,22 @@ public struct Truncated<Base: BaseDistribution>: Prior {
     /// cancellation beyond that of a support narrow around the median.
     func logGapBelow(_ x: Double) -> Double {
         if let closed = base.logMassBetween(low, x) { return closed }
-        let lF = base.logCDF(x), lS = base.logSurvival(x)
-        if lF <= lS { return logDiffExp(lF, logFLow) }
-        if logSLow <= logFLow { return logDiffExp(logSLow, lS) }
-        return log((1 - exp(logFLow)) - exp(lS))
+        return Self.logGap(near: base.logCDF(x), far: base.logSurvival(x), endNear: logFLow, endFar: logSLow)
     }
-    /// log E(x) = log((1 − F(x)) − (1 − F(high))), the mirror of `logGapBelow`.
+    /// log E(x) = log((1 − F(x)) − (1 − F(high))), the mirror of `logGapBelow`: the same
+    /// computation with the tails swapped (S for F, the upper end for the lower).
     func logGapAbove(_ x: Double) -> Double {
         if let closed = base.logMassBetween(x, high) { return closed }
-        let lF = base.logCDF(x), lS = base.logSurvival(x)
-        if lS <= lF { return logDiffExp(lS, logSHigh) }
-        if logFHigh <= logSHigh { return logDiffExp(logFHigh, lF) }
-        return log((1 - exp(logSHigh)) - exp(lF))
+        return Self.logGap(near: base.logSurvival(x), far: base.logCDF(x), endNear: logSHigh, endFar: logFHigh)
+    }
+    /// log(N(x) − N(end)) for a tail N (F below, S above) whose value at x is e^near, e^far being
+    /// the other tail's at x (N + other = 1) and endNear, endFar the two at the support's end:
+    /// while x is on N's side of the median, subtract in N's logs; if the whole stretch is on the
+    /// other side, subtract in the other tail's logs; else both terms are ≥ ½ and cancel little.
+    static func logGap(near: Double, far: Double, endNear: Double, endFar: Double) -> Double {
+        if near <= far { return logDiffExp(near, endNear) }
+        if endFar <= endNear { return logDiffExp(endFar, far) }
+        return log((1 - exp(endNear)) - exp(far))
     }
 
     /// f(x)/M inside the support, 0 outside (computed in log space).
@@ -147,10 +152,10 @@ public typealias TruncatedExponentialPrior = Truncated<ExponentialBase>
 
 extension Truncated where Base == NormalBase {
     /// N(mean, sd²) truncated to [low, high].
-    /// - Throws: `PriorError.invalid` naming the field of `path`: non-finite mean, sd not positive,
+    /// - Throws: a `FieldError` naming the field of `path`: non-finite mean, sd not positive,
     ///   bad bounds, no numerical mass on [low, high], or parameters GSL cannot evaluate.
     public init(mean: Double, sd: Double, low: Double, high: Double, path: String = "prior") throws {
-        guard mean.isFinite else { throw PriorError.invalid(field: "\(path).mean", reason: "must be a finite number") }
+        guard mean.isFinite else { throw FieldError(field: "\(path).mean", reason: "must be a finite number") }
         try checkPositive(sd, "\(path).sd")
         try self.init(NormalBase(mean: mean, sd: sd), low: low, high: high, path: path,
                       field: "\(path).sd", what: "normal mean \(mean) sd \(sd) on [\(low), \(high)]")
@@ -158,23 +163,23 @@ extension Truncated where Base == NormalBase {
 }
 extension Truncated where Base == LognormalBase {
     /// Lognormal(μ, σ) truncated to [low, high].
-    /// - Throws: `PriorError.invalid` naming the field of `path`: non-finite μ, σ not positive,
+    /// - Throws: a `FieldError` naming the field of `path`: non-finite μ, σ not positive,
     ///   low < 0, bad bounds, no numerical mass, or parameters GSL cannot evaluate.
     public init(mu: Double, sigma: Double, low: Double, high: Double, path: String = "prior") throws {
-        guard mu.isFinite else { throw PriorError.invalid(field: "\(path).mu", reason: "must be a finite number") }
+        guard mu.isFinite else { throw FieldError(field: "\(path).mu", reason: "must be a finite number") }
         try checkPositive(sigma, "\(path).sigma")
-        guard low >= 0 else { throw PriorError.invalid(field: "\(path).low", reason: "must be ≥ 0 for a lognormal (got \(low))") }
+        guard low >= 0 else { throw FieldError(field: "\(path).low", reason: "must be ≥ 0 for a lognormal (got \(low))") }
         try self.init(LognormalBase(mu: mu, sigma: sigma), low: low, high: high, path: path,
                       field: "\(path).sigma", what: "lognormal mu \(mu) sigma \(sigma) on [\(low), \(high)]")
     }
 }
 extension Truncated where Base == ExponentialBase {
     /// Exponential(rate) truncated to [low, high].
-    /// - Throws: `PriorError.invalid` naming the field of `path`: rate not positive, low < 0, bad
+    /// - Throws: a `FieldError` naming the field of `path`: rate not positive, low < 0, bad
     ///   bounds, no numerical mass, or parameters GSL cannot evaluate.
     public init(rate: Double, low: Double, high: Double, path: String = "prior") throws {
         try checkPositive(rate, "\(path).rate")
-        guard low >= 0 else { throw PriorError.invalid(field: "\(path).low", reason: "must be ≥ 0 for an exponential (got \(low))") }
+        guard low >= 0 else { throw FieldError(field: "\(path).low", reason: "must be ≥ 0 for an exponential (got \(low))") }
         try self.init(ExponentialBase(rate: rate), low: low, high: high, path: path,
                       field: "\(path).rate", what: "exponential rate \(rate) on [\(low), \(high)]")
     }

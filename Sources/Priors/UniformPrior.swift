@@ -6,7 +6,7 @@ public struct UniformPrior: Prior, Hashable {
     /// The closed interval [low, high] (finite, low < high).
     public let support: ClosedRange<Double>
     /// U[low, high]; `path` prefixes the field named in errors (e.g. `agents[2].prior`).
-    /// - Throws: `PriorError.invalid` unless low and high are finite with low < high.
+    /// - Throws: a `FieldError` unless low and high are finite with low < high.
     public init(low: Double, high: Double, path: String = "prior") throws {
         try checkBounds(low, high, path: path)
         support = low...high

@@ -1,4 +1,5 @@
 import LabNumerics
+import LabIO
 
 /// φ and ironed φ̄ of one prior on one side of the market, with the ironed
 /// intervals computed once at construction (value type, `Sendable`).
@@ -21,7 +22,7 @@ public struct VirtualCost: Sendable {
     /// Irons `prior` (the lower convex envelope of R(q) = q·F⁻¹(q) with its jumps, see
     /// `CostSideIroning`) and checks the result: φ̄ must be non-decreasing on a dense grid that
     /// includes every knot, stretch end and gap edge. The envelope computation itself cannot
-    /// fail on a valid prior; the check throws `PriorError.invalid` naming `path` only if the
+    /// fail on a valid prior; the check throws a `FieldError` naming `path` only if the
     /// arithmetic could not resolve the prior (never a silent non-monotone φ̄).
     public init(prior: any Prior, side: Side = .cost, path: String = "prior") throws {
         self.prior = prior
@@ -59,11 +60,11 @@ public struct VirtualCost: Sendable {
             if prior.pdf(x) == 0 && !gaps.contains(where: { x >= $0.lowerBound && x < $0.upperBound }) { continue }
             let v = ironed(x)
             guard !v.isNaN else {
-                throw PriorError.invalid(field: path, reason: "its ironed virtual cost is undefined (NaN) at \(x)")
+                throw FieldError(field: path, reason: "its ironed virtual cost is undefined (NaN) at \(x)")
             }
             // Values on either side of a refined stretch end agree to rounding of φ itself.
             if v < prev - 1e-9 * max(1, abs(prev)) {
-                throw PriorError.invalid(field: path, reason: "ironing failed: φ̄ decreases from \(prev) at \(prevX) to \(v) at \(x)")
+                throw FieldError(field: path, reason: "ironing failed: φ̄ decreases from \(prev) at \(prevX) to \(v) at \(x)")
             }
             if v > prev || !prev.isFinite { prev = v; prevX = x }
         }
@@ -107,13 +108,14 @@ public struct VirtualCost: Sendable {
     /// φ̄(x) after checking that x is a valid report: inside the support and at a
     /// point of positive density. `field` names the input in the error.
     public func checkedIroned(_ x: Double, field: String) throws -> Double {
-        guard x.isFinite else { throw PriorError.invalid(field: field, reason: "must be a finite number (got \(x))") }
+        guard x.isFinite else { throw FieldError(field: field, reason: "must be a finite number (got \(x))") }
         guard prior.support.contains(x) else {
-            throw PriorError.outsideSupport(field: field, value: x, low: prior.low, high: prior.high)
+            throw FieldError(field: field, reason: "= \(x) is outside the prior's support [\(prior.low), \(prior.high)]")
         }
-        guard prior.pdf(x) > 0 else { throw PriorError.zeroDensity(field: field, value: x) }
+        let zeroDensity = FieldError(field: field, reason: "= \(x): the prior's density is zero there, so its virtual cost is undefined")
+        guard prior.pdf(x) > 0 else { throw zeroDensity }
         let v = ironed(x)
-        guard v.isFinite else { throw PriorError.zeroDensity(field: field, value: x) }
+        guard v.isFinite else { throw zeroDensity }
         return v
     }
 

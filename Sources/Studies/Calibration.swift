@@ -63,11 +63,11 @@ public struct CalibrationSpec: Codable, Sendable, Hashable, WritesResults {
     }
 
     /// Reads and decodes the spec at `path`; validation happens in ``CalibrationProblem``.
-    /// - Throws: `ExperimentError` when the file cannot be read, is not valid YAML for this type,
-    ///   or has a top-level key that is not a field of the spec.
+    /// - Throws: `ExperimentError` when the file cannot be read; a `FieldError` when it is not valid
+    ///   YAML for this type, or has a top-level key that is not a field of the spec.
     public static func load(_ path: String) throws -> CalibrationSpec {
         let text = try ExperimentError.readText(path, what: "calibration spec")
-        let spec = try ExperimentError.decode(CalibrationSpec.self, yaml: text, file: path)
+        let spec = try decodeYAML(CalibrationSpec.self, from: text, file: path)
         try ExperimentError.refuseUnknownKeys(text, allowed: CodingKeys.allCases.map(\.rawValue), file: path)
         return spec
     }
@@ -112,7 +112,7 @@ public struct CalibrationProblem: Sendable {
     /// `freeOverride` (from `--free`) replaces the spec's `free` list.
     public init(spec: CalibrationSpec, specFile: String, target: CalibrationTarget, targetFile: String,
                 freeOverride: [String]? = nil) throws {
-        func bad(_ field: String, _ reason: String) -> ExperimentError { .malformed(file: specFile, field: field, reason: reason) }
+        func bad(_ field: String, _ reason: String) -> FieldError { FieldError(file: specFile, field: field, reason: reason) }
         guard spec.trials > 1 else { throw bad("trials", "must be at least 2 (got \(spec.trials))") }
         guard spec.trials <= ExperimentSpec.maxTrials else { throw bad("trials", "must be at most \(ExperimentSpec.maxTrials)") }
         guard (spec.refine ?? 1) >= 1 else { throw bad("refine", "must be at least 1") }

@@ -10,10 +10,10 @@ public struct ShardID: Sendable, Hashable, Comparable, CustomStringConvertible {
     public let count: Int
 
     /// Shard `index` of `count`.
-    /// - Throws: `ShardError.invalidOption` naming `field` unless 0 ≤ index < count.
+    /// - Throws: a `FieldError` naming `field` unless 0 ≤ index < count.
     public init(_ index: Int, of count: Int, field: String = "--shard") throws {
         guard count > 0, (0..<count).contains(index) else {
-            throw ShardError.invalidOption(field: field, reason: "must be i/n with 0 ≤ i < n (got \(index)/\(count))")
+            throw FieldError(field: field, reason: "must be i/n with 0 ≤ i < n (got \(index)/\(count))")
         }
         self.index = index
         self.count = count
@@ -23,7 +23,7 @@ public struct ShardID: Sendable, Hashable, Comparable, CustomStringConvertible {
     public static func parse(_ text: String, field: String = "--shard") throws -> ShardID {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]) else {
-            throw ShardError.invalidOption(field: field, reason: "must be i/n with 0 ≤ i < n, e.g. 0/4 (got \"\(text)\")")
+            throw FieldError(field: field, reason: "must be i/n with 0 ≤ i < n, e.g. 0/4 (got \"\(text)\")")
         }
         return try ShardID(i, of: n, field: field)
     }
@@ -53,11 +53,10 @@ public struct ShardID: Sendable, Hashable, Comparable, CustomStringConvertible {
     public static func < (a: ShardID, b: ShardID) -> Bool { (a.count, a.index) < (b.count, b.index) }
 }
 
-/// Errors of sharded runs, cluster scripts and merges; each names the option, file or
-/// shard at fault, and a refused merge says which command re-creates what is missing.
+/// Errors of sharded runs and merges that are not about one option (a bad `--shard` or
+/// `--shards` is a `FieldError`); each names the file or shard at fault, and a refused merge
+/// says which command re-creates what is missing.
 public enum ShardError: Error, CustomStringConvertible, Equatable, Sendable {
-    /// A command-line value that cannot be used (`field` is the option, e.g. `--shards`).
-    case invalidOption(field: String, reason: String)
     /// The output folder holds no `shard-I-of-N.rows` file.
     case noShardFiles(directory: String)
     /// The folder holds only shard files of the JSON format earlier versions wrote.
@@ -73,7 +72,6 @@ public enum ShardError: Error, CustomStringConvertible, Equatable, Sendable {
     /// The message: the option, file or shard at fault and what to do.
     public var description: String {
         switch self {
-        case let .invalidOption(field, reason): return "`\(field)` \(reason)"
         case let .noShardFiles(dir): return "no shard-I-of-N.rows files in \(dir); run `auctionlab sweep SPEC --shard i/n` first"
         case let .legacyShardFiles(dir, files):
             return "\(dir) holds shard files in the JSON format of earlier versions (\(files.prefix(3).joined(separator: ", "))\(files.count > 3 ? ", …" : "")); this auctionlab writes and merges compact shard-I-of-N.rows files: re-run the shards (`auctionlab sweep SPEC --shard i/n`), or merge with the version that wrote them"

@@ -37,7 +37,7 @@ extension SweepRunner {
     /// Row files number items with 32 bits: a grid × topologies × trials beyond that is refused.
     func checkRowCapacity() throws {
         guard itemCount <= Int(UInt32.max) else {
-            throw ExperimentError.malformed(file: spec.name, field: "trials", reason: "× topologies × parameter points = \(itemCount) items, more than a sweep can number (\(UInt32.max)); split the sweep into several specs")
+            throw FieldError(file: spec.name, field: "trials", reason: "× topologies × parameter points = \(itemCount) items, more than a sweep can number (\(UInt32.max)); split the sweep into several specs")
         }
     }
 
@@ -109,7 +109,7 @@ extension SweepRunner {
         }
         for (j, m) in ms.enumerated() {
             if let (field, reason) = m.problem(row: j) {
-                throw ExperimentError.malformed(file: file, field: "record \(r + 1) (item \(k)) \(field)", reason: reason)
+                throw FieldError(file: file, field: "record \(r + 1) (item \(k)) \(field)", reason: reason)
             }
         }
     }
@@ -255,8 +255,8 @@ extension SweepRunner {
                 switch slot {
                 case .empty: continue   // an item never written: reported as missing
                 case .corrupt:
-                    throw ExperimentError.malformed(file: reader.url.path, field: "record \(r + 1)",
-                                                    reason: "fails its check: the file was damaged or edited (re-run shard \(files[j].0) with --resume after deleting it)")
+                    throw FieldError(file: reader.url.path, field: "record \(r + 1)",
+                                     reason: "fails its check: the file was damaged or edited (re-run shard \(files[j].0) with --resume after deleting it)")
                 case let .item(k, ms):
                     try validate(k, ms, slot: r, shard: files[j].0, file: reader.url.path)
                     pending[j] = ms
@@ -295,12 +295,12 @@ extension RowFile {
         while let (r, slot) = reader.next() {
             switch slot {
             case .empty: continue
-            case .corrupt: throw ExperimentError.malformed(file: url.path, field: "record \(r + 1)", reason: "fails its check (damaged or edited)")
+            case .corrupt: throw FieldError(file: url.path, field: "record \(r + 1)", reason: "fails its check (damaged or edited)")
             case let .item(k, ms):
-                guard out[k] == nil else { throw ExperimentError.malformed(file: url.path, field: "record \(r + 1)", reason: "repeats item \(k)") }
+                guard out[k] == nil else { throw FieldError(file: url.path, field: "record \(r + 1)", reason: "repeats item \(k)") }
                 for (j, m) in ms.enumerated() {
                     if let (field, reason) = m.problem(row: j) {
-                        throw ExperimentError.malformed(file: url.path, field: "record \(r + 1) (item \(k)) \(field)", reason: reason)
+                        throw FieldError(file: url.path, field: "record \(r + 1) (item \(k)) \(field)", reason: reason)
                     }
                 }
                 out[k] = ms

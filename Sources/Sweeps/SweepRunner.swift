@@ -70,7 +70,7 @@ public struct SweepRunner: Sendable {
 
     /// A runner for `spec`, loading its topologies (from `topologyDirectory`, else the spec's
     /// `topology_dir`, else `Experiments/topologies`) and its market (else the paper market).
-    /// - Throws: `ExperimentError.malformed` naming the field of `file` for an unknown topology or
+    /// - Throws: a `FieldError` naming the field of `file` for an unknown topology or
     ///   mechanism, or a market file that does not load.
     public init(spec: ExperimentSpec, file: String = "spec", topologyDirectory: String? = nil) throws {
         topologies = try Self.loadTopologies(spec.topologies, directory: topologyDirectory ?? spec.topologyDir ?? "Experiments/topologies", file: file)
@@ -114,8 +114,8 @@ public struct SweepRunner: Sendable {
     /// A spec's `topologies` list loaded from `directory`; errors name `topologies[k]` of `file`.
     public static func loadTopologies(_ names: [String], directory: String, file: String) throws -> [Topology] {
         try names.enumerated().map { k, name in
-            do { return try Topology.load(name: name, directory: directory) } catch let e as ExperimentError {
-                throw ExperimentError.malformed(file: file, field: "topologies[\(k)]", reason: "\"\(name)\": \(e)")
+            do { return try Topology.load(name: name, directory: directory) } catch let e where e is ExperimentError || e is FieldError {
+                throw FieldError(file: file, field: "topologies[\(k)]", reason: "\"\(name)\": \(e)")
             }
         }
     }
@@ -127,8 +127,8 @@ public struct SweepRunner: Sendable {
         try names.enumerated().map { k, name in
             let baseName = AtEquilibrium.baseName(name) ?? name
             guard let m = MechanismRegistry.named(baseName) else {
-                throw ExperimentError.malformed(file: file, field: "mechanisms[\(k)]",
-                                                reason: "\"\(name)\" is unknown; expected one of \(MechanismRegistry.names.joined(separator: ", ")), or one of them followed by \(AtEquilibrium.suffix)")
+                throw FieldError(file: file, field: "mechanisms[\(k)]",
+                                 reason: "\"\(name)\" is unknown; expected one of \(MechanismRegistry.names.joined(separator: ", ")), or one of them followed by \(AtEquilibrium.suffix)")
             }
             guard baseName != name else { return m }
             return AtEquilibrium(base: m, config: (equilibrium ?? EquilibriumSettings()).config)
@@ -142,8 +142,8 @@ public struct SweepRunner: Sendable {
         guard mechanisms.contains(where: { $0 is AtEquilibrium }) else { return }
         let a = market.assumed
         guard a.cap == .none, a.bundle == .capable else {
-            throw ExperimentError.malformed(file: file, field: "market",
-                                            reason: "sets baseline_cap or bundle_bidders, which the equilibrium entries (\(AtEquilibrium.suffix)) do not model; use the default assumptions")
+            throw FieldError(file: file, field: "market",
+                             reason: "sets baseline_cap or bundle_bidders, which the equilibrium entries (\(AtEquilibrium.suffix)) do not model; use the default assumptions")
         }
     }
 
@@ -151,8 +151,8 @@ public struct SweepRunner: Sendable {
     /// its equilibrium on every probe, so the DSIC experiments refuse it, naming the entry.
     public static func refuseEquilibriumEntries(_ mechanisms: [any Mechanism], file: String) throws {
         if let k = mechanisms.firstIndex(where: { $0 is AtEquilibrium }) {
-            throw ExperimentError.malformed(file: file, field: "mechanisms[\(k)]",
-                                            reason: "\"\(mechanisms[k].name)\" is played at equilibrium; DSIC checks take mechanisms as defined (use `auctionlab equilibrium` or a sweep)")
+            throw FieldError(file: file, field: "mechanisms[\(k)]",
+                             reason: "\"\(mechanisms[k].name)\" is played at equilibrium; DSIC checks take mechanisms as defined (use `auctionlab equilibrium` or a sweep)")
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Priors
+import LabIO
 
 /// A validated instance: workflow, agents with their (ironed) virtual-cost curves, κ.
 /// Value type; `withBid` gives the same instance with one agent's report changed,
@@ -29,41 +30,38 @@ public struct Instance: Sendable {
     /// M, the number of agents.
     public var agentCount: Int { agentIDs.count }
 
-    /// Validates `spec` (ids, DAG, capabilities, finite non-negative tokens, bids inside their priors) and builds the model; `precomputed` reuses virtual-cost curves, and `priorCache` takes each agent's curve from a cache shared with other instances (the same curves, built once per distinct prior). Throws `InstanceError` naming the field.
+    /// Validates `spec` (ids, DAG, capabilities, finite non-negative tokens, bids inside their priors) and builds the model; `precomputed` reuses virtual-cost curves, and `priorCache` takes each agent's curve from a cache shared with other instances (the same curves, built once per distinct prior). Throws a `FieldError` naming the field.
     public init(spec: InstanceSpec, priors precomputed: [VirtualCost]? = nil, priorCache: PriorCache? = nil) throws {
         let wf = try Workflow(nodes: spec.nodes, edges: spec.edges)
-        guard !spec.agents.isEmpty else { throw InstanceError.invalid(field: "agents", reason: "is empty") }
+        guard !spec.agents.isEmpty else { throw FieldError(field: "agents", reason: "is empty") }
         let kappa = spec.cacheDiscount ?? 0
         guard kappa.isFinite, (0...1).contains(kappa) else {
-            throw InstanceError.invalid(field: "cache_discount", reason: "must be in [0, 1] (got \(kappa))")
+            throw FieldError(field: "cache_discount", reason: "must be in [0, 1] (got \(kappa))")
         }
         var seen: [String: Int] = [:]
         var curves: [VirtualCost] = []
         for (k, a) in spec.agents.enumerated() {
-            if let j = seen[a.id] { throw InstanceError.invalid(field: "agents[\(k)].id", reason: "\"\(a.id)\" duplicates agents[\(j)].id") }
+            if let j = seen[a.id] { throw FieldError(field: "agents[\(k)].id", reason: "\"\(a.id)\" duplicates agents[\(j)].id") }
             seen[a.id] = k
-            guard a.rho.isFinite, a.rho >= 0 else { throw InstanceError.invalid(field: "agents[\(k)].rho", reason: "must be a finite number ≥ 0 (got \(a.rho))") }
+            guard a.rho.isFinite, a.rho >= 0 else { throw FieldError(field: "agents[\(k)].rho", reason: "must be a finite number ≥ 0 (got \(a.rho))") }
             let curve: VirtualCost
             if let pre = precomputed { curve = pre[k] } else {
+                // A bad prior's error names its field below the agent (`agents[k].prior.sd`).
                 let path = "agents[\(k)].prior"
-                do {
-                    curve = try priorCache?.curve(for: a.prior, side: .cost, path: path) ?? VirtualCost(spec: a.prior, side: .cost, path: path)
-                } catch let e as PriorError {
-                    throw InstanceError.invalid(field: "agents[\(k)].prior", reason: e.description)
-                }
+                curve = try priorCache?.curve(for: a.prior, side: .cost, path: path) ?? VirtualCost(spec: a.prior, side: .cost, path: path)
             }
             // Costs are money per work unit: a support reaching below 0 would let STAR pay
             // negative amounts (an agent paying to work), which no cost model here means.
             if curve.prior.low < 0 {
-                throw InstanceError.invalid(field: Self.lowField(a.prior, k),
-                                            reason: "makes costs negative (the support starts at \(curve.prior.low)); costs are money per work unit and must be ≥ 0")
+                throw FieldError(field: Self.lowField(a.prior, k),
+                                 reason: "makes costs negative (the support starts at \(curve.prior.low)); costs are money per work unit and must be ≥ 0")
             }
             try Self.checkBid(a.bid, agent: k, curve: curve)
             curves.append(curve)
         }
         for v in 0..<wf.count where !spec.agents.contains(where: { $0.tier >= wf.difficulty[v] }) {
-            throw InstanceError.invalid(field: "nodes[\(v)].difficulty",
-                                        reason: "is \(wf.difficulty[v]) but no agent has tier ≥ \(wf.difficulty[v]) (node \"\(wf.ids[v])\" cannot be served)")
+            throw FieldError(field: "nodes[\(v)].difficulty",
+                             reason: "is \(wf.difficulty[v]) but no agent has tier ≥ \(wf.difficulty[v]) (node \"\(wf.ids[v])\" cannot be served)")
         }
         let model = CostModel(workflow: wf, tiers: spec.agents.map(\.tier), rho: spec.agents.map(\.rho), cacheDiscount: kappa)
         try Self.checkMagnitudes(model, spec: spec, curves: curves)
@@ -107,16 +105,16 @@ public struct Instance: Sendable {
             // Every node on this agent, every parent elsewhere: an upper bound on its workload.
             let most = (0..<model.nodeCount).reduce(0.0) { $0 + model.base[$1][k] }
             guard most.isFinite, most <= magnitudeLimit else {
-                throw InstanceError.invalid(field: "agents[\(k)].rho",
-                                            reason: "= \(a.rho) makes this agent's workload (input tokens × ρ, up to \(most)) exceed \(magnitudeLimit) or overflow a double; use a ratio of realistic size")
+                throw FieldError(field: "agents[\(k)].rho",
+                                 reason: "= \(a.rho) makes this agent's workload (input tokens × ρ, up to \(most)) exceed \(magnitudeLimit) or overflow a double; use a ratio of realistic size")
             }
             let s = curves[k].prior.support
             let price = [s.lowerBound, s.upperBound, curves[k].ironed(s.lowerBound), curves[k].ironed(s.upperBound)]
                 .filter(\.isFinite).map(abs).max() ?? 0
             guard (most * price * Double(spec.agents.count)).isFinite, most * price <= magnitudeLimit else {
                 let field = a.rho > 1 ? "agents[\(k)].rho" : "agents[\(k)].prior"
-                throw InstanceError.invalid(field: field,
-                                            reason: "gives workloads up to \(most) priced up to \(price) (ρ = \(a.rho), support [\(s.lowerBound), \(s.upperBound)]): their product exceeds \(magnitudeLimit), beyond which sums of costs overflow a double")
+                throw FieldError(field: field,
+                                 reason: "gives workloads up to \(most) priced up to \(price) (ρ = \(a.rho), support [\(s.lowerBound), \(s.upperBound)]): their product exceeds \(magnitudeLimit), beyond which sums of costs overflow a double")
             }
         }
     }
@@ -124,22 +122,18 @@ public struct Instance: Sendable {
     /// Refuses a report that is not a type of agent `k`'s prior: not finite, outside the support, or
     /// at a point of zero density. The error names `agents[k].bid`.
     static func checkBid(_ bid: Double, agent k: Int, curve: VirtualCost) throws {
-        do { _ = try curve.checkedIroned(bid, field: "agents[\(k)].bid") } catch let e as PriorError {
-            // The prior error already names the field; keep its reason only.
-            throw InstanceError.invalid(field: "agents[\(k)].bid",
-                                        reason: e.description.replacingOccurrences(of: "`agents[\(k)].bid` = ", with: "= "))
-        }
+        _ = try curve.checkedIroned(bid, field: "agents[\(k)].bid")
     }
 
     /// The same instance with every agent's report replaced by `newBids` (in agent order), each
     /// checked as `init(spec:)` checks the bids of an instance file, with the same messages: the
     /// instance `init(spec:)` would build from the spec with these bids, without decoding,
     /// validating or ironing anything else again (copies share `cache`, so solvers are built once).
-    /// - Throws: `InstanceError.invalid` naming `bids` for a vector of the wrong length, or
+    /// - Throws: a `FieldError` naming `bids` for a vector of the wrong length, or
     ///   `agents[k].bid` for the first report that is not a type of its agent's prior.
     public func withBids(_ newBids: [Double]) throws -> Instance {
         guard newBids.count == agentCount else {
-            throw InstanceError.invalid(field: "bids", reason: "has \(newBids.count) value\(newBids.count == 1 ? "" : "s") but the instance has \(agentCount) agent\(agentCount == 1 ? "" : "s") (\(agentIDs.joined(separator: ", ")))")
+            throw FieldError(field: "bids", reason: "has \(newBids.count) value\(newBids.count == 1 ? "" : "s") but the instance has \(agentCount) agent\(agentCount == 1 ? "" : "s") (\(agentIDs.joined(separator: ", ")))")
         }
         for (k, b) in newBids.enumerated() { try Self.checkBid(b, agent: k, curve: priors[k]) }
         var copy = self

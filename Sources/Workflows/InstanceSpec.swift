@@ -1,5 +1,6 @@
 import Foundation
 import Priors
+import LabIO
 
 // MARK: - JSON form (FileFormats.md)
 
@@ -67,49 +68,32 @@ public struct InstanceSpec: Codable, Hashable, Sendable {
     enum CodingKeys: String, CodingKey { case agents, nodes, edges, cacheDiscount = "cache_discount" }
 }
 
-/// Invalid instance input. Every case names the offending field.
-public enum InstanceError: Error, CustomStringConvertible, Equatable, Sendable {
-    /// An input file cannot be decoded: the file, the field (JSON path) and why.
-    case malformed(file: String, field: String, reason: String)
-    /// A decoded instance is inconsistent (a number out of range, a duplicate id, an edge to an
-    /// unknown node, a cycle, …).
-    case invalid(field: String, reason: String)
-
-    /// "FILE: FIELD REASON" (the field in backticks), or "FIELD REASON" without a file.
-    public var description: String {
-        switch self {
-        case let .malformed(file, field, reason): return "\(file): `\(field)` \(reason)"
-        case let .invalid(field, reason): return "`\(field)` \(reason)"
-        }
-    }
-}
-
 extension InstanceSpec {
-    /// Decodes JSON, turning Foundation's decoding errors into `InstanceError`s with a field path.
+    /// Decodes JSON, turning Foundation's decoding errors into `FieldError`s naming the file and the field path.
     public static func decode(_ data: Data, file: String = "instance") throws -> InstanceSpec {
         do {
             return try JSONDecoder().decode(InstanceSpec.self, from: data)
-        } catch let e as PriorError {
-            throw InstanceError.malformed(file: file, field: "prior", reason: e.description)
+        } catch let e as FieldError {
+            throw e.reading(file)  // a prior's field, named by its path (`agents[0].prior.kind`)
         } catch let DecodingError.keyNotFound(key, ctx) {
-            throw InstanceError.malformed(file: file, field: Self.path(ctx.codingPath + [key]), reason: "is missing")
+            throw FieldError(file: file, field: Self.path(ctx.codingPath + [key]), reason: "is missing")
         } catch let DecodingError.typeMismatch(type, ctx) {
-            throw InstanceError.malformed(file: file, field: Self.path(ctx.codingPath), reason: "has the wrong type (expected \(type))")
+            throw FieldError(file: file, field: Self.path(ctx.codingPath), reason: "has the wrong type (expected \(type))")
         } catch let DecodingError.valueNotFound(_, ctx) {
-            throw InstanceError.malformed(file: file, field: Self.path(ctx.codingPath), reason: "is null")
+            throw FieldError(file: file, field: Self.path(ctx.codingPath), reason: "is null")
         } catch let DecodingError.dataCorrupted(ctx) {
             let detail = (ctx.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String ?? ctx.debugDescription
             // Well-formed JSON whose numbers do not fit (a fractional difficulty or tier) is
             // reported by some decoders as corrupt data without a path: name the field.
             if let json = try? JSONSerialization.jsonObject(with: data) {
                 if let (field, value) = Self.nonInteger(in: json) {
-                    throw InstanceError.malformed(file: file, field: field, reason: "must be an integer (got \(value))")
+                    throw FieldError(file: file, field: field, reason: "must be an integer (got \(value))")
                 }
-                throw InstanceError.malformed(file: file, field: ctx.codingPath.isEmpty ? "(document)" : Self.path(ctx.codingPath),
-                                              reason: "has a value of the wrong kind: \(detail)")
+                throw FieldError(file: file, field: ctx.codingPath.isEmpty ? "(document)" : Self.path(ctx.codingPath),
+                                 reason: "has a value of the wrong kind: \(detail)")
             }
-            throw InstanceError.malformed(file: file, field: ctx.codingPath.isEmpty ? "(document)" : Self.path(ctx.codingPath),
-                                          reason: "is not valid JSON: \(detail)")
+            throw FieldError(file: file, field: ctx.codingPath.isEmpty ? "(document)" : Self.path(ctx.codingPath),
+                             reason: "is not valid JSON: \(detail)")
         }
     }
 

@@ -1,3 +1,4 @@
+import LabIO
 
 /// A workflow family with controlled structure (issue 30: which structural patterns drive
 /// STAR's saving). One seeded draw is a DAG of this shape:
@@ -63,7 +64,7 @@ public struct WorkflowStructure: Sendable, Hashable, Codable {
     }
 
     /// This structure with parameter `name` set to `value` (integers rounded).
-    /// - Throws: `InstanceError.invalid` naming an unknown parameter.
+    /// - Throws: a `FieldError` naming an unknown parameter.
     public func setting(_ name: String, to value: Double) throws -> WorkflowStructure {
         var s = self
         switch name {
@@ -73,7 +74,7 @@ public struct WorkflowStructure: Sendable, Hashable, Codable {
         case "cycles": s.cycles = Int(value.rounded())
         case "hard_share": s.hardShare = value
         case "edge_tokens": s.edgeTokens = value
-        default: throw InstanceError.invalid(field: name, reason: "is not a structure parameter (\(Self.parameterNames.joined(separator: ", ")))")
+        default: throw FieldError(field: name, reason: "is not a structure parameter (\(Self.parameterNames.joined(separator: ", ")))")
         }
         return s
     }
@@ -82,9 +83,9 @@ public struct WorkflowStructure: Sendable, Hashable, Codable {
     public var nodeCount: Int { 2 + width * depth + 2 * cycles + (fanOut > 0 ? 1 : 0) }
 
     /// Checks every parameter's range.
-    /// - Throws: `InstanceError.invalid` naming the parameter (`fan_out`, `depth`, …).
+    /// - Throws: a `FieldError` naming the parameter (`fan_out`, `depth`, …).
     public func validate() throws {
-        func bad(_ f: String, _ r: String) -> InstanceError { .invalid(field: f, reason: r) }
+        func bad(_ f: String, _ r: String) -> FieldError { FieldError(field: f, reason: r) }
         guard (1...50).contains(depth) else { throw bad("depth", "must be between 1 and 50 (got \(depth))") }
         guard (1...50).contains(width) else { throw bad("width", "must be between 1 and 50 (got \(width))") }
         guard (0...50).contains(cycles) else { throw bad("cycles", "must be between 0 and 50 (got \(cycles))") }
@@ -97,7 +98,7 @@ public struct WorkflowStructure: Sendable, Hashable, Codable {
 
     /// One seeded draw: nodes and edges in the instance format (node ids as in the diagram above).
     /// Deterministic for the state of `g`.
-    /// - Throws: `InstanceError.invalid` when a parameter is out of range (``validate()``).
+    /// - Throws: a `FieldError` when a parameter is out of range (``validate()``).
     public func generate<G: RandomNumberGenerator>(using g: inout G) throws -> (nodes: [NodeSpec], edges: [EdgeSpec]) {
         try validate()
         var ids = ["plan"]

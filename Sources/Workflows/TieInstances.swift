@@ -18,7 +18,7 @@ public struct TieInstances {
     public static let defaultFamilies = PriorZoo.names.filter { $0 != "tiny-weight" }
 
     /// Builds the φ̄ curves of `families` on every support in ``supports`` (the expensive part).
-    /// - Throws: `PriorError` when a family cannot be built or ironed.
+    /// - Throws: `FieldError` when a family cannot be built or ironed.
     public init(families: [String] = TieInstances.defaultFamilies) throws {
         var c: [String: [VirtualCost]] = [:]
         for f in families {

@@ -1,5 +1,6 @@
 import HeapModule
 import Priors
+import LabIO
 
 /// A validated workflow DAG with the edge tokens T_uv and fresh inputs R_v resolved
 /// (TheModel.md): nodes are indexed 0..<V in file order.
@@ -42,25 +43,25 @@ public struct Workflow: Sendable, Hashable {
 
     /// Validates and resolves. Errors name the field (`nodes[3].input_tokens`, `edges[2].to`, …).
     public init(nodes: [NodeSpec], edges: [EdgeSpec]) throws {
-        guard !nodes.isEmpty else { throw InstanceError.invalid(field: "nodes", reason: "is empty: a workflow needs at least one node") }
+        guard !nodes.isEmpty else { throw FieldError(field: "nodes", reason: "is empty: a workflow needs at least one node") }
         var index: [String: Int] = [:]
         for (k, n) in nodes.enumerated() {
-            if let j = index[n.id] { throw InstanceError.invalid(field: "nodes[\(k)].id", reason: "\"\(n.id)\" duplicates nodes[\(j)].id") }
+            if let j = index[n.id] { throw FieldError(field: "nodes[\(k)].id", reason: "\"\(n.id)\" duplicates nodes[\(j)].id") }
             index[n.id] = k
             for (name, v) in [("input_tokens", n.inputTokens), ("output_tokens", n.outputTokens)] where !Self.validTokens(v) {
-                throw InstanceError.invalid(field: "nodes[\(k)].\(name)", reason: "must be a finite number in [0, \(Self.maxTokens)] (got \(v))")
+                throw FieldError(field: "nodes[\(k)].\(name)", reason: "must be a finite number in [0, \(Self.maxTokens)] (got \(v))")
             }
         }
         var resolved: [(Int, Int, Double?)] = []
         resolved.reserveCapacity(edges.count)
         var seen = Set<Int>()   // u·V + v: no array per edge
         for (k, e) in edges.enumerated() {
-            guard let u = index[e.from] else { throw InstanceError.invalid(field: "edges[\(k)].from", reason: "names unknown node \"\(e.from)\"") }
-            guard let v = index[e.to] else { throw InstanceError.invalid(field: "edges[\(k)].to", reason: "names unknown node \"\(e.to)\"") }
-            guard u != v else { throw InstanceError.invalid(field: "edges[\(k)]", reason: "is a self-loop on \"\(e.from)\"") }
-            guard seen.insert(u * nodes.count + v).inserted else { throw InstanceError.invalid(field: "edges[\(k)]", reason: "duplicates the edge \(e.from) → \(e.to)") }
+            guard let u = index[e.from] else { throw FieldError(field: "edges[\(k)].from", reason: "names unknown node \"\(e.from)\"") }
+            guard let v = index[e.to] else { throw FieldError(field: "edges[\(k)].to", reason: "names unknown node \"\(e.to)\"") }
+            guard u != v else { throw FieldError(field: "edges[\(k)]", reason: "is a self-loop on \"\(e.from)\"") }
+            guard seen.insert(u * nodes.count + v).inserted else { throw FieldError(field: "edges[\(k)]", reason: "duplicates the edge \(e.from) → \(e.to)") }
             if let t = e.tokens, !Self.validTokens(t) {
-                throw InstanceError.invalid(field: "edges[\(k)].tokens", reason: "must be a finite number in [0, \(Self.maxTokens)] (got \(t))")
+                throw FieldError(field: "edges[\(k)].tokens", reason: "must be a finite number in [0, \(Self.maxTokens)] (got \(t))")
             }
             resolved.append((u, v, e.tokens))
         }
@@ -79,7 +80,7 @@ public struct Workflow: Sendable, Hashable {
         }
         guard order.count == V else {
             let stuck = (0..<V).filter { indeg[$0] > 0 }.prefix(5).map { nodes[$0].id }
-            throw InstanceError.invalid(field: "edges", reason: "contain a cycle through nodes \(stuck.joined(separator: ", "))")
+            throw FieldError(field: "edges", reason: "contain a cycle through nodes \(stuck.joined(separator: ", "))")
         }
         // TheModel.md: T_uv = L_v^in · L_u^out / Σ_{p ∈ parents(v)} L_p^out when not given.
         let parentOutput = parents.map { $0.reduce(0) { $0 + nodes[$1].outputTokens } }   // once per node, not per edge

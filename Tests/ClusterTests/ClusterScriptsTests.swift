@@ -89,7 +89,7 @@ struct ClusterScriptsTests {
     @Test("a relative scripts folder, or one #SBATCH lines cannot carry (blank, quote, backslash, #, %, newline), is refused")
     func badDirectory() throws {
         for dir in ["run", "/scratch/my run", "/scratch/it's", "/scratch/a\"b", "/scratch/a\\b", "/scratch/a#b", "/scratch/%j", "/scratch/a\nb"] {
-            #expect(throws: ShardError.self, "\(dir)") { try Self.scripts(SlurmResources(shards: 2), directory: dir) }
+            #expect(throws: FieldError.self, "\(dir)") { try Self.scripts(SlurmResources(shards: 2), directory: dir) }
         }
         // $() and backticks are plain text to sbatch and quoted in every command: accepted.
         _ = try Self.scripts(SlurmResources(shards: 2), directory: "/scratch/a$(touch${IFS}PWNED)`id`")

@@ -1,4 +1,5 @@
 import Foundation
+import LabIO
 import Testing
 @testable import Equilibrium
 
@@ -33,7 +34,7 @@ struct CertificateRuleTests {
     func minimumSamples() throws {
         for n in [2, 9] {
             let c = EquilibriumConfig(grid: 3, samples: 10, iterations: 1, certificateSamples: n)
-            #expect(throws: EquilibriumError.self) { try c.validate() }
+            #expect(throws: FieldError.self) { try c.validate() }
             do { try c.validate() } catch { #expect("\(error)".contains("certificateSamples"), "\(error)") }
         }
         try EquilibriumConfig(grid: 3, samples: 10, iterations: 1, certificateSamples: 10).validate()

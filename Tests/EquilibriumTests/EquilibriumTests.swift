@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
+import LabIO
 import LabNumerics
 import Mechanisms
 import Priors
@@ -224,8 +225,10 @@ struct EquilibriumTests {
         let inst = try singleNode(2, prior: .uniform(low: 1, high: 2), bid: 1.5)
         for (c, field) in [(EquilibriumConfig(grid: 1), "grid"), (EquilibriumConfig(samples: 0), "samples"),
                            (EquilibriumConfig(iterations: 0), "iterations"), (EquilibriumConfig(damping: 0), "damping")] {
-            #expect(throws: EquilibriumError.self) { try EquilibriumSolver.solve(PayAsBid(), instance: inst, config: c) }
-            do { try c.validate() } catch let e as EquilibriumError { #expect(e.description.contains("`\(field)`")) }
+            #expect(throws: FieldError.self) { try EquilibriumSolver.solve(PayAsBid(), instance: inst, config: c) }
+            do { try c.validate(); Issue.record("\(field): accepted") } catch let e as FieldError {
+                #expect(e.field == field && e.description.hasPrefix("`\(field)` must be"), "\(e)")
+            }
         }
     }
 }

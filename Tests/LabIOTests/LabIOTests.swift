@@ -72,8 +72,8 @@ struct LabIOTests {
     @Test("decodeYAML names the field: a wrong type, a missing key, a misspelt key with the close one, a key given twice")
     func yamlFieldErrors() throws {
         #expect(try decodeYAML(Small.self, from: "name: x\ncount: 3\n", file: "s.yaml") == Small(name: "x", count: 3))
-        func field(_ text: String) -> SpecError? {
-            do { _ = try decodeYAML(Small.self, from: text, file: "s.yaml"); return nil } catch let e as SpecError { return e } catch { return nil }
+        func field(_ text: String) -> FieldError? {
+            do { _ = try decodeYAML(Small.self, from: text, file: "s.yaml"); return nil } catch let e as FieldError { return e } catch { return nil }
         }
         #expect(field("name: x\ncount: three\n")?.field == "count")
         #expect(field("name: x\n")?.field == "count")
@@ -89,8 +89,8 @@ struct NestingDepthTests {
     @Test("a quote inside a plain scalar is a character, not the start of a string: the brackets after it still count")
     func midTokenQuote() throws {
         let deep = String(repeating: "[", count: maxNestingDepth + 1) + String(repeating: "]", count: maxNestingDepth + 1)
-        #expect(throws: SpecError.self) { try checkNesting("a: b\"c\nd: \(deep)\n", file: "q.yaml") }
-        #expect(throws: SpecError.self) { try checkNesting("a: b'c\nd: \(deep)\n", file: "q.yaml") }
+        #expect(throws: FieldError.self) { try checkNesting("a: b\"c\nd: \(deep)\n", file: "q.yaml") }
+        #expect(throws: FieldError.self) { try checkNesting("a: b'c\nd: \(deep)\n", file: "q.yaml") }
         // At a token's start a quote does open a string, whose brackets are text.
         try checkNesting("a: \"\(deep)\"\n", file: "q.yaml")
         try checkNesting("a: '\(deep)'\n", file: "q.yaml")

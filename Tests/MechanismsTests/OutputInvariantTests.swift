@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
+import LabIO
 import LabNumerics
 import Priors
 import Workflows
@@ -61,7 +62,7 @@ struct OutputInvariantTests {
                                 nodes: [NodeSpec(id: "u", difficulty: 1, inputTokens: 10, outputTokens: 10),
                                         NodeSpec(id: "v", difficulty: 1, inputTokens: 10, outputTokens: 10)],
                                 edges: [EdgeSpec(from: "u", to: "v", tokens: 1e30)])
-        #expect(throws: InstanceError.self) { try Instance(spec: spec) }
+        #expect(throws: FieldError.self) { try Instance(spec: spec) }
         do { _ = try Instance(spec: spec) } catch { #expect("\(error)".contains("edges[0].tokens")) }
     }
 }

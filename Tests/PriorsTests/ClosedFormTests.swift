@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import Priors
 import LabNumerics
+import LabIO
 
 @Suite("Priors: closed forms")
 struct ClosedFormTests {
@@ -81,11 +82,13 @@ struct ClosedFormTests {
         #expect(message(#"{"kind":"empirical","samples":[1,1,1]}"#).contains("samples"))
         #expect(message(#"{"kind":"uniform","low":"a","high":1}"#).contains("low"))
         let vc = try VirtualCost(spec: .uniform(low: 0, high: 1))
-        #expect(throws: PriorError.self) { try vc.checkedIroned(1.5, field: "agents[0].bid") }
-        #expect(throws: PriorError.self) { try vc.checkedIroned(.nan, field: "agents[0].bid") }
+        #expect(throws: FieldError(field: "agents[0].bid", reason: "= 1.5 is outside the prior's support [0.0, 1.0]")) {
+            try vc.checkedIroned(1.5, field: "agents[0].bid")
+        }
+        #expect(throws: FieldError(field: "agents[0].bid", reason: "must be a finite number (got nan)")) { try vc.checkedIroned(.nan, field: "agents[0].bid") }
         let gap = try VirtualCost(spec: .mixture([.init(weight: 0.5, prior: .uniform(low: 0, high: 1)),
                                                   .init(weight: 0.5, prior: .uniform(low: 2, high: 3))]))
-        #expect(throws: PriorError.zeroDensity(field: "bid", value: 1.5)) { try gap.checkedIroned(1.5, field: "bid") }
+        #expect(throws: FieldError(field: "bid", reason: "= 1.5: the prior's density is zero there, so its virtual cost is undefined")) { try gap.checkedIroned(1.5, field: "bid") }
     }
 
     @Test("empirical prior: piecewise-linear CDF through mid-ranks, atoms spread")

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import Priors
 import LabNumerics
+import LabIO
 
 /// `PriorCache`: one built curve per canonical spec, bounded, safe to share between threads.
 @Suite("Priors: the prior cache")
@@ -97,7 +98,7 @@ struct PriorCacheTests {
         let cache = PriorCache()
         let bad = PriorSpec.normal(mean: 2, sd: -1, low: 0.5, high: 5)
         for path in ["agents[0].prior", "agents[3].prior"] {
-            #expect(throws: PriorError.invalid(field: "\(path).sd", reason: "must be a positive finite number (got -1.0)")) {
+            #expect(throws: FieldError(field: "\(path).sd", reason: "must be a positive finite number (got -1.0)")) {
                 try cache.curve(for: bad, path: path)
             }
         }

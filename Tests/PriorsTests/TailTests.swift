@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import Priors
 import LabNumerics
+import LabIO
 
 /// Far tails, extreme shapes and quantile robustness (issues "STAR truthful for every
 /// prior" and "Hardening").
@@ -266,12 +267,12 @@ struct TailTests {
     @Test("parameters GSL cannot evaluate are refused at construction, naming the field")
     func refusal() throws {
         // gsl_cdf_beta_Pinv never returns for these (measured), and gsl_cdf_beta_P gives NaN.
-        #expect(throws: PriorError.self) { try PriorSpec.beta(alpha: 1e6, beta: 1e6, low: 0, high: 1).make(path: "agents[2].prior") }
+        #expect(throws: FieldError.self) { try PriorSpec.beta(alpha: 1e6, beta: 1e6, low: 0, high: 1).make(path: "agents[2].prior") }
         do {
             _ = try PriorSpec.beta(alpha: 1e300, beta: 1, low: 0, high: 1).make(path: "agents[2].prior")
             Issue.record("Beta(1e300, 1) should be refused")
-        } catch let PriorError.invalid(field, reason) {
-            #expect(field == "agents[2].prior.alpha", "\(field): \(reason)")
+        } catch let e as FieldError {
+            #expect(e.field == "agents[2].prior.alpha", "\(e)")
         }
     }
 

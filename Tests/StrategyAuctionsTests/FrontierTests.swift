@@ -103,7 +103,7 @@ struct FrontierTests {
         #expect(throws: SaleError.self) { try runner.run() }
         do {
             _ = try SaleSpec.parse("name: x\nseed: 1\ncalibrate: [budget=0]\n", file: "s.yaml"); Issue.record("accepted")
-        } catch let e as SpecError { #expect(e.field == "calibrate[0]") }
+        } catch let e as FieldError { #expect(e.field == "calibrate[0]") }
     }
 
     /// On simulated data: each router's λ-frontier passes through or above its tolerance-rule

@@ -33,7 +33,7 @@ struct SaleHeadlineTests {
     @Test("a misspelt key or a reversed range is refused, naming the field")
     func refusals() {
         let misspelt = SaleHeadline.paperText.replacingOccurrences(of: "total_cost_change:", with: "total_cost_chnage:")
-        #expect(throws: SpecError.self) { try SaleHeadline.parse(misspelt, file: "h.yaml") }
+        #expect(throws: FieldError.self) { try SaleHeadline.parse(misspelt, file: "h.yaml") }
         let reversed = SaleHeadline.paperText.replacingOccurrences(of: "[0.87, 0.92]", with: "[0.92, 0.87]")
         do { _ = try SaleHeadline.parse(reversed, file: "h.yaml"); Issue.record("reversed range accepted") } catch {
             #expect("\(error)".contains("single_agent_shape.smallest_vs_largest_pass_at_1_easiest_bin"))

@@ -237,7 +237,7 @@ struct SaleTests {
                               ("name: x\nseed: 1\nmemory: {k: many}\n", "memory.k"),
                               ("name: x\nseed: 1\nsimulator: {plan_quality: [1, 2]}\n", "simulator.plan_quality"),
                               ("name: x\nseed: 1\nsimulator: {plan_quality: [0, 0, 0, .inf]}\n", "simulator.plan_quality[3]")] {
-            do { _ = try SaleSpec.parse(yaml, file: "s.yaml"); Issue.record("accepted \(yaml)") } catch let e as SpecError {
+            do { _ = try SaleSpec.parse(yaml, file: "s.yaml"); Issue.record("accepted \(yaml)") } catch let e as FieldError {
                 #expect(e.field == field, "\(e)")
             } catch { Issue.record("unexpected \(error)") }
         }

@@ -199,7 +199,7 @@ struct SweepTests {
         #expect(ShardID(fileName: "shard-3-of-4.jsonl") == nil)
         #expect(s.contains(trial: 7) && !s.contains(trial: 8))
         for bad in ["4/4", "-1/4", "1/0", "1", "a/b", "1/2/3"] {
-            #expect(throws: ShardError.self, "\(bad)") { try ShardID.parse(bad) }
+            #expect(throws: FieldError.self, "\(bad)") { try ShardID.parse(bad) }
             do { _ = try ShardID.parse(bad) } catch { #expect("\(error)".contains("--shard")) }
         }
         #expect(Shell.quote("a/b-c.yaml") == "a/b-c.yaml")

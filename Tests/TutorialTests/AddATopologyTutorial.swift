@@ -2,6 +2,7 @@ import Foundation
 import Sweeps
 import Testing
 import Experiments
+import LabIO
 import Mechanisms
 import Workflows
 
@@ -90,7 +91,7 @@ struct AddATopologyTutorial {
             print(error)  // `edges` contain a cycle through nodes a, b
         }
         // tutorial:end cycle
-        #expect(throws: InstanceError.self) { try Instance(spec: spec) }
+        #expect(throws: FieldError.self) { try Instance(spec: spec) }
         do { _ = try Instance(spec: spec); Issue.record("cycle accepted") } catch { #expect("\(error)".contains("edges")) }
 
         var dangling = cyclic

@@ -1,4 +1,5 @@
 import Foundation
+import LabIO
 import LabNumerics
 import Priors
 import Testing
@@ -15,7 +16,7 @@ struct InstanceTests {
 
     /// The field an invalid instance is refused for, or nil if it builds.
     static func refusedField(_ spec: InstanceSpec) -> String? {
-        do { _ = try Instance(spec: spec); return nil } catch let InstanceError.invalid(field, _) { return field } catch { return "other: \(error)" }
+        do { _ = try Instance(spec: spec); return nil } catch let e as FieldError where e.file == nil { return e.field } catch { return "other: \(error)" }
     }
 
     @Test("a cycle, an edge to an unknown node, a repeated node or agent id, a repeated edge: each refused naming its field")

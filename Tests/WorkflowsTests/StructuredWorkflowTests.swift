@@ -1,4 +1,5 @@
 import Foundation
+import LabIO
 import LabNumerics
 import Testing
 @testable import Workflows
@@ -82,6 +83,6 @@ struct StructuredWorkflowTests {
     ])
     func refusals(_ field: String, _ s: WorkflowStructure) {
         var g = SplitMix64(seed: 1)
-        #expect { _ = try s.generate(using: &g) } throws: { ($0 as? InstanceError).map { "\($0)".contains(field) } ?? false }
+        #expect { _ = try s.generate(using: &g) } throws: { ($0 as? FieldError)?.field == field }
     }
 }

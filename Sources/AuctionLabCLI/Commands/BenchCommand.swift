@@ -44,7 +44,7 @@ struct BenchOptions: ParsableArguments {
     @Flag(help: "Fewer sizes and repetitions (seconds instead of minutes).") var quick = false
     @Option(help: "Seed of the random instances and sampled profiles.") var seed: UInt64 = 1
 
-    /// A suite with these settings, to be completed by the part's own options.
+    /// A suite with these settings; each part takes its own options as arguments.
     var suite: BenchSuite { BenchSuite(quick: quick, seed: seed) }
 }
 
@@ -79,13 +79,7 @@ struct BenchSolvers: ParsableCommand {
         try requirePositive(milpMax, "--milp-max")
     }
 
-    func run() throws {
-        var suite = options.suite
-        suite.milpMax = milpMax
-        suite.csv = csv
-        suite.startupRuns = startupRuns
-        try suite.benchSolvers()
-    }
+    func run() throws { try options.suite.benchSolvers(milpMax: milpMax, csv: csv, startupRuns: startupRuns) }
 }
 
 /// `auctionlab bench scale`.
@@ -106,11 +100,7 @@ struct BenchScale: ParsableCommand {
     @OptionGroup var options: BenchOptions
     @Option(help: ArgumentHelp("An earlier auctionlab (JSON shards) to time the same merge with at the smaller size.", valueName: "BINARY")) var baseline: String?
 
-    func run() throws {
-        var suite = options.suite
-        suite.baseline = baseline
-        try suite.scaleBenchmarks()
-    }
+    func run() throws { try options.suite.scaleBenchmarks(baseline: baseline) }
 }
 
 /// `auctionlab bench agents`.
@@ -179,13 +169,7 @@ struct BenchWeightFit: ParsableCommand {
         for n in fitSizes { try requirePositive(n, "--fit-sizes") }
     }
 
-    func run() throws {
-        var suite = options.suite
-        suite.glpkMax = glpkMax
-        suite.saleSpec = saleSpec
-        suite.fitSizes = fitSizes
-        try suite.benchWeightFit()
-    }
+    func run() throws { try options.suite.benchWeightFit(saleSpec: saleSpec, fitSizes: fitSizes, glpkMax: glpkMax) }
 }
 
 /// `auctionlab bench peers`.

@@ -21,13 +21,15 @@ extension BenchSuite {
     /// The independent Python reference: ≈ 190 ms per S2 instance (MILP + exact thresholds).
     static let pythonReferenceSecondsPerInstance = 0.190
 
-    func scaleBenchmarks() throws {
+    /// Start-up, shard bytes, merge scaling (with `baseline`, an earlier auctionlab, timed on the
+    /// same merge), batch solving and 10⁴-node workflows.
+    func scaleBenchmarks(baseline: String?) throws {
         print("\nScale: merge, shard bytes, batch solving, 10⁴-node workflows")
         let exe = Self.executablePath
         let help = try (0..<(quick ? 10 : 30)).map { _ in try Self.spawnMeasured(exe, ["--help"]).wall }.reduce(0, +) / Double(quick ? 10 : 30)
         print("  start-up: `auctionlab --help` \(ms(help)) per process (mean)")
         try shardBytes()
-        try mergeScaling(exe)
+        try mergeScaling(exe, baseline: baseline)
         try batchSolve(exe, help: help)
         try largeWorkflows()
     }
@@ -109,7 +111,7 @@ extension BenchSuite {
 
     /// `auctionlab merge` of 4 synthetic table1 shards in a child process at two sizes; with
     /// `--baseline BINARY`, that binary merges the same rows as JSON shards at the smaller size.
-    func mergeScaling(_ exe: String) throws {
+    func mergeScaling(_ exe: String, baseline: String?) throws {
         guard var spec = try Self.table1Spec() else { print("  merge: skipped (needs Experiments/table1.yaml)"); return }
         let sizes = quick ? [1_000, 10_000] : [10_000, 100_000]
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("auctionlab-bench-merge-\(getpid())")

@@ -10,8 +10,9 @@ import StrategyAuctions
 /// GLPK on the big-M model where it finishes in reasonable time (up to `--glpk-max` tasks).
 /// Not a timed test: the figures go to CHANGELOG.md and Results/sale/README.md.
 extension BenchSuite {
-    func benchWeightFit() throws {
-        let path = saleSpec
+    /// The fits on the task orders of the SALE spec at `path`, at `fitSizes` training tasks (empty:
+    /// the defaults); plain GLPK too up to `glpkMax` tasks.
+    func benchWeightFit(saleSpec path: String, fitSizes: [Int], glpkMax: Int) throws {
         guard FileManager.default.fileExists(atPath: path) else {
             throw ValidationError("bench weight-fit needs \(path): run it from the repository root or pass --sale-spec")
         }

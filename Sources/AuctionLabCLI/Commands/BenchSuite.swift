@@ -7,8 +7,8 @@ import Mechanisms
 import Workflows
 
 /// The settings every benchmark shares and the timing helpers they use; each `bench`
-/// subcommand fills one in from its own options and runs one part: the solvers here, the
-/// others in `BenchSuite+Scale`, `BenchSuite+Equilibrium` and `BenchSuite+WeightFit`.
+/// subcommand runs one part, passing its own options as the part's arguments: the solvers
+/// here, the others in `BenchSuite+Scale`, `BenchSuite+Equilibrium`, `BenchSuite+WeightFit`, ….
 /// Every figure is also given as a ratio to a baseline measured in the same process on the
 /// same instance, so machine speed cancels out.
 struct BenchSuite {
@@ -16,20 +16,6 @@ struct BenchSuite {
     var quick = false
     /// Seed of the random instances (and of the equilibrium's profiles).
     var seed: UInt64 = 1
-    /// Largest V on which the MILP path is timed (solvers).
-    var milpMax = 1000
-    /// Also write the solver timings as CSV to this file (solvers).
-    var csv: String?
-    /// Processes started for the start-up line (solvers; nil: 20 with quick, else 100).
-    var startupRuns: Int?
-    /// An earlier auctionlab binary to time the same merge with (scale).
-    var baseline: String?
-    /// Largest number of tasks on which plain GLPK is also timed (weight fit).
-    var glpkMax = 60
-    /// The SALE spec whose simulator, seed, orders and prefix are used (weight fit).
-    var saleSpec = "Experiments/sale.yaml"
-    /// Numbers of training tasks to fit (weight fit; empty: the defaults).
-    var fitSizes: [Int] = []
 
     /// Median seconds per call of `body`, repeated until ~`budget` seconds elapse.
     func time(_ budget: Double, _ body: () throws -> Void) rethrows -> Double {
@@ -82,8 +68,10 @@ struct BenchSuite {
     }
 
     /// Parts 1 and 2 and the start-up line: STAR on S1–S4 per solver, one allocation on random
-    /// trees and DAGs up to 10⁴ nodes, ratios against the GLPK MILP path.
-    func benchSolvers() throws {
+    /// trees and DAGs up to 10⁴ nodes, ratios against the GLPK MILP path (MILP timed up to
+    /// `milpMax` nodes); `startupRuns` processes for the start-up line (nil: 20 with quick, else
+    /// 100); the timings also written as CSV to `csv` when given.
+    func benchSolvers(milpMax: Int, csv: String?, startupRuns: Int?) throws {
         let budget = quick ? 0.1 : 0.5
         var g = SplitMix64(seed: seed)
         print("AuctionLab bench — median wall time per call, one core; ratio = MILP time / this time\n")

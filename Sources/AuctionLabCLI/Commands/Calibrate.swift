@@ -58,11 +58,10 @@ struct Calibrate: ParsableCommand {
     @Option(help: "Override the spec's trials per cell.") var trials: Int?
     @Option(help: "Override the spec's master seed.") var seed: UInt64?
     @OptionGroup var runOptions: RunOptions
-    var threads: Int { runOptions.threads }
-    var out: String? { runOptions.out }
+
+    func validate() throws { try requirePositive(trials, "--trials") }
 
     func run() throws {
-        try requirePositive(trials, "--trials"); try requirePositive(threads, "--threads")
         var s = try CalibrationSpec.load(spec)
         if let trials { s.trials = trials }
         if let seed { s.seed = seed }
@@ -77,7 +76,7 @@ struct Calibrate: ParsableCommand {
         }
         let problem = try CalibrationProblem(spec: s, specFile: spec, target: t, targetFile: targetPath, freeOverride: freeList)
         let dir = runOptions.folder(for: s)
-        let marketFile = out != nil || s.calibratedMarket == nil
+        let marketFile = runOptions.out != nil || s.calibratedMarket == nil
             ? dir.appendingPathComponent("calibrated-market.yaml") : URL(fileURLWithPath: s.calibratedMarket!)
         let tty = isatty(2) != 0
         let start = Date()
@@ -87,7 +86,7 @@ struct Calibrate: ParsableCommand {
         }
         let lock = try lockOutput(dir, spec: spec, seed: s.seed)
         defer { lock.release() }
-        let calibrator = Calibrator(problem: problem, threads: threads)
+        let calibrator = Calibrator(problem: problem, threads: runOptions.threads)
         let result = try calibrator.run(progress: progress)
         var command = "auctionlab calibrate \(spec)"
         if let target { command += " --target \(target)" }

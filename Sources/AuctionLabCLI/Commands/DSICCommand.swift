@@ -146,17 +146,32 @@ struct DSICSweepCommand: ParsableCommand {
     }
 
     func run() throws {
-        if let text = try? String(contentsOfFile: specFile, encoding: .utf8), DSICPriorsSpec.matches(text) {
-            if let flag = (probes.given + (random != 0 ? ["--random"] : [])).first {
-                throw ValidationError("\(flag): a dsic-priors spec sets its own profiles, grid and seed (fields `profiles`, `revenue_profiles`, `grid`, `seed`); edit \(specFile) instead")
+        let text = try? String(contentsOfFile: specFile, encoding: .utf8)
+        let command = "auctionlab dsic sweep \(specFile)"
+        if let text, DSICPriorsSpec.matches(text) {
+            try refuseProbeOptions("a dsic-priors spec sets its own profiles, grid and seed (fields `profiles`, `revenue_profiles`, `grid`, `seed`)")
+            // Every mechanism on every prior family (Results/dsic-priors).
+            let spec = try DSICPriorsSpec.parse(text, file: specFile)
+            return try runStudy(spec, seed: spec.seed, counting: "cases") { _, progress in
+                let rows = try DSICPriorSweep.run(spec, file: specFile, threads: runOptions.threads, progress: progress)
+                return [("dsic.csv", try DSICPriorSweep.csv(spec, rows)), ("table.md", DSICPriorSweep.markdown(spec, rows, command: command))]
             }
-            return try runPriorSweep(DSICPriorsSpec.parse(text, file: specFile))
         }
-        if let text = try? String(contentsOfFile: specFile, encoding: .utf8), ExactnessSpec.matches(text) {
-            if let flag = (probes.given + (random != 0 ? ["--random"] : [])).first {
-                throw ValidationError("\(flag): an exactness spec sets its own profiles, grid, seed and random workflows (fields `profiles`, `grid`, `seed`, `random`); edit \(specFile) instead")
+        if let text, ExactnessSpec.matches(text) {
+            try refuseProbeOptions("an exactness spec sets its own profiles, grid, seed and random workflows (fields `profiles`, `grid`, `seed`, `random`)")
+            // Inexact allocators against exact solvers (Results/exactness): exactness.csv, table.md
+            // and the manipulable cases' reproducers.
+            let spec = try ExactnessSpec.parse(text, file: specFile)
+            return try runStudy(spec, seed: spec.seed, counting: "runs") { dir, progress in
+                let rows = try ExactnessStudy.run(spec, file: specFile, threads: runOptions.threads, progress: progress)
+                let csv = try ExactnessStudy.csv(spec, rows)
+                let md = ExactnessStudy.markdown(spec, rows, command: command)
+                let reproducers = try ExactnessStudy.reproducers(rows)
+                let folder = dir.appendingPathComponent("reproducers")
+                if FileManager.default.fileExists(atPath: folder.path) { try FileManager.default.removeItem(at: folder) }
+                for r in reproducers { try AtomicFile.write(r.json, to: folder.appendingPathComponent(r.name)) }
+                return [("exactness.csv", csv), ("table.md", md)]
             }
-            return try runExactness(ExactnessSpec.parse(text, file: specFile))
         }
         let spec = try ExperimentSpec.load(specFile)
         let runner = try SweepRunner(spec: spec, file: specFile)
@@ -164,49 +179,36 @@ struct DSICSweepCommand: ParsableCommand {
         let dir = runOptions.folder(for: spec)
         let lock = try lockOutput(dir, spec: specFile, seed: probes.seed)
         defer { lock.release() }
-        let command = "auctionlab dsic sweep \(specFile) --profiles \(probes.profiles) --grid \(probes.grid) --seed \(probes.seed) --random \(random)"
+        let full = "\(command) --profiles \(probes.profiles) --grid \(probes.grid) --seed \(probes.seed) --random \(random)"
             + (probes.revenueProfiles.map { " --revenue-profiles \($0)" } ?? "")
-        try AtomicFile.write(DSICSweep.csv(spec, rows), to: dir.appendingPathComponent("dsic.csv"))
-        let md = DSICSweep.markdown(spec, rows, command: command)
-        try AtomicFile.write(md, to: dir.appendingPathComponent("table.md"))
-        print(md)
+        try write([("dsic.csv", DSICSweep.csv(spec, rows)), ("table.md", DSICSweep.markdown(spec, rows, command: full))], to: dir)
     }
 
-    /// `kind: dsic-priors` specs: every mechanism on every prior family (Results/dsic-priors).
-    func runPriorSweep(_ spec: DSICPriorsSpec) throws {
+    /// Refuses the probe options and --random for a spec that sets its own (`why` says which fields).
+    func refuseProbeOptions(_ why: String) throws {
+        if let flag = (probes.given + (random != 0 ? ["--random"] : [])).first {
+            throw ValidationError("\(flag): \(why); edit \(specFile) instead")
+        }
+    }
+
+    /// A study spec run into its folder under the output lock, its progress (counting `unit`) on
+    /// standard error: `study` gets the folder and the progress callback and returns its files.
+    func runStudy(_ spec: some WritesResults, seed: UInt64, counting unit: String,
+                  _ study: (URL, @escaping @Sendable (Int, Int) -> Void) throws -> [(String, String)]) throws {
         let dir = runOptions.folder(for: spec)
-        let lock = try lockOutput(dir, spec: specFile, seed: spec.seed)
+        let lock = try lockOutput(dir, spec: specFile, seed: seed)
         defer { lock.release() }
-        let reporter = Progress("dsic sweep \(spec.name): cases")
-        let rows = try DSICPriorSweep.run(spec, file: specFile) { done, total in reporter.update(done, total) }
+        let reporter = Progress("dsic sweep \(spec.name): \(unit)")
+        let files = try study(dir) { done, total in reporter.update(done, total) }
         reporter.close()
-        let command = "auctionlab dsic sweep \(specFile)"
-        try AtomicFile.write(DSICPriorSweep.csv(spec, rows), to: dir.appendingPathComponent("dsic.csv"))
-        let md = DSICPriorSweep.markdown(spec, rows, command: command)
-        try AtomicFile.write(md, to: dir.appendingPathComponent("table.md"))
-        print(md)
+        try write(files, to: dir)
     }
 
-    /// `kind: exactness` specs: inexact allocators against exact solvers (Results/exactness):
-    /// exactness.csv, table.md and the manipulable cases' reproducers.
-    func runExactness(_ spec: ExactnessSpec) throws {
-        let dir = runOptions.folder(for: spec)
-        let lock = try lockOutput(dir, spec: specFile, seed: spec.seed)
-        defer { lock.release() }
-        let reporter = Progress("dsic sweep \(spec.name): runs")
-        let rows = try ExactnessStudy.run(spec, file: specFile, threads: runOptions.threads) { done, total in reporter.update(done, total) }
-        reporter.close()
-        let csv = try ExactnessStudy.csv(spec, rows)
-        let md = ExactnessStudy.markdown(spec, rows, command: "auctionlab dsic sweep \(specFile)")
-        let reproducers = try ExactnessStudy.reproducers(rows)
-        let folder = dir.appendingPathComponent("reproducers")
-        if FileManager.default.fileExists(atPath: folder.path) { try FileManager.default.removeItem(at: folder) }
-        for r in reproducers { try AtomicFile.write(r.json, to: folder.appendingPathComponent(r.name)) }
-        try AtomicFile.write(csv, to: dir.appendingPathComponent("exactness.csv"))
-        try AtomicFile.write(md, to: dir.appendingPathComponent("table.md"))
-        print(md)
+    /// Writes each (name, text) into `dir`, then prints the last (table.md).
+    func write(_ files: [(String, String)], to dir: URL) throws {
+        for (name, text) in files { try AtomicFile.write(text, to: dir.appendingPathComponent(name)) }
+        if let (_, md) = files.last { print(md) }
     }
-
 }
 
 /// `auctionlab dsic curve`.

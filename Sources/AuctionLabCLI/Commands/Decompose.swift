@@ -26,21 +26,19 @@ struct Decompose: ParsableCommand {
     @Option(help: "Override the spec's factorial trials.") var trials: Int?
     @Option(name: .customLong("star-vcg-trials"), help: "Override the spec's STAR/VCG trials.") var starVCGTrials: Int?
     @OptionGroup var runOptions: RunOptions
-    var threads: Int { runOptions.threads }
-    var out: String? { runOptions.out }
+
+    func validate() throws { try requirePositive(trials, "--trials") }
 
     func run() throws {
-        try requirePositive(threads, "--threads")
-        try requirePositive(trials, "--trials")
         var s = try DecompositionSpec.load(spec)
         if let trials { s.trials = trials }
         if let starVCGTrials { s.starVCGTrials = starVCGTrials }
         if let n = s.starVCGTrials, n < s.trials { throw ValidationError("--star-vcg-trials must be at least the factorial's trials (\(s.trials))") }
-        let runs = try DecompositionStudy.run(s, threads: threads)
+        let runs = try DecompositionStudy.run(s, threads: runOptions.threads)
         var command = "auctionlab decompose \(spec)"
         if let trials { command += " --trials \(trials)" }
         if let starVCGTrials { command += " --star-vcg-trials \(starVCGTrials)" }
-        let dir = s.outputDirectory(override: out)
+        let dir = s.outputDirectory(override: runOptions.out)
         try DecompositionStudy.write(s, runs, to: URL(fileURLWithPath: dir), command: command)
         print("decompose: wrote \(dir)/{trials,cells,factors,star-vs-vcg,assignments}.csv and table.md")
     }

@@ -54,7 +54,7 @@ struct PriorCommand: ParsableCommand {
                 let s = raw.trimmingCharacters(in: .whitespaces)
                 guard let x = Double(s), x.isFinite else { throw ValidationError("--at[\(k)] = \"\(s)\" is not a finite number") }
                 guard curve.support.contains(x) else {
-                    throw PriorError.outsideSupport(field: "--at[\(k)]", value: x, low: lo, high: hi)
+                    throw FieldError(field: "--at[\(k)]", reason: "= \(x) is outside the prior's support [\(lo), \(hi)]")
                 }
                 points.append(x)
             }

@@ -74,14 +74,13 @@ struct SaleRun: ParsableCommand {
     @Option(help: "Replay this trace CSV instead of the spec's data source.") var trace: String?
     @Option(help: "Also write the dataset used as a trace CSV to this file.") var writeTrace: String?
     @OptionGroup var runOptions: RunOptions
-    var threads: Int { runOptions.threads }
-    var out: String? { runOptions.out }
     @Option(help: ArgumentHelp("Threshold-calibration target, repeatable: share-AGENT=x (share of test tasks run by the dearest agent, e.g. share-32b=0.3) or budget=x ($ per task). Each method's knob is picked on the training prefix; calibration.csv reports the test result and the miss.", valueName: "target"))
     var calibrate: [String] = []
 
+    func validate() throws { try requirePositive(orders, "--orders") }
+
     func run() throws {
         var s = try SaleSpec.load(spec)
-        try requirePositive(orders, "--orders"); try requirePositive(threads, "--threads")
         if let orders { s.orders = orders }
         if let trace { s.trace = trace }
         for (i, t) in calibrate.enumerated() {
@@ -109,7 +108,7 @@ struct SaleRun: ParsableCommand {
         let runner = SaleRunner(spec: s, data: data)
         if !data.hasPlans { Progress.note("the trace has no plan columns; SALE is skipped, routers only") }
         let reporter = Progress("sale \(s.name): orders")
-        let results = try runner.run(threads: threads) { done, total in reporter.update(done, total) }
+        let results = try runner.run(threads: runOptions.threads) { done, total in reporter.update(done, total) }
         reporter.close()
         let reports = SaleReports(runner: runner, results: results)
         let command = "auctionlab sale \(spec)" + (orders.map { " --orders \($0)" } ?? "") + (trace.map { " --trace \($0)" } ?? "") +

@@ -72,8 +72,9 @@ struct SaleCurves: ParsableCommand {
     @Option(help: "Rolling-window length in tasks.") var window: Int = 100
     @Option(help: "Write every STEP-th window end (and the last).") var step: Int = 10
 
+    func validate() throws { try requirePositive(window, "--window"); try requirePositive(step, "--step") }
+
     func run() throws {
-        try requirePositive(window, "--window"); try requirePositive(step, "--step")
         let runs = try options.streams("curves").map { (label: $0.spec.name, curves: LearningCurves(data: $0.data, streams: $0.streams, window: window)) }
         try options.write([("learning-curves.csv", try StudyReports.curvesCSV(runs, step: step)),
                            ("self-improvement.csv", try StudyReports.trendsCSV(runs))], study: "curves")
@@ -103,10 +104,13 @@ struct SaleOverhead: ParsableCommand {
     @Option(help: "Tokens a juror writes per grade.") var gradeTokens: Double = 8
     @Option(help: "Past plans a refining agent reads per retrieved task.") var lookupPlans: Double = 2
 
-    func run() throws {
+    func validate() throws {
         guard gradeTokens >= 0, gradeTokens.isFinite, lookupPlans >= 0, lookupPlans.isFinite else {
             throw ValidationError("--grade-tokens and --lookup-plans must be finite and ≥ 0")
         }
+    }
+
+    func run() throws {
         let model = AuctionOverhead(gradeTokens: gradeTokens, lookupPlans: lookupPlans)
         let runs = try options.streams("overhead").map {
             (label: $0.spec.name, rows: OverheadStudy.rows(data: $0.data, streams: $0.streams, retrieved: $0.spec.memory.k, overhead: model))
@@ -148,9 +152,12 @@ struct SaleFeasible: ParsableCommand {
     @Option(help: "Output folder.") var out: String = "Results/sale-feasible"
     @Option(help: "Worker threads (default: all cores).") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
-    func run() throws {
+    func validate() throws {
         for (v, f) in [(points, "--points"), (screen, "--screen"), (confirm, "--confirm"), (threads, "--threads")] { try requirePositive(v, f) }
         guard slack >= 0, slack.isFinite, tolerance >= 0, tolerance.isFinite else { throw ValidationError("--slack and --tolerance must be finite and ≥ 0") }
+    }
+
+    func run() throws {
         let design: CalibrationDesign
         do {
             design = axis.isEmpty ? .standard : try CalibrationDesign(axes: axis.map { a in

@@ -45,8 +45,8 @@ struct StructureGenerate: ParsableCommand {
         let s = WorkflowStructure(fanOut: fanOut, depth: depth, width: width, cycles: cycles, hardShare: hardShare, edgeTokens: edgeTokens)
         var g = SplitMix64(seed: seed)
         let (nodes, edges): ([NodeSpec], [EdgeSpec])
-        do { (nodes, edges) = try s.generate(using: &g) } catch let InstanceError.invalid(field, reason) {
-            throw ValidationError("--\(field.replacingOccurrences(of: "_", with: "-")) \(reason)")
+        do { (nodes, edges) = try s.generate(using: &g) } catch let e as FieldError {
+            throw ValidationError("--\(e.field.replacingOccurrences(of: "_", with: "-")) \(e.reason)")
         }
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]

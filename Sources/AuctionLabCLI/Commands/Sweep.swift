@@ -70,20 +70,19 @@ struct Sweep: ParsableCommand {
     @Argument(help: "Experiment spec (YAML).") var spec: String
     @Option(help: "Override the spec's number of trials.") var trials: Int?
     @OptionGroup var runOptions: RunOptions
-    var threads: Int { runOptions.threads }
-    var out: String? { runOptions.out }
     @Option(help: "Run only shard i of n (trials with index % n == i), e.g. 0/4; join with `auctionlab merge`.") var shard: String?
     @Flag(help: "Continue an interrupted run (or shard) from its journal, skipping finished trials (refused if the spec, market or a topology file changed since).") var resume = false
     @Option(name: .customLong("emit-slurm"), help: ArgumentHelp("Write cluster scripts to DIR instead of running: sweep.sbatch, merge.sbatch, submit.sh, parallel.sh.", valueName: "DIR"))
     var emitSlurm: String?
     @OptionGroup(title: "Cluster scripts (with --emit-slurm)") var cluster: ClusterOptions
 
+    func validate() throws { try requirePositive(trials, "--trials") }
+
     func run() throws {
         var s = try ExperimentSpec.load(spec)
-        try requirePositive(trials, "--trials"); try requirePositive(threads, "--threads")
         if let trials { s.trials = trials }
         let runner = try SweepRunner(spec: s, file: spec)
-        let outPath = s.outputDirectory(override: out)
+        let outPath = s.outputDirectory(override: runOptions.out)
         if let emitSlurm {
             guard shard == nil, !resume else { throw ValidationError("--emit-slurm writes scripts; it cannot be combined with --shard or --resume") }
             try emitScripts(to: emitSlurm, runner: runner, out: outPath)
@@ -100,14 +99,14 @@ struct Sweep: ParsableCommand {
                                   name: shardID.map { ".auctionlab-shard-\($0.index)-of-\($0.count).lock" } ?? OutputLock.defaultName)
         defer { lock.release() }
         if let shardID {
-            let r = try runner.runShard(shardID, in: dir, resume: resume, threads: threads, progress: progress)
+            let r = try runner.runShard(shardID, in: dir, resume: resume, threads: runOptions.threads, progress: progress)
             let file = r.file?.path ?? "?"
             reporter.finish(String(format: "sweep %@: shard %@ finished (%d items, %d from the journal) in %.1fs → %@",
                                    s.name, shardID.description, r.totalItems, r.resumedItems, reporter.elapsed, file))
             return
         }
         let command = "auctionlab sweep \(spec)" + (trials.map { " --trials \($0)" } ?? "")
-        let rows = try runner.runToReports(in: dir, resume: resume, threads: threads, command: command, progress: progress)
+        let rows = try runner.runToReports(in: dir, resume: resume, threads: runOptions.threads, command: command, progress: progress)
         reporter.finish(String(format: "sweep %@: %d rows in %.1fs → %@", s.name, rows, reporter.elapsed, dir.path))
     }
 

@@ -75,13 +75,13 @@ public struct SaleHeadline: Codable, Sendable, Hashable {
 
     /// Parses a headline file (the layout of `Experiments/targets/sale-headline.yaml`); unknown
     /// or missing keys are refused, naming the field. The shape ranges must be two increasing numbers.
-    /// - Throws: `SpecError` naming the field.
+    /// - Throws: `FieldError` naming the field.
     public static func parse(_ text: String, file: String) throws -> SaleHeadline {
         let h = try decodeYAML(SaleHeadline.self, from: text, file: file)
         for (field, r) in [("smallest_vs_largest_pass_at_1_easiest_bin", h.singleAgentShape.easiestBin),
                            ("smallest_vs_largest_pass_at_1_hardest_bin", h.singleAgentShape.hardestBin)]
         where r.count != 2 || !(r[0] <= r[1]) {
-            throw SpecError(file: file, field: "single_agent_shape.\(field)", reason: "must be [low, high] with low ≤ high")
+            throw FieldError(file: file, field: "single_agent_shape.\(field)", reason: "must be [low, high] with low ≤ high")
         }
         return h
     }

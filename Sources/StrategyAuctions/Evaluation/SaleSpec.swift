@@ -141,12 +141,12 @@ public struct SaleSpec: Codable, Sendable, WritesResults {
     }
 
     /// Reads and validates the spec at `path`.
-    /// - Throws: `SpecError` naming the file and field when the file cannot be read, is empty, or
+    /// - Throws: `FieldError` naming the file and field when the file cannot be read, is empty, or
     ///   any field is invalid (see ``parse(_:file:)``).
     public static func load(_ path: String) throws -> SaleSpec {
         let text: String
         do { text = try readInputText(path, what: "SALE spec") } catch let e as InputFileError {
-            throw SpecError(file: path, field: "(document)", reason: e.reason == "is empty" ? "is empty" : "cannot be read: \(e.reason)")
+            throw FieldError(file: path, field: "(document)", reason: e.reason == "is empty" ? "is empty" : "cannot be read: \(e.reason)")
         }
         return try parse(text, file: path)
     }
@@ -154,7 +154,7 @@ public struct SaleSpec: Codable, Sendable, WritesResults {
     /// Parses and validates; every error names the file and the field.
     public static func parse(_ text: String, file: String) throws -> SaleSpec {
         let s = try decodeYAML(SaleSpec.self, from: text, file: file)
-        func bad(_ field: String, _ reason: String) -> SpecError { SpecError(file: file, field: field, reason: reason) }
+        func bad(_ field: String, _ reason: String) -> FieldError { FieldError(file: file, field: field, reason: reason) }
         guard s.orders > 0 else { throw bad("orders", "must be positive (got \(s.orders))") }
         guard s.trainFraction > 0, s.trainFraction < 1 else { throw bad("train_fraction", "must be in (0, 1) (got \(s.trainFraction))") }
         guard s.fitTasks > 0 else { throw bad("fit_tasks", "must be positive") }
