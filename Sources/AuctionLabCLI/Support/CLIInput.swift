@@ -11,7 +11,9 @@ import Workflows
 /// With `priorCache`, agents' priors come from (and go to) that cache.
 func loadInstance(_ path: String, priorCache: PriorCache? = nil) throws -> Instance {
     let data = try readInputFile(path, what: "instance file")
-    return try decodeInstance(data, file: path, priorCache: priorCache)
+    // A value that decodes but cannot be used (a prior with low ≥ high, an empty agent list) is
+    // named with its file too, as a value that does not decode already is.
+    do { return try decodeInstance(data, file: path, priorCache: priorCache) } catch let e as FieldError { throw e.reading(path) }
 }
 
 /// An instance from JSON bytes: nesting bounded and keys given twice refused (naming the key's
