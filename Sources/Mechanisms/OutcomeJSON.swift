@@ -83,22 +83,19 @@ extension Outcome {
         // "[a,b,…]": number texts never contain a comma.
         let texts = encoded.dropFirst().dropLast().split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false)
             .map { String(decoding: $0, as: UTF8.self) }
-        func quoted(_ s: String) throws -> String {
-            if s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }) { return "\"" + s + "\"" }
-            return String(decoding: try encoder.encode([s]).dropFirst().dropLast(), as: UTF8.self)
-        }
-        // The encoder's sorted keys: byte order of the keys' UTF-8.
-        func byKey(_ ids: [String]) -> [Int] { ids.indices.sorted { ids[$0].utf8.lexicographicallyPrecedes(ids[$1].utf8) } }
+        func quoted(_ s: String) throws -> String { try Self.quoted(s, encoder) }
+        // The ids quoted and in key order, once per instance (a bid stream's lines share them).
+        let ids = try inst.cache.value("outcome.jsonLine.ids") { try OutcomeLineIDs(inst, encoder: encoder) }
         var out = #"{"agents":{"#
-        for (k, i) in byKey(inst.agentIDs).enumerated() {
+        for (k, i) in ids.agentOrder.enumerated() {
             if k > 0 { out += "," }
-            out += try quoted(inst.agentIDs[i])
+            out += ids.agents[i]
             out += #":{"payment":"# + texts[3 * i] + #","virtual_cost":"# + texts[3 * i + 1] + #","workload":"# + texts[3 * i + 2] + "}"
         }
         out += #"},"allocation":{"#
-        for (k, v) in byKey(inst.workflow.ids).enumerated() {
+        for (k, v) in ids.nodeOrder.enumerated() {
             if k > 0 { out += "," }
-            out += try quoted(inst.workflow.ids[v]) + ":" + quoted(inst.agentIDs[assignment[v]])
+            out += ids.nodes[v] + ":" + ids.agents[assignment[v]]
         }
         out += "}"
         if let name { out += #","instance":"# + (try quoted(name)) }
@@ -106,5 +103,29 @@ extension Outcome {
         out += #","solver":"# + (try quoted(solver)) + #","solver_calls":"# + String(solverCalls)
         out += #","total_bid_cost":"# + texts[3 * M] + #","total_payment":"# + texts[3 * M + 1] + #","total_virtual_cost":"# + texts[3 * M + 2] + "}"
         return out
+    }
+
+    /// `s` as a JSON string, as `encoder` writes it: printable ASCII without `"` or `\` as it is,
+    /// anything else through the encoder.
+    static func quoted(_ s: String, _ encoder: JSONEncoder) throws -> String {
+        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }) { return "\"" + s + "\"" }
+        return String(decoding: try encoder.encode([s]).dropFirst().dropLast(), as: UTF8.self)
+    }
+}
+
+/// An instance's node and agent ids as `Outcome.jsonLine` writes them: quoted, and the order of
+/// the encoder's sorted keys (byte order of their UTF-8).
+struct OutcomeLineIDs {
+    let agents: [String]
+    let nodes: [String]
+    let agentOrder: [Int]
+    let nodeOrder: [Int]
+
+    init(_ inst: Instance, encoder: JSONEncoder) throws {
+        func byKey(_ ids: [String]) -> [Int] { ids.indices.sorted { ids[$0].utf8.lexicographicallyPrecedes(ids[$1].utf8) } }
+        agents = try inst.agentIDs.map { try Outcome.quoted($0, encoder) }
+        nodes = try inst.workflow.ids.map { try Outcome.quoted($0, encoder) }
+        agentOrder = byKey(inst.agentIDs)
+        nodeOrder = byKey(inst.workflow.ids)
     }
 }
