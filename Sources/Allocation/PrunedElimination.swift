@@ -86,29 +86,38 @@ public struct PrunedElimination: AllocationSolver {
         var localIndex: [Int]
     }
 
-    /// Reduces at `prices`; nil when a piece is too large for the table limits.
-    /// - Throws: `AllocationError.infeasible` when some node has no capable agent.
-    func reduce(prices: [Double], weak: Bool = true) throws -> Reduced? {
-        let V = model.nodeCount, M = model.agentCount
-        let costs = PricedCosts(model: model, prices: prices, allowed: model.capable)
-        let margin = DominanceReduction.margin(unary: costs.unary, model: model)
-        let dom = reduction.reduce(unary: costs.unary, edge: costs.edge, margin: margin, weak: weak)
-        if let v = dom.firstIndex(of: 0) { throw AllocationError.infeasible("node \(v) has no capable agent") }
+    /// What domains `dom` leave, independent of the prices: the fixed nodes (one value), the
+    /// pieces planned, and where the fixed nodes' costs go. Nil when a piece is too large for the
+    /// table limits.
+    struct Plan {
+        /// Agent of each fixed node, −1 for nodes of a piece.
+        var agents: [Int]
+        var pieces: [DomainElimination]
+        var pieceOf: [Int]
+        var localIndex: [Int]
+        /// Edges between fixed nodes on the same agent (their saving leaves the constant), in edge order.
+        var fixedPairs: [(edge: Int, agent: Int)]
+        /// Edges from a node fixed on `agent` to a free node whose domain holds it (the saving
+        /// folds into that node's unary cost), in edge order.
+        var folds: [(node: Int, edge: Int, agent: Int)]
+    }
+
+    /// Plans the pieces left by domains `dom` (none empty).
+    func plan(_ dom: [UInt64]) -> Plan? {
+        let V = model.nodeCount
         var agents = [Int](repeating: -1, count: V)
         for v in 0..<V where dom[v].nonzeroBitCount == 1 { agents[v] = dom[v].trailingZeroBitCount }
-        var unary = costs.unary
-        var constant = 0.0
-        for v in 0..<V where agents[v] >= 0 { constant += unary[v * M + agents[v]] }
         // Union-find over the edges between free nodes that still share an agent.
         var parent = Array(0..<V)
         func find(_ x: Int) -> Int { var x = x; while parent[x] != x { parent[x] = parent[parent[x]]; x = parent[x] }; return x }
         var active: [(u: Int, v: Int, edge: Int)] = []
+        var fixedPairs: [(edge: Int, agent: Int)] = [], folds: [(node: Int, edge: Int, agent: Int)] = []
         for (k, e) in model.edges.enumerated() {
             let a = agents[e.from], b = agents[e.to]
             switch (a >= 0, b >= 0) {
-            case (true, true): if a == b { constant -= costs.edge[k * M + a] }
-            case (true, false): if dom[e.to] & (1 << UInt64(a)) != 0 { unary[e.to * M + a] -= costs.edge[k * M + a] }
-            case (false, true): if dom[e.from] & (1 << UInt64(b)) != 0 { unary[e.from * M + b] -= costs.edge[k * M + b] }
+            case (true, true): if a == b { fixedPairs.append((k, a)) }
+            case (true, false): if dom[e.to] & (1 << UInt64(a)) != 0 { folds.append((e.to, k, a)) }
+            case (false, true): if dom[e.from] & (1 << UInt64(b)) != 0 { folds.append((e.from, k, b)) }
             case (false, false):
                 guard dom[e.from] & dom[e.to] != 0 else { continue }
                 active.append((e.from, e.to, k))
@@ -134,8 +143,31 @@ public struct PrunedElimination: AllocationSolver {
             guard let plan = DomainElimination(nodes: nodes, domain: dom, edges: pieceEdges[p], tableLimit: tableLimit, totalLimit: totalLimit) else { return nil }
             pieces.append(plan)
         }
-        return Reduced(agents: agents, constant: constant, unary: unary, edge: costs.edge, pieces: pieces,
-                       pieceOf: pieceOf, localIndex: localIndex)
+        return Plan(agents: agents, pieces: pieces, pieceOf: pieceOf, localIndex: localIndex, fixedPairs: fixedPairs, folds: folds)
+    }
+
+    /// The reduced problem of `plan` at the priced costs `costs`: the fixed nodes' constant and
+    /// the free nodes' unary costs with the fixed neighbours' savings folded in.
+    func reduced(_ plan: Plan, costs: PricedCosts) -> Reduced {
+        let M = model.agentCount
+        var unary = costs.unary
+        var constant = 0.0
+        for v in 0..<model.nodeCount where plan.agents[v] >= 0 { constant += unary[v * M + plan.agents[v]] }
+        for f in plan.fixedPairs { constant -= costs.edge[f.edge * M + f.agent] }
+        for f in plan.folds { unary[f.node * M + f.agent] -= costs.edge[f.edge * M + f.agent] }
+        return Reduced(agents: plan.agents, constant: constant, unary: unary, edge: costs.edge, pieces: plan.pieces,
+                       pieceOf: plan.pieceOf, localIndex: plan.localIndex)
+    }
+
+    /// Reduces at `prices`; nil when a piece is too large for the table limits.
+    /// - Throws: `AllocationError.infeasible` when some node has no capable agent.
+    func reduce(prices: [Double], weak: Bool = true) throws -> Reduced? {
+        let costs = PricedCosts(model: model, prices: prices, allowed: model.capable)
+        let margin = DominanceReduction.margin(unary: costs.unary, model: model)
+        let dom = reduction.reduce(unary: costs.unary, edge: costs.edge, margin: margin, weak: weak)
+        if let v = dom.firstIndex(of: 0) { throw AllocationError.infeasible("node \(v) has no capable agent") }
+        guard let plan = plan(dom) else { return nil }
+        return reduced(plan, costs: costs)
     }
 
     /// The allocation `TieRule` selects: the reduction, each piece's optimum with its certificate,
@@ -143,6 +175,11 @@ public struct PrunedElimination: AllocationSolver {
     /// - Throws: `AllocationError.infeasible` when some node has no capable agent; the fallback's errors.
     public func solve(prices: [Double]) throws -> Assignment {
         guard let r = try reduce(prices: prices) else { return try fallback.solver().solve(prices: prices) }
+        return solve(r, prices: prices)
+    }
+
+    /// `solve(prices:)` on the reduced problem `r` at `prices`.
+    func solve(_ r: Reduced, prices: [Double]) -> Assignment {
         let M = model.agentCount
         var agents = r.agents
         var bests = [Double](repeating: 0, count: r.pieces.count)
@@ -187,13 +224,23 @@ public struct PrunedElimination: AllocationSolver {
     /// - Throws: as `solve(prices:)`.
     public func optimalValue(prices: [Double]) throws -> Double {
         guard let r = try reduce(prices: prices) else { return try fallback.solver().optimalValue(prices: prices) }
-        return r.pieces.reduce(r.constant) { $0 + $1.run(unary: r.unary, edge: r.edge, M: model.agentCount, fixed: nil, traceback: false).value }
+        return optimalValue(r)
+    }
+
+    /// `optimalValue(prices:)` on the reduced problem `r`.
+    func optimalValue(_ r: Reduced) -> Double {
+        r.pieces.reduce(r.constant) { $0 + $1.run(unary: r.unary, edge: r.edge, M: model.agentCount, fixed: nil, traceback: false).value }
     }
 
     /// An optimum without the tie rule's descent: each piece's traceback.
     /// - Throws: as `solve(prices:)`.
     public func anyOptimum(prices: [Double]) throws -> Assignment {
         guard let r = try reduce(prices: prices) else { return try fallback.solver().anyOptimum(prices: prices) }
+        return anyOptimum(r, prices: prices)
+    }
+
+    /// `anyOptimum(prices:)` on the reduced problem `r` at `prices`.
+    func anyOptimum(_ r: Reduced, prices: [Double]) -> Assignment {
         var agents = r.agents
         for piece in r.pieces {
             let s = piece.run(unary: r.unary, edge: r.edge, M: model.agentCount, fixed: nil, traceback: true)

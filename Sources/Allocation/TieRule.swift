@@ -140,14 +140,39 @@ extension LexicographicElimination: MinMarginals {}
 extension MinMarginals {
     /// The tie rule's allocation (see `TieRule`): nodes fixed in index order to the lowest agent
     /// whose min-marginal is within the tolerance of the optimum; a new pass only after a real tie.
+    ///
+    /// Shortcut after every pass (`lowestCandidates`): give each node not yet fixed its lowest
+    /// candidate (the lowest allowed agent whose min-marginal is within the limit). Any allocation
+    /// within the limit that agrees with the nodes fixed so far has, at every node u, a
+    /// min-marginal m(u, A(u)) ≤ W(A) ≤ limit, so A(u) is a candidate and A(u) ≥ L(u) node by node.
+    /// When L itself is within the limit it is therefore the lexicographically smallest such
+    /// allocation — what fixing the nodes one by one would reach — and no further pass is needed.
+    /// At a tie between interchangeable agents (a breakpoint probe, identical agents) this answers
+    /// after one pass; where the lowest candidates do not combine into an optimum the node-by-node
+    /// fixing goes on as before.
     func canonical(prices: [Double]) throws -> Assignment {
+        try canonicalCountingPasses(prices: prices, shortcut: true).assignment
+    }
+
+    /// `canonical(prices:)` with the number of min-marginal passes it ran; `shortcut: false` fixes
+    /// node by node only (the tests compare the two).
+    func canonicalCountingPasses(prices: [Double], shortcut: Bool) throws -> (assignment: Assignment, passes: Int) {
         let M = model.agentCount, V = model.nodeCount
         var allowed = model.capable
+        var passes = 1
         var (w, mm) = minMarginals(prices: prices, allowed: allowed)
         guard w.isFinite else { throw AllocationError.infeasible("no capable allocation") }
         let limit = w + TieRule.tolerance(w, model)
         var agents = [Int](repeating: 0, count: V)
+        var fresh = shortcut   // a pass was just computed: try the shortcut once
         for v in 0..<V {
+            if fresh {
+                fresh = false
+                if let lowest = lowestCandidates(from: v, fixed: agents, marginal: mm, allowed: allowed, limit: limit) {
+                    let objective = model.objective(lowest, prices: prices)
+                    if objective <= limit { return (Assignment(agents: lowest, objective: objective), passes) }
+                }
+            }
             // The lowest allowed agent within the limit, how many are (a real tie when > 1), and
             // the first argmin (no arrays: this loop runs once per node per solve).
             var first = -1, candidates = 0, argmin = 0
@@ -160,9 +185,27 @@ extension MinMarginals {
             let a = first >= 0 ? first : argmin
             agents[v] = a
             for b in 0..<M { allowed[v][b] = b == a }
-            if candidates > 1 { (_, mm) = minMarginals(prices: prices, allowed: allowed) }
+            if candidates > 1 { (_, mm) = minMarginals(prices: prices, allowed: allowed); passes += 1; fresh = shortcut }
         }
-        return Assignment(agents: agents, objective: model.objective(agents, prices: prices))
+        return (Assignment(agents: agents, objective: model.objective(agents, prices: prices)), passes)
+    }
+
+    /// `fixed` for nodes before `v`, and from `v` on each node's lowest candidate (allowed, its
+    /// min-marginal ≤ `limit`); nil when some node has no candidate (rounding: the node-by-node
+    /// rule's argmin fallback decides there) or no node from `v` on has two (then the node-by-node
+    /// rule needs no further pass and gives the same allocation without the objective check).
+    func lowestCandidates(from v: Int, fixed: [Int], marginal mm: [Double], allowed: [[Bool]], limit: Double) -> [Int]? {
+        let M = model.agentCount, V = model.nodeCount
+        var lowest = fixed, tie = false
+        for u in v..<V {
+            var first = -1
+            for a in 0..<M where allowed[u][a] && mm[u * M + a] <= limit {
+                if first < 0 { first = a } else { tie = true; break }
+            }
+            guard first >= 0 else { return nil }
+            lowest[u] = first
+        }
+        return tie ? lowest : nil
     }
 }
 

@@ -85,6 +85,13 @@ func composeTree(_ text: String) -> Node? { (try? Yams.compose(yaml: text)) ?? n
 /// The path of the first key that appears twice in one mapping of `text` (YAML or JSON),
 /// e.g. `agents[1].prior.low`, or nil. Depth-check the text first.
 public func duplicateKeyPath(in text: String) -> String? {
+    // Strict JSON (every instance line of a batch) by a byte scan; YAML by its parser.
+    if let scanned = jsonDuplicateKeyPath(in: text) { return scanned }
+    return yamlDuplicateKeyPath(in: text)
+}
+
+/// ``duplicateKeyPath(in:)`` by walking the YAML parser's tree (any YAML, JSON included).
+func yamlDuplicateKeyPath(in text: String) -> String? {
     guard let root = composeTree(text) else { return nil }
     func walk(_ n: Node, _ path: [String]) -> String? {
         switch n {

@@ -98,6 +98,9 @@ public struct ThresholdPayment: Sendable {
                                atBid: (workload: Double, objective: Double)? = nil) throws -> ThresholdPayment {
         var calls = 0
         var p = prices
+        // The solver of the probes: `solver`, or once the search's price range is known, the same
+        // solver prepared for prices that move agent i's entry only (`PriceRangeSpecialising`).
+        var active: any AllocationSolver = solver
         /// The optimal allocation's line at price q: slope x_i, intercept (objective − q·x_i).
         /// `tieRule: false` takes any optimum: only where a tie at q cannot change the payment
         /// (a probe strictly below the two lines it splits; a top price on no flat stretch).
@@ -108,7 +111,7 @@ public struct ThresholdPayment: Sendable {
         }
         /// The line at `p` as it stands (agent i's price already q), not counted again.
         func lineAtCurrentPrices(_ q: Double, tieRule: Bool) throws -> (x: Double, rest: Double) {
-            let a = try tieRule ? solver.solve(prices: p) : solver.anyOptimum(prices: p)
+            let a = try tieRule ? active.solve(prices: p) : active.anyOptimum(prices: p)
             let x = model.workloads(a.agents)[i]
             return (x, a.objective - q * x)
         }
@@ -151,6 +154,11 @@ public struct ThresholdPayment: Sendable {
             } else {
                 (pb, lb) = try saturation()
             }
+            // Every probe from here on moves agent i's price only, within [pa, pb]: a solver that
+            // can prepare for that (pruned elimination: one dominance reduction for the range) does.
+            if let s = solver as? any PriceRangeSpecialising, let prepared = s.specialised(agent: i, prices: prices, range: pa...pb) {
+                active = prepared
+            }
             // Eisner–Severance: W(q) = min over allocations of lines is concave piecewise linear;
             // intersect the lines at two known prices, probe there, recurse on a new line.
             var found: [(price: Double, above: Double)] = []
@@ -166,7 +174,7 @@ public struct ThresholdPayment: Sendable {
                 // only when a new line lies below. Both count as one solve at price q.
                 p[i] = q
                 calls += 1
-                if try solver.optimalValue(prices: p) >= onA - tol {
+                if try active.optimalValue(prices: p) >= onA - tol {
                     found.append((q, b.x))
                     continue
                 }

@@ -162,3 +162,69 @@ struct PrunedEliminationTests {
         #expect(positive > 25 && zero > 10, "\(positive) certified, \(zero) with a zero gap")
     }
 }
+
+@Suite("Pruned elimination prepared for one agent's price range")
+struct PrunedRangeTests {
+    @Test("with equal ends the range reduction removes what the plain one removes; within the range the prepared solver gives brute force's lexicographic optimum, its value and an optimum (ends, ties with other agents, random prices); outside it, the plain solver's answer", .tags(.slow), .fullLaneOnly)
+    func preparedMatchesBruteForce() throws { try compareWithBruteForce(count: 200, seed: 2027_1203) }
+
+    @Test("the same on 40 instances: the quick lane's check")
+    func preparedMatchesBruteForceQuick() throws { try compareWithBruteForce(count: 40, seed: 2027_1206) }
+
+    func compareWithBruteForce(count: Int, seed: UInt64) throws {
+        var g = SplitMix64(seed: seed)
+        var prepared = 0
+        for n in 0..<count {
+            let (inst, base) = try PrunedEliminationTests.small(n, &g)
+            let model = inst.model
+            let solver = try #require(try SolverKind.pruned.makeRaw(for: model) as? PrunedElimination)
+            let costs = PricedCosts(model: model, prices: base, allowed: model.capable)
+            let margin = DominanceReduction.margin(unary: costs.unary, model: model)
+            #expect(solver.reduction.reduce(unaryLow: costs.unary, edgeLow: costs.edge, unaryHigh: costs.unary, edgeHigh: costs.edge, margin: margin)
+                    == solver.reduction.reduce(unary: costs.unary, edge: costs.edge, margin: margin), "#\(n)")
+            let i = n % model.agentCount
+            let lo = base[i] * Double.random(in: 0.3...1, using: &g), hi = base[i] * Double.random(in: 1...4, using: &g) + 0.5
+            guard let s = solver.specialised(agent: i, prices: base, range: lo...hi) else { continue }
+            prepared += 1
+            let probes = [lo, hi, Double.random(in: lo...hi, using: &g)] + base.filter { (lo...hi).contains($0) }
+            for q in probes {
+                var p = base
+                p[i] = q
+                let expected = lexicographicOptimum(model, prices: p)
+                let best = model.objective(expected, prices: p)
+                let tol = 1e-9 * max(1, abs(best))
+                #expect(try s.solve(prices: p).agents == expected, "#\(n) agent \(i) at \(q)")
+                #expect(abs(try s.optimalValue(prices: p) - best) <= tol, "optimalValue #\(n) agent \(i) at \(q)")
+                let any = try s.anyOptimum(prices: p)
+                #expect(model.isFeasible(any.agents) && abs(any.objective - best) <= tol, "anyOptimum #\(n) agent \(i) at \(q)")
+            }
+            var outside = base
+            outside[i] = 2 * hi + 1
+            #expect(try s.solve(prices: outside).agents == lexicographicOptimum(model, prices: outside), "outside the range #\(n)")
+        }
+        #expect(prepared >= count * 3 / 4, "prepared on \(prepared) of \(count)")
+    }
+
+    @Test("on medium random DAGs (20–80 nodes, tie prices included) the prepared solver's allocation equals the plain solver's at every probe")
+    func preparedMatchesPlainOnMediumInstances() throws {
+        var g = SplitMix64(seed: 2027_1205)
+        var probes = 0
+        for n in 0..<20 {
+            let inst = try Instance(spec: RandomWorkflow.instance(n % 2 == 0 ? .layered : .dag, nodes: Int.random(in: 20...80, using: &g),
+                                                                  ties: n % 3 == 0, using: &g))
+            let solver = try #require(try SolverKind.pruned.makeRaw(for: inst.model) as? PrunedElimination)
+            let base = inst.virtualBids
+            let i = n % inst.agentCount
+            guard let s = solver.specialised(agent: i, prices: base, range: base[i]...(3 * base[i] + 1)) else { continue }
+            for q in [base[i], 3 * base[i] + 1] + base.filter { $0 >= base[i] && $0 <= 3 * base[i] + 1 } + (0..<4).map { _ in Double.random(in: base[i]...(3 * base[i] + 1), using: &g) } {
+                var p = base
+                p[i] = q
+                let plain = try solver.solve(prices: p)
+                #expect(try s.solve(prices: p).agents == plain.agents, "#\(n) agent \(i) at \(q)")
+                #expect(abs(try s.optimalValue(prices: p) - plain.objective) <= 1e-9 * max(1, plain.objective), "#\(n) at \(q)")
+                probes += 1
+            }
+        }
+        #expect(probes >= 100, "only \(probes) probes")
+    }
+}

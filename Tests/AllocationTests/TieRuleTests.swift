@@ -109,3 +109,50 @@ struct TieRuleTests {
         #expect(differing > 0, "no raw solver ever broke a tie differently: this suite would not notice a missing tie rule")
     }
 }
+
+@Suite("The tie rule's shortcut: the lowest candidates at once when they form an optimum")
+struct TieRuleShortcutTests {
+    @Test("on instances built to tie (identical agents, every prior family) and at tie prices, the shortcut gives the node-by-node rule's allocation and brute force's, with fewer min-marginal passes somewhere and never more", .tags(.slow), .fullLaneOnly)
+    func shortcutMatchesNodeByNode() throws {
+        try compare(try TieInstances(), count: 400, seed: 2027_1201, fewerAtLeast: 50)
+    }
+
+    @Test("the same on 60 instances (uniform priors): the quick lane's check")
+    func shortcutMatchesNodeByNodeQuick() throws {
+        try compare(try TieInstances(families: ["uniform"]), count: 60, seed: 2027_1202, fewerAtLeast: 5)
+    }
+
+    func compare(_ maker: TieInstances, count: Int, seed: UInt64, fewerAtLeast: Int) throws {
+        var g = SplitMix64(seed: seed)
+        var fewer = 0, checked = 0
+        for n in 0..<count {
+            let inst: Instance
+            var prices: [Double]
+            if n % 2 == 0 {
+                inst = try maker.instance(RandomWorkflow.Shape.allCases[(n / 2) % 4], nodes: Int.random(in: 2...6, using: &g),
+                                          groups: Int.random(in: 1...3, using: &g), kappa: n % 4 == 0 ? 0 : 0.3, using: &g)
+                guard inst.model.capable.allSatisfy({ $0.contains(true) }) else { continue }
+                prices = inst.virtualBids
+            } else {
+                inst = try SolverAgreementTests.small(n, &g)
+                prices = inst.virtualBids
+                if prices.count > 1 { prices[1] = prices[0] }   // a breakpoint probe's kind of price
+            }
+            let expected = lexicographicOptimum(inst.model, prices: prices)
+            var ways: [(String, any MinMarginals)] = [("elimination", try LexicographicElimination(model: inst.model))]
+            if let forest = try? LexicographicForest(model: inst.model) { ways.append(("forest", forest)) }
+            for (name, lex) in ways {
+                let fast = try lex.canonicalCountingPasses(prices: prices, shortcut: true)
+                let slow = try lex.canonicalCountingPasses(prices: prices, shortcut: false)
+                #expect(fast.assignment.agents == slow.assignment.agents, "\(name) #\(n): shortcut \(fast.assignment.agents) ≠ node by node \(slow.assignment.agents)")
+                #expect(fast.assignment.agents == expected, "\(name) #\(n): \(fast.assignment.agents) ≠ brute force's \(expected)")
+                #expect(fast.passes <= slow.passes, "\(name) #\(n): the shortcut took \(fast.passes) passes, node by node \(slow.passes)")
+                if fast.passes < slow.passes { fewer += 1 }
+            }
+            checked += 1
+        }
+        #expect(checked >= count * 7 / 8)
+        // Not vacuous: the shortcut answers before the node-by-node rule on many instances.
+        #expect(fewer >= fewerAtLeast, "the shortcut saved a pass on only \(fewer) instances")
+    }
+}

@@ -96,3 +96,60 @@ struct NestingDepthTests {
         try checkNesting("a: '\(deep)'\n", file: "q.yaml")
     }
 }
+
+@Suite("The JSON duplicate-key scan agrees with the YAML walk")
+struct JSONDuplicateKeyTests {
+    /// Random JSON text: nested objects and arrays whose keys come from a small set (so keys
+    /// repeat), escapes in keys and strings included.
+    static func document<G: RandomNumberGenerator>(depth: Int, _ g: inout G) -> String {
+        let keys = ["a", "b", "low", "hi\\u00e9", "caf\\u00e9", "caf\u{e9}", "q\\\"", "s\\/l", "x y", "\\u0041b", "Ab", "n1"]
+        let roll = Int.random(in: 0..<10, using: &g)
+        if depth == 0 || roll < 3 {
+            return ["1", "-0.5e3", "true", "null", "\"v\\n\"", "\"\\\\\"", "12.25", "false"][Int.random(in: 0..<8, using: &g)]
+        }
+        let n = Int.random(in: 0...4, using: &g)
+        if roll < 6 {
+            let members = (0..<n).map { _ in "\"\(keys[Int.random(in: 0..<keys.count, using: &g)])\" : " + document(depth: depth - 1, &g) }
+            return "{" + members.joined(separator: Bool.random(using: &g) ? "," : " ,\n ") + "}"
+        }
+        return "[" + (0..<n).map { _ in document(depth: depth - 1, &g) }.joined(separator: ", ") + "]"
+    }
+
+    @Test("on 2,000 random JSON documents (those Yams can read) the scan reports the YAML walk's first duplicate (path and all), or none when it does; YAML and invalid JSON are left to the YAML walk")
+    func scanEqualsYAMLWalk() {
+        var g = TestRandom(state: 2027_1209)
+        var duplicates = 0, unreadable = 0
+        for n in 0..<2000 {
+            let text = Self.document(depth: 4, &g)
+            guard let scanned = jsonDuplicateKeyPath(in: text) else {
+                Issue.record("#\(n): valid JSON not scanned: \(text)")
+                continue
+            }
+            // Yams cannot read some valid JSON (surrogate-pair escapes such as \ud83d\ude00): the
+            // YAML walk then finds nothing, and the scan is the only check there.
+            guard composeTree(text) != nil else { unreadable += 1; continue }
+            #expect(scanned == yamlDuplicateKeyPath(in: text), "#\(n): \(text)")
+            if scanned != nil { duplicates += 1 }
+        }
+        #expect(duplicates >= 300 && unreadable < 1000, "only \(duplicates) compared documents had a duplicate key (\(unreadable) unreadable by Yams)")
+        for text in ["a: 1\na: 2\n", "{a: 1, a: 2}", "{\"a\": 1, \"a\": 2", "{\"a\": 01}", "{\"a\": \"\\ud800\"}", "[1,]", "{\"a\":1} x"] {
+            #expect(jsonDuplicateKeyPath(in: text) == nil, "not strict JSON: \(text)")
+        }
+        #expect(duplicateKeyPath(in: "a: 1\nb:\n  c: 1\n  c: 2\n") == "b.c")
+        // JSON Yams cannot read (a surrogate-pair escape): the scan still finds the duplicate.
+        #expect(duplicateKeyPath(in: #"{"e":"\ud83d\ude00","k":1,"k":2}"#) == "k")
+        #expect(duplicateKeyPath(in: #"{"agents":[{"id":"x"},{"id":"y","prior":{"low":1,"low":2}}]}"#) == "agents[1].prior.low")
+    }
+}
+
+/// A seeded generator (SplitMix64's step), so the documents are the same on every run.
+struct TestRandom: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

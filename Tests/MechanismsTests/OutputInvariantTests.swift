@@ -66,3 +66,42 @@ struct OutputInvariantTests {
         do { _ = try Instance(spec: spec) } catch { #expect("\(error)".contains("edges[0].tokens")) }
     }
 }
+
+@Suite("The outcome line is JSONEncoder's bytes")
+struct OutcomeLineTests {
+    @Test("jsonLine equals JSONEncoder (sorted keys, slashes unescaped) on the record: random instances, the five mechanisms, ids with quotes, backslashes, slashes, commas, digits, case, control characters and non-ASCII, with and without an instance name")
+    func lineIsTheEncodersBytes() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var g = SplitMix64(seed: 2027_1208)
+        let odd = ["a\"b", "back\\slash", "s/la/sh", "com,ma", "n10", "n9", "N1", "ünï", "tab\tx", "ctl\u{1}x", "é", "e", "Z", "_", "日本", "a b", "{x}", "[y]:"]
+        var checked = 0
+        for n in 0..<40 {
+            var spec = RandomWorkflow.instance(RandomWorkflow.Shape.allCases[n % 4], nodes: Int.random(in: 2...7, using: &g),
+                                               perTier: Int.random(in: 1...2, using: &g), kappa: n % 2 == 0 ? 0 : 0.3,
+                                               ties: n % 5 == 0, using: &g)
+            if n % 2 == 1 {
+                // Odd ids, distinct, shuffled among nodes and agents.
+                let pool = odd.shuffled(using: &g)
+                var rename: [String: String] = [:]
+                for v in spec.nodes.indices {
+                    let id = v < pool.count ? pool[v] : "x\(v)"
+                    rename[spec.nodes[v].id] = id
+                    spec.nodes[v].id = id
+                }
+                for e in spec.edges.indices { spec.edges[e].from = rename[spec.edges[e].from]!; spec.edges[e].to = rename[spec.edges[e].to]! }
+                for i in spec.agents.indices { spec.agents[i].id = pool[(i + 7) % pool.count] + "·\(i)" }
+            }
+            let inst = try Instance(spec: spec)
+            for mech in [STAR(), VCG(), Myopic(), Homogeneous(), PayAsBid()] as [any Mechanism] {
+                let outcome = try mech.run(inst, options: .init())
+                for label in [nil, "stdin:\(n)", "odd \"name\"/\\"] {
+                    let expected = String(decoding: try encoder.encode(outcome.record(for: inst, instance: label)), as: UTF8.self)
+                    #expect(try outcome.jsonLine(for: inst, instance: label) == expected, "#\(n) \(mech.name) \(label ?? "-")")
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked == 600)
+    }
+}

@@ -136,3 +136,49 @@ struct PaymentTests {
         #expect(abs(try STAR().run(alone, options: .init()).payments[0] - 40) <= 1e-9)
     }
 }
+
+/// A solver that forwards to `inner` but hides its other conformances (here: the payment search's
+/// range preparation), so the same solver can be compared with and without it.
+struct Unprepared: AllocationSolver {
+    let inner: any AllocationSolver
+    var name: String { inner.name }
+    func solve(prices: [Double]) throws -> Assignment { try inner.solve(prices: prices) }
+    func optimalValue(prices: [Double]) throws -> Double { try inner.optimalValue(prices: prices) }
+    func anyOptimum(prices: [Double]) throws -> Assignment { try inner.anyOptimum(prices: prices) }
+}
+
+@Suite("Threshold payments with one dominance reduction per agent's price range")
+struct RangePreparedPaymentTests {
+    @Test("pruned elimination prepared for the search's price range gives the same payments and breakpoints as probing each price from scratch (layered and multi-parent DAGs, tied agents, ironed priors)", .tags(.slow), .fullLaneOnly)
+    func preparedSearchEqualsFromScratch() throws { try compare(count: 24, seed: 2027_1204, searchesAtLeast: 40) }
+
+    @Test("the same on 6 instances: the quick lane's check")
+    func preparedSearchEqualsFromScratchQuick() throws { try compare(count: 6, seed: 2027_1207, searchesAtLeast: 8) }
+
+    func compare(count: Int, seed: UInt64, searchesAtLeast: Int) throws {
+        var g = SplitMix64(seed: seed)
+        var searched = 0
+        for n in 0..<count {
+            let inst = try Instance(spec: RandomWorkflow.instance(n % 2 == 0 ? .layered : .dag, nodes: Int.random(in: 10...24, using: &g),
+                                                                  perTier: Int.random(in: 1...2, using: &g), kappa: n % 3 == 0 ? 0 : 0.3,
+                                                                  ties: n % 4 == 0, bimodal: n % 3 == 1, using: &g))
+            let solver = try SolverKind.pruned.make(for: inst.model)
+            let plain = Unprepared(inner: solver)
+            let prices = inst.virtualBids
+            let x = inst.model.workloads(try solver.solve(prices: prices).agents)
+            for i in 0..<inst.agentCount where x[i] > 0 {
+                let b = inst.bids[i], top = inst.priors[i].support.upperBound
+                func run(_ s: any AllocationSolver) throws -> ThresholdPayment {
+                    try ThresholdPayment.compute(agent: i, bid: b, top: top, prices: prices, map: .virtual(inst.priors[i]),
+                                                 model: inst.model, solver: s, method: .exact)
+                }
+                let prepared = try run(solver), scratch = try run(plain)
+                #expect(abs(prepared.payment - scratch.payment) <= 1e-9 * max(1, abs(scratch.payment)), "#\(n) agent \(i): \(prepared.payment) vs \(scratch.payment)")
+                #expect(prepared.workload == scratch.workload, "#\(n) agent \(i)")
+                #expect(prepared.breakpoints.map(\.workloadAbove) == scratch.breakpoints.map(\.workloadAbove), "#\(n) agent \(i)")
+                searched += 1
+            }
+        }
+        #expect(searched >= searchesAtLeast, "only \(searched) searches")
+    }
+}
