@@ -82,10 +82,7 @@ struct DominanceReduction: Sendable {
     func reduce(unary: [Double], edge: [Double], margin: Double, weak: Bool = true) -> [UInt64] {
         let V = nodeCount, M = agentCount
         var dom = capable
-        var queued = [Bool](repeating: true, count: V)
-        var queue = Array(0..<V)
-        queue.reserveCapacity(4 * V)
-        var head = 0
+        var work = DomainWorklist(nodeCount: V)
         var ut = [Double](repeating: 0, count: M), save = [Double](repeating: 0, count: M)
         unary.withUnsafeBufferPointer { u in
         edge.withUnsafeBufferPointer { w in
@@ -94,10 +91,7 @@ struct DominanceReduction: Sendable {
         adjEdge.withUnsafeBufferPointer { edges in
         ut.withUnsafeMutableBufferPointer { ut in
         save.withUnsafeMutableBufferPointer { save in
-            while head < queue.count {
-                let v = queue[head]
-                head += 1
-                queued[v] = false
+            while let v = work.next() {
                 let dv = dom[v]
                 if dv.nonzeroBitCount <= 1 { continue }
                 var bits = dv
@@ -141,14 +135,44 @@ struct DominanceReduction: Sendable {
                     if (!isBest && best < worst - margin) || (weak && prefix <= worst) { removed |= 1 << UInt64(a) }
                     if ut[a] < prefix { prefix = ut[a] }
                 }
-                guard removed != 0, removed != dv else { continue }
-                dom[v] = dv & ~removed
-                for k in start[v]..<start[v + 1] where !queued[nodes[k]] {
-                    queued[nodes[k]] = true
-                    queue.append(nodes[k])
-                }
+                work.narrow(&dom, v, removing: removed, neighbours: nodes[start[v]..<start[v + 1]])
             }
         }}}}}}}
         return dom
+    }
+}
+
+/// The reductions' worklist: nodes whose domain may shrink, each queued at most once at a time
+/// (every node at the start; a node's neighbours again when its domain shrinks).
+struct DomainWorklist {
+    private var queue: [Int]
+    private var queued: [Bool]
+    private var head = 0
+
+    /// Every node of `nodeCount` queued once.
+    init(nodeCount: Int) {
+        queue = Array(0..<nodeCount)
+        queue.reserveCapacity(4 * nodeCount)
+        queued = [Bool](repeating: true, count: nodeCount)
+    }
+
+    /// The next queued node, or nil when none is left.
+    @inline(__always) mutating func next() -> Int? {
+        guard head < queue.count else { return nil }
+        let v = queue[head]
+        head += 1
+        queued[v] = false
+        return v
+    }
+
+    /// Removes `removed` from node `v`'s domain and queues its `neighbours` (those not queued
+    /// already), unless `removed` is empty or the whole domain (a node keeps at least one value).
+    @inline(__always) mutating func narrow<C: Collection<Int>>(_ dom: inout [UInt64], _ v: Int, removing removed: UInt64, neighbours: C) {
+        guard removed != 0, removed != dom[v] else { return }
+        dom[v] &= ~removed
+        for n in neighbours where !queued[n] {
+            queued[n] = true
+            queue.append(n)
+        }
     }
 }

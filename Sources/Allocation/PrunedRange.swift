@@ -24,17 +24,12 @@ extension DominanceReduction {
     func reduce(unaryLow: [Double], edgeLow: [Double], unaryHigh: [Double], edgeHigh: [Double], margin: Double) -> [UInt64] {
         let V = nodeCount, M = agentCount
         var dom = capable
-        var queued = [Bool](repeating: true, count: V)
-        var queue = Array(0..<V)
-        var head = 0
+        var work = DomainWorklist(nodeCount: V)
         // Per end: ũ and S over the node's domain (index 0: low end, 1: high end).
         var ut = [[Double]](repeating: [Double](repeating: 0, count: M), count: 2)
         var save = ut
         let unary = [unaryLow, unaryHigh], edge = [edgeLow, edgeHigh]
-        while head < queue.count {
-            let v = queue[head]
-            head += 1
-            queued[v] = false
+        while let v = work.next() {
             let dv = dom[v]
             if dv.nonzeroBitCount <= 1 { continue }
             for s in 0..<2 {
@@ -74,12 +69,7 @@ extension DominanceReduction {
                     if strict || weak { removed |= 1 << UInt64(a); break }
                 }
             }
-            guard removed != 0, removed != dv else { continue }
-            dom[v] = dv & ~removed
-            for k in adjStart[v]..<adjStart[v + 1] where !queued[adjNode[k]] {
-                queued[adjNode[k]] = true
-                queue.append(adjNode[k])
-            }
+            work.narrow(&dom, v, removing: removed, neighbours: adjNode[adjStart[v]..<adjStart[v + 1]])
         }
         return dom
     }

@@ -54,14 +54,14 @@ struct BenchSolvers: ParsableCommand {
         commandName: "solvers",
         abstract: "Time STAR and one allocation per exact solver; ratios against the MILP path.",
         discussion: """
-        Part 1 — STAR allocation + all payments on S1–S4 (Experiments/instances, the paper's
-        topologies and 9-agent market; random DAGs of the same size when run elsewhere): time per
+        Part 1 — STAR allocation + all payments on S1–S4 (Experiments/instances, the paper's \
+        topologies and 9-agent market; random DAGs of the same size when run elsewhere): time per \
         mechanism run with each exact solver, and the speed-up over the GLPK MILP path.
-        Part 2 — one allocation on random trees and DAGs with V = 10 … 10,000, M = 9: time per
-        solve per solver, time per node (the tree DP is O(V·M): flat per node), and the ratio to
+        Part 2 — one allocation on random trees and DAGs with V = 10 … 10,000, M = 9: time per \
+        solve per solver, time per node (the tree DP is O(V·M): flat per node), and the ratio to \
         MILP where MILP runs (up to --milp-max nodes).
-        Start-up — this binary run as a new process with --help (--startup-runs times): mean ms
-        per process, and how many STAR runs on S2 fit in one start-up — what a batch
+        Start-up — this binary run as a new process with --help (--startup-runs times): mean ms \
+        per process, and how many STAR runs on S2 fit in one start-up — what a batch \
         (`auctionlab solve a.json b.json …` or `solve -`) saves per instance.
 
         --csv FILE also writes one row per timing:
@@ -88,12 +88,12 @@ struct BenchScale: ParsableCommand {
         commandName: "scale",
         abstract: "Merge time and memory, shard bytes, batch solving, 10⁴-node workflows.",
         discussion: """
-        Shard bytes per table1 trial against the earlier JSON format; `auctionlab merge` of 4
-        table1 shards at 10⁴ and 10⁵ trials (10³ and 10⁴ with --quick) in a child process: wall
-        time, time per trial, peak memory; 1,000 S2-sized instances through `solve -` against one
-        `solve` per process; validation, elimination order and one solve on layered width-4 DAGs
-        at V = 10³ and 10⁴ and the tree DP up to 10⁴, with measured growth exponents. Figures of
-        earlier versions that cannot be re-measured in this binary are printed as recorded,
+        Shard bytes per table1 trial against the earlier JSON format; `auctionlab merge` of 4 \
+        table1 shards at 10⁴ and 10⁵ trials (10³ and 10⁴ with --quick) in a child process: wall \
+        time, time per trial, peak memory; 1,000 S2-sized instances through `solve -` against one \
+        `solve` per process; validation, elimination order and one solve on layered width-4 DAGs \
+        at V = 10³ and 10⁴ and the tree DP up to 10⁴, with measured growth exponents. Figures of \
+        earlier versions that cannot be re-measured in this binary are printed as recorded, \
         labelled so.
         """)
 
@@ -109,10 +109,10 @@ struct BenchAgents: ParsableCommand {
         commandName: "agents",
         abstract: "One allocation against the number of agents M at fixed V; fitted exponents vs the paper's bounds.",
         discussion: """
-        Tree DP on a random tree, cutset conditioning on a chain with a one-node cutset, and
-        elimination on a ladder of treewidth 2, all with --nodes nodes, at M = 3 … 81 agents
-        (3 … 27 per tier; --quick: fewer sizes, shorter timing). Each time is also a ratio to
-        M = 3 in the same process; the fitted exponent of M is printed beside the paper's bound
+        Tree DP on a random tree, cutset conditioning on a chain with a one-node cutset, and \
+        elimination on a ladder of treewidth 2, all with --nodes nodes, at M = 3 … 81 agents \
+        (3 … 27 per tier; --quick: fewer sizes, shorter timing). Each time is also a ratio to \
+        M = 3 in the same process; the fitted exponent of M is printed beside the paper's bound \
         (tree DP O(V·M²), junction tree O(V·M^{w+1})).
 
         Example:
@@ -137,9 +137,9 @@ struct BenchEquilibrium: ParsableCommand {
         commandName: "equilibrium",
         abstract: "Pay-as-bid and Myopic equilibria on S1–S4 at the sweep's defaults: time and certified ε.",
         discussion: """
-        Each equilibrium (solver and certificate, one thread, as a sweep runs it) at the settings of
-        an `equilibrium:` block with no key set, seeded by --seed; every time also as a multiple of
-        one truthful pay-as-bid run on the same instance, and the 50-trial table1-equilibrium sweep
+        Each equilibrium (solver and certificate, one thread, as a sweep runs it) at the settings of \
+        an `equilibrium:` block with no key set, seeded by --seed; every time also as a multiple of \
+        one truthful pay-as-bid run on the same instance, and the 50-trial table1-equilibrium sweep \
         extrapolated from the eight times (S4 only with --quick).
         """)
 
@@ -154,8 +154,8 @@ struct BenchWeightFit: ParsableCommand {
         commandName: "weight-fit",
         abstract: "SALE's weight fit per task order: tasks won, proven bound, gap, seconds.",
         discussion: """
-        For each task order of --sale-spec (its simulator, seed and training prefix) and each
-        number of training tasks in --fit-sizes: the default fit (line search, cuts, warm-started
+        For each task order of --sale-spec (its simulator, seed and training prefix) and each \
+        number of training tasks in --fit-sizes: the default fit (line search, cuts, warm-started \
         GLPK) and, up to --glpk-max tasks, plain GLPK on the big-M model.
         """)
 
@@ -178,14 +178,14 @@ struct BenchPeers: ParsableCommand {
         commandName: "peers",
         abstract: "Exact allocation beside toulbar2 and HiGHS on the same instances.",
         discussion: """
-        Instances: S1–S4 (Experiments/instances, STAR's virtual-bid prices), random trees and
-        layered width-4 DAGs with V = 10², 10³, 10⁴ (9 agents), and S1–S4 at a tie price (the
-        largest winner's price raised to where its workload changes, as the payment search
-        probes). AuctionLab is timed as `solve` runs it (structure built, tie rule), without the
-        tie rule, with the structure built once (what payments do) and, up to 10³ nodes, on its
-        GLPK MILP path. The peers read a CFN file `auctionlab export` would write, through
-        Scripts/peers.py: toulbar2 (pytoulbar2) and HiGHS (highspy), one thread, timed around
-        their solve call. Every allocation is evaluated with AuctionLab's cost model and must
+        Instances: S1–S4 (Experiments/instances, STAR's virtual-bid prices), random trees and \
+        layered width-4 DAGs with V = 10², 10³, 10⁴ (9 agents), and S1–S4 at a tie price (the \
+        largest winner's price raised to where its workload changes, as the payment search \
+        probes). AuctionLab is timed as `solve` runs it (structure built, tie rule), without the \
+        tie rule, with the structure built once (what payments do) and, up to 10³ nodes, on its \
+        GLPK MILP path. The peers read a CFN file `auctionlab export` would write, through \
+        Scripts/peers.py: toulbar2 (pytoulbar2) and HiGHS (highspy), one thread, timed around \
+        their solve call. Every allocation is evaluated with AuctionLab's cost model and must \
         match the optimum before its time is written; ratios are to the fastest peer.
 
         Example (Scripts/bench-peers sets up the Python environment and runs this):
@@ -216,15 +216,15 @@ struct BenchPriors: ParsableCommand {
         commandName: "priors",
         abstract: "Prior build per kind (cached and not), one-node batches per prior kind, bid streams.",
         discussion: """
-        Prior build — VirtualCost from its spec (validate, probe, iron) for a uniform, truncated
-        normals (mid-support, cut at the mean, far tail), an exponential and an ironed mixture on
+        Prior build — VirtualCost from its spec (validate, probe, iron) for a uniform, truncated \
+        normals (mid-support, cut at the mean, far tail), an exponential and an ironed mixture on \
         [0.5, 5]: median time uncached, as a multiple of the uniform, and as a cache hit.
-        Batch — 1,000 one-node two-agent instances per prior kind through `solve - --threads 1`
-        (a child process, start-up included), and the same per-line work in this process with the
+        Batch — 1,000 one-node two-agent instances per prior kind through `solve - --threads 1` \
+        (a child process, start-up included), and the same per-line work in this process with the \
         prior cache and without it (rebuilt per line); each as a multiple of the uniform batch.
-        Bid stream — 1,000 S2 profiles drawn from the priors (--seed) through
-        `solve Experiments/instances/s2.json --bids -` against the same profiles as full instance
-        lines through `solve -`, on 1 and 2 threads, start-up included. Run from the repository
+        Bid stream — 1,000 S2 profiles drawn from the priors (--seed) through \
+        `solve Experiments/instances/s2.json --bids -` against the same profiles as full instance \
+        lines through `solve -`, on 1 and 2 threads, start-up included. Run from the repository \
         root, from a release build for figures worth recording.
         """)
 

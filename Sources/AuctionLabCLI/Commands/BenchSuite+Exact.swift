@@ -170,13 +170,13 @@ struct BenchExact: ParsableCommand {
         commandName: "exact",
         abstract: "The default exact solve (tie rule included) up to 10⁴ nodes against the previous auto path.",
         discussion: """
-        S1–S4, random trees and layered width-4 DAGs (V = 10², 10³, 10⁴) and random multi-parent
-        DAGs, at the bids' prices and at a tie (agent 1 priced like agent 0): the default solve,
-        the same solver without the tie rule (anyOptimum) and their ratio, and the path `auto`
-        took before pruned elimination (elimination with min-marginals, or MILP where its tables
-        exceed 10⁶ entries: not re-run, the recorded time is printed) with the speed-up and whether
-        the allocations agree. Then the layered DAG at 10⁴ nodes against plain elimination without
-        a table limit, and STAR with all payments in process and as `auctionlab solve` in a child
+        S1–S4, random trees and layered width-4 DAGs (V = 10², 10³, 10⁴) and random multi-parent \
+        DAGs, at the bids' prices and at a tie (agent 1 priced like agent 0): the default solve, \
+        the same solver without the tie rule (anyOptimum) and their ratio, and the path `auto` \
+        took before pruned elimination (elimination with min-marginals, or MILP where its tables \
+        exceed 10⁶ entries: not re-run, the recorded time is printed) with the speed-up and whether \
+        the allocations agree. Then the layered DAG at 10⁴ nodes against plain elimination without \
+        a table limit, and STAR with all payments in process and as `auctionlab solve` in a child \
         process (wall time, peak memory).
         """)
 

@@ -10,8 +10,8 @@ struct Calibrate: ParsableCommand {
         commandName: "calibrate",
         abstract: "Fit the market's open assumptions (switches) to a published table; report fit and held-out residuals.",
         discussion: """
-        The paper leaves parts of its market unstated. Each is a switch (names below);
-        a calibration spec frees some of them within bounds and names the topologies
+        The paper leaves parts of its market unstated. Each is a switch (names below); \
+        a calibration spec frees some of them within bounds and names the topologies \
         to fit; the others, and every saving, are held out and predicted:
 
           name: calibration
@@ -30,20 +30,20 @@ struct Calibrate: ParsableCommand {
           refine: 2
           max_iterations: 60
 
-        Switches: payment_scale (fitted in closed form), scarcity_low, prior_low_fraction,
-        beta, rho, kappa, noise, diurnal_hour (numbers, need [low, high]); edge_tokens,
-        diurnal, bundle_bidders, baseline_cap (options, need a list). Their meaning is
+        Switches: payment_scale (fitted in closed form), scarcity_low, prior_low_fraction, \
+        beta, rho, kappa, noise, diurnal_hour (numbers, need [low, high]); edge_tokens, \
+        diurnal, bundle_bidders, baseline_cap (options, need a list). Their meaning is \
         in fit.csv and in the documentation's "Calibrating the market to the paper" article.
 
-        Search: every combination of the free options is screened at the market's
-        start point; the best `refine` ones are refined by GSL's Nelder–Mead simplex
-        over the free numbers. Every evaluation simulates the fit topologies with the
+        Search: every combination of the free options is screened at the market's \
+        start point; the best `refine` ones are refined by GSL's Nelder–Mead simplex \
+        over the free numbers. Every evaluation simulates the fit topologies with the \
         same seed (common random numbers), so the result does not depend on --threads.
         Distance: Σ over fit cells of z², z = (ours − paper mean)/(paper std/√trials).
 
-        Output (atomically, all or nothing): OUT/fit.csv, residuals.csv, effects.csv,
-        table.md (OUT = --out, else the spec's `output`, else Results/NAME) and the
-        calibrated market (the spec's `calibrated_market`, or OUT/calibrated-market.yaml
+        Output (atomically, all or nothing): OUT/fit.csv, residuals.csv, effects.csv, \
+        table.md (OUT = --out, else the spec's `output`, else Results/NAME) and the \
+        calibrated market (the spec's `calibrated_market`, or OUT/calibrated-market.yaml \
         with --out). Progress goes to stderr on a terminal.
 
         Examples:

@@ -15,19 +15,17 @@ struct DSIC: ParsableCommand {
         commandName: "dsic",
         abstract: "Check mechanisms for truthfulness numerically: regret, IR, payment identity, revenue equivalence.",
         discussion: """
-          check   one mechanism on one instance (the default: `auctionlab dsic FILE.json` runs it)
-          sweep   every mechanism of a spec: an experiment spec, or a `kind: dsic-priors` spec
-                  (every mechanism on every prior family) → dsic.csv and table.md
-          curve   one agent's utility against its own bid in one sampled profile → CSV
+        `auctionlab dsic FILE.json` runs `check`; `sweep` takes an experiment spec or a \
+        `kind: dsic-priors` spec (every mechanism on every prior family).
 
         For each of --profiles profiles, true costs are drawn from the agents' priors (seeded).
-        Every agent's utility u(b) = P(b) − c·x(b) is evaluated on --grid points, as many
-        random bids, both sides of every step of its workload x(z) that the harness locates
-        itself (bisection on the allocation alone, never on payments) and of every breakpoint
-        the mechanism reports; regret is the best misreport's gain over truth. identity_error
-        is the largest |P − c·x(c) − ∫_c^hi x(z) dz| (Myerson's payment identity, with x from
-        the allocation alone): ≈ 0 for threshold payments. Revenue equivalence compares
-        E[payment] with E[Σ φ(c)·x] plus the rent across zero-density gaps and the top
+        Every agent's utility u(b) = P(b) − c·x(b) is evaluated on --grid points, as many \
+        random bids, both sides of every step of its workload x(z) that the harness locates \
+        itself (bisection on the allocation alone, never on payments) and of every breakpoint \
+        the mechanism reports; regret is the best misreport's gain over truth. identity_error \
+        is the largest |P − c·x(c) − ∫_c^hi x(z) dz| (Myerson's payment identity, with x from \
+        the allocation alone): ≈ 0 for threshold payments. Revenue equivalence compares \
+        E[payment] with E[Σ φ(c)·x] plus the rent across zero-density gaps and the top \
         type's utility, for every mechanism.
 
         Examples:
@@ -80,8 +78,8 @@ struct DSICCheck: ParsableCommand {
         commandName: "check",
         abstract: "One mechanism on one instance: regret, IR, payment identity, revenue equivalence.",
         discussion: """
-        The instance's bids are replaced by sampled true costs. The worst profitable misreport is
-        printed so it can be replayed with `auctionlab solve` (set that agent's "bid" in the
+        The instance's bids are replaced by sampled true costs. The worst profitable misreport is \
+        printed so it can be replayed with `auctionlab solve` (set that agent's "bid" in the \
         instance), or drawn with `auctionlab dsic curve`.
         """)
 
@@ -128,10 +126,10 @@ struct DSICSweepCommand: ParsableCommand {
         commandName: "sweep",
         abstract: "Every mechanism of a spec, on its instances → dsic.csv and table.md.",
         discussion: """
-        An experiment spec (the sweep's YAML): every mechanism on the spec's topologies at each
-        parameter point, plus --random small random workflows per point. A `kind: dsic-priors`
-        spec: every mechanism on every prior family, with identical and asymmetric agents; its
-        profiles, grid and seed are the spec's own fields, so --profiles, --grid,
+        An experiment spec (the sweep's YAML): every mechanism on the spec's topologies at each \
+        parameter point, plus --random small random workflows per point. A `kind: dsic-priors` \
+        spec: every mechanism on every prior family, with identical and asymmetric agents; its \
+        profiles, grid and seed are the spec's own fields, so --profiles, --grid, \
         --revenue-profiles, --seed and --random are refused with it.
         Writes dsic.csv and table.md to --out (default: the spec's `output`, else Results/NAME).
         """)
@@ -217,8 +215,8 @@ struct DSICCurve: ParsableCommand {
         commandName: "curve",
         abstract: "One agent's utility against its own bid, the others truthful → CSV.",
         discussion: """
-        The true costs are sampled profile --profile of --seed (as `dsic check` numbers them in
-        its "worst profitable misreport" line); --agent's utility is evaluated on --grid bids over
+        The true costs are sampled profile --profile of --seed (as `dsic check` numbers them in \
+        its "worst profitable misreport" line); --agent's utility is evaluated on --grid bids over \
         its support and at its true cost. CSV columns:
           instance,mechanism,seed,profile,agent,true_cost,bid,payment,workload,utility,truthful
         to --out FILE, or standard output without it.

@@ -10,11 +10,11 @@ struct Decompose: ParsableCommand {
         abstract: "Decompose STAR's saving against Myopic into allocation, payment and billing factors; STAR vs VCG; who serves each node.",
         discussion: """
         SPEC (kind: decomposition) names topologies, market, seed, trials and star_vcg_trials.
-        Every trial runs the 24 cells combo-ALLOCATION-PAYMENT-BILLING (allocation star|starblind|myopic|vcg,
-        payment myerson|second|capped, billing cached|full) on the sweep runner's market of that
+        Every trial runs the 24 cells combo-ALLOCATION-PAYMENT-BILLING (allocation star|starblind|myopic|vcg, \
+        payment myerson|second|capped, billing cached|full) on the sweep runner's market of that \
         trial; the first star_vcg_trials trials also run STAR's and VCG's cells.
 
-        Output (atomically): OUT/trials.csv, cells.csv, factors.csv, star-vs-vcg.csv,
+        Output (atomically): OUT/trials.csv, cells.csv, factors.csv, star-vs-vcg.csv, \
         assignments.csv, table.md (OUT = --out, else the spec's `output`, else Results/NAME).
 
         Example:

@@ -13,13 +13,13 @@ struct Dot: ParsableCommand {
         abstract: "Write a workflow topology or instance as Graphviz DOT, optionally coloured by the tier a mechanism assigns.",
         discussion: """
         FILE is a topology (Experiments/topologies/NAME.json) or an instance JSON (it has "agents").
-        Nodes are labelled with id, difficulty and token counts; edges with the context tokens
+        Nodes are labelled with id, difficulty and token counts; edges with the context tokens \
         they carry (split among parents when the file gives none).
 
-        --mechanism colours every node by the tier of the agent the mechanism's outcome gives
-        it (and names the agent). On an instance the instance's bids are used; on a topology
-        the market of trial --trial of --seed is drawn as a sweep draws it (same seed ⇒ the
-        same market as that trial of `auctionlab sweep`), so two mechanisms can be drawn on
+        --mechanism colours every node by the tier of the agent the mechanism's outcome gives \
+        it (and names the agent). On an instance the instance's bids are used; on a topology \
+        the market of trial --trial of --seed is drawn as a sweep draws it (same seed ⇒ the \
+        same market as that trial of `auctionlab sweep`), so two mechanisms can be drawn on \
         the same trial.
 
         Examples:

@@ -12,9 +12,7 @@ struct EquilibriumCommand: ParsableCommand {
         commandName: "equilibrium",
         abstract: "Approximate Bayes–Nash equilibrium bidding of a mechanism, with an ε-certificate.",
         discussion: """
-          solve   one mechanism on one instance (the default: `auctionlab equilibrium FILE.json` runs it)
-          study   a `kind: myerson-bound` spec: every (instance, mechanism) of it, each checked
-                  against Myerson's bound (no mechanism pays less than STAR at equilibrium)
+        `auctionlab equilibrium FILE.json` runs `solve`.
 
         Examples:
           auctionlab equilibrium solve Experiments/instances/s4.json --mechanism pay-as-bid
@@ -205,11 +203,11 @@ struct EquilibriumStudy: ParsableCommand {
         commandName: "study",
         abstract: "Myerson's bound at equilibrium: every (instance, mechanism) of a myerson-bound spec.",
         discussion: """
-        Runs every (instance, mechanism) of a `kind: myerson-bound` spec — S1–S4 with the paper's
-        market and random small workflows with asymmetric and ironed priors — and checks that
+        Runs every (instance, mechanism) of a `kind: myerson-bound` spec — S1–S4 with the paper's \
+        market and random small workflows with asymmetric and ironed priors — and checks that \
         each mechanism's expected payment at its equilibrium is at least STAR's (paired, 95 %).
-        The solver settings are the spec's. Writes summary.csv, ladder.csv, instances/NAME.csv
-        (+ NAME.json for a violation) and table.md to --out (default: the spec's `output`, else
+        The solver settings are the spec's. Writes summary.csv, ladder.csv, instances/NAME.csv \
+        (+ NAME.json for a violation) and table.md to --out (default: the spec's `output`, else \
         Results/NAME).
 
         Example:

@@ -11,12 +11,12 @@ struct Export: ParsableCommand {
         commandName: "export",
         abstract: "Write the allocation problem of one instance as a cost function network (toulbar2's CFN).",
         discussion: """
-        The problem is min over allocations of Σ_i p_i·x_i(A), with the prices the mechanism
-        allocates by: STAR's ironed virtual bids φ̄_i(b_i), VCG's bids. Each node is a variable
-        n<v> whose values are its capable agents a<i> (i: the agent's index in the instance);
-        each edge's cache saving is a binary function, shifted so every cost is ≥ 0. The
-        network's optimum is the allocation optimum plus a constant, which is printed; compare
-        a peer's answer by evaluating its allocation, since the file rounds costs to
+        The problem is min over allocations of Σ_i p_i·x_i(A), with the prices the mechanism \
+        allocates by: STAR's ironed virtual bids φ̄_i(b_i), VCG's bids. Each node is a variable \
+        n<v> whose values are its capable agents a<i> (i: the agent's index in the instance); \
+        each edge's cache saving is a binary function, shifted so every cost is ≥ 0. The \
+        network's optimum is the allocation optimum plus a constant, which is printed; compare \
+        a peer's answer by evaluating its allocation, since the file rounds costs to \
         --decimals decimals (in units of the largest unary cost ÷ 10⁶).
 
         Examples:

@@ -9,15 +9,15 @@ struct Merge: ParsableCommand {
         commandName: "merge",
         abstract: "Join the shards of `auctionlab sweep --shard i/n` into one result; refuses if a trial is missing or repeated.",
         discussion: """
-        Reads every shard-I-of-N.rows in the output folder and checks that each
-        trial of the spec is present exactly once; the merged files are then
-        byte-identical to a single unsharded run. The shards are read as a k-way
-        merge and trials.csv is written row by row, so memory does not grow with
-        the number of trials (a 10^6-trial table1 merge fits in well under 1 GB). Otherwise it writes nothing,
-        exits 1, and names the missing trials, the shards that hold them (file
-        absent, or truncated) with the command that re-runs each, and any trial
-        found in more than one file. A shard written before the market or a
-        topology file changed (same name, other contents) is refused, naming the
+        Reads every shard-I-of-N.rows in the output folder and checks that each \
+        trial of the spec is present exactly once; the merged files are then \
+        byte-identical to a single unsharded run. The shards are read as a k-way \
+        merge and trials.csv is written row by row, so memory does not grow with \
+        the number of trials (a 10^6-trial table1 merge fits in well under 1 GB). Otherwise it writes nothing, \
+        exits 1, and names the missing trials, the shards that hold them (file \
+        absent, or truncated) with the command that re-runs each, and any trial \
+        found in more than one file. A shard written before the market or a \
+        topology file changed (same name, other contents) is refused, naming the \
         file: the trials would mix two markets.
 
         Examples:

@@ -22,10 +22,10 @@ struct PriorCommand: ParsableCommand {
           {"kind":"empirical","samples":[0.4,0.5,0.5,0.9,1.3]}            (piecewise-linear CDF)
 
         Cost side (procurement, default): φ(c) = c + F(c)/f(c). Value side: φ(v) = v − (1−F(v))/f(v).
-        The ironed φ̄ is the derivative of the lower convex (cost) or upper concave (value)
-        envelope of R(q) = q·F⁻¹(q), with R's jumps: across a zero-density gap F⁻¹ jumps, and
-        the envelope's chord over that jump pools the types beyond the gap even where φ itself
-        is monotone (0.5·U[0,2.4] + 0.5·U[5.6,8]: φ̄ = 13.6 on [2.4, 8]). φ̄ is exactly constant
+        The ironed φ̄ is the derivative of the lower convex (cost) or upper concave (value) \
+        envelope of R(q) = q·F⁻¹(q), with R's jumps: across a zero-density gap F⁻¹ jumps, and \
+        the envelope's chord over that jump pools the types beyond the gap even where φ itself \
+        is monotone (0.5·U[0,2.4] + 0.5·U[5.6,8]: φ̄ = 13.6 on [2.4, 8]). φ̄ is exactly constant \
         on each ironed interval; a point inside a gap gets the value at the gap's top.
 
         Examples:

@@ -27,10 +27,10 @@ struct SaleRun: ParsableCommand {
         commandName: "run",
         abstract: "SALE strategy auctions vs single agents, random, oracle, kNN/classifier/MF routers and a cascade.",
         discussion: """
-        No LLM is called. Outcomes come from a calibrated generative model (the
-        spec's `simulator:` block) or from a trace of logged runs (`trace:` in the
-        spec, or --trace). For each of `orders` random task orders, SALE's score
-        weights are fitted by a MIP (GLPK) and the routers are trained on the first
+        No LLM is called. Outcomes come from a calibrated generative model (the \
+        spec's `simulator:` block) or from a trace of logged runs (`trace:` in the \
+        spec, or --trace). For each of `orders` random task orders, SALE's score \
+        weights are fitted by a MIP (GLPK) and the routers are trained on the first \
         `train_fraction` of the tasks; every method is evaluated on the rest.
 
         Writes, atomically, to Results/NAME (or --out):

@@ -54,8 +54,8 @@ struct SaleCurves: ParsableCommand {
         commandName: "curves",
         abstract: "Learning curves: pass@1, $ per task and each agent's share against the task index, with and without memory.",
         discussion: """
-        For each spec and each of --orders task orders, SALE's weights are fitted on the training
-        prefix and SALE runs the test stream with memory on and off (memory fills from the first
+        For each spec and each of --orders task orders, SALE's weights are fitted on the training \
+        prefix and SALE runs the test stream with memory on and off (memory fills from the first \
         task of the order). Writes to --out:
           learning-curves.csv   rolling mean over a --window-task trailing window at every
                                 --step-th task index, per simulator (spec name), domain
@@ -87,14 +87,14 @@ struct SaleOverhead: ParsableCommand {
         commandName: "overhead",
         abstract: "The auction's own tokens (plans, jury grades, memory look-ups) as a share of SALE's cost, and the break-even overhead.",
         discussion: """
-        For each spec and task order, SALE (memory on) runs the test stream; every auction is
-        charged its plans (every agent writes one; refiners write a second), its jury (every
-        agent reads every plan and writes --grade-tokens per grade, both rounds) and its memory
-        look-ups (each refining agent reads --lookup-plans past plans per retrieved task, each as
-        long as its own first plan). Writes overhead.csv to --out: per simulator, domain and bin,
-        $ per task of each part, the overhead's share of SALE's cost, SALE's cost change vs the
+        For each spec and task order, SALE (memory on) runs the test stream; every auction is \
+        charged its plans (every agent writes one; refiners write a second), its jury (every \
+        agent reads every plan and writes --grade-tokens per grade, both rounds) and its memory \
+        look-ups (each refining agent reads --lookup-plans past plans per retrieved task, each as \
+        long as its own first plan). Writes overhead.csv to --out: per simulator, domain and bin, \
+        $ per task of each part, the overhead's share of SALE's cost, SALE's cost change vs the \
         largest agent alone (execution only, + plans and jury, + look-ups), and the break-even:
-        the overhead per task at which SALE costs as much as the largest agent alone, as dollars,
+        the overhead per task at which SALE costs as much as the largest agent alone, as dollars, \
         as a multiple of the measured overhead and as a share of SALE's cost.
 
         Example:
@@ -128,13 +128,13 @@ struct SaleFeasible: ParsableCommand {
         commandName: "feasible",
         abstract: "Search the simulator's calibration fields for points where reliance, cost and pass@1 all match the paper's headline figures.",
         discussion: """
-        A Latin hypercube of --points settings of the calibration fields (--axis, default: pq32,
-        kappa, rho, refine_gain, signal_strength, tok over the box in verdict.md) applied to the
-        spec's simulator. Each point is screened on --screen simulated datasets (seeds
-        --dataset-seed, +1, …; one task order each); points whose means are within --slack of
-        every window go on to --confirm further datasets and are judged there: reliance and cost
-        change vs the largest agent within --tolerance of \(paperPercent(SaleHeadline.paper.largestAgentRelianceChange.overall)) and \(paperPercent(SaleHeadline.paper.totalCostChange)) (the paper's), and SALE's
-        pass@1 at or above the largest agent's. Writes to --out: design.csv (every point),
+        A Latin hypercube of --points settings of the calibration fields (--axis, default: pq32, \
+        kappa, rho, refine_gain, signal_strength, tok over the box in verdict.md) applied to the \
+        spec's simulator. Each point is screened on --screen simulated datasets (seeds \
+        --dataset-seed, +1, …; one task order each); points whose means are within --slack of \
+        every window go on to --confirm further datasets and are judged there: reliance and cost \
+        change vs the largest agent within --tolerance of \(paperPercent(SaleHeadline.paper.largestAgentRelianceChange.overall)) and \(paperPercent(SaleHeadline.paper.totalCostChange)) (the paper's), and SALE's \
+        pass@1 at or above the largest agent's. Writes to --out: design.csv (every point), \
         datasets.csv (every point × dataset) and verdict.md.
 
         Example:

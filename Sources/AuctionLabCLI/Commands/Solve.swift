@@ -22,11 +22,11 @@ struct Solve: ParsableCommand {
           {"agents":[{"id":"a","tier":3,"rho":0.25,"bid":1.2,"prior":{"kind":"uniform","low":0.5,"high":5}}],
            "nodes":[{"id":"v1","difficulty":2,"input_tokens":2000,"output_tokens":30000}],
            "edges":[{"from":"v1","to":"v2","tokens":30000}], "cache_discount":0}
-        Edge "tokens" is optional (then the child's input is split among parents in
+        Edge "tokens" is optional (then the child's input is split among parents in \
         proportion to their outputs). Prices are per output token; workloads in tokens.
 
-        Mechanisms: star (min ironed virtual cost, Myerson payments), vcg (min bid cost,
-        threshold payments), myopic and homogeneous (the paper's baselines), pay-as-bid
+        Mechanisms: star (min ironed virtual cost, Myerson payments), vcg (min bid cost, \
+        threshold payments), myopic and homogeneous (the paper's baselines), pay-as-bid \
         (a non-truthful control).
 
         Batch: several INSTANCE files, or `-` for JSON Lines on standard input (one instance \

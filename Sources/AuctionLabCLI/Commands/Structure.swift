@@ -17,8 +17,8 @@ struct StructureCommand: ParsableCommand {
           sweep     a `kind: structure` spec: each parameter over its values, the others at the default
                     → topologies/*.json, trials.csv, summary.csv, table.md
 
-        Parameters: fan_out (consumers of one broadcast context node), depth (stages per lane),
-        width (parallel lanes), cycles (feedback rounds unrolled after the merge), hard_share
+        Parameters: fan_out (consumers of one broadcast context node), depth (stages per lane), \
+        width (parallel lanes), cycles (feedback rounds unrolled after the merge), hard_share \
         (share of tier-3 nodes), edge_tokens (mean context tokens per edge).
 
         Examples:

@@ -11,8 +11,8 @@ struct Sweep: ParsableCommand {
         commandName: "sweep",
         abstract: "Run an experiment spec (YAML) in parallel; write trials.csv, summary.csv and table.md.",
         discussion: """
-        A spec names topologies (files in Experiments/topologies), mechanisms,
-        trials, a master seed, and optionally a cartesian sweep over rho, kappa,
+        A spec names topologies (files in Experiments/topologies), mechanisms, \
+        trials, a master seed, and optionally a cartesian sweep over rho, kappa, \
         beta, noise, per_tier, bimodal:
 
           name: rho
@@ -22,29 +22,29 @@ struct Sweep: ParsableCommand {
           seed: 7
           sweep: {rho: [0.1, 0.25, 0.5, 1]}
 
-        A mechanism written BASE@equilibrium (e.g. pay-as-bid@equilibrium) is
-        BASE when every agent bids its computed Bayes–Nash equilibrium bid
-        function (one equilibrium per trial from that trial's priors; settings
-        in an optional `equilibrium: {grid, samples, iterations,
-        certificate_samples, end_knot}` block); its rows carry the ε-certificate
-        (trials.csv: epsilon, relative_epsilon, converged, …) and STAR's savings
+        A mechanism written BASE@equilibrium (e.g. pay-as-bid@equilibrium) is \
+        BASE when every agent bids its computed Bayes–Nash equilibrium bid \
+        function (one equilibrium per trial from that trial's priors; settings \
+        in an optional `equilibrium: {grid, samples, iterations, \
+        certificate_samples, end_knot}` block); its rows carry the ε-certificate \
+        (trials.csv: epsilon, relative_epsilon, converged, …) and STAR's savings \
         are also taken against it. See Experiments/table1-equilibrium.yaml.
 
-        Each trial's market is drawn from a generator seeded by (seed, trial
-        index), the same for every mechanism and parameter point, so savings are
-        paired and the CSV bytes do not depend on --threads. Output goes to
-        Results/NAME (or --out) and is written atomically: an interrupted or
-        failed run leaves no partial file, and the three files are published
-        together. One run owns a folder at a time (FOLDER/.auctionlab.lock names
-        it; a second run into the same folder refuses, a lock left by a killed
+        Each trial's market is drawn from a generator seeded by (seed, trial \
+        index), the same for every mechanism and parameter point, so savings are \
+        paired and the CSV bytes do not depend on --threads. Output goes to \
+        Results/NAME (or --out) and is written atomically: an interrupted or \
+        failed run leaves no partial file, and the three files are published \
+        together. One run owns a folder at a time (FOLDER/.auctionlab.lock names \
+        it; a second run into the same folder refuses, a lock left by a killed \
         run is taken over with a note).
 
-        Sharding: --shard K/N runs the trials with index mod N = K and writes
-        shard-K-of-N.rows once the shard is complete (its journal, renamed);
-        meanwhile the journal holds the finished items (compact binary, one
-        slot per item), so a killed shard re-run with --resume redoes only the
-        rest. `auctionlab merge` joins the shards into the same
-        bytes a single run writes, or refuses, naming the missing or duplicated
+        Sharding: --shard K/N runs the trials with index mod N = K and writes \
+        shard-K-of-N.rows once the shard is complete (its journal, renamed); \
+        meanwhile the journal holds the finished items (compact binary, one \
+        slot per item), so a killed shard re-run with --resume redoes only the \
+        rest. `auctionlab merge` joins the shards into the same \
+        bytes a single run writes, or refuses, naming the missing or duplicated \
         trials and the command that re-runs each missing shard.
 
         Cluster: --emit-slurm DIR --shards N writes, without running anything,
@@ -52,7 +52,7 @@ struct Sweep: ParsableCommand {
           DIR/merge.sbatch   `auctionlab merge SPEC`
           DIR/submit.sh      submits both; the merge with --dependency=afterok
           DIR/parallel.sh    the same with GNU parallel (HOSTS=a,b: over SSH)
-        Logs go to DIR/logs. The scripts hold absolute paths to this folder and
+        Logs go to DIR/logs. The scripts hold absolute paths to this folder and \
         to this binary (--binary to change it).
 
         Examples:
@@ -63,7 +63,7 @@ struct Sweep: ParsableCommand {
               --emit-slurm slurm/t1 --shards 1000 --time 00:15:00 --mem 1G \\
               --merge-time 01:00:00 --merge-mem 512M
           slurm/t1/submit.sh       # or slurm/t1/parallel.sh (GNU parallel)
-        Sizing (time a few hundred trials; the merge runs in constant memory): see the
+        Sizing (time a few hundred trials; the merge runs in constant memory): see the \
         documentation's "Running at scale" article.
         """)
 
