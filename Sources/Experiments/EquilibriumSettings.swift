@@ -36,10 +36,13 @@ public struct EquilibriumSettings: Codable, Sendable, Hashable {
     public static let defaultDamping = 0.5
     /// Solve one reference equilibrium per (topology, parameter point, entry) on the market's
     /// nominal instance (`PaperMarket.reference`: token counts without noise, price factor 1) and
-    /// start every trial's solve from it, carried to the trial's supports (default true).
-    /// Why: a trial's priors are the nominal ones times the trial's price factor k, so without
-    /// token noise the carried reference *is* the trial's equilibrium (`EquilibriumScalingTests`);
-    /// with it the trial only has to polish (`polish_iterations`).
+    /// start every trial's solve from it, carried to the trial's supports (default false).
+    /// Why it exists: a trial's priors are the nominal ones times the trial's price factor k, so
+    /// without token noise the carried reference *is* the trial's equilibrium
+    /// (`EquilibriumScalingTests`); with it the trial only has to polish (`polish_iterations`).
+    /// Why it is off: measured on table1-equilibrium (50 trials), 4 polishing iterations left
+    /// pay-as-bid's median relative ε at 2.5–3.7 %, against ≈ 1.9 % for a cold 20-iteration solve
+    /// (`bench equilibrium`), for about the same CPU, since each trial's certificate dominates.
     public var reference: Bool?
     /// Profiles N of the reference solve (default 4 × `samples`).
     public var referenceSamples: Int?
@@ -64,7 +67,7 @@ public struct EquilibriumSettings: Codable, Sendable, Hashable {
     public var certificateMaxSamples: Int?
 
     /// Whether trials start from a reference equilibrium.
-    public var usesReference: Bool { reference ?? true }
+    public var usesReference: Bool { reference ?? false }
     /// The reference solve's configuration (``config`` with its larger N and T).
     public var referenceConfig: EquilibriumConfig {
         var c = config
