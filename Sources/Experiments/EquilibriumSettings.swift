@@ -41,8 +41,8 @@ public struct EquilibriumSettings: Codable, Sendable, Hashable {
     /// without token noise the carried reference *is* the trial's equilibrium
     /// (`EquilibriumScalingTests`); with it the trial only has to polish (`polish_iterations`).
     /// Why it is off: measured on table1-equilibrium (50 trials), 4 polishing iterations left
-    /// pay-as-bid's median relative ε at 2.5–3.7 %, against ≈ 1.9 % for a cold 20-iteration solve
-    /// (`bench equilibrium`), for about the same CPU, since each trial's certificate dominates.
+    /// pay-as-bid's median relative ε at 2.5–3.7 % (S1–S4) against 2.3–2.8 % for a cold
+    /// 20-iteration solve; it saved 31 % of the CPU (1,577 s vs 2,296 s; CHANGELOG, issue 28).
     public var reference: Bool?
     /// Profiles N of the reference solve (default 4 × `samples`).
     public var referenceSamples: Int?
