@@ -83,7 +83,7 @@ let package = Package(
         .testTarget(name: "TruthfulnessTests", dependencies: ["TestSupport", "Truthfulness", "Mechanisms", "Workflows", "Priors", "LabNumerics"]),
         .testTarget(name: "LabNumericsTests", dependencies: ["LabNumerics"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Sweeps", "LabNumerics"]),
-        .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "Experiments", "LabIO", "LabNumerics", "TestSupport"]),
+        .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "Experiments", "Equilibrium", "Mechanisms", "Workflows", "LabIO", "LabNumerics", "TestSupport"]),
         .testTarget(name: "StudiesTests", dependencies: ["Studies", "Sweeps", "Experiments", "Workflows", "LabIO", "TestSupport"]),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Sweeps", "LabIO", "TestSupport"]),
         .testTarget(name: "StrategyAuctionsTests", dependencies: ["TestSupport", "StrategyAuctions", "LabNumerics", "LabIO"]),

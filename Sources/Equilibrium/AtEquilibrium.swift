@@ -52,9 +52,19 @@ public struct AtEquilibrium: Mechanism {
 
     /// The equilibrium of `base` on `instance`'s priors (solver and certificate seeded by `seed`),
     /// then `base` at the bids b_i(c_i) with c_i = the instance's bid of agent i.
-    public func play(_ instance: Instance, seed: UInt64) throws -> Play {
+    /// With `start` (strategies on `instance`'s supports, e.g. a reference equilibrium carried
+    /// over by ``EquilibriumSolver/carry(_:to:)``) the solver is warm-started there with
+    /// `warmIterations` iterations whose steps begin at `warmStepOffset` (see
+    /// ``EquilibriumConfig/stepOffset``).
+    public func play(_ instance: Instance, seed: UInt64, start: [BidFunction]? = nil, warmIterations: Int? = nil,
+                     warmStepOffset: Int = 0) throws -> Play {
         var c = config
         c.seed = seed
+        if let start {
+            c.start = start
+            c.stepOffset = warmStepOffset
+            if let w = warmIterations { c.iterations = w }
+        }
         let eq = try EquilibriumSolver.solve(base, instance: instance, config: c)
         var atEq = instance
         for i in 0..<instance.agentCount { atEq = atEq.withBid(i, eq.strategies[i].bid(instance.bids[i])) }

@@ -39,6 +39,10 @@ public struct EquilibriumConfig: Sendable {
     /// Certificate: fresh profiles (default max(N, 200)), own types (default 2K+1), directly
     /// evaluated bids (default 4K+1), and the relative ε below which the result counts as converged.
     public var certificateSamples: Int?
+    /// Most fresh profiles the certificate may give one agent whose relative-ε interval is wider
+    /// than ± `target` (a second pass on that agent alone, see `EquilibriumSolver.certify`);
+    /// nil: no second pass.
+    public var certificateMaxSamples: Int?
     /// Own-type grid points of the certificate (≥ 2; nil = 2K+1).
     public var certificateTypes: Int?
     /// Directly evaluated bids of the certificate (≥ 2; nil = 4K+1).
@@ -53,6 +57,14 @@ public struct EquilibriumConfig: Sendable {
     public var lowerEndKnot: Bool
     /// Solver and payment method the mechanism runs with.
     public var options: MechanismOptions
+    /// Strategies to start from instead of truthful bids (one per agent, on this instance's
+    /// supports; each is read at the solver's knots), e.g. a reference equilibrium carried over
+    /// by ``BidFunction/mapped(floor:ceiling:)``; nil: the cold start.
+    public var start: [BidFunction]?
+    /// Where the decreasing step schedule α/(1 + (t−1)/5) starts: step t uses t + `stepOffset`.
+    /// Why: a warm start is already near the fixed point, so its first steps should be as small
+    /// as a cold start's late ones (0 for a cold start).
+    public var stepOffset: Int = 0
 
     /// Settings with the defaults shown; not validated here (see ``validate()``).
     public init(grid: Int = 9, samples: Int = 200, iterations: Int = 30, damping: Double = 0.5, seed: UInt64 = 1,

@@ -37,6 +37,19 @@ public struct BidFunction: Sendable, Codable, Equatable {
     /// The bid of an agent whose cost is `c`.
     public func bid(_ c: Double) -> Double { min(ceiling, max(floor, unclamped(c))) }
 
+    /// This bid function carried to the support [`floor`, `ceiling`] by the affine map of
+    /// [self.floor, self.ceiling] onto it, applied to costs and bids alike.
+    /// Why: when every cost, prior and bid of a game is multiplied by k > 0 (a trial's diurnal
+    /// price factor in the paper's market) the mechanisms' allocations are unchanged and their
+    /// payments scale by k, so b is an equilibrium of the first game exactly when its map is one
+    /// of the second (`EquilibriumScalingTests`). Trials that also differ in token counts are
+    /// not scaled copies; there the map is a warm start, and the certificate decides.
+    public func mapped(floor lo: Double, ceiling hi: Double) -> BidFunction {
+        let s = (hi - lo) / (ceiling - floor)
+        let f = { (x: Double) in lo + (x - self.floor) * s }
+        return BidFunction(costs: costs.map(f), bids: bids.map(f), floor: lo, ceiling: hi)
+    }
+
     func unclamped(_ c: Double) -> Double {
         let n = costs.count
         if c <= costs[0] { return bids[0] + (c - costs[0]) * (bids[1] - bids[0]) / (costs[1] - costs[0]) }

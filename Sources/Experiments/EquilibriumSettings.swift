@@ -13,7 +13,7 @@ import LabIO
 /// priors, seeded from the trial's seed, with one thread (the sweep is parallel over items), so
 /// rows do not depend on `--threads` or `--shard`.
 public struct EquilibriumSettings: Codable, Sendable, Hashable {
-    /// Knots K of each bid function (default 7).
+    /// Knots K of each bid function (default 9).
     public var grid: Int?
     /// Profiles N per agent and iteration (default 100).
     public var samples: Int?
@@ -21,7 +21,10 @@ public struct EquilibriumSettings: Codable, Sendable, Hashable {
     public var iterations: Int?
     /// Fresh profiles of the ε-certificate (default 200).
     public var certificateSamples: Int?
-    /// First knot at the support's lower end (`--end-knot`; default false).
+    /// First knot at the support's lower end (`--end-knot`; default true). Why: on S1–S4 the
+    /// largest deviation gains of pay-as-bid sat at the lowest types, below the first cell
+    /// midpoint, where the bid function was extrapolated (S1 seed 1, K 9, N 100: t1b's relative
+    /// ε 7.3 % → 2.4 %; `Results/table1-equilibrium/README.md`).
     public var endKnot: Bool?
     /// Relative ε at or below which an equilibrium counts as converged (default 0.01).
     public var target: Double?
@@ -32,11 +35,51 @@ public struct EquilibriumSettings: Codable, Sendable, Hashable {
     public var damping: Double?
     /// The step size when `damping` is absent; a spec's hash names `damping` only when it differs.
     public static let defaultDamping = 0.5
+    /// Solve one reference equilibrium per (topology, parameter point, entry) on the market's
+    /// nominal instance (`PaperMarket.reference`: token counts without noise, price factor 1) and
+    /// start every trial's solve from it, carried to the trial's supports (default false).
+    /// Why it exists: a trial's priors are the nominal ones times the trial's price factor k, so
+    /// without token noise the carried reference *is* the trial's equilibrium
+    /// (`EquilibriumScalingTests`); with it the trial only has to polish (`polish_iterations`).
+    /// Why it is off: measured on table1-equilibrium (50 trials), 4 polishing iterations left
+    /// pay-as-bid's median relative ε at 2.5–3.7 % (S1–S4) against 2.3–2.8 % for a cold
+    /// 20-iteration solve; it saved 31 % of the CPU (1,577 s vs 2,296 s; CHANGELOG, issue 28).
+    public var reference: Bool?
+    /// Profiles N of the reference solve (default 4 × `samples`).
+    public var referenceSamples: Int?
+    /// Iterations of the reference solve (default 2 × `iterations`).
+    public var referenceIterations: Int?
+    /// Iterations of a trial's solve from the carried reference (default 4).
+    public var polishIterations: Int?
+    /// Where a polishing solve's step schedule starts (``EquilibriumConfig/stepOffset``; default 10,
+    /// a step of α/3).
+    public var polishStepOffset: Int?
 
     enum CodingKeys: String, CodingKey {
-        case grid, samples, iterations, target, temperature, damping
+        case grid, samples, iterations, target, temperature, damping, reference
         case certificateSamples = "certificate_samples", endKnot = "end_knot"
+        case referenceSamples = "reference_samples", referenceIterations = "reference_iterations"
+        case polishIterations = "polish_iterations", polishStepOffset = "polish_step_offset"
+        case certificateMaxSamples = "certificate_max_samples"
     }
+
+    /// Most certificate profiles for an agent whose relative-ε interval is wider than ± target
+    /// (``EquilibriumConfig/certificateMaxSamples``; default 2 × `certificate_samples`).
+    public var certificateMaxSamples: Int?
+
+    /// Whether trials start from a reference equilibrium.
+    public var usesReference: Bool { reference ?? false }
+    /// The reference solve's configuration (``config`` with its larger N and T).
+    public var referenceConfig: EquilibriumConfig {
+        var c = config
+        c.samples = referenceSamples ?? 4 * c.samples
+        c.iterations = referenceIterations ?? 2 * c.iterations
+        return c
+    }
+    /// Iterations of a trial's polishing solve.
+    public var polish: Int { polishIterations ?? 4 }
+    /// Step offset of a trial's polishing solve.
+    public var polishOffset: Int { polishStepOffset ?? 10 }
 
     /// Settings with every field optional; nil takes the default of ``config``.
     public init(grid: Int? = nil, samples: Int? = nil, iterations: Int? = nil, certificateSamples: Int? = nil,
@@ -48,8 +91,10 @@ public struct EquilibriumSettings: Codable, Sendable, Hashable {
 
     /// The solver configuration (one thread; the seed is set per trial by `AtEquilibrium.play`).
     public var config: EquilibriumConfig {
-        EquilibriumConfig(grid: grid ?? 7, samples: samples ?? 100, iterations: iterations ?? 20, damping: damping ?? Self.defaultDamping, threads: 1,
-                          temperature: temperature ?? 0.01, certificateSamples: certificateSamples ?? 200, target: target ?? 0.01, lowerEndKnot: endKnot ?? false)
+        var c = EquilibriumConfig(grid: grid ?? 9, samples: samples ?? 100, iterations: iterations ?? 20, damping: damping ?? Self.defaultDamping, threads: 1,
+                          temperature: temperature ?? 0.01, certificateSamples: certificateSamples ?? 200, target: target ?? 0.01, lowerEndKnot: endKnot ?? true)
+        c.certificateMaxSamples = certificateMaxSamples ?? 2 * (certificateSamples ?? 200)
+        return c
     }
 
     /// Refuses values the solver cannot use; the error names `equilibrium.FIELD` of `file`.
@@ -64,6 +109,11 @@ public struct EquilibriumSettings: Codable, Sendable, Hashable {
         if let t = target, !(t > 0 && t.isFinite) { throw bad("target", "must be a positive relative ε (got \(t))") }
         if let t = temperature, !(t >= 0 && t.isFinite) { throw bad("temperature", "must be a finite number ≥ 0 (got \(t))") }
         if let d = damping, !(d > 0 && d <= 1) { throw bad("damping", "must be in (0, 1] (got \(d))") }
+        if let m = certificateMaxSamples, !(1...1_000_000).contains(m) { throw bad("certificate_max_samples", "must be between 1 and 1000000 (got \(m))") }
+        if let s = referenceSamples, !(1...1_000_000).contains(s) { throw bad("reference_samples", "must be between 1 and 1000000 (got \(s))") }
+        if let t = referenceIterations, !(1...100_000).contains(t) { throw bad("reference_iterations", "must be between 1 and 100000 (got \(t))") }
+        if let t = polishIterations, !(1...100_000).contains(t) { throw bad("polish_iterations", "must be between 1 and 100000 (got \(t))") }
+        if let t = polishStepOffset, !(0...100_000).contains(t) { throw bad("polish_step_offset", "must be between 0 and 100000 (got \(t))") }
     }
 }
 

@@ -21,6 +21,17 @@ public enum PaperMarket {
         return (0..<n).map { p[0] + (p[2] - p[0]) * Double($0) / Double(n - 1) }
     }
 
+    /// The market's nominal instance on `topology`: every agent's prior at price factor k = 1
+    /// (β = 0) and every token count as the topology gives it (noise 0); bids are a draw of costs
+    /// and do not matter to an equilibrium. A trial's priors are these times its k (the uniform
+    /// and bimodal priors both scale with k), which `SweepRunner`'s reference equilibria use.
+    public static func reference(topology: Topology, parameters p: [String: Double], market: MarketSpec = .paper) -> InstanceSpec {
+        var q = p
+        q["beta"] = 0
+        q["noise"] = 0
+        return sample(topology: topology, parameters: q, seed: 0, market: market).spec
+    }
+
     /// One trial's market on `topology`: truthful bids b_i = c_i = C_i·S_i·k with
     /// k = 1 + β·E(t), t ~ U(0,24), S_i ~ U(0.1,1); prior U[0.1·k·C_i, k·C_i] (or, with
     /// `bimodal`, a two-bump mixture on the same range from which c_i is drawn);

@@ -48,11 +48,24 @@ public enum Reports {
         public var notConverged = 0
         /// Trials with a stored certificate.
         public var trials = 0
+        /// Per trial with STAR in the spec: STAR's expected saving 1 − E[STAR]/E[equilibrium]
+        /// (expectations over the trial's priors, on the certificate's profiles, paired).
+        public var expectedSavings: [Double] = []
+        /// Per trial: the paired gap E[equilibrium] − E[STAR] ($; Myerson: ≥ 0 at an exact equilibrium).
+        public var myersonGaps: [Double] = []
+        /// Per trial: the upper end of that gap's 95 % interval over the trial's profiles ($).
+        public var myersonGapHighs: [Double] = []
+        /// Per trial: the sum of the agents' ε ($), the slack an ε-equilibrium leaves Myerson's bound.
+        public var epsilonSums: [Double] = []
         mutating func add(_ measures: [Double], target: Double) {
             guard measures.count == EquilibriumMeasures.stored, !measures[1].isNaN else { return }
             maxRelativeEpsilon = max(maxRelativeEpsilon, measures[1])
             if measures[1] > target { notConverged += 1 }
             trials += 1
+            if !measures[5].isNaN, measures[3] > 0 {
+                expectedSavings.append(1 - measures[5] / measures[3])
+                myersonGaps.append(measures[6]); myersonGapHighs.append(measures[8]); epsilonSums.append(measures[9])
+            }
         }
     }
 
@@ -120,7 +133,9 @@ public enum Reports {
         let header = ["experiment", "topology", "mechanism"] + params +
             ["trials", "mean", "std", "ci_low", "ci_high"] +
             baselines.flatMap { ["saving_vs_\($0)", "saving_vs_\($0)_ci_low", "saving_vs_\($0)_ci_high"] } +
-            (eq ? ["max_relative_epsilon", "not_converged_trials"] : [])
+            (eq ? ["max_relative_epsilon", "not_converged_trials", "expected_saving_of_star", "expected_saving_of_star_ci_low",
+                   "expected_saving_of_star_ci_high", "myerson_gap", "myerson_gap_ci_low", "myerson_gap_ci_high",
+                   "myerson_shortfall_trials", "mean_epsilon_sum"] : [])
         var out: [[String]] = []
         for (g, byMech) in groups {
             for mech in spec.mechanisms {
@@ -132,7 +147,14 @@ public enum Reports {
                     if let sv = c.savingVs[base] { row += [num(sv.mean), num(sv.ciLow), num(sv.ciHigh)] } else { row += ["", "", ""] }
                 }
                 if eq {
-                    if let e = c.equilibrium, e.trials > 0 { row += [num(e.maxRelativeEpsilon), "\(e.notConverged)"] } else { row += ["", ""] }
+                    if let e = c.equilibrium, e.trials > 0 {
+                        row += [num(e.maxRelativeEpsilon), "\(e.notConverged)"]
+                        if e.myersonGaps.isEmpty { row += Array(repeating: "", count: 8) } else {
+                            let sv = Summary(e.expectedSavings), g = Summary(e.myersonGaps)
+                            row += [num(sv.mean), num(sv.ciLow), num(sv.ciHigh), num(g.mean), num(g.ciLow), num(g.ciHigh),
+                                    "\(e.myersonGapHighs.filter { $0 < 0 }.count)", num(Summary(e.epsilonSums).mean)]
+                        }
+                    } else { row += Array(repeating: "", count: 10) }
                 }
                 out.append(row)
             }
@@ -203,40 +225,75 @@ public enum Reports {
         return String(format: "%.1f %% [%.1f, %.1f]", 100 * s.mean, 100 * s.ciLow, 100 * s.ciHigh)
     }
 
-    /// `table.md` of a spec with equilibrium entries: every mechanism's mean ± std in spec
-    /// order, each equilibrium figure with its certificate beside it (largest relative ε over the
-    /// trials, and "not converged" with the count where a trial's relative ε is above the
-    /// target), and STAR's paired savings against each equilibrium entry.
+    /// `table.md` of a spec with equilibrium entries, three tables per the cells:
+    /// 1. every mechanism's mean payment with its 95 % interval over trials, each equilibrium
+    ///    figure with its certificate (largest relative ε over the trials; **not converged** with
+    ///    the count where a trial's relative ε is above the target);
+    /// 2. STAR's paired savings against each equilibrium entry with their half-widths: on the
+    ///    trials' drawn costs (as Table 1), and in expectation over each trial's priors (on the
+    ///    certificate's profiles, which removes the spread of one draw of costs);
+    /// 3. Myerson's bound per cell: E[equilibrium] − E[STAR], paired, with the trials whose own
+    ///    interval lies below 0 (a shortfall) and the mean ε-sum, the slack that may explain one.
     static func equilibriumTableMarkdown(_ spec: ExperimentSpec, cells groups: [(Group, [String: Cell])], command: String) -> String {
         let params = spec.sweptNames
         let entries = spec.mechanisms.filter { AtEquilibrium.baseName($0) != nil }
         let target = spec.equilibriumTarget
+        func interval(_ s: Summary) -> String { String(format: "%.2f [%.2f, %.2f]", s.mean, s.ciLow, s.ciHigh) }
         func figure(_ c: Cell?) -> String {
             guard let c else { return "–" }
-            var text = String(format: "%.2f ± %.2f", c.payment.mean, c.payment.std)
+            var text = interval(c.payment)
             if let e = c.equilibrium, e.trials > 0 {
                 text += e.notConverged == 0 ? " (ε ≤ \(percent(e.maxRelativeEpsilon)))"
                     : " (**not converged** in \(e.notConverged)/\(e.trials): max ε \(percent(e.maxRelativeEpsilon)))"
             }
             return text
         }
+        func saving(_ s: Summary?) -> String {
+            guard let s, s.count > 1 else { return "–" }
+            return String(format: "%.1f %% [%.1f, %.1f] (± %.1f)", 100 * s.mean, 100 * s.ciLow, 100 * s.ciHigh, 100 * (s.ciHigh - s.ciLow) / 2)
+        }
+        func key(_ g: Group) -> [String] { [g.topology] + params.map { num(g.point[$0] ?? .nan) } }
         var md = "# \(spec.name)\n\n" + generatedBy(command, "seed \(spec.seed), \(spec.trials) trials per cell")
         md += """
-            Total payment in $ on each trial's drawn costs, mean ± std over trials. Truthful mechanisms are priced at truthful bids; \
+            Total payment in $ on each trial's drawn costs, mean [95 % interval] over trials. Truthful mechanisms are priced at truthful bids; \
             `X\(AtEquilibrium.suffix)` is X when every agent bids its computed Bayes–Nash equilibrium bid function at its cost \
             (one equilibrium per trial, from that trial's priors). Beside every equilibrium figure: the largest relative ε of its \
             certificates over the trials (an agent's gain from its best deviation ÷ its equilibrium utility, on fresh profiles); \
-            **not converged** where a trial's relative ε is above \(percent(target)) (trials.csv has every trial's ε with its interval). \
-            Savings are paired per trial, 1 − STAR/baseline, mean with 95% t-interval.\n\n
+            **not converged** where a trial's relative ε is above \(percent(target)) (trials.csv has every trial's ε with its interval).\n\n
             """
-        md += "| topology | " + params.map { "\($0) | " }.joined() + spec.mechanisms.map { "\($0) | " }.joined()
-        md += entries.map { "STAR vs \($0) | " }.joined() + "\n"
-        md += "|" + String(repeating: "---|", count: 1 + params.count + spec.mechanisms.count + entries.count) + "\n"
+        md += markdownTable(["topology"] + params + spec.mechanisms, groups.map { g, by in key(g) + spec.mechanisms.map { figure(by[$0]) } })
+        md += """
+            \n**STAR's saving against each equilibrium**, 1 − STAR/X paired per trial, mean [95 % interval] (± half-width), in points. \
+            *Drawn costs*: on the trial's one draw of costs, as Table 1. *Expected*: 1 − E[STAR]/E[X] with both expectations over \
+            the trial's priors on the certificate's fresh profiles (common random numbers), so one draw's luck drops out.\n\n
+            """
+        md += markdownTable(["topology"] + params + entries.flatMap { ["STAR vs \($0), drawn costs", "STAR vs \($0), expected"] },
+                            groups.map { g, by in
+            key(g) + entries.flatMap { e in [saving(by["star"]?.savingVs[e]), saving(by[e]?.equilibrium.map { Summary($0.expectedSavings) })] }
+        })
+        md += """
+            \n**Myerson's bound**, per cell: no mechanism's expected payment at a Bayes–Nash equilibrium is below STAR's (the optimal \
+            mechanism's) at truthful bids. Gap = E[X at equilibrium] − E[STAR] in $, paired on each trial's certificate profiles, mean \
+            [95 % interval] over trials; *shortfalls*: trials whose own 95 % interval of the gap lies below 0; *ε-sum*: the mean over \
+            trials of Σᵢ εᵢ ($), by which an ε-equilibrium's payment can fall short of the bound.\n\n
+            """
+        var rows: [[String]] = []
         for (g, by) in groups {
-            md += "| \(g.topology) | " + params.map { "\(num(g.point[$0] ?? .nan)) | " }.joined()
-            md += spec.mechanisms.map { "\(figure(by[$0])) | " }.joined()
-            md += entries.map { "\(savingText(by["star"], $0)) | " }.joined() + "\n"
+            for e in entries {
+                guard let c = by[e]?.equilibrium, !c.myersonGaps.isEmpty else { continue }
+                let gap = Summary(c.myersonGaps), eps = Summary(c.epsilonSums)
+                let short = c.myersonGapHighs.filter { $0 < 0 }.count
+                let worst = c.myersonGaps.min() ?? 0
+                let verdict: String
+                if gap.ciLow >= 0 { verdict = "holds: E[STAR] ≤ E[\(e)]" }
+                else if gap.mean >= 0 { verdict = "holds within noise (interval includes 0)" }
+                else if -gap.mean <= eps.mean { verdict = String(format: "shortfall %.4f $ ≤ ε-sum %.4f $: explained by ε", -gap.mean, eps.mean) }
+                else { verdict = String(format: "**shortfall %.4f $ > ε-sum %.4f $**", -gap.mean, eps.mean) }
+                rows.append(key(g) + [e, String(format: "%.4f [%.4f, %.4f]", gap.mean, gap.ciLow, gap.ciHigh),
+                                      "\(short)/\(c.myersonGaps.count)", String(format: "%.4f", worst), String(format: "%.4f", eps.mean), verdict])
+            }
         }
+        md += markdownTable(["topology"] + params + ["entry", "gap E[X] − E[STAR] ($)", "shortfalls", "smallest trial gap ($)", "ε-sum ($)", "Myerson's bound"], rows)
         md += "\nEvery number was produced by the command above.\n"
         return md
     }

@@ -127,12 +127,19 @@ public enum RowFile {
             for (t, v) in tierShare.enumerated() where !(v.isFinite && v >= 0 && v <= 1 + 1e-9) {
                 return ("rows[\(j)].tierShare[\(t)]", "must be a share in [0, 1] (got \(v))")
             }
-            // Equilibrium measures: all NaN (not an equilibrium entry) or all finite, payments ≥ 0
-            // (ε may be slightly negative: the certificate is cross-fitted). Relative ε (values 1
-            // and 2) may be +∞: an agent with zero equilibrium utility that can gain.
+            // Equilibrium measures: all NaN (not an equilibrium entry) or all finite, payments and
+            // the ε-sum ≥ 0 (ε may be slightly negative: the certificate is cross-fitted). Relative
+            // ε (values 1 and 2) may be +∞: an agent with zero equilibrium utility that can gain.
+            // STAR's payment and the Myerson gap (values 5–8) are NaN together when the spec has
+            // no `star`; the gap (6–8) may be negative.
             if !equilibrium.isEmpty && !equilibrium.allSatisfy(\.isNaN) {
-                for (t, v) in equilibrium.enumerated() where !(v.isFinite || ((1...2).contains(t) && v == .infinity)) || (t >= 3 && v < 0) {
-                    return ("rows[\(j)].equilibrium[\(t)]", "must be a finite number\(t >= 3 ? " ≥ 0" : "") (got \(v))")
+                let noStar = equilibrium.count > 8 && equilibrium[5...8].allSatisfy(\.isNaN)
+                for (t, v) in equilibrium.enumerated() {
+                    if noStar && (5...8).contains(t) { continue }
+                    let nonNegative = t >= 3 && !(6...8).contains(t)
+                    if !(v.isFinite || ((1...2).contains(t) && v == .infinity)) || (nonNegative && v < 0) {
+                        return ("rows[\(j)].equilibrium[\(t)]", "must be a finite number\(nonNegative ? " ≥ 0" : "") (got \(v))")
+                    }
                 }
             }
             return nil

@@ -27,6 +27,12 @@ extension SweepRunner {
             text += "end:\(c.lowerEndKnot),target:\(String(c.target.bitPattern, radix: 16)),temperature:\(String(c.temperature.bitPattern, radix: 16))"
             // The default step size leaves the hash of specs written before `damping` existed as it was.
             if c.damping != EquilibriumSettings.defaultDamping { text += ",damping:\(String(c.damping.bitPattern, radix: 16))" }
+            let e = spec.equilibrium ?? EquilibriumSettings()
+            if e.usesReference {
+                let r = e.referenceConfig
+                text += ",reference:\(r.samples)x\(r.iterations),polish:\(e.polish)@\(e.polishOffset)"
+            }
+            text += ",certificate_max:\(c.certificateMaxSamples ?? 0)"
             text += "\n"
         }
         var h: UInt64 = 0xcbf2_9ce4_8422_2325

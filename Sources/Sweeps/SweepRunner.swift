@@ -55,6 +55,8 @@ public struct SweepRunner: Sendable {
     /// numbers), so its agents' priors repeat `trials` items apart (`trials × topologies` across
     /// points): the capacity keeps several thousand. Results are byte-identical without it.
     let priorCache = PriorCache(capacity: 8192)
+    /// Reference equilibria of the equilibrium entries, solved once per process (`ReferenceEquilibria`).
+    let references = ReferenceEquilibria()
 
     /// A runner on an in-memory market and loaded topologies (calibration varies the market).
     public init(spec: ExperimentSpec, market: MarketSpec, topologies: [Topology], file: String = "spec") throws {
@@ -256,10 +258,34 @@ public struct SweepRunner: Sendable {
             if let atEq = mech as? AtEquilibrium {
                 // The trial's costs are the instance's bids; the equilibrium is seeded from the
                 // trial's seed and the entry's position, so every shard computes the same one.
-                let play = try atEq.play(inst, seed: SplitMix64.derive(master: seed, index: 0xE9_0000 + UInt64(j)))
+                let settings = spec.equilibrium ?? EquilibriumSettings()
+                var start: [BidFunction]? = nil
+                if settings.usesReference {
+                    let key = "\(item.point)/\(item.topology)/\(j)"
+                    let reference = try references.strategies(key) {
+                        let rspec = PaperMarket.reference(topology: topo, parameters: parameters, market: market)
+                        var c = settings.referenceConfig
+                        c.seed = SplitMix64.derive(master: spec.seed, index: 0xE9_0000 + UInt64(j), salt: 0x12EF)
+                        // Only the strategies are used (each trial certifies its own): the smallest certificate.
+                        c.certificateSamples = EquilibriumConfig.minimumCertificateSamples
+                        return try EquilibriumSolver.solve(atEq.base, instance: Instance(spec: rspec, priorCache: priorCache), config: c).strategies
+                    }
+                    start = EquilibriumSolver.carry(reference, to: inst)
+                }
+                let playSeed = SplitMix64.derive(master: seed, index: 0xE9_0000 + UInt64(j))
+                let play = try atEq.play(inst, seed: playSeed, start: start, warmIterations: settings.polish, warmStepOffset: settings.polishOffset)
                 o = play.outcome
                 paid = o.totalPayment
-                eq = EquilibriumMeasures.values(play.equilibrium, usd: usd)
+                // Myerson's bound, per trial: STAR at truthful bids on the certificate's profiles,
+                // paired with this equilibrium's payment on them.
+                var star: (payment: Estimate, gap: Estimate)? = nil
+                if let s = mechanisms.first(where: { $0.name == "star" }) {
+                    var c = atEq.config
+                    c.seed = playSeed
+                    let r = try EquilibriumSolver.compareTruthful(s, with: atEq.base, instance: inst, strategies: play.equilibrium.strategies, config: c)
+                    star = (r.other, r.difference)
+                }
+                eq = EquilibriumMeasures.values(play.equilibrium, star: star, usd: usd)
             } else {
                 (o, paid) = try assumed.run(mech, on: inst, spec: ispec)
             }

@@ -51,10 +51,20 @@ struct Issue25ExperimentsTests {
 
     @Test("a sweep row whose relative ε is +∞ (zero equilibrium utility, positive gain) is stored, and written as an empty field with converged 0, not refused")
     func infiniteRelativeEpsilon() throws {
-        let eq = [0.5, Double.infinity, Double.infinity, 3, 2]
+        // ε, relative ε, its upper end, E[eq], E[truthful], E[STAR], Myerson gap and its interval, ε-sum.
+        let eq = [0.5, Double.infinity, Double.infinity, 3, 2, 2.5, 0.5, 0.1, 0.9, 0.2]
         let m = RowFile.Measures(totalPayment: 1, trueCost: 1, virtualCost: 1, bidCost: 1, tierShare: [1, 0, 0], solverCalls: 1, equilibrium: eq)
         #expect(m.problem(row: 0) == nil)
-        #expect(EquilibriumMeasures.cells(eq, target: 0.01) == ["0.5", "", "", "0", "3", "2"])
+        #expect(EquilibriumMeasures.cells(eq, target: 0.01) == ["0.5", "", "", "0", "3", "2", "2.5", "0.5", "0.1", "0.9", "0.2"])
+        // A negative Myerson gap is a finding, stored; a spec without `star` leaves STAR's four values NaN, written empty.
+        var below = eq; below[6] = -0.2; below[7] = -0.3; below[8] = -0.1
+        #expect(RowFile.Measures(totalPayment: 1, trueCost: 1, virtualCost: 1, bidCost: 1, tierShare: [1, 0, 0], solverCalls: 1, equilibrium: below).problem(row: 0) == nil)
+        var noStar = eq; for t in 5...8 { noStar[t] = .nan }
+        #expect(RowFile.Measures(totalPayment: 1, trueCost: 1, virtualCost: 1, bidCost: 1, tierShare: [1, 0, 0], solverCalls: 1, equilibrium: noStar).problem(row: 0) == nil)
+        #expect(EquilibriumMeasures.cells(noStar, target: 0.01) == ["0.5", "", "", "0", "3", "2", "", "", "", "", "0.2"])
+        // A negative payment or ε-sum is refused.
+        var negative = eq; negative[9] = -1
+        #expect(RowFile.Measures(totalPayment: 1, trueCost: 1, virtualCost: 1, bidCost: 1, tierShare: [1, 0, 0], solverCalls: 1, equilibrium: negative).problem(row: 0) != nil)
         // NaN and −∞ remain refused.
         for bad in [Double.nan, -.infinity] {
             var e = eq; e[1] = bad

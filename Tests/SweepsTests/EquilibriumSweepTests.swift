@@ -67,12 +67,21 @@ struct EquilibriumSweepTests {
                 #expect(row[col("converged")] == (rel <= 0.01 ? "1" : "0"))
                 #expect(try #require(Double(row[col("expected_payment_equilibrium")])) > 0)
                 #expect(try #require(Double(row[col("total_payment")])) > 0)
+                // The Myerson gap is E[equilibrium] − E[STAR] on the same profiles, inside its interval.
+                let eq = try #require(Double(row[col("expected_payment_equilibrium")]))
+                let star = try #require(Double(row[col("expected_payment_star")]))
+                let gap = try #require(Double(row[col("myerson_gap")]))
+                #expect(star > 0 && abs(gap - (eq - star)) <= 1e-6 * eq, "gap \(gap) vs \(eq) − \(star)")
+                #expect(try #require(Double(row[col("myerson_gap_ci_low")])) <= gap && gap <= (try #require(Double(row[col("myerson_gap_ci_high")]))))
+                #expect(try #require(Double(row[col("epsilon_sum")])) >= 0)
             }
         }
         // summary.csv: savings against each equilibrium entry and ε columns; table.md labels them.
         let summaryHead = one[1].split(separator: "\n")[0]
-        #expect(summaryHead.contains("saving_vs_pay-as-bid@equilibrium") && summaryHead.hasSuffix("max_relative_epsilon,not_converged_trials"))
-        #expect(one[2].contains("STAR vs pay-as-bid@equilibrium"))
+        #expect(summaryHead.contains("saving_vs_pay-as-bid@equilibrium") && summaryHead.contains("max_relative_epsilon,not_converged_trials,expected_saving_of_star"))
+        #expect(summaryHead.hasSuffix("myerson_shortfall_trials,mean_epsilon_sum"))
+        #expect(one[2].contains("STAR vs pay-as-bid@equilibrium, drawn costs") && one[2].contains("STAR vs pay-as-bid@equilibrium, expected"))
+        #expect(one[2].contains("| S4 | pay-as-bid@equilibrium | "), "the Myerson line of the cell")
         #expect(one[2].contains("not converged") || one[2].contains("(ε ≤"))
     }
 
