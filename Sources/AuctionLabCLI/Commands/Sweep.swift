@@ -25,8 +25,10 @@ struct Sweep: ParsableCommand {
         A mechanism written BASE@equilibrium (e.g. pay-as-bid@equilibrium) is \
         BASE when every agent bids its computed Bayes–Nash equilibrium bid \
         function (one equilibrium per trial from that trial's priors; settings \
-        in an optional `equilibrium: {grid, samples, iterations, \
-        certificate_samples, end_knot}` block); its rows carry the ε-certificate \
+        in an optional `equilibrium:` block: grid, end_knot, samples, \
+        iterations, damping, temperature, target, certificate_samples, certificate_max_samples, and \
+        reference with reference_samples, reference_iterations, polish_iterations, polish_step_offset; \
+        the Equilibrium module's article ComputingAnEquilibrium explains them); its rows carry the ε-certificate \
         (trials.csv: epsilon, relative_epsilon, converged, …) and STAR's savings \
         are also taken against it. See Experiments/table1-equilibrium.yaml.
 
