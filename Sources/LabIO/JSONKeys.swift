@@ -50,11 +50,8 @@ private struct JSONKeyScanner {
                 path.append(key)
                 guard value() else { return false }
                 path.removeLast()
-                skipSpace()
-                guard i < b.count else { return false }
-                if b[i] == UInt8(ascii: ",") { i += 1; continue }
-                if b[i] == UInt8(ascii: "}") { i += 1; return true }
-                return false
+                guard let more = separator(closing: UInt8(ascii: "}")) else { return false }
+                if !more { return true }
             }
         case UInt8(ascii: "["):
             i += 1
@@ -66,11 +63,8 @@ private struct JSONKeyScanner {
                 guard value() else { return false }
                 path.removeLast()
                 k += 1
-                skipSpace()
-                guard i < b.count else { return false }
-                if b[i] == UInt8(ascii: ",") { i += 1; continue }
-                if b[i] == UInt8(ascii: "]") { i += 1; return true }
-                return false
+                guard let more = separator(closing: UInt8(ascii: "]")) else { return false }
+                if !more { return true }
             }
         case UInt8(ascii: "\""):
             return string() != nil
@@ -79,6 +73,16 @@ private struct JSONKeyScanner {
         case UInt8(ascii: "n"): return literal("null")
         default: return number()
         }
+    }
+
+    /// After a member or element: true at `,` (another follows), false at `closer` (the container
+    /// ends), nil at anything else (malformed); the separator is consumed.
+    mutating func separator(closing closer: UInt8) -> Bool? {
+        skipSpace()
+        guard i < b.count else { return nil }
+        if b[i] == UInt8(ascii: ",") { i += 1; return true }
+        if b[i] == closer { i += 1; return false }
+        return nil
     }
 
     mutating func literal(_ word: StaticString) -> Bool {
