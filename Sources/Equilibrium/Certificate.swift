@@ -70,3 +70,17 @@ public struct Certificate: Sendable, Codable, Equatable {
         !perAgent.isEmpty && perAgent.allSatisfy { $0.relativeEpsilon.mean.isFinite && $0.relativeEpsilon.mean <= target }
     }
 }
+
+/// One own type's line of ``EquilibriumSolver/typeGains(_:instance:strategies:config:)``.
+public struct TypeGain: Sendable, Codable, Equatable {
+    /// The type (true cost).
+    public let cost: Double
+    /// The strategy's bid at that cost.
+    public let bid: Double
+    /// Mean utility of that bid over the profiles.
+    public let utility: Double
+    /// The candidate bid with the highest mean utility (chosen and scored on the same profiles).
+    public let deviation: Double
+    /// Its mean utility minus `utility` (≥ 0 up to rounding; biased upward, a sample maximum).
+    public let gain: Double
+}

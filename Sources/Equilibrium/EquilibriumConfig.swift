@@ -55,6 +55,13 @@ public struct EquilibriumConfig: Sendable {
     public var minEventShare: Double
     /// Put the first knot at the support's lower end (see `knotGrid`); off by default.
     public var lowerEndKnot: Bool
+    /// After the first quarter of the iterations, re-place each agent's knots on the part of its
+    /// support whose types can still win (`EquilibriumSolver.informedGrid`); off by default.
+    public var adaptiveKnots: Bool = false
+    /// The certificate's ε profiles are two independent stratified designs, one per
+    /// cross-fitting fold (`EquilibriumSolver.certificateProfiles`), instead of i.i.d. draws;
+    /// off by default. Payments are compared on the i.i.d. profiles either way.
+    public var stratifiedCertificate: Bool = false
     /// Solver and payment method the mechanism runs with.
     public var options: MechanismOptions
     /// Strategies to start from instead of truthful bids (one per agent, on this instance's

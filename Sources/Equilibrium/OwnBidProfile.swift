@@ -73,6 +73,15 @@ struct OwnBidProfile: Sendable {
         return (pieces[lo].alpha + pieces[lo].beta * b, pieces[lo].workload)
     }
 
+    /// The highest bid whose workload differs from the top bid's (the top of the highest piece
+    /// with another workload), nil when the workload is the same at every bid: above it the
+    /// agent gets what it gets by bidding the top, so a type whose cost is above it cannot gain
+    /// from winning more in this profile.
+    var highestResponsiveBid: Double? {
+        guard let top = pieces.last else { return nil }
+        return pieces.last { $0.workload != top.workload }?.high
+    }
+
     /// Whether the agent's bid matters at all between `a` and `b` in this profile: its workload
     /// or its payment differs (a type that loses at both, paid nothing, learns nothing here).
     func responds(between a: Double, and b: Double) -> Bool {

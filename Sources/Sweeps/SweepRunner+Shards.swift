@@ -33,6 +33,9 @@ extension SweepRunner {
                 text += ",reference:\(r.samples)x\(r.iterations),polish:\(e.polish)@\(e.polishOffset)"
             }
             text += ",certificate_max:\(c.certificateMaxSamples ?? 0)"
+            // Settings added later are named only when on, so specs that turn them off keep their hash.
+            if c.adaptiveKnots { text += ",adaptive_knots" }
+            if c.stratifiedCertificate { text += ",stratified_certificate" }
             text += "\n"
         }
         var h: UInt64 = 0xcbf2_9ce4_8422_2325

@@ -92,6 +92,9 @@ struct EquilibriumSolve: ParsableCommand {
     @Flag(help: "Start from the first-price shading c + (hi − c)/n (n: agents of the same or a higher tier) instead of truthful bids.") var warmStart = false
     @Flag(help: "Solve every agent separately, even agents with the same prior, tier and ρ (by default they share one strategy).") var asymmetric = false
     @Flag(help: "First knot at the support's lower end (helps where the lowest types' bids jump, as on S4; hurts one-node first price).") var endKnot = false
+    @Flag(help: "After a quarter of the iterations, re-place each agent's knots on the part of its support whose types can still win, plus one at the top.") var adaptiveKnots = false
+    @Flag(help: "Draw the certificate's ε profiles as two independent stratified designs (one per cross-fitting fold) instead of i.i.d.: less noise, conservative intervals.") var stratifiedCertificate = false
+    @Flag(help: "After the certificate, print every agent's own types: the equilibrium bid, its utility, the best bid on the certificate's profiles and its gain (where the strategy is worst; table format only).") var perType = false
     @Option(help: "Seed of all sampled profiles.") var seed: UInt64 = 1
     @Option(help: "Worker threads (the result does not depend on it).") var threads = ProcessInfo.processInfo.activeProcessorCount
     @OptionGroup var output: OutputOptions
@@ -133,9 +136,12 @@ struct EquilibriumSolve: ParsableCommand {
     func run() throws {
         let mech = try mechanismNamed(mechanism ?? "")
         let inst = try loadInstance(instance)
-        let config = EquilibriumConfig(grid: knots, samples: profiles, iterations: iterations, damping: damping, seed: seed, threads: threads,
+        var settings = EquilibriumConfig(grid: knots, samples: profiles, iterations: iterations, damping: damping, seed: seed, threads: threads,
                                        stopTolerance: stopTolerance, temperature: temperature, certificateSamples: certificateProfiles, minEventShare: minEventShare, lowerEndKnot: endKnot,
                                        annealing: annealing, symmetric: !asymmetric, warmStart: warmStart)
+        settings.adaptiveKnots = adaptiveKnots
+        settings.stratifiedCertificate = stratifiedCertificate
+        let config = settings
         let start = Date()
         // Progress only when stderr is a terminal (a redirected or captured run stays clean).
         let reporter = Progress("equilibrium \(mech.name): iteration", terminalOnly: true)
@@ -192,6 +198,16 @@ struct EquilibriumSolve: ParsableCommand {
                 }
             }
             let p = r.payments
+            if perType {
+                let gains = try EquilibriumSolver.typeGains(mech, instance: inst, strategies: r.strategies, config: config)
+                for (id, rows) in zip(r.agents, gains) where rows.contains(where: { $0.gain > 0 }) {
+                    print("\n\(id): per own type (in-sample, \(c.samples) profiles)")
+                    printAligned(["cost", "bid", "utility", "best_bid", "gain", "gain/utility"], rows.map { t in
+                        [fmt(t.cost), fmt(t.bid), fmt(t.utility), fmt(t.deviation), fmt(t.gain), t.utility > 0 ? fmt(t.gain / t.utility) : "-"]
+                    })
+                }
+                print("")
+            }
             print("expected total payment: at equilibrium \(fmt(p.equilibrium.mean)) [\(fmt(p.equilibrium.ciLow)), \(fmt(p.equilibrium.ciHigh))], at truthful bids \(fmt(p.truthful.mean)) [\(fmt(p.truthful.ciLow)), \(fmt(p.truthful.ciHigh))]; difference \(fmt(p.difference.mean)) [\(fmt(p.difference.ciLow)), \(fmt(p.difference.ciHigh))] (95%, paired)")
         }
     }
