@@ -33,6 +33,9 @@ public struct PrunedElimination: AllocationSolver {
     let tableLimit: Double
     let totalLimit: Double
     let fallback: Fallback
+    /// How the solver prepared for one agent's price range (`specialised`) answers a probe:
+    /// `.incremental` (default) or `.wholeInstance`, the reference path (see `RangeProbes`).
+    public var rangeProbes: RangeProbes = .incremental
 
     /// The fallback solver, built at most once and shared by copies of the solver, and how often
     /// it answered and how many restricted re-solves the tie rule's descent ran (benchmarks).
@@ -170,6 +173,17 @@ public struct PrunedElimination: AllocationSolver {
         return reduced(plan, costs: costs)
     }
 
+    /// One piece's unrestricted run with traceback: its optimum, the allocation (value indices)
+    /// and the certificate gap (`DomainElimination.run`).
+    typealias PieceRun = (value: Double, choice: [Int], gap: Double)
+
+    /// Piece `p`'s unrestricted run with traceback: `known[p]` when given (a run of the same piece
+    /// on the same unary and edge entries, so the same to the bit), else run now.
+    func run(_ r: Reduced, _ p: Int, known: [PieceRun?]) -> PieceRun {
+        if p < known.count, let k = known[p] { return k }
+        return r.pieces[p].run(unary: r.unary, edge: r.edge, M: model.agentCount, fixed: nil, traceback: true)
+    }
+
     /// The allocation `TieRule` selects: the reduction, each piece's optimum with its certificate,
     /// then lexicographic descent on the pieces whose gap does not settle them.
     /// - Throws: `AllocationError.infeasible` when some node has no capable agent; the fallback's errors.
@@ -178,16 +192,17 @@ public struct PrunedElimination: AllocationSolver {
         return solve(r, prices: prices)
     }
 
-    /// `solve(prices:)` on the reduced problem `r` at `prices`.
-    func solve(_ r: Reduced, prices: [Double]) -> Assignment {
+    /// `solve(prices:)` on the reduced problem `r` at `prices`; `known`: runs of pieces whose
+    /// entries did not change since they were run (see `run(_:_:known:)`).
+    func solve(_ r: Reduced, prices: [Double], known: [PieceRun?] = []) -> Assignment {
         let M = model.agentCount
         var agents = r.agents
         var bests = [Double](repeating: 0, count: r.pieces.count)
         var choices = [[Int]](repeating: [], count: r.pieces.count)
         var gaps = [Double](repeating: 0, count: r.pieces.count)
         var total = r.constant
-        for (p, piece) in r.pieces.enumerated() {
-            let s = piece.run(unary: r.unary, edge: r.edge, M: M, fixed: nil, traceback: true)
+        for p in r.pieces.indices {
+            let s = run(r, p, known: known)
             bests[p] = s.value; choices[p] = s.choice; gaps[p] = s.gap
             total += s.value
         }
@@ -227,9 +242,15 @@ public struct PrunedElimination: AllocationSolver {
         return optimalValue(r)
     }
 
-    /// `optimalValue(prices:)` on the reduced problem `r`.
-    func optimalValue(_ r: Reduced) -> Double {
-        r.pieces.reduce(r.constant) { $0 + $1.run(unary: r.unary, edge: r.edge, M: model.agentCount, fixed: nil, traceback: false).value }
+    /// `optimalValue(prices:)` on the reduced problem `r`; `known` as in `solve(_:prices:known:)`
+    /// (a run's value does not depend on its traceback, so a known run gives the same sum).
+    func optimalValue(_ r: Reduced, known: [PieceRun?] = []) -> Double {
+        var total = r.constant
+        for (p, piece) in r.pieces.enumerated() {
+            if p < known.count, let k = known[p] { total += k.value; continue }
+            total += piece.run(unary: r.unary, edge: r.edge, M: model.agentCount, fixed: nil, traceback: false).value
+        }
+        return total
     }
 
     /// An optimum without the tie rule's descent: each piece's traceback.
@@ -239,11 +260,11 @@ public struct PrunedElimination: AllocationSolver {
         return anyOptimum(r, prices: prices)
     }
 
-    /// `anyOptimum(prices:)` on the reduced problem `r` at `prices`.
-    func anyOptimum(_ r: Reduced, prices: [Double]) -> Assignment {
+    /// `anyOptimum(prices:)` on the reduced problem `r` at `prices`; `known` as in `solve(_:prices:known:)`.
+    func anyOptimum(_ r: Reduced, prices: [Double], known: [PieceRun?] = []) -> Assignment {
         var agents = r.agents
-        for piece in r.pieces {
-            let s = piece.run(unary: r.unary, edge: r.edge, M: model.agentCount, fixed: nil, traceback: true)
+        for (p, piece) in r.pieces.enumerated() {
+            let s = run(r, p, known: known)
             for (i, v) in piece.nodes.enumerated() { agents[v] = piece.values[i][s.choice[i]] }
         }
         return Assignment(agents: agents, objective: model.objective(agents, prices: prices))

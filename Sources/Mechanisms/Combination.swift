@@ -174,11 +174,12 @@ public struct Combination: Mechanism {
         if billing == .cached ? allocation.edgeAware : !allocation.edgeAware {
             return try ThresholdRule(method: options.payment).pay(
                 Winner(agent: i, bid: bid, workload: xa, top: top,
-                       competition: .optimisation(prices: p, map: priceMap(inst, agent: i), model: allocModel, solver: s, optimum: a.objective)))
+                       competition: .optimisation(prices: p, map: priceMap(inst, agent: i), model: allocModel, solver: s, optimum: a.objective,
+                                                  allocation: a.agents)))
         }
         let map = priceMap(inst, agent: i)
         let r = try ThresholdPayment.compute(agent: i, bid: bid, top: top, prices: p, map: map, model: allocModel, solver: s,
-                                             method: options.payment, atBid: (xa, a.objective))
+                                             method: options.payment, atBid: (xa, a.objective), allocationAtBid: a.agents)
         let billed = billingModel(inst)
         var q = p, calls = r.solverCalls
         /// The billed workload of the allocation at report z.

@@ -132,7 +132,7 @@ extension OptimisationMechanism {
         var pay = Array(repeating: 0.0, count: inst.agentCount)
         var calls = 1
         for i in 0..<inst.agentCount where x[i] > 0 {
-            let q = try quote(inst, agent: i, workload: x[i], optimum: a.objective, prices: p, rule: rule, solver: solver)
+            let q = try quote(inst, agent: i, workload: x[i], allocation: a, prices: p, rule: rule, solver: solver)
             pay[i] = q.amount
             calls += q.solverCalls
         }
@@ -148,14 +148,14 @@ extension OptimisationMechanism {
         let a = try solver.solve(prices: p)
         let x = inst.model.workloads(a.agents)[i]
         guard x > 0 else { return (0, 0) }
-        return (try quote(inst, agent: i, workload: x, optimum: a.objective, prices: p, rule: paymentRule(options), solver: solver).amount, x)
+        return (try quote(inst, agent: i, workload: x, allocation: a, prices: p, rule: paymentRule(options), solver: solver).amount, x)
     }
 
-    private func quote(_ inst: Instance, agent i: Int, workload x: Double, optimum: Double, prices p: [Double], rule: any PaymentRule,
+    private func quote(_ inst: Instance, agent i: Int, workload x: Double, allocation a: Assignment, prices p: [Double], rule: any PaymentRule,
                        solver: any AllocationSolver) throws -> PaymentQuote {
         try rule.pay(Winner(agent: i, bid: inst.bids[i], workload: x, top: inst.priors[i].support.upperBound,
                             competition: .optimisation(prices: p, map: priceMap(inst, agent: i), model: inst.model, solver: solver,
-                                                       optimum: optimum)))
+                                                       optimum: a.objective, allocation: a.agents)))
     }
 
     /// The allocation at the current prices: one solve.

@@ -35,7 +35,7 @@ public struct OwnRuleThresholdRule: PaymentRule {
     /// The payment; (grid + 1 + ~42 per step of x_i) solves of the competition's solver.
     /// - Throws: the solver's errors.
     public func pay(_ w: Winner) throws -> PaymentQuote {
-        guard case let .optimisation(prices, map, model, solver, _) = w.competition else {
+        guard case let .optimisation(prices, map, model, solver, _, _) = w.competition else {
             preconditionFailure("OwnRuleThresholdRule needs an optimisation allocation (prices, price map, solver)")
         }
         var calls = 0

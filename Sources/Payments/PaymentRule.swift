@@ -54,8 +54,10 @@ public struct Winner: Sendable {
 public enum Competition: Sendable {
     /// The allocation minimises Σ_j prices[j]·x_j(A); `map` turns the winner's report into its price;
     /// `optimum` is that allocation's objective (the one the winner's workload comes from), so a
-    /// threshold search starts from it instead of solving again at the same prices.
-    case optimisation(prices: [Double], map: PriceMap, model: CostModel, solver: any AllocationSolver, optimum: Double)
+    /// threshold search starts from it instead of solving again at the same prices; `allocation`,
+    /// when given, is that allocation itself (the piece-by-piece search starts from it).
+    case optimisation(prices: [Double], map: PriceMap, model: CostModel, solver: any AllocationSolver, optimum: Double,
+                      allocation: [Int]? = nil)
     /// One item's offers, ranked by `ItemOffer.ranked` (the winner first).
     case item(ranked: [ItemOffer])
 }
@@ -87,11 +89,11 @@ public struct ThresholdRule: PaymentRule {
     public var reserve: ReserveRule { .priorTop }
     /// The threshold payment; O(breakpoints of x_i) solves (exact) or O(steps·log(range/ε)) (bisection).
     public func pay(_ w: Winner) throws -> PaymentQuote {
-        guard case let .optimisation(prices, map, model, solver, optimum) = w.competition else {
+        guard case let .optimisation(prices, map, model, solver, optimum, allocation) = w.competition else {
             preconditionFailure("ThresholdRule needs an optimisation allocation (prices, price map, solver)")
         }
         let r = try ThresholdPayment.compute(agent: w.agent, bid: w.bid, top: w.top, prices: prices, map: map, model: model,
-                                             solver: solver, method: method, atBid: (w.workload, optimum))
+                                             solver: solver, method: method, atBid: (w.workload, optimum), allocationAtBid: allocation)
         return PaymentQuote(amount: r.payment, solverCalls: r.solverCalls)
     }
 }

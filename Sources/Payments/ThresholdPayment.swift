@@ -85,6 +85,16 @@ public struct ThresholdPayment: Sendable {
     /// Allocation problems solved: one per price vector probed (a probe that first asks for the
     /// optimal value and then for the allocation at the same prices counts once).
     public let solverCalls: Int
+    /// Solves of a single piece of the prepared problem by the piece-by-piece search
+    /// (`PiecewiseRangeSearch`; a piece's value and then its allocation at one price count once),
+    /// not counted in `solverCalls`.
+    public let pieceProbes: Int
+
+    /// A result; `pieceProbes` 0 unless the search went piece by piece.
+    init(payment: Double, workload: Double, breakpoints: [(bid: Double, workloadAbove: Double)], solverCalls: Int, pieceProbes: Int = 0) {
+        self.payment = payment; self.workload = workload; self.breakpoints = breakpoints
+        self.solverCalls = solverCalls; self.pieceProbes = pieceProbes
+    }
 
     /// Where the saturation search stops doubling (its last line is used as the top line).
     public static let farPrice = 1e200
@@ -92,12 +102,22 @@ public struct ThresholdPayment: Sendable {
     /// - Parameters: `prices` are every agent's current prices; agent `i` bids `bid`,
     ///   its support's top is `top`, `map` turns a bid into its price. `atBid`, when given, is
     ///   agent i's workload and the objective of `solver`'s allocation at `prices` (the outcome's):
-    ///   used instead of solving again when `prices[i]` is the bid's price (exact search only).
+    ///   used instead of solving again when `prices[i]` is the bid's price (exact search only);
+    ///   `allocationAtBid` is that allocation (the piece-by-piece search starts from it; without
+    ///   it, that search solves at the bid's price once more).
+    ///
+    /// The exact search's breakpoints: when `solver`, prepared for agent i's price range, is a
+    /// `PiecewiseRangeSearch` (pruned elimination, `RangeProbes.incremental`), piece by piece,
+    /// each probe one piece's optimum; otherwise (or when the ends' allocations lie outside the
+    /// prepared domains) by the whole-instance search below, each probe one allocation solve.
     public static func compute(agent i: Int, bid: Double, top: Double, prices: [Double], map: PriceMap,
                                model: CostModel, solver: any AllocationSolver, method: PaymentMethod,
-                               atBid: (workload: Double, objective: Double)? = nil) throws -> ThresholdPayment {
-        var calls = 0
+                               atBid: (workload: Double, objective: Double)? = nil,
+                               allocationAtBid: [Int]? = nil) throws -> ThresholdPayment {
+        var calls = 0, pieceProbes = 0
         var p = prices
+        /// The allocation of the last line solved (the piece-by-piece search starts from the ends').
+        var lastAgents: [Int] = []
         // The solver of the probes: `solver`, or once the search's price range is known, the same
         // solver prepared for prices that move agent i's entry only (`PriceRangeSpecialising`).
         var active: any AllocationSolver = solver
@@ -112,6 +132,7 @@ public struct ThresholdPayment: Sendable {
         /// The line at `p` as it stands (agent i's price already q), not counted again.
         func lineAtCurrentPrices(_ q: Double, tieRule: Bool) throws -> (x: Double, rest: Double) {
             let a = try tieRule ? active.solve(prices: p) : active.anyOptimum(prices: p)
+            lastAgents = a.agents
             let x = model.workloads(a.agents)[i]
             return (x, a.objective - q * x)
         }
@@ -138,11 +159,19 @@ public struct ThresholdPayment: Sendable {
         case .exact:
             let pa = map.price(bid)
             let la: (x: Double, rest: Double)
-            if let atBid, pa == prices[i] { la = (atBid.workload, atBid.objective - pa * atBid.workload) } else { la = try line(pa) }
+            var laAgents: [Int]?
+            if let atBid, pa == prices[i] {
+                la = (atBid.workload, atBid.objective - pa * atBid.workload)
+                laAgents = allocationAtBid
+            } else {
+                la = try line(pa)
+                laAgents = lastAgents
+            }
             if la.x == 0 { return ThresholdPayment(payment: 0, workload: 0, breakpoints: [], solverCalls: calls) }
             // The top line: at φ̄(top) when finite, else at the first doubling of the price whose
             // workload equals the minimum workload (no breakpoint of x_i lies beyond it).
             var pb = map.price(top), lb: (x: Double, rest: Double)
+            var lbTieRule = true
             if pb.isFinite {
                 guard pb > pa else {
                     return ThresholdPayment(payment: bid * la.x + la.x * (top - bid), workload: la.x, breakpoints: [], solverCalls: calls)
@@ -150,19 +179,38 @@ public struct ThresholdPayment: Sendable {
                 // The tie rule's x_i at pb matters only when a whole stretch of bids is priced pb (a
                 // flat value of the map, as the back-to-bids step below snaps it); elsewhere only the
                 // single bid `top` has price pb.
-                lb = try line(pb, tieRule: map.flatValue(near: pb) != nil)
+                lbTieRule = map.flatValue(near: pb) != nil
+                lb = try line(pb, tieRule: lbTieRule)
             } else {
                 (pb, lb) = try saturation()
             }
+            var lbAgents = lastAgents
             // Every probe from here on moves agent i's price only, within [pa, pb]: a solver that
             // can prepare for that (pruned elimination: one dominance reduction for the range) does.
             if let s = solver as? any PriceRangeSpecialising, let prepared = s.specialised(agent: i, prices: prices, range: pa...pb) {
                 active = prepared
             }
+            var found: [(price: Double, above: Double)] = []
+            var piecewise = false
+            if let search = active as? any PiecewiseRangeSearch {
+                // Piece by piece, from the ends' allocations (at the bid: the outcome's, else solved
+                // again). An end solved without the tie rule before the preparation may lie outside
+                // the prepared domains (an interchangeable agent): it is replaced by the prepared
+                // solver's optimum at the same price (any optimum serves there, as for `lb` itself).
+                if laAgents == nil { p[i] = pa; calls += 1; laAgents = try active.solve(prices: p).agents }
+                if let laAgents {
+                    var f = search.pieceBreakpoints(low: (pa, laAgents), high: (pb, lbAgents), probes: &pieceProbes)
+                    if f == nil && !lbTieRule {
+                        p[i] = pb; calls += 1
+                        lbAgents = try active.anyOptimum(prices: p).agents
+                        f = search.pieceBreakpoints(low: (pa, laAgents), high: (pb, lbAgents), probes: &pieceProbes)
+                    }
+                    if let f { found = f; piecewise = true }
+                }
+            }
             // Eisner–Severance: W(q) = min over allocations of lines is concave piecewise linear;
             // intersect the lines at two known prices, probe there, recurse on a new line.
-            var found: [(price: Double, above: Double)] = []
-            var stack = [(pa, la, pb, lb)]
+            var stack = piecewise ? [] : [(pa, la, pb, lb)]
             while let (qa, a, qb, b) = stack.popLast() {
                 if a.x == b.x { continue }
                 let q = (b.rest - a.rest) / (a.x - b.x)
@@ -186,23 +234,37 @@ public struct ThresholdPayment: Sendable {
                     stack.append((qa, a, q, m))
                 }
             }
-            found.sort { $0.price < $1.price }
+            if !piecewise { found.sort { $0.price < $1.price } }
             // Back to bids. Between breakpoints x is constant; at a breakpoint q the bids priced
-            // exactly q (a point, or a flat stretch) get the allocation at q itself.
-            var total = bid * la.x, z = bid, x = la.x
-            var bps: [(bid: Double, workloadAbove: Double)] = []
+            // exactly q (a point, or a flat stretch) get the allocation at q itself. Pieces meeting
+            // at one price (the agent ties with the same competitor in several pieces) report it
+            // once each, apart by the rounding of their own intersections: breakpoints within 1e-12
+            // relative of a group's first price (as `PriceMap.snapped` treats prices) are one
+            // breakpoint at that price, with the workload above the last of them (the
+            // whole-instance search finds such a price once, within its tolerance).
+            var merged: [(price: Double, above: Double)] = []
             for (raw, above) in found {
                 let q = map.snapped(raw)
+                if piecewise, let last = merged.last, abs(q - last.price) <= 1e-12 * max(1, abs(last.price)) { merged[merged.count - 1].above = above } else { merged.append((q, above)) }
+            }
+            var total = bid * la.x, z = bid, x = la.x
+            var bps: [(bid: Double, workloadAbove: Double)] = []
+            for (q, above) in merged {
                 guard let st = map.stretch(q) else { break }  // priced beyond the support's top
                 let zl = min(top, max(z, st.low)), zh = min(top, max(zl, st.high))
-                let xq = zh > zl ? (q == pa ? la.x : try line(q).x) : above
+                // The piece-by-piece search skips the tie rule's solve where the stretch is not a flat
+                // part of the map but a rounding plateau of its computed values (a price off
+                // `flatValues` shared by bids at most 64 ulps apart): x on it is x or `above`, and
+                // either moves the integral by less than 64 ulps of the bid times the step.
+                let plateau = piecewise && map.flatValue(near: q) == nil && zh - zl <= 64 * zh.ulp
+                let xq = zh > zl && !plateau ? (q == pa ? la.x : try line(q).x) : above
                 total += x * (zl - z) + xq * (zh - zl)
                 if xq != x { bps.append((zl, xq)) }
                 if above != xq { bps.append((zh, above)) }
                 z = zh; x = above
             }
             total += x * (top - z)
-            return ThresholdPayment(payment: total, workload: la.x, breakpoints: bps, solverCalls: calls)
+            return ThresholdPayment(payment: total, workload: la.x, breakpoints: bps, solverCalls: calls, pieceProbes: pieceProbes)
 
         case let .bisection(eps):
             // STAR Appendix C: keep intervals whose end workloads differ, split at the midpoint

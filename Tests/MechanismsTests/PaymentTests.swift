@@ -31,7 +31,8 @@ struct PaymentTests {
                 let b = inst.bids[i], top = inst.priors[i].support.upperBound
                 func run(_ atBid: (workload: Double, objective: Double)?) throws -> ThresholdPayment {
                     try ThresholdPayment.compute(agent: i, bid: b, top: top, prices: prices, map: .virtual(inst.priors[i]),
-                                                 model: inst.model, solver: solver, method: .exact, atBid: atBid)
+                                                 model: inst.model, solver: solver, method: .exact, atBid: atBid,
+                                                 allocationAtBid: atBid == nil ? nil : outcome.agents)
                 }
                 let full = try run(nil), short = try run((x[i], outcome.objective))
                 #expect(full.payment == short.payment && full.workload == short.workload, "instance #\(n) agent \(i)")
@@ -180,5 +181,141 @@ struct RangePreparedPaymentTests {
             }
         }
         #expect(searched >= searchesAtLeast, "only \(searched) searches")
+    }
+}
+
+/// The piece-by-piece threshold search (`PiecewiseRangeSearch`, pruned elimination's default)
+/// against references that share none of its code: the whole-instance search on the same
+/// prepared range (`RangeProbes.wholeInstance`, each probe one allocation solve), the
+/// whole-instance search on brute-force enumeration under the tie rule, and x_i(z) sampled bid by
+/// bid on brute force and bisected (`OwnRuleThresholdRule`).
+@Suite("Threshold payments searched piece by piece")
+struct PiecewisePaymentTests {
+    /// Agent i's exact threshold with `solver`.
+    static func threshold(_ inst: Instance, _ i: Int, _ solver: any AllocationSolver) throws -> ThresholdPayment {
+        try ThresholdPayment.compute(agent: i, bid: inst.bids[i], top: inst.priors[i].support.upperBound, prices: inst.virtualBids,
+                                     map: .virtual(inst.priors[i]), model: inst.model, solver: solver, method: .exact)
+    }
+
+    /// Pruned elimination (piece by piece) and the same solver with whole-instance probes.
+    static func solvers(_ inst: Instance) throws -> (piecewise: PrunedElimination, reference: PrunedElimination) {
+        let s = try #require(try SolverKind.pruned.makeRaw(for: inst.model) as? PrunedElimination)
+        var r = s
+        r.rangeProbes = .wholeInstance
+        return (s, r)
+    }
+
+    /// Every winner of `inst`: the piece-by-piece payment within 1e-12 relative of each reference,
+    /// the same workload at the bid; returns the winners and how many searches probed a piece
+    /// (on tiny instances many have no breakpoint left to probe).
+    static func compare(_ inst: Instance, _ label: String, brute: Bool) throws -> (winners: Int, piecewise: Int) {
+        let (fast, slow) = try solvers(inst)
+        let references: [(String, any AllocationSolver)] = [("whole-instance", slow)] + (brute ? [("brute force", try SolverKind.brute.make(for: inst.model))] : [])
+        let x = inst.model.workloads(try fast.solve(prices: inst.virtualBids).agents)
+        var winners = 0, piecewise = 0
+        for i in 0..<inst.agentCount where x[i] > 0 {
+            let a = try threshold(inst, i, fast)
+            for (name, s) in references {
+                let b = try threshold(inst, i, s)
+                #expect(abs(a.payment - b.payment) <= 1e-12 * max(1, abs(b.payment)), "\(label) agent \(i): \(a.payment) vs \(name) \(b.payment)")
+                #expect(a.workload == b.workload, "\(label) agent \(i) vs \(name)")
+            }
+            winners += 1
+            if a.pieceProbes > 0 { piecewise += 1 }
+        }
+        return (winners, piecewise)
+    }
+
+    /// Tie instances (1–3 base agents, each copied 1–3 times: identical agents that tie, bids on
+    /// ironed stretches) on `families`, `count` each, 2–5 nodes.
+    static func tieInstances(_ families: [String], count: Int, seed: UInt64) throws -> (winners: Int, piecewise: Int) {
+        var g = SplitMix64(seed: seed)
+        var total = (winners: 0, piecewise: 0)
+        for family in families {
+            let maker = try TieInstances(families: [family])
+            for n in 0..<count {
+                let inst = try maker.instance(RandomWorkflow.Shape.allCases[n % 4], nodes: Int.random(in: 2...5, using: &g),
+                                              groups: Int.random(in: 1...3, using: &g), kappa: n % 2 == 0 ? 0 : 0.3, using: &g)
+                guard inst.model.capable.allSatisfy({ $0.contains(true) }) else { continue }
+                let r = try compare(inst, "\(family) #\(n)", brute: true)
+                total.winners += r.winners; total.piecewise += r.piecewise
+            }
+        }
+        return total
+    }
+
+    /// Every family but `tiny-weight` (`TieInstances.defaultFamilies`; that one is checked below).
+    @Test("every prior family (uniform, truncated normal, mixtures, ironing, zero density at an edge, gaps), tied identical agents: piece by piece = whole-instance search = brute force, to 1e-12", .tags(.slow), .fullLaneOnly)
+    func everyFamilyAgainstBruteForce() throws {
+        let r = try Self.tieInstances(TieInstances.defaultFamilies, count: 16, seed: 2027_1209)
+        #expect(r.winners >= 200 && r.piecewise >= 40, "\(r.winners) winners, \(r.piecewise) searched piece by piece")
+    }
+
+    @Test("the same on four families (ironing, gap, zero density at the top and bottom), 3 instances each: the quick lane's check")
+    func everyFamilyAgainstBruteForceQuick() throws {
+        let r = try Self.tieInstances(["ironing-mixture", "gap-mixture", "beta-zero-top", "beta-zero-bottom"], count: 3, seed: 2027_1210)
+        #expect(r.winners >= 8 && r.piecewise >= 1, "\(r.winners) winners, \(r.piecewise) searched piece by piece")
+    }
+
+    /// `tiny-weight`: φ̄ reaches ~3·10¹⁶ at the top of the support. The whole-instance search's
+    /// line at that price has intercept objective − q·x, which loses ~ulp(q·x) (10⁶ and more on
+    /// these workloads) to rounding: its first intersection lands below the bid and the search
+    /// reports x_i dropping at the bid, under-paying (seen here: 3.50·10⁶ instead of 3.72·10⁶).
+    /// The pieces' lines sum their intercepts without that cancellation. Reference: x_i(z) on
+    /// brute force at 17 bids, each change bisected to 1e-12 of the range (`OwnRuleThresholdRule`),
+    /// whose error is at most that width times the total drop of x_i.
+    @Test("tiny-weight (φ̄ up to 10¹⁶ at the top): piece by piece = x_i sampled on brute force and bisected, within the bisection's width")
+    func tinyWeightAgainstSampledAllocation() throws {
+        let maker = try TieInstances(families: ["tiny-weight"])
+        var g = SplitMix64(seed: 2027_1213)
+        var checked = 0, piecewise = 0
+        for n in 0..<6 {
+            let inst = try maker.instance(RandomWorkflow.Shape.allCases[n % 4], nodes: Int.random(in: 2...4, using: &g),
+                                          groups: Int.random(in: 1...2, using: &g), kappa: n % 2 == 0 ? 0 : 0.3, using: &g)
+            guard inst.model.capable.allSatisfy({ $0.contains(true) }) else { continue }
+            let (fast, _) = try Self.solvers(inst)
+            let brute = try SolverKind.brute.make(for: inst.model)
+            let a0 = try brute.solve(prices: inst.virtualBids)
+            let x = inst.model.workloads(a0.agents)
+            for i in 0..<inst.agentCount where x[i] > 0 {
+                let a = try Self.threshold(inst, i, fast)
+                let lo = inst.bids[i], hi = inst.priors[i].support.upperBound
+                let rule = OwnRuleThresholdRule(grid: 16, resolution: 1e-12)
+                let truth = try rule.pay(Winner(agent: i, bid: lo, workload: x[i], top: hi,
+                                                competition: .optimisation(prices: inst.virtualBids, map: .virtual(inst.priors[i]), model: inst.model,
+                                                                           solver: brute, optimum: a0.objective)))
+                let width = 1e-12 * (hi - lo) * x[i]
+                #expect(abs(a.payment - truth.amount) <= width + 1e-12 * max(1, abs(truth.amount)), "#\(n) agent \(i): \(a.payment) vs sampled \(truth.amount)")
+                checked += 1
+                if a.pieceProbes > 0 { piecewise += 1 }
+            }
+        }
+        #expect(checked >= 4 && piecewise >= 1, "\(checked) winners, \(piecewise) piece by piece")
+    }
+
+    /// Layered and multi-parent DAGs of 20–60 nodes (ties, ironed bimodal priors): many pieces.
+    static func medium(count: Int, seed: UInt64) throws -> (winners: Int, piecewise: Int) {
+        var g = SplitMix64(seed: seed)
+        var total = (winners: 0, piecewise: 0)
+        for n in 0..<count {
+            let inst = try Instance(spec: RandomWorkflow.instance(n % 2 == 0 ? .layered : .dag, nodes: Int.random(in: 20...60, using: &g),
+                                                                  perTier: Int.random(in: 1...3, using: &g), kappa: n % 3 == 0 ? 0 : 0.3,
+                                                                  ties: n % 2 == 0, bimodal: n % 3 == 1, using: &g))
+            let r = try compare(inst, "medium #\(n)", brute: false)
+            total.winners += r.winners; total.piecewise += r.piecewise
+        }
+        return total
+    }
+
+    @Test("medium random DAGs (tied agents, ironed priors): piece by piece = whole-instance search, to 1e-12", .tags(.slow), .fullLaneOnly)
+    func mediumAgainstWholeInstance() throws {
+        let r = try Self.medium(count: 30, seed: 2027_1211)
+        #expect(r.winners >= 60 && r.piecewise >= r.winners / 2, "\(r.winners) winners, \(r.piecewise) searched piece by piece")
+    }
+
+    @Test("the same on 3 instances: the quick lane's check")
+    func mediumAgainstWholeInstanceQuick() throws {
+        let r = try Self.medium(count: 3, seed: 2027_1212)
+        #expect(r.winners >= 6 && r.piecewise >= r.winners / 2, "\(r.winners) winners, \(r.piecewise) searched piece by piece")
     }
 }

@@ -124,8 +124,10 @@ extension BenchSuite {
                      abs((b?.objective ?? .nan) - a.objective) <= 1e-9 * a.objective ? "equal" : "DIFFER"))
     }
 
-    /// STAR with all payments (exact thresholds) in this process, and `auctionlab solve` on the
-    /// same instance in a child process: wall time and peak resident memory.
+    /// STAR with all payments (exact thresholds) in this process, against the same run with the
+    /// payment searches' whole-instance probes (the reference path: its time, the speed-up and
+    /// whether the payments are identical), and `auctionlab solve` on the same instance in a child
+    /// process: wall time and peak resident memory.
     func starAtScale() throws {
         var g = SplitMix64(seed: seed &+ 2)
         let exe = Self.executablePath
@@ -141,6 +143,24 @@ extension BenchSuite {
             if let (fb, runs) = PrunedElimination.counters(try inst.cache.value("solver.auto") { try SolverKind.auto.make(for: inst.model) }) {
                 counters = "\(fb) / \(runs)"
             }
+            // The same run with the payment searches' whole-instance probes (`RangeProbes.wholeInstance`,
+            // the reference path), on a fresh copy of the instance whose solver cache is seeded with it.
+            var reference = "-"
+            if var pruned = try SolverKind.auto.make(for: inst.model) as? PrunedElimination, let o = outcome {
+                pruned.rangeProbes = .wholeInstance
+                let fresh = try Instance(spec: spec)
+                _ = fresh.cache.value("solver.auto") { pruned as any AllocationSolver }
+                var old: Outcome?
+                let dd = try clock.measure { old = try STAR().run(fresh, options: .init()) }
+                let tt = Double(dd.components.seconds) + Double(dd.components.attoseconds) * 1e-18
+                var verdict = "DIFFER"
+                if let old, old.assignment == o.assignment {
+                    let worst = zip(old.payments, o.payments).map { abs($0 - $1) / max(1, abs($0)) }.max() ?? 0
+                    let same = zip(old.payments, o.payments).filter { $0 == $1 }.count
+                    verdict = old.payments == o.payments ? "identical" : String(format: "%d of %d identical, max rel. diff %.2g", same, o.payments.count, worst)
+                }
+                reference = String(format: "%@ (%.1f×), payments %@", ms(tt), tt / t, verdict)
+            }
             var previous = "-"
             if v <= 100, let o = outcome {
                 var old: Outcome?
@@ -154,12 +174,13 @@ extension BenchSuite {
             defer { try? FileManager.default.removeItem(at: file) }
             let once = try Self.spawnMeasured(exe, ["bench", "exact", "--solve-once", file.path])
             let child = v <= 1_000 ? try Self.spawnMeasured(exe, ["solve", file.path, "--format", "json"]) : nil
-            rows.append(["    layered w4", "\(v)", ms(t), "\(outcome?.solverCalls ?? 0)", counters, previous,
+            rows.append(["    layered w4", "\(v)", ms(t), "\(outcome?.solverCalls ?? 0)", counters, reference, previous,
                          String(format: "%.3f s, %.0f MB", once.wall, Double(once.peakBytes) / 1e6),
                          child.map { String(format: "%.3f s, %.0f MB", $0.wall, Double($0.peakBytes) / 1e6) } ?? "-"])
         }
         print("\n  STAR, allocation + all payments (exact thresholds), default solver:")
-        printAligned(["", "V", "in process", "solver calls", "fallback calls / descent re-solves", "previous (forced elimination, tie rule)",
+        printAligned(["", "V", "in process", "solver calls", "fallback calls / descent re-solves",
+                      "whole-instance probes (reference: time, speed-up, payments)", "previous (forced elimination, tie rule)",
                       "child: load + one default solve (wall, peak)", "child: `auctionlab solve` (wall, peak)"], rows)
     }
 }
@@ -176,11 +197,13 @@ struct BenchExact: ParsableCommand {
         took before pruned elimination (elimination with min-marginals, or MILP where its tables \
         exceed 10⁶ entries: not re-run, the recorded time is printed) with the speed-up and whether \
         the allocations agree. Then the layered DAG at 10⁴ nodes against plain elimination without \
-        a table limit, and STAR with all payments in process and as `auctionlab solve` in a child \
-        process (wall time, peak memory).
+        a table limit, and STAR with all payments in process (against the payment searches' \
+        whole-instance probes, the reference path) and as `auctionlab solve` in a child process \
+        (wall time, peak memory). --payments-only runs the STAR block alone.
         """)
 
     @OptionGroup var options: BenchOptions
+    @Flag(help: "Only the STAR-with-all-payments block (skips the solver tables).") var paymentsOnly = false
     @Option(help: .hidden) var solveOnce: String?
 
     func run() throws {
@@ -191,6 +214,7 @@ struct BenchExact: ParsableCommand {
             _ = try SolverKind.auto.make(for: inst.model).solve(prices: inst.virtualBids)
             return
         }
+        if paymentsOnly { try options.suite.starAtScale(); return }
         try options.suite.exactBenchmarks()
     }
 }
