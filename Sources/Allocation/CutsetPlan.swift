@@ -96,11 +96,20 @@ final class CutsetPlan: @unchecked Sendable {
         agents.initialize(repeating: 0, count: V)
         idx.initialize(repeating: 0, count: 2 * C)
         // `PricedCosts(model:prices:allowed: capable)`, padding at +∞ (unary) and 0 (savings).
-        prices.withUnsafeBufferPointer { p in
-            for i in 0..<S {
-                let price = i < M ? p[i] : 0
-                for v in 0..<V { unary[v &* S &+ i] = capable[v &* S &+ i] ? price * base[v &* S &+ i] : .infinity }
-                for k in 0..<E { edge[k &* S &+ i] = price * saving[k &* S &+ i] }
+        // Row by row (contiguous, so the compiler can pair them); the prices padded to S with 0.
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: S) { price in
+            for i in 0..<S { price[i] = i < M ? prices[i] : 0 }
+            let base = base.baseAddress!, capable = capable.baseAddress!, saving = saving.baseAddress!
+            for v in 0..<V {
+                let r = v &* S
+                for i in 0..<S {
+                    let u = price[i] * base[r &+ i]
+                    unary[r &+ i] = capable[r &+ i] ? u : .infinity
+                }
+            }
+            for k in 0..<E {
+                let r = k &* S
+                for i in 0..<S { edge[r &+ i] = price[i] * saving[r &+ i] }
             }
         }
         // The argmins are needed only for a traceback (the certificate reads the DP table alone).
@@ -115,18 +124,23 @@ final class CutsetPlan: @unchecked Sendable {
                 idx[j] = r % n; r /= n
             }
         }
-        // Pruning (see `lowerBounds`): each assignment's bound, and the order to try them in.
+        // Pruning (see `lowerBounds`): each assignment's key and margin, and the order to try them in.
         let bounds = count > 1 && prunable && prices.allSatisfy({ $0 >= 0 })
-            ? try lowerBounds(count: count, setIndex: setIndex, idx: idx, unary: unary, edge: edge, agents: agents, D: D, best: best) : nil
+            ? lowerBounds(count: count, setIndex: setIndex, idx: idx, unary: unary, edge: edge, agents: agents) : nil
         var bestValue = Double.infinity, secondValue = Double.infinity
         var bestOrdinal = -1
+        // The largest forest optimum folded so far: a lower bound on F∅.
+        var forestMax = -Double.infinity
         var found = false
         for n in 0..<count {
             let ordinal = bounds.map { reverse ? $0.order[count - 1 - n] : $0.order[n] } ?? n
             setIndex(ordinal)
-            if let bounds, bounds.low[ordinal] > (certify ? secondValue : bestValue) { continue }
-            let total = try condition(idx, unary: unary, edge: edge, agents: agents, D: D)
-                + (try fold(D, edge: edge, best: best, bestAgent: bestAgent, argmin: argmin))
+            if let bounds, forestMax > -.infinity,
+               bounds.key[ordinal] + forestMax - 1e-9 * (bounds.scale[ordinal] + abs(forestMax)) > (certify ? secondValue : bestValue) { continue }
+            let constant = try condition(idx, unary: unary, edge: edge, agents: agents, D: D)
+            let forest = try fold(D, edge: edge, best: best, bestAgent: bestAgent, argmin: argmin)
+            forestMax = max(forestMax, forest)
+            let total = constant + forest
             // In the odometer's order the first assignment at the minimum wins, and the second
             // value is the second smallest total: kept so whatever the order tried.
             if total < bestValue || (total == bestValue && ordinal < bestOrdinal) {
@@ -152,24 +166,22 @@ final class CutsetPlan: @unchecked Sendable {
         return (result, bestValue, min(gap(D, edge: edge, agents: bestAgents), secondValue - bestValue))
     }
 
-    /// A lower bound on each cutset assignment's total, lowered by a margin far above rounding, and
-    /// the assignments in increasing order of it (ties by number). With prices and savings
-    /// non-negative, conditioning on an assignment only subtracts its boundary savings from the
-    /// forest's costs, so its total is at least its constant plus F∅ (the forest's optimum with no
-    /// boundary saving: one fold) minus all its boundary savings. `search` tries the assignments in
-    /// this order and skips one whose bound exceeds the best total so far (the second best when
-    /// certifying): its total would exceed it too, so the optimum, the allocation (first in the
-    /// odometer's order at the minimum), the second value and the certificate are unchanged. On S2
-    /// most of the nine merger assignments are skipped this way.
-    /// - Throws: what the fold throws (a forest node with no capable agent), as the first
-    ///   conditioned fold would.
+    /// What `search` needs to skip cutset assignments, with prices and savings non-negative.
+    /// Conditioning on an assignment only subtracts its boundary savings from the forest's costs,
+    /// so its forest optimum F_a lies between F∅ − (all its boundary savings) and F∅, where F∅ is
+    /// the forest's optimum with no boundary saving. Hence every assignment's total is at least
+    /// its key (its constant minus all its boundary savings) plus any F_b already folded, and
+    /// `search` skips an assignment when that bound, lowered by 1e-9 of its terms (far above
+    /// rounding), exceeds the best total so far (the second best when certifying): its total
+    /// would exceed it too, so the optimum, the allocation (the first in the odometer's order at
+    /// the minimum), the second value and the certificate are unchanged. Assignments are tried in
+    /// increasing order of key (ties by number), the likeliest optimum first. On S2 most of the
+    /// nine merger assignments are skipped. Returns each assignment's key, the scale of its terms
+    /// (|constant| + savings) and the order.
     private func lowerBounds(count: Int, setIndex: (Int) -> Void, idx: UnsafeMutablePointer<Int>, unary: UnsafeMutablePointer<Double>,
-                             edge: UnsafeMutablePointer<Double>, agents: UnsafeMutablePointer<Int>,
-                             D: UnsafeMutablePointer<Double>, best: UnsafeMutablePointer<Double>) throws -> (low: [Double], order: [Int]) {
+                             edge: UnsafeMutablePointer<Double>, agents: UnsafeMutablePointer<Int>) -> (key: [Double], scale: [Double], order: [Int]) {
         let S = S
-        D.update(from: unary, count: V &* S)
-        let free = try fold(D, edge: edge, best: best, bestAgent: agents, argmin: false)
-        var low = [Double](repeating: 0, count: count)
+        var key = [Double](repeating: 0, count: count), scale = key
         for ordinal in 0..<count {
             setIndex(ordinal)
             var constant = 0.0
@@ -190,11 +202,11 @@ final class CutsetPlan: @unchecked Sendable {
                 savings += edge[boundary[k] &* S &+ agents[boundary[k &+ 1]]]
                 k &+= 3
             }
-            let bound = constant + free - savings
-            low[ordinal] = bound - 1e-9 * (abs(constant) + abs(free) + savings)
+            key[ordinal] = constant - savings
+            scale[ordinal] = abs(constant) + savings
         }
-        let order = (0..<count).sorted { low[$0] < low[$1] || (low[$0] == low[$1] && $0 < $1) }
-        return (low, order)
+        let order = (0..<count).sorted { key[$0] < key[$1] || (key[$0] == key[$1] && $0 < $1) }
+        return (key, scale, order)
     }
 
     /// `CutsetConditioning.condition`: the cutset set to its `idx` choices (in `agents`), `D` loaded
@@ -237,8 +249,9 @@ final class CutsetPlan: @unchecked Sendable {
         let S = S
         let rd = UnsafeMutableRawPointer(d), rw = UnsafeRawPointer(w)
         let stride = MemoryLayout<Double>.stride
+        let order = order.baseAddress!, parent = parent.baseAddress!, parentEdge = parentEdge.baseAddress!
         var total = 0.0
-        var n = order.count
+        var n = self.order.count
         while n > 0 {
             n &-= 1
             let v = order[n], dv = v &* S
