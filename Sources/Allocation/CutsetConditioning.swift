@@ -6,6 +6,10 @@ import Workflows
 ///
 /// The paper's S1, S2 and S4 each become forests after removing one node (the Aggregator
 /// or Merger), so one solve is M tree DPs — far cheaper than elimination's M³ tables.
+///
+/// Solves run on a `CutsetPlan` built here (flat buffers, one scratch block per call), which
+/// skips the cutset assignments whose lower bound exceeds the best total found (at most one
+/// extra fold when none can be skipped); results are bit for bit those of `referenceSearch`.
 public struct CutsetConditioning: AllocationSolver {
     /// "cutset".
     public var name: String { "cutset" }
@@ -18,6 +22,8 @@ public struct CutsetConditioning: AllocationSolver {
     let boundary: [(edge: Int, cut: Int, other: Int)]
     /// Edges inside the cutset.
     let inner: [Int]
+    /// The model, forest and cutset laid out flat once, for `search`'s allocation-free passes.
+    let plan: CutsetPlan
 
     /// Greedy: repeatedly add the node whose removal leaves the fewest edges beyond a forest,
     /// until the rest is a forest; refuses when more than `maxCut` nodes would be needed.
@@ -47,6 +53,7 @@ public struct CutsetConditioning: AllocationSolver {
             }
         }
         boundary = b; inner = inn
+        plan = CutsetPlan(model: model, cutset: cutset, forest: forest, boundary: b, inner: inn)
     }
 
     /// For every node v not in `removed`: `model.excessEdges(excluding: removed ∪ {v})`, all at
@@ -127,15 +134,15 @@ public struct CutsetConditioning: AllocationSolver {
     /// An optimal allocation: one tree DP per capable assignment of the cutset. O(M^|C|·V·M).
     /// - Throws: `AllocationError.infeasible` when some node has no capable agent.
     public func solve(prices: [Double]) throws -> Assignment {
-        let (best, bestValue, _) = try search(prices, traceback: true)
+        let (best, bestValue, _) = try plan.search(prices, traceback: true)
         guard bestValue.isFinite else { throw AllocationError.infeasible("no capable allocation") }
-        return Assignment(agents: best, objective: model.objective(best, prices: prices))
+        return Assignment(agents: best, objective: plan.objective(best, prices: prices))
     }
 
     /// The optimum's value: the upward passes alone (no traceback). O(M^|C|·V·M).
     /// - Throws: `AllocationError.infeasible` when some node has no capable agent.
     public func optimalValue(prices: [Double]) throws -> Double {
-        let value = try search(prices, traceback: false).value
+        let value = try plan.search(prices, traceback: false).value
         guard value.isFinite else { throw AllocationError.infeasible("no capable allocation") }
         return value
     }
@@ -144,14 +151,17 @@ public struct CutsetConditioning: AllocationSolver {
     /// best (any allocation with other cutset agents costs at least the second-best total), and
     /// the forest traceback's gap under the best one (`RootedForest.gap`), whichever is smaller.
     func certifiedOptimum(prices: [Double]) throws -> (assignment: Assignment, value: Double, gap: Double) {
-        let (best, bestValue, gap) = try search(prices, traceback: true, certify: true)
+        let (best, bestValue, gap) = try plan.search(prices, traceback: true, certify: true)
         guard bestValue.isFinite else { throw AllocationError.infeasible("no capable allocation") }
-        return (Assignment(agents: best, objective: model.objective(best, prices: prices)), bestValue, gap)
+        return (Assignment(agents: best, objective: plan.objective(best, prices: prices)), bestValue, gap)
     }
 
-    /// One tree DP per capable assignment of the cutset; the best total, and its allocation when
-    /// `traceback` (else empty); with `certify`, the certificate of `certifiedOptimum(prices:)`.
-    private func search(_ prices: [Double], traceback: Bool, certify: Bool = false) throws -> (agents: [Int], value: Double, gap: Double) {
+    /// The straightforward form of `CutsetPlan.search` (nested arrays, `PricedCosts`, `condition`,
+    /// `RootedForest.fold`): one tree DP per capable assignment of the cutset; the best total, and
+    /// its allocation when `traceback` (else empty); with `certify`, the certificate of
+    /// `certifiedOptimum(prices:)`. Not used by the solver: the tests check that the plan's passes
+    /// give bit for bit the same values, allocations and certificates.
+    func referenceSearch(_ prices: [Double], traceback: Bool, certify: Bool = false) throws -> (agents: [Int], value: Double, gap: Double) {
         let M = model.agentCount, V = model.nodeCount
         let choices = cutset.map { c in (0..<M).filter { model.capable[c][$0] } }
         let costs = PricedCosts(model: model, prices: prices, allowed: model.capable)

@@ -73,8 +73,16 @@ struct LexicographicForest: Sendable {
         }
     }
 
-    /// Optimum value and min-marginals (V×M, +∞ where not allowed) under `allowed`.
+    /// Optimum value and min-marginals (V×M, +∞ where not allowed) under `allowed`: the cutset
+    /// solver's flat passes (`CutsetPlan.minMarginals`).
     func minMarginals(prices: [Double], allowed: [[Bool]]) -> (best: Double, marginal: [Double]) {
+        cutsetSolver.plan.minMarginals(prices: prices, allowed: allowed)
+    }
+
+    /// The straightforward form of `minMarginals(prices:allowed:)` (nested arrays, `PricedCosts`,
+    /// `CutsetConditioning.condition`, `RootedForest.fold`), which the tests compare with the plan's
+    /// passes bit for bit; not used by the solver.
+    func referenceMinMarginals(prices: [Double], allowed: [[Bool]]) -> (best: Double, marginal: [Double]) {
         let M = model.agentCount, V = model.nodeCount
         var mm = [Double](repeating: .infinity, count: V * M)
         var bestValue = Double.infinity

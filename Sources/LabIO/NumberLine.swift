@@ -9,9 +9,15 @@ public enum NumberLine {
     /// The numbers of `text`: a JSON array when its first non-space character is `[`, else one CSV
     /// record. `field` names the vector in errors (`bids` → `bids[2]`).
     /// - Throws: a ``FieldError`` naming the first element that is not a number, or the line.
+    ///
+    /// A CSV line of plain numbers (digits, `.`, `e`, `E`, `+`, `-`, commas, spaces and tabs only:
+    /// no quote, so each comma ends a field, as CSV.swift's reader splits it) is split here
+    /// without the reader when every field is a number; any other line, and any failure, goes
+    /// through the reader, which gives the errors.
     public static func parse(_ text: String, field: String) throws -> [Double] {
         let trimmed = String(trim(Substring(text)))
         if trimmed.hasPrefix("[") { return try parseJSON(trimmed, field: field) }
+        if let plain = plainNumbers(trimmed) { return plain }
         let fields = try fields(of: trimmed, field: field)
         return try fields.enumerated().map { k, raw in
             let s = trim(Substring(raw))
@@ -19,6 +25,33 @@ public enum NumberLine {
                 throw FieldError(field: "\(field)[\(k)]", reason: s.isEmpty ? "is empty" : "= \"\(s)\" is not a number")
             }
             return x
+        }
+    }
+
+    /// The numbers of a line of plain numeric fields split at its commas, or nil when the line
+    /// holds any other character or a field that is not a number (the reader then decides).
+    static func plainNumbers(_ text: String) -> [Double]? {
+        for b in text.utf8 {
+            switch b {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: ","), UInt8(ascii: "e"), UInt8(ascii: "E"),
+                 UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: " "), UInt8(ascii: "\t"): continue
+            default: return nil
+            }
+        }
+        // Fields between commas (an empty one included), found on the UTF-8 view: the line is ASCII.
+        var out: [Double] = []
+        let u = text.utf8
+        var start = u.startIndex, i = start
+        while true {
+            if i == u.endIndex || u[i] == UInt8(ascii: ",") {
+                guard let x = Double(trim(text[start..<i])) else { return nil }
+                out.append(x)
+                if i == u.endIndex { return out }
+                i = u.index(after: i)
+                start = i
+            } else {
+                i = u.index(after: i)
+            }
         }
     }
 

@@ -67,65 +67,124 @@ extension Outcome {
 
     /// One line of JSON (sorted keys, slashes unescaped), as a batch `solve` prints each outcome:
     /// the bytes `JSONEncoder` writes for `record(for:instance:)` with `[.sortedKeys,
-    /// .withoutEscapingSlashes]` (the tests compare them), assembled here in sorted order instead
-    /// of through the encoder's keyed containers (a third of a bid-stream line's time). Every
-    /// number is still written by `JSONEncoder`, all of them in one flat array; ids that are
-    /// printable ASCII without `"` or `\` are written as they are, any other string by the encoder.
+    /// .withoutEscapingSlashes]` (the tests compare them), assembled here as UTF-8 in sorted order
+    /// instead of through the encoder's keyed containers: the per-instance parts (each agent's key,
+    /// each node's `"node":"agent"` entry for every agent) are laid out once in the instance's
+    /// cache (`OutcomeLineIDs`), so a bid stream's line copies them and writes its numbers. Finite
+    /// numbers are written as the encoder writes a `Double` (``jsonNumber(_:)``); when one is not
+    /// finite, all of them go through `JSONEncoder`, which refuses it with its own error. Ids that
+    /// are printable ASCII without `"` or `\` are written as they are, any other string by the
+    /// encoder (made only then).
     public func jsonLine(for inst: Instance, instance name: String? = nil) throws -> String {
         let M = inst.agentCount
-        var numbers: [Double] = []
-        numbers.reserveCapacity(3 * M + 3)
-        for i in 0..<M { numbers.append(payments[i]); numbers.append(virtualCosts[i]); numbers.append(workloads[i]) }
-        numbers.append(totalBidCost); numbers.append(totalPayment); numbers.append(totalVirtualCost)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        let encoded = try encoder.encode(numbers)
-        // "[a,b,…]": number texts never contain a comma.
-        let texts = encoded.dropFirst().dropLast().split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false)
-            .map { String(decoding: $0, as: UTF8.self) }
+        var made: JSONEncoder?
+        func encoder() -> JSONEncoder {
+            if let made { return made }
+            let e = JSONEncoder()
+            e.outputFormatting = [.withoutEscapingSlashes]
+            made = e
+            return e
+        }
+        // Agent i's payment, virtual cost and workload at 3i, 3i + 1, 3i + 2; then the three totals.
+        func number(_ k: Int) -> Double {
+            switch k - 3 * M {
+            case 0: return totalBidCost
+            case 1: return totalPayment
+            case 2: return totalVirtualCost
+            default: return k % 3 == 0 ? payments[k / 3] : k % 3 == 1 ? virtualCosts[k / 3] : workloads[k / 3]
+            }
+        }
+        var texts: [String]?
+        if !(payments.allSatisfy(\.isFinite) && virtualCosts.allSatisfy(\.isFinite) && workloads.allSatisfy(\.isFinite)
+             && totalBidCost.isFinite && totalPayment.isFinite && totalVirtualCost.isFinite) {
+            // "[a,b,…]": number texts never contain a comma.
+            texts = try encoder().encode((0..<(3 * M + 3)).map(number)).dropFirst().dropLast()
+                .split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+        }
+        // The ids' parts, once per instance (a bid stream's lines share them).
+        let ids = try inst.cache.value("outcome.jsonLine.ids") { try OutcomeLineIDs(inst, encoder: encoder()) }
+        var out: [UInt8] = []
+        out.reserveCapacity(ids.bytes.count / max(1, M) + 40 * M + 256)
+        func put(_ s: String) { out.append(contentsOf: s.utf8) }
+        func put(number x: Double) {
+            var s = x.description
+            s.withUTF8 { b in
+                let n = b.count >= 2 && b[b.count - 2] == UInt8(ascii: ".") && b[b.count - 1] == UInt8(ascii: "0") ? b.count - 2 : b.count
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: b[..<n]))
+            }
+        }
+        func put(_ k: Int) { if let texts { put(texts[k]) } else { put(number: number(k)) } }
         func quoted(_ s: String) throws -> String { try Self.quoted(s, encoder) }
-        // The ids quoted and in key order, once per instance (a bid stream's lines share them).
-        let ids = try inst.cache.value("outcome.jsonLine.ids") { try OutcomeLineIDs(inst, encoder: encoder) }
-        var out = #"{"agents":{"#
+        put(#"{"agents":{"#)
         for (k, i) in ids.agentOrder.enumerated() {
-            if k > 0 { out += "," }
-            out += ids.agents[i]
-            out += #":{"payment":"# + texts[3 * i] + #","virtual_cost":"# + texts[3 * i + 1] + #","workload":"# + texts[3 * i + 2] + "}"
+            out.append(contentsOf: ids.bytes[ids.agentHead[k]])
+            put(3 * i)
+            put(#","virtual_cost":"#); put(3 * i + 1)
+            put(#","workload":"#); put(3 * i + 2)
+            put("}")
         }
-        out += #"},"allocation":{"#
-        for (k, v) in ids.nodeOrder.enumerated() {
-            if k > 0 { out += "," }
-            out += ids.nodes[v] + ":" + ids.agents[assignment[v]]
-        }
-        out += "}"
-        if let name { out += #","instance":"# + (try quoted(name)) }
-        out += #","mechanism":"# + (try quoted(mechanism)) + #","reserve":"# + (try quoted(reserve.rawValue))
-        out += #","solver":"# + (try quoted(solver)) + #","solver_calls":"# + String(solverCalls)
-        out += #","total_bid_cost":"# + texts[3 * M] + #","total_payment":"# + texts[3 * M + 1] + #","total_virtual_cost":"# + texts[3 * M + 2] + "}"
-        return out
+        put(#"},"allocation":{"#)
+        for (k, v) in ids.nodeOrder.enumerated() { out.append(contentsOf: ids.bytes[ids.nodeEntry[k * M + assignment[v]]]) }
+        put("}")
+        if let name { put(#","instance":"#); put(try quoted(name)) }
+        put(#","mechanism":"#); put(try quoted(mechanism))
+        put(#","reserve":"#); put(try quoted(reserve.rawValue))
+        put(#","solver":"#); put(try quoted(solver))
+        put(#","solver_calls":"#); put(String(solverCalls))
+        put(#","total_bid_cost":"#); put(3 * M)
+        put(#","total_payment":"#); put(3 * M + 1)
+        put(#","total_virtual_cost":"#); put(3 * M + 2)
+        put("}")
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// A finite `Double` as `JSONEncoder` writes it: its `description` without a trailing `.0`
+    /// (swift-foundation's encoder does exactly this; the tests compare the two on integers,
+    /// fractions, ±0, subnormals and powers of ten across the exponent range).
+    public static func jsonNumber(_ x: Double) -> String {
+        var s = x.description
+        if s.hasSuffix(".0") { s.removeLast(2) }
+        return s
     }
 
     /// `s` as a JSON string, as `encoder` writes it: printable ASCII without `"` or `\` as it is,
     /// anything else through the encoder.
-    static func quoted(_ s: String, _ encoder: JSONEncoder) throws -> String {
+    static func quoted(_ s: String, _ encoder: () -> JSONEncoder) throws -> String {
         if s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }) { return "\"" + s + "\"" }
-        return String(decoding: try encoder.encode([s]).dropFirst().dropLast(), as: UTF8.self)
+        return String(decoding: try encoder().encode([s]).dropFirst().dropLast(), as: UTF8.self)
     }
 }
 
-/// An instance's node and agent ids as `Outcome.jsonLine` writes them: quoted, and the order of
-/// the encoder's sorted keys (byte order of their UTF-8).
+/// An instance's node and agent ids as `Outcome.jsonLine` writes them, laid out once: in the
+/// order of the encoder's sorted keys (byte order of their UTF-8), quoted, as UTF-8 fragments of
+/// the line in one buffer — per agent in key order `[,]"id":{"payment":`, and per node in key
+/// order and agent a `[,]"node":"agent a"`.
 struct OutcomeLineIDs {
-    let agents: [String]
-    let nodes: [String]
     let agentOrder: [Int]
     let nodeOrder: [Int]
+    /// Every fragment, back to back.
+    let bytes: [UInt8]
+    /// The k-th agent (key order): its key and the `payment` key, after a comma when k > 0.
+    let agentHead: [Range<Int>]
+    /// The k-th node (key order) on agent a, at k·M + a: `"node":"agent"`, after a comma when k > 0.
+    let nodeEntry: [Range<Int>]
 
     init(_ inst: Instance, encoder: JSONEncoder) throws {
         func byKey(_ ids: [String]) -> [Int] { ids.indices.sorted { ids[$0].utf8.lexicographicallyPrecedes(ids[$1].utf8) } }
-        agents = try inst.agentIDs.map { try Outcome.quoted($0, encoder) }
-        nodes = try inst.workflow.ids.map { try Outcome.quoted($0, encoder) }
+        let agents = try inst.agentIDs.map { try Outcome.quoted($0, { encoder }) }
+        let nodes = try inst.workflow.ids.map { try Outcome.quoted($0, { encoder }) }
         agentOrder = byKey(inst.agentIDs)
         nodeOrder = byKey(inst.workflow.ids)
+        var b: [UInt8] = [], heads: [Range<Int>] = [], entries: [Range<Int>] = []
+        func fragment(_ s: String) -> Range<Int> {
+            let start = b.count
+            b.append(contentsOf: s.utf8)
+            return start..<b.count
+        }
+        for (k, i) in agentOrder.enumerated() { heads.append(fragment((k > 0 ? "," : "") + agents[i] + #":{"payment":"#)) }
+        for (k, v) in nodeOrder.enumerated() {
+            for a in agents.indices { entries.append(fragment((k > 0 ? "," : "") + nodes[v] + ":" + agents[a])) }
+        }
+        bytes = b; agentHead = heads; nodeEntry = entries
     }
 }

@@ -15,6 +15,23 @@ struct SubcommandTests {
         }
     }
 
+    @Test("sale feasible --help quotes the paper's overall reliance and total cost changes as Experiments/targets/sale-headline.yaml states them (the help has them written out, so start-up parses no YAML)")
+    func saleFeasibleHelpFigures() throws {
+        let yaml = try String(contentsOf: CLI.root.appendingPathComponent("Experiments/targets/sale-headline.yaml"), encoding: .utf8)
+        /// The number after `key:` on the first line that has it (trailing comments ignored).
+        func figure(_ key: String) throws -> Double {
+            let line = try #require(yaml.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix(key + ":") })
+            let value = line.split(separator: ":", maxSplits: 1)[1].split(separator: "#")[0].trimmingCharacters(in: .whitespaces)
+            return try #require(Double(value), "\(line)")
+        }
+        let reliance = try figure("overall"), cost = try figure("total_cost_change")
+        func percent(_ x: Double) -> String { "\(x < 0 ? "−" : "")\(Int((100 * abs(x)).rounded())) %" }
+        let r = try CLI.run(["sale", "feasible", "--help"])
+        #expect(r.status == 0)
+        let help = r.out.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(help.contains("within --tolerance of \(percent(reliance)) and \(percent(cost)) (the paper's)"), "\(help)")
+    }
+
     @Test("a spec given where an instance is expected is refused naming the subcommand that takes it; nothing runs")
     func specToInstanceCommand() throws {
         let d = try CLI.run(["dsic", "Experiments/dsic.yaml"])

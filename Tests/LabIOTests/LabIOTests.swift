@@ -142,6 +142,43 @@ struct JSONDuplicateKeyTests {
     }
 }
 
+@Suite("LabIO: a line of numbers")
+struct NumberLineTests {
+    @Test("a plain CSV line of numbers split at its commas gives what CSV.swift's reader gives, field by field; lines it cannot take (quotes, names, empty fields, a lone sign, inf) are left to the reader and its errors")
+    func plainLinesMatchTheReader() throws {
+        var g = TestRandom(state: 2026_1207)
+        var lines = ["1.2,0.8,3.1", " 1.5 , 2 ,\t3e-2", "0.1375,0.45000000000000007,1E5", "-0,+4,.5,5.", "7", "1e308,4.9e-324",
+                     "\"1.2\",3", "1.2,,3", "1.2,", ",1", "+", "-", "e", "1e", "inf,1", "nan", "1.2.3,4", "1,2 3", "0x10,1", "1;2"]
+        for _ in 0..<300 {
+            let n = Int.random(in: 1...9, using: &g)
+            lines.append((0..<n).map { _ in
+                let x = Double.random(in: -1e6...1e6, using: &g) * pow(10, Double(Int.random(in: -12...12, using: &g)))
+                return Bool.random(using: &g) ? "\(x)" : String(format: "%.\(Int.random(in: 1...17, using: &g))g", x)
+            }.joined(separator: Bool.random(using: &g) ? "," : " , "))
+        }
+        var fast = 0
+        for line in lines {
+            // The reader's answer: its fields, each trimmed and read as a Double, or nil.
+            let byReader: [Double]? = (try? NumberLine.fields(of: line, field: "bids"))
+                .flatMap { fields in
+                    let xs = fields.map { Double($0.trimmingCharacters(in: CharacterSet(charactersIn: " \t"))) }
+                    return xs.contains(nil) ? nil : xs.map { $0! }
+                }
+            if let plain = NumberLine.plainNumbers(line) {
+                fast += 1
+                #expect(plain.map(\.bitPattern) == byReader?.map(\.bitPattern), "\(line)")
+            }
+            // Whichever path answers, parse agrees with the reader (or throws where it gives no vector).
+            if let byReader {
+                #expect(try NumberLine.parse(line, field: "bids").map(\.bitPattern) == byReader.map(\.bitPattern), "\(line)")
+            } else {
+                #expect(throws: FieldError.self, "\(line)") { try NumberLine.parse(line, field: "bids") }
+            }
+        }
+        #expect(fast >= 300, "the plain path took only \(fast) lines")
+    }
+}
+
 /// A seeded generator (SplitMix64's step), so the documents are the same on every run.
 struct TestRandom: RandomNumberGenerator {
     var state: UInt64

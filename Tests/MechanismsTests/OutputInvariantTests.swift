@@ -104,4 +104,23 @@ struct OutcomeLineTests {
         }
         #expect(checked == 600)
     }
+
+    @Test("jsonNumber writes a finite Double as JSONEncoder does: integers up to 2^53 and beyond, fractions, ±0, subnormals, the extremes, powers of ten across the exponent range, random bit patterns")
+    func numberIsTheEncodersText() throws {
+        let encoder = JSONEncoder()
+        var values: [Double] = [0, -0.0, 1, -1, 445750, 0.5, 46974.08367458102, 1e15, 1e16, 1e17, 9007199254740992, 9007199254740993,
+                                .leastNonzeroMagnitude, .leastNormalMagnitude, .greatestFiniteMagnitude, -.greatestFiniteMagnitude,
+                                0.1, 1.0 / 3, 2.5e-5, 123456789012345680000]
+        for k in -320...308 { values.append(pow(10, Double(k))); values.append(-1.5 * pow(10, Double(k))) }
+        var g = SplitMix64(seed: 2026_1207)
+        while values.count < 3000 {
+            let x = Double(bitPattern: g.next())
+            if x.isFinite { values.append(x) }
+        }
+        // One array through the encoder, as the old jsonLine did: "[a,b,…]".
+        let encoded = String(decoding: try encoder.encode(values), as: UTF8.self)
+        let texts = encoded.dropFirst().dropLast().split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        #expect(texts.count == values.count)
+        for (x, t) in zip(values, texts) { #expect(Outcome.jsonNumber(x) == t, "\(x.bitPattern)") }
+    }
 }
