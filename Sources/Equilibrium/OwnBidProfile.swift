@@ -82,6 +82,16 @@ struct OwnBidProfile: Sendable {
         return pieces.last { $0.workload != top.workload }?.high
     }
 
+    /// Whether the agent is never paid more than its bid times its workload here (pay-as-bid:
+    /// exactly that). Only then does a cost above `highestResponsiveBid` rule out a profitable
+    /// win; a mechanism that can pay more than the bid (Myopic's per-node second price) rewards
+    /// underbidding, so a high type can still gain by winning below its cost.
+    var paysAtMostBid: Bool {
+        pieces.allSatisfy { p in
+            [p.low, p.high].allSatisfy { b in p.alpha + p.beta * b <= b * p.workload + 1e-12 * max(1, abs(b * p.workload)) }
+        }
+    }
+
     /// Whether the agent's bid matters at all between `a` and `b` in this profile: its workload
     /// or its payment differs (a type that loses at both, paid nothing, learns nothing here).
     func responds(between a: Double, and b: Double) -> Bool {
