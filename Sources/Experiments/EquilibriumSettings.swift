@@ -59,6 +59,7 @@ public struct EquilibriumSettings: Codable, Sendable, Hashable {
     /// quarter of the iterations (``EquilibriumConfig/adaptiveKnots``; default true). Why: on S1
     /// pay-as-bid (seed 1, certificate of 1,000 profiles) the largest relative ε fell from 3.2 %
     /// (t3c, whose 9 even knots put 2 below the cost above which it can never win) to 1.1 %.
+    /// It applies to agents never paid more than their bid (pay-as-bid), not to Myopic's.
     public var adaptiveKnots: Bool?
     /// Draw the certificate's ε profiles as two stratified designs, one per cross-fitting fold
     /// (``EquilibriumConfig/stratifiedCertificate``; default true). Why: at 200 i.i.d. profiles

@@ -60,7 +60,16 @@ struct EquilibriumSolve: ParsableCommand {
         changed its outcome in the sampled profiles keeps truthful knots, and the table says so. \
         --certificate-profiles must be at least 10.
 
-        Three options a sweep turns on by default (`adaptive_knots`, `stratified_certificate`;         the per-type table is the command line's only): --adaptive-knots re-places each agent's         knots after a quarter of the iterations on the bids that can still win (K − 1 up to the         highest bid at which its workload still changes, one at the top), so an agent that can         never win above a rival's ceiling does not spend most of its knots where nothing happens;         --stratified-certificate draws the certificate's two folds as two independent stratified         designs (less noise; the i.i.d. interval is then conservative); --per-type prints, per         agent and certificate type, the equilibrium bid, its utility, the best bid on the         certificate's profiles and its gain — where a strategy is worst.
+        Three options a sweep turns on by default (`adaptive_knots`, `stratified_certificate`; the \
+        per-type table is the command line's only): --adaptive-knots re-places each agent's knots \
+        after a quarter of the iterations on the bids that can still win (K − 1 up to the highest \
+        bid at which its workload still changes, one at the top), so an agent that can never win \
+        above a rival's ceiling does not spend most of its knots where nothing happens (only for an \
+        agent never paid more than its bid, as under pay-as-bid; Myopic's knots stay); \
+        --stratified-certificate draws the certificate's two folds as two independent stratified \
+        designs (less noise; the i.i.d. interval is then conservative); --per-type prints, per \
+        agent and certificate type, the equilibrium bid, its utility, the best bid on the \
+        certificate's profiles and its gain — where a strategy is worst.
 
         Payments: expected total payment at the equilibrium and at truthful bids on the \
         certificate's profiles (common random numbers), with 95% intervals and their paired \
