@@ -184,20 +184,10 @@ final class CutsetPlan: @unchecked Sendable {
         var key = [Double](repeating: 0, count: count), scale = key
         for ordinal in 0..<count {
             setIndex(ordinal)
-            var constant = 0.0
-            for j in 0..<cut.count {
-                let c = cut[j], a = choice[choiceStart[j] &+ idx[j]]
-                agents[c] = a
-                constant += unary[c &* S &+ a]
-            }
-            var k = 0
-            while k < inner.count {
-                let to = agents[inner[k &+ 1]]
-                if agents[inner[k]] == to { constant -= edge[inner[k &+ 2] &* S &+ to] }
-                k &+= 3
-            }
+            let constant = cutConstant(idx, unary: unary, edge: edge, agents: agents,
+                                       choice: choice.baseAddress!, choiceStart: choiceStart.baseAddress!)
             var savings = 0.0
-            k = 0
+            var k = 0
             while k < boundary.count {
                 savings += edge[boundary[k] &* S &+ agents[boundary[k &+ 1]]]
                 k &+= 3
@@ -209,14 +199,13 @@ final class CutsetPlan: @unchecked Sendable {
         return (key, scale, order)
     }
 
-    /// `CutsetConditioning.condition`: the cutset set to its `idx` choices (in `agents`), `D` loaded
-    /// with the unary terms and the boundary savings subtracted; returns the cutset's constant.
+    /// The cutset set to its `idx` choices (written into `agents`): the cut nodes' unary terms
+    /// minus the savings of edges inside the cutset whose ends agree. Shared by the bound pass and
+    /// `condition`, so both sum in the same order.
     @inline(__always)
-    private func condition(_ idx: UnsafeMutablePointer<Int>, unary: UnsafeMutablePointer<Double>, edge: UnsafeMutablePointer<Double>,
-                           agents: UnsafeMutablePointer<Int>, D: UnsafeMutablePointer<Double>,
-                           choices: (agents: UnsafeMutablePointer<Int>, start: UnsafeMutablePointer<Int>)? = nil) throws -> Double {
+    private func cutConstant(_ idx: UnsafeMutablePointer<Int>, unary: UnsafeMutablePointer<Double>, edge: UnsafeMutablePointer<Double>,
+                             agents: UnsafeMutablePointer<Int>, choice: UnsafePointer<Int>, choiceStart: UnsafePointer<Int>) -> Double {
         let S = S
-        let choice = choices?.agents ?? choice.baseAddress!, choiceStart = choices?.start ?? choiceStart.baseAddress!
         var constant = 0.0
         for j in 0..<cut.count {
             let c = cut[j], a = choice[choiceStart[j] &+ idx[j]]
@@ -229,9 +218,21 @@ final class CutsetPlan: @unchecked Sendable {
             if agents[inner[k]] == to { constant -= edge[inner[k &+ 2] &* S &+ to] }
             k &+= 3
         }
+        return constant
+    }
+
+    /// `CutsetConditioning.condition`: the cutset set to its `idx` choices (in `agents`), `D` loaded
+    /// with the unary terms and the boundary savings subtracted; returns the cutset's constant.
+    @inline(__always)
+    private func condition(_ idx: UnsafeMutablePointer<Int>, unary: UnsafeMutablePointer<Double>, edge: UnsafeMutablePointer<Double>,
+                           agents: UnsafeMutablePointer<Int>, D: UnsafeMutablePointer<Double>,
+                           choices: (agents: UnsafeMutablePointer<Int>, start: UnsafeMutablePointer<Int>)? = nil) throws -> Double {
+        let S = S
+        let constant = cutConstant(idx, unary: unary, edge: edge, agents: agents,
+                                   choice: choices?.agents ?? choice.baseAddress!, choiceStart: choices?.start ?? choiceStart.baseAddress!)
         // Cut nodes' rows are copied too: the fold, traceback and certificate never read them.
         D.update(from: unary, count: V &* S)
-        k = 0
+        var k = 0
         while k < boundary.count {
             let a = agents[boundary[k &+ 1]]
             D[boundary[k &+ 2] &* S &+ a] -= edge[boundary[k] &* S &+ a]
