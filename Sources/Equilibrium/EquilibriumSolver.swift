@@ -312,7 +312,7 @@ public enum EquilibriumSolver {
         for i in 0..<m {
             func score(_ count: Int) throws -> AgentCertificate {
                 try certifyAgent(mechanism, instance: instance, strategies: strategies, agent: i,
-                                 costs: config.stratifiedCertificate ? certificateProfiles(instance, count: count, seed: config.seed) : Array(costs.prefix(count)),
+                                 costs: epsilonProfiles(instance, count: count, config: config, iid: costs),
                                  types: types[i], bidCount: bidCount, ends: ends[i], config: config)
             }
             var a = try score(n)
@@ -414,7 +414,8 @@ public enum EquilibriumSolver {
         let m = instance.agentCount
         let n = config.certificateSamples ?? max(config.samples, 200)
         let ends = (0..<m).map { validEnds(instance.priors[$0]) }
-        let costs = sampleCosts(instance, count: n, seed: config.seed, salt: certificateSalt)
+        let costs = epsilonProfiles(instance, count: n, config: config,
+                                    iid: sampleCosts(instance, count: n, seed: config.seed, salt: certificateSalt))
         return try (0..<m).map { i in
             var rows: [TypeGain] = []
             _ = try certifyAgent(mechanism, instance: instance, strategies: strategies, agent: i, costs: costs,
@@ -466,6 +467,12 @@ public enum EquilibriumSolver {
                 return c
             }
         }
+    }
+
+    /// The first `count` profiles the certificate scores ε on: `certificateProfiles` when
+    /// `config.stratifiedCertificate`, else the first `count` of the i.i.d. profiles `iid`.
+    static func epsilonProfiles(_ instance: Instance, count: Int, config: EquilibriumConfig, iid: [[Double]]) -> [[Double]] {
+        config.stratifiedCertificate ? certificateProfiles(instance, count: count, seed: config.seed) : Array(iid.prefix(count))
     }
 
     /// The certificate's ε profiles when stratified: two independent stratified designs
