@@ -61,6 +61,11 @@ public struct Certificate: Sendable, Codable, Equatable {
     public var maxRelativeEpsilon: Double { perAgent.map(\.relativeEpsilon.mean).max() ?? 0 }
     /// Largest absolute ε over agents (mean), in money units.
     public var maxEpsilon: Double { perAgent.map(\.epsilon.mean).max() ?? 0 }
+    /// The ε-sum Σ_i max(0, ε_i), in money units: by how much an ε-equilibrium's expected payment
+    /// may plausibly fall short of an exact one's (the scale Myerson-bound reports compare a
+    /// shortfall with). A negative estimate counts as 0: each true ε_i is ≥ 0, and a cross-fitted
+    /// estimate below 0 (an agent near its exact best response) must not cancel another agent's gain.
+    public var epsilonSum: Double { perAgent.reduce(0) { $0 + max(0, $1.epsilon.mean) } }
     /// Every agent's relative ε is a finite number at most `target` (1 % by default); an
     /// infinite or NaN one never converges. A negative estimate is kept: cross-fitting biases ε
     /// downward near an exact equilibrium (the analytic first-price equilibria certify at

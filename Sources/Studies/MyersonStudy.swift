@@ -113,7 +113,8 @@ public enum MyersonStudy {
         public let config: EquilibriumConfig
         /// The equilibrium with its certificate.
         public let result: EquilibriumResult
-        /// Σ_i ε_i (each agent's mean gain from its best deviation, money): the ε-slack in money.
+        /// The certificate's ε-sum Σ_i max(0, ε_i) (``Certificate/epsilonSum``; ε_i each agent's mean
+        /// gain from its best deviation, money): the scale of an ε-equilibrium's shortfall.
         public let epsilonSum: Double
         /// The derived ε-slack bound on the shortfall (`MyersonStudy.slackBound`), money.
         public let slack: Double
@@ -250,7 +251,7 @@ public enum MyersonStudy {
                 : nil
             let json = String(decoding: try encoder.encode(c.spec), as: UTF8.self)
             return Row(instance: c.name, instanceJSON: json, mechanism: mech.name, setting: setting, config: config, result: r,
-                       epsilonSum: r.certificate.perAgent.map(\.epsilon.mean).reduce(0, +),
+                       epsilonSum: r.certificate.epsilonSum,
                        slack: slackBound(certificate: r.certificate, widths: widths, topWorkloads: topWork),
                        star: Summary(stars), difference: Summary(diffs), starRevenueEquivalenceHolds: re,
                        seconds: Date().timeIntervalSince(start))
@@ -308,7 +309,7 @@ public enum MyersonStudy {
             Myerson's bound: with independent private costs, no mechanism's expected payment at a Bayes–Nash equilibrium is below STAR's. \
             For each instance and mechanism: an approximate equilibrium with its ε-certificate, then the paired difference \
             E[payment at equilibrium − STAR's payment] with its 95 % interval; a **violation** is an interval entirely below 0. \
-            ε-sum = Σ_i ε_i, each agent's mean gain from its best deviation (money). Myerson's bound is for exact equilibria; \
+            ε-sum = Σ_i max(0, ε_i), each agent's mean gain from its best deviation (money; a cross-fitted estimate below 0 counts as 0). Myerson's bound is for exact equilibria; \
             for an ε-equilibrium the shortfall is at most the derived slack Σ_i (E[ε_i] + 2√(q̄_i·W_i·ε_i)) \
             (`MyersonStudy.slackBound`: q̄_i the agent's workload at its lowest bid, W_i its support's width); \
             **beyond slack** = the difference's interval lies below −slack, which an approximate equilibrium cannot explain.\n\n

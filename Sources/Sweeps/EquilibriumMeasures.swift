@@ -24,7 +24,7 @@ public enum EquilibriumMeasures {
                 usd(r.payments.equilibrium.mean), usd(r.payments.truthful.mean),
                 star.map { usd($0.payment.mean) } ?? .nan, star.map { usd($0.gap.mean) } ?? .nan,
                 star.map { usd($0.gap.ciLow) } ?? .nan, star.map { usd($0.gap.ciHigh) } ?? .nan,
-                usd(c.perAgent.reduce(0) { $0 + max(0, $1.epsilon.mean) })]
+                usd(c.epsilonSum)]
     }
     static var none: [Double] { Array(repeating: .nan, count: stored) }
 

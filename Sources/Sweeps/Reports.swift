@@ -275,7 +275,7 @@ public enum Reports {
             \n**Myerson's bound**, per cell: no mechanism's expected payment at a Bayes–Nash equilibrium is below STAR's (the optimal \
             mechanism's) at truthful bids. Gap = E[X at equilibrium] − E[STAR] in $, paired on each trial's certificate profiles, mean \
             [95 % interval] over trials; *shortfalls*: trials whose own 95 % interval of the gap lies below 0; *ε-sum*: the mean over \
-            trials of Σᵢ εᵢ ($), by which an ε-equilibrium's payment can fall short of the bound.\n\n
+            trials of Σᵢ max(0, εᵢ) ($), by which an ε-equilibrium's payment can fall short of the bound.\n\n
             """
         var rows: [[String]] = []
         for (g, by) in groups {
