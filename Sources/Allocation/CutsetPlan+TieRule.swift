@@ -114,30 +114,34 @@ extension CutsetPlan {
             return ((result, objective(result, prices: prices)), -1)
         }
 
-        // A tie: the assignments within reach of the limit.
+        // A tie: the assignments within reach of the limit (a tree's one assignment is the best).
         let limit = bestValue + tolerance
-        var scale = 0.0
-        for v in 0..<V {
-            var r = 0.0
-            for i in 0..<M where unary[v &* S &+ i].isFinite { r = max(r, abs(unary[v &* S &+ i])) }
-            scale += r
-        }
-        for k in 0..<E {
-            var r = 0.0
-            for i in 0..<M { r = max(r, abs(edge[k &* S &+ i])) }
-            scale += r
-        }
-        let reach = limit + scale * max(1e-9, 64 * Double(V + E) * Double.ulpOfOne)
         var inReach = 0
-        for ordinal in 0..<count {
-            var total = totals[ordinal]
-            if total.isNaN {
-                if bound(ordinal, forestMax) > reach { continue }
-                setIndex(ordinal)
-                let constant = try condition(idx, unary: unary, edge: edge, agents: agents, D: D)
-                total = constant + (try fold(D, edge: edge, best: rowMin, bestAgent: arg, argmin: false))
+        if count == 1 {
+            within[0] = 0; inReach = 1
+        } else {
+            var scale = 0.0
+            for v in 0..<V {
+                var r = 0.0
+                for i in 0..<M where unary[v &* S &+ i].isFinite { r = max(r, abs(unary[v &* S &+ i])) }
+                scale += r
             }
-            if total <= reach { within[inReach] = ordinal; inReach += 1 }
+            for k in 0..<E {
+                var r = 0.0
+                for i in 0..<M { r = max(r, abs(edge[k &* S &+ i])) }
+                scale += r
+            }
+            let reach = limit + scale * max(1e-9, 64 * Double(V + E) * Double.ulpOfOne)
+            for ordinal in 0..<count {
+                var total = totals[ordinal]
+                if total.isNaN {
+                    if bound(ordinal, forestMax) > reach { continue }
+                    setIndex(ordinal)
+                    let constant = try condition(idx, unary: unary, edge: edge, agents: agents, D: D)
+                    total = constant + (try fold(D, edge: edge, best: rowMin, bestAgent: arg, argmin: false))
+                }
+                if total <= reach { within[inReach] = ordinal; inReach += 1 }
+            }
         }
 
         // The first pass: the best assignment's table is still there; the others are folded again.

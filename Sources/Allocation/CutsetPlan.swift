@@ -385,37 +385,65 @@ final class CutsetPlan: @unchecked Sendable {
     /// agents) whose total is `total`: out[v][i] = the best cost of everything outside v's subtree
     /// given A(v) = i, then m(v, i) = D[v][i] + out[v][i] folded into `mm` (V×M, stride M) by
     /// minimum, and the total into each cut node's entry at its agent. The arithmetic of
-    /// `LexicographicForest.referenceMinMarginals`.
+    /// `LexicographicForest.referenceMinMarginals`, a pair of agents at a time:
+    ///
+    ///     m       = min_j out[p][j] + D[p][j] − min(D[v][j] − w[j], best[v])       (D[p][j] finite)
+    ///     out[v][i] = min(m, out[p][i] + D[p][i] − min(D[v][i] − w[i], best[v]) − w[i])  (both D finite)
+    ///
+    /// The reference skips j where D[p][j] = +∞; here such a term is +∞ (out and the contribution
+    /// are finite) and leaves the minimum unchanged, as does i where D[p][i] = +∞; where D[v][i]
+    /// = +∞ the second term is masked out. The padding agent's lanes (D = +∞ on both ends) are
+    /// computed and never read. Each minimum is taken as `Swift.min` takes it.
     @inline(__always)
     func downward(_ D: UnsafeMutablePointer<Double>, edge w: UnsafeMutablePointer<Double>, best: UnsafeMutablePointer<Double>,
-                          out: UnsafeMutablePointer<Double>, total: Double, agents: UnsafeMutablePointer<Int>,
-                          into mm: UnsafeMutablePointer<Double>) {
+                  out: UnsafeMutablePointer<Double>, total: Double, agents: UnsafeMutablePointer<Int>,
+                  into mm: UnsafeMutablePointer<Double>) {
         let M = M, S = S
-        // Downward pass: out[v][i] = cost of everything outside v's subtree given A(v) = i.
+        let rd = UnsafeRawPointer(D), rw = UnsafeRawPointer(w), ro = UnsafeMutableRawPointer(out)
+        let stride = MemoryLayout<Double>.stride
+        let infinity = SIMD2<Double>(repeating: .infinity)
         for v in order {
             let p = parent[v], dv = v &* S
             if p < 0 {
-                for i in 0..<M { out[dv &+ i] = total - best[v] }
-                continue
-            }
-            let dp = p &* S, we = parentEdge[v] &* S
-            // Parent at j, with v's own contribution to D[p][j] taken out.
-            var m = Double.infinity
-            for j in 0..<M where D[dp &+ j].isFinite {
-                let contrib = min(D[dv &+ j] - w[we &+ j], best[v])
-                m = min(m, out[dp &+ j] + D[dp &+ j] - contrib)
-            }
-            for i in 0..<M {
-                var o = m
-                if D[dp &+ i].isFinite && D[dv &+ i].isFinite {
-                    let contrib = min(D[dv &+ i] - w[we &+ i], best[v])
-                    o = min(o, out[dp &+ i] + D[dp &+ i] - contrib - w[we &+ i])
+                let o = SIMD2<Double>(repeating: total - best[v])
+                var i = 0
+                while i < S { ro.storeBytes(of: o, toByteOffset: (dv &+ i) &* stride, as: SIMD2<Double>.self); i &+= 2 }
+            } else {
+                let dp = p &* S, we = parentEdge[v] &* S
+                let bv = SIMD2<Double>(repeating: best[v])
+                // Parent at j, with v's own contribution to D[p][j] taken out.
+                var pair = infinity
+                var j = 0
+                while j < S {
+                    let x = rd.loadUnaligned(fromByteOffset: (dv &+ j) &* stride, as: SIMD2<Double>.self)
+                        - rw.loadUnaligned(fromByteOffset: (we &+ j) &* stride, as: SIMD2<Double>.self)
+                    let contrib = x.replacing(with: bv, where: bv .< x)
+                    let t = ro.loadUnaligned(fromByteOffset: (dp &+ j) &* stride, as: SIMD2<Double>.self)
+                        + rd.loadUnaligned(fromByteOffset: (dp &+ j) &* stride, as: SIMD2<Double>.self) - contrib
+                    pair = pair.replacing(with: t, where: t .< pair)
+                    j &+= 2
                 }
-                out[dv &+ i] = o
+                let m = pair[1] < pair[0] ? pair[1] : pair[0]
+                let mv = SIMD2<Double>(repeating: m)
+                var i = 0
+                while i < S {
+                    let dvi = rd.loadUnaligned(fromByteOffset: (dv &+ i) &* stride, as: SIMD2<Double>.self)
+                    let wi = rw.loadUnaligned(fromByteOffset: (we &+ i) &* stride, as: SIMD2<Double>.self)
+                    let x = dvi - wi
+                    let contrib = x.replacing(with: bv, where: bv .< x)
+                    let t = ro.loadUnaligned(fromByteOffset: (dp &+ i) &* stride, as: SIMD2<Double>.self)
+                        + rd.loadUnaligned(fromByteOffset: (dp &+ i) &* stride, as: SIMD2<Double>.self) - contrib - wi
+                    var o = mv.replacing(with: t, where: t .< mv)
+                    o.replace(with: mv, where: dvi .== infinity)
+                    ro.storeBytes(of: o, toByteOffset: (dv &+ i) &* stride, as: SIMD2<Double>.self)
+                    i &+= 2
+                }
             }
-        }
-        for v in order {
-            for i in 0..<M where D[v &* S &+ i].isFinite { mm[v &* M &+ i] = min(mm[v &* M &+ i], D[v &* S &+ i] + out[v &* S &+ i]) }
+            let r = v &* M
+            for i in 0..<M where D[dv &+ i].isFinite {
+                let x = D[dv &+ i] + out[dv &+ i]
+                if x < mm[r &+ i] { mm[r &+ i] = x }
+            }
         }
         for j in 0..<cut.count {
             let c = cut[j]
