@@ -11,7 +11,8 @@ extension CutsetPlan {
     /// **The certificate.** One upward pass per cutset assignment, pruned by `lowerBounds` against
     /// best + 4τ (τ = `TieRule.tolerance` of the best so far) instead of the second best: an
     /// assignment skipped there costs more than best + 4τ, so it can neither be the best nor bring
-    /// the certificate min(forest gap, second − best) to 2τ or below. The decision "gap > 2τ", the
+    /// the certificate min(forest gap, second − best) to 2τ or below. The decision "gap > 2τ" (taken
+    /// by `marginsExceed`, which stops at the first node within 2τ), the
     /// best assignment (the first in the odometer's order at the minimum) and its traceback are
     /// therefore those of the reference. The best assignment's DP table is kept (two tables,
     /// swapped on each new best), so the forest gap needs no second fold; a tree (no cutset) is
@@ -109,7 +110,7 @@ extension CutsetPlan {
         }
         guard bestValue.isFinite else { throw AllocationError.infeasible("no capable allocation") }
         let tolerance = TieRule.tolerance(bestValue, terms: V + E)
-        if min(gap(bestD, edge: edge, agents: bestAgents), secondValue - bestValue) > 2 * tolerance {
+        if secondValue - bestValue > 2 * tolerance && marginsExceed(2 * tolerance, bestD, edge: edge, agents: bestAgents) {
             let result = Array(UnsafeBufferPointer(start: bestAgents, count: V))
             return ((result, objective(result, prices: prices)), -1)
         }
@@ -214,5 +215,34 @@ extension CutsetPlan {
         }
         let result = Array(UnsafeBufferPointer(start: chosen, count: V))
         return ((result, objective(result, prices: prices)), inReach)
+    }
+
+    /// Whether `gap(d, edge:, agents:)` exceeds `bound`: every forest node's margin, second best
+    /// minus best of its candidates (its DP row, the entry at its parent's agent less the edge
+    /// saving), is above `bound` (a NaN margin, which `gap`'s minimum skips, counts as above).
+    /// A pair of agents at a time; the best and second best of a row are the values `gap`'s scan
+    /// finds (the smallest two of the row as a multiset, in any order), the margin the same
+    /// subtraction. Stops at the first node within `bound`.
+    func marginsExceed(_ bound: Double, _ d: UnsafeMutablePointer<Double>, edge w: UnsafeMutablePointer<Double>,
+                       agents: UnsafeMutablePointer<Int>) -> Bool {
+        let S = S
+        let rd = UnsafeRawPointer(d), rw = UnsafeRawPointer(w)
+        let stride = MemoryLayout<Double>.stride
+        let infinity = SIMD2<Double>(repeating: .infinity)
+        for v in order {
+            let p = parent[v], i = p < 0 ? -1 : agents[p], we = p < 0 ? 0 : parentEdge[v] &* S, dv = v &* S
+            var b = infinity, s = infinity
+            var j = 0
+            while j < S {
+                var x = rd.loadUnaligned(fromByteOffset: (dv &+ j) &* stride, as: SIMD2<Double>.self)
+                if i == j { x[0] = d[dv &+ i] - w[we &+ i] } else if i == j &+ 1 { x[1] = d[dv &+ i] - w[we &+ i] }
+                s = pointwiseMin(s, pointwiseMax(b, x))
+                b = pointwiseMin(b, x)
+                j &+= 2
+            }
+            let best = min(b[0], b[1]), second = min(max(b[0], b[1]), min(s[0], s[1]))
+            if second - best <= bound { return false }
+        }
+        return true
     }
 }

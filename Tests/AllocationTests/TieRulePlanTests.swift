@@ -59,8 +59,14 @@ struct TieRulePlanTests {
             // What the plan did here (the counters only).
             guard let plan = s.plan, let lex = s.lex as? LexicographicForest,
                   let c = try? lex.cutsetSolver.certifiedOptimum(prices: prices) else { continue }
-            if let r = try? plan.tieRuleCounting(prices), r.result == nil { counts.fallbacks += 1 }
-            guard c.gap <= 2 * TieRule.tolerance(c.value, model) else { continue }
+            let certified = c.gap > 2 * TieRule.tolerance(c.value, model)
+            if let r = try? plan.tieRuleCounting(prices) {
+                if r.result == nil { counts.fallbacks += 1 }
+                // The certificate's decision itself (the plan prunes against best + 4τ and stops at
+                // the first node within 2τ; `search` finds the exact gap): the same on both sides.
+                #expect((r.inReach < 0) == certified, "\(label) \(name): certified \(r.inReach < 0), the reference's gap \(c.gap)")
+            }
+            guard !certified else { continue }
             counts.tiePath += 1
             // Node by node without the shortcut: a restricted pass after every real tie, on both sides.
             if let slow = try? lex.canonicalCountingPasses(prices: prices, shortcut: false),
