@@ -44,8 +44,11 @@ extension CutsetPlan {
     /// `tieRule(_:)` and the number of cutset assignments within reach at a tie (−1 when the
     /// certificate settles it): for the tests, which check that the reach leaves some out.
     /// `shortcut: false` fixes node by node only, with a restricted pass after every real tie, as
-    /// `canonicalCountingPasses(prices:shortcut: false)` does (the tests compare the two).
-    func tieRuleCounting(_ prices: [Double], shortcut: Bool = true) throws -> (result: (agents: [Int], objective: Double)?, inReach: Int) {
+    /// `canonicalCountingPasses(prices:shortcut: false)` does (the tests compare the two). With
+    /// `record`, `record(v·M + a)` is called for every (node, agent) whose first-pass min-marginal is
+    /// within the limit (the tests compare this set with the full passes').
+    func tieRuleCounting(_ prices: [Double], shortcut: Bool = true,
+                         record: ((Int) -> Void)? = nil) throws -> (result: (agents: [Int], objective: Double)?, inReach: Int) {
         let V = V, M = M, E = E, S = S, C = cut.count
         for j in 0..<C where choiceStart[j + 1] == choiceStart[j] { throw AllocationError.infeasible("no capable allocation") }
         var count = 1
@@ -161,6 +164,8 @@ extension CutsetPlan {
                 downward(D, edge: edge, best: rowMin, out: out, total: constant + forest, agents: agents, into: mm)
             }
         }
+
+        if let record { for k in 0..<(V * M) where mm[k] <= limit { record(k) } }
 
         // `MinMarginals.canonicalCountingPasses` with the shortcut, step for step.
         let allowed = UnsafeMutablePointer<Bool>.allocate(capacity: V * M)

@@ -67,6 +67,13 @@ struct TieRulePlanTests {
                 #expect((r.inReach < 0) == certified, "\(label) \(name): certified \(r.inReach < 0), the reference's gap \(c.gap)")
             }
             guard !certified else { continue }
+            // The first pass's candidates (min-marginal within the limit) are the full passes': the
+            // assignments left out of reach contribute none.
+            var candidates: [Int] = []
+            _ = try? plan.tieRuleCounting(prices, record: { candidates.append($0) })
+            let full = lex.minMarginals(prices: prices, allowed: model.capable)
+            let limit = full.best + TieRule.tolerance(full.best, model)
+            #expect(candidates == full.marginal.indices.filter { full.marginal[$0] <= limit }, "\(label) \(name): first-pass candidates")
             counts.tiePath += 1
             // Node by node without the shortcut: a restricted pass after every real tie, on both sides.
             if let slow = try? lex.canonicalCountingPasses(prices: prices, shortcut: false),
