@@ -83,7 +83,7 @@ final class CutsetPlan: @unchecked Sendable {
     /// `reverse` (for the tests) tries the assignments in the reverse of the bounds' order, the
     /// worst first, so that ties between assignments are met in every order.
     func search(_ prices: [Double], traceback: Bool, certify: Bool = false, reverse: Bool = false) throws -> (agents: [Int], value: Double, gap: Double) {
-        let V = V, M = M, E = E, S = S, C = cut.count
+        let V = V, E = E, S = S, C = cut.count
         for j in 0..<C where choiceStart[j + 1] == choiceStart[j] { return ([], .infinity, .infinity) }
         // Scratch: priced unary terms, priced edge savings, the DP table, each node's minimum.
         let reals = UnsafeMutablePointer<Double>.allocate(capacity: 2 * V * S + E * S + V)
@@ -95,23 +95,7 @@ final class CutsetPlan: @unchecked Sendable {
         let bestAgent = ints, agents = ints + V, bestAgents = agents + V, idx = bestAgents + V, bestIdx = idx + C
         agents.initialize(repeating: 0, count: V)
         idx.initialize(repeating: 0, count: 2 * C)
-        // `PricedCosts(model:prices:allowed: capable)`, padding at +∞ (unary) and 0 (savings).
-        // Row by row (contiguous, so the compiler can pair them); the prices padded to S with 0.
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: S) { price in
-            for i in 0..<S { price[i] = i < M ? prices[i] : 0 }
-            let base = base.baseAddress!, capable = capable.baseAddress!, saving = saving.baseAddress!
-            for v in 0..<V {
-                let r = v &* S
-                for i in 0..<S {
-                    let u = price[i] * base[r &+ i]
-                    unary[r &+ i] = capable[r &+ i] ? u : .infinity
-                }
-            }
-            for k in 0..<E {
-                let r = k &* S
-                for i in 0..<S { edge[r &+ i] = price[i] * saving[r &+ i] }
-            }
-        }
+        priced(prices, unary: unary, edge: edge)
         // The argmins are needed only for a traceback (the certificate reads the DP table alone).
         let argmin = traceback
         // The cutset's assignments, numbered in the odometer's order (the last cut node fastest).
@@ -166,6 +150,29 @@ final class CutsetPlan: @unchecked Sendable {
         return (result, bestValue, min(gap(D, edge: edge, agents: bestAgents), secondValue - bestValue))
     }
 
+    /// `PricedCosts(model:prices:allowed: capable)`, padding at +∞ (unary) and 0 (savings), into
+    /// `unary` (V×S) and `edge` (E×S). Row by row (contiguous, so the compiler can pair them); the
+    /// prices padded to S with 0.
+    @inline(__always)
+    func priced(_ prices: [Double], unary: UnsafeMutablePointer<Double>, edge: UnsafeMutablePointer<Double>) {
+        let V = V, M = M, E = E, S = S
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: S) { price in
+            for i in 0..<S { price[i] = i < M ? prices[i] : 0 }
+            let base = base.baseAddress!, capable = capable.baseAddress!, saving = saving.baseAddress!
+            for v in 0..<V {
+                let r = v &* S
+                for i in 0..<S {
+                    let u = price[i] * base[r &+ i]
+                    unary[r &+ i] = capable[r &+ i] ? u : .infinity
+                }
+            }
+            for k in 0..<E {
+                let r = k &* S
+                for i in 0..<S { edge[r &+ i] = price[i] * saving[r &+ i] }
+            }
+        }
+    }
+
     /// What `search` needs to skip cutset assignments, with prices and savings non-negative.
     /// Conditioning on an assignment only subtracts its boundary savings from the forest's costs,
     /// so its forest optimum F_a lies between F∅ − (all its boundary savings) and F∅, where F∅ is
@@ -178,7 +185,7 @@ final class CutsetPlan: @unchecked Sendable {
     /// increasing order of key (ties by number), the likeliest optimum first. On S2 most of the
     /// nine merger assignments are skipped. Returns each assignment's key, the scale of its terms
     /// (|constant| + savings) and the order.
-    private func lowerBounds(count: Int, setIndex: (Int) -> Void, idx: UnsafeMutablePointer<Int>, unary: UnsafeMutablePointer<Double>,
+    func lowerBounds(count: Int, setIndex: (Int) -> Void, idx: UnsafeMutablePointer<Int>, unary: UnsafeMutablePointer<Double>,
                              edge: UnsafeMutablePointer<Double>, agents: UnsafeMutablePointer<Int>) -> (key: [Double], scale: [Double], order: [Int]) {
         let S = S
         var key = [Double](repeating: 0, count: count), scale = key
@@ -203,7 +210,7 @@ final class CutsetPlan: @unchecked Sendable {
     /// minus the savings of edges inside the cutset whose ends agree. Shared by the bound pass and
     /// `condition`, so both sum in the same order.
     @inline(__always)
-    private func cutConstant(_ idx: UnsafeMutablePointer<Int>, unary: UnsafeMutablePointer<Double>, edge: UnsafeMutablePointer<Double>,
+    func cutConstant(_ idx: UnsafeMutablePointer<Int>, unary: UnsafeMutablePointer<Double>, edge: UnsafeMutablePointer<Double>,
                              agents: UnsafeMutablePointer<Int>, choice: UnsafePointer<Int>, choiceStart: UnsafePointer<Int>) -> Double {
         let S = S
         var constant = 0.0
@@ -224,7 +231,7 @@ final class CutsetPlan: @unchecked Sendable {
     /// `CutsetConditioning.condition`: the cutset set to its `idx` choices (in `agents`), `D` loaded
     /// with the unary terms and the boundary savings subtracted; returns the cutset's constant.
     @inline(__always)
-    private func condition(_ idx: UnsafeMutablePointer<Int>, unary: UnsafeMutablePointer<Double>, edge: UnsafeMutablePointer<Double>,
+    func condition(_ idx: UnsafeMutablePointer<Int>, unary: UnsafeMutablePointer<Double>, edge: UnsafeMutablePointer<Double>,
                            agents: UnsafeMutablePointer<Int>, D: UnsafeMutablePointer<Double>,
                            choices: (agents: UnsafeMutablePointer<Int>, start: UnsafeMutablePointer<Int>)? = nil) throws -> Double {
         let S = S
@@ -245,7 +252,7 @@ final class CutsetPlan: @unchecked Sendable {
     /// Each row's minimum is taken pairwise, its argmin (when `argmin`) is the first agent at that
     /// value, and the parent's row is updated a pair of agents at a time: the reference's values.
     @inline(__always)
-    private func fold(_ d: UnsafeMutablePointer<Double>, edge w: UnsafeMutablePointer<Double>, best: UnsafeMutablePointer<Double>,
+    func fold(_ d: UnsafeMutablePointer<Double>, edge w: UnsafeMutablePointer<Double>, best: UnsafeMutablePointer<Double>,
                       bestAgent: UnsafeMutablePointer<Int>, argmin: Bool) throws -> Double {
         let S = S
         let rd = UnsafeMutableRawPointer(d), rw = UnsafeRawPointer(w)
@@ -265,10 +272,13 @@ final class CutsetPlan: @unchecked Sendable {
             }
             let m = pair[1] < pair[0] ? pair[1] : pair[0]
             guard m.isFinite else { throw AllocationError.infeasible("node \(v) has no capable agent") }
+            // The row's minimum is always kept (the tie rule's downward pass reads it); its argmin
+            // only when asked (a traceback).
+            best[v] = m
             if argmin {
                 var arg = 0
                 while d[dv &+ arg] != m { arg &+= 1 }
-                best[v] = m; bestAgent[v] = arg
+                bestAgent[v] = arg
             }
             let p = parent[v]
             guard p >= 0 else { total += m; continue }
@@ -290,7 +300,7 @@ final class CutsetPlan: @unchecked Sendable {
 
     /// `RootedForest.traceback`: the forest's nodes assigned top-down.
     @inline(__always)
-    private func trace(_ D: UnsafeMutablePointer<Double>, edge: UnsafeMutablePointer<Double>, best: UnsafeMutablePointer<Double>,
+    func trace(_ D: UnsafeMutablePointer<Double>, edge: UnsafeMutablePointer<Double>, best: UnsafeMutablePointer<Double>,
                        bestAgent: UnsafeMutablePointer<Int>, into agents: UnsafeMutablePointer<Int>) {
         let S = S
         for v in order {
@@ -303,7 +313,7 @@ final class CutsetPlan: @unchecked Sendable {
     }
 
     /// `RootedForest.gap`: the traceback's certificate (the real agents' entries only).
-    private func gap(_ d: UnsafeMutablePointer<Double>, edge w: UnsafeMutablePointer<Double>, agents: UnsafeMutablePointer<Int>) -> Double {
+    func gap(_ d: UnsafeMutablePointer<Double>, edge w: UnsafeMutablePointer<Double>, agents: UnsafeMutablePointer<Int>) -> Double {
         let M = M, S = S
         var gap = Double.infinity
         for v in order {
@@ -358,36 +368,7 @@ final class CutsetPlan: @unchecked Sendable {
                     if let constant = try? condition(idx, unary: unary, edge: w, agents: agents, D: D, choices: choices),
                        let rootsTotal = try? fold(D, edge: w, best: best, bestAgent: bestAgent, argmin: true) {
                         let total = constant + rootsTotal
-                        // Downward pass: out[v][i] = cost of everything outside v's subtree given A(v) = i.
-                        for v in order {
-                            let p = parent[v], dv = v &* S
-                            if p < 0 {
-                                for i in 0..<M { out[dv &+ i] = total - best[v] }
-                                continue
-                            }
-                            let dp = p &* S, we = parentEdge[v] &* S
-                            // Parent at j, with v's own contribution to D[p][j] taken out.
-                            var m = Double.infinity
-                            for j in 0..<M where D[dp &+ j].isFinite {
-                                let contrib = min(D[dv &+ j] - w[we &+ j], best[v])
-                                m = min(m, out[dp &+ j] + D[dp &+ j] - contrib)
-                            }
-                            for i in 0..<M {
-                                var o = m
-                                if D[dp &+ i].isFinite && D[dv &+ i].isFinite {
-                                    let contrib = min(D[dv &+ i] - w[we &+ i], best[v])
-                                    o = min(o, out[dp &+ i] + D[dp &+ i] - contrib - w[we &+ i])
-                                }
-                                out[dv &+ i] = o
-                            }
-                        }
-                        for v in order {
-                            for i in 0..<M where D[v &* S &+ i].isFinite { mm[v * M + i] = min(mm[v * M + i], D[v &* S &+ i] + out[v &* S &+ i]) }
-                        }
-                        for j in 0..<C {
-                            let c = cut[j]
-                            mm[c * M + agents[c]] = min(mm[c * M + agents[c]], total)
-                        }
+                        downward(D, edge: w, best: best, out: out, total: total, agents: agents, into: &mm)
                         bestValue = min(bestValue, total)
                     }
                     var k = C - 1
@@ -398,6 +379,76 @@ final class CutsetPlan: @unchecked Sendable {
             }
         }
         return (bestValue, mm)
+    }
+
+    /// The downward pass after `fold` under one cutset assignment (`agents` holds the cut nodes'
+    /// agents) whose total is `total`: out[v][i] = the best cost of everything outside v's subtree
+    /// given A(v) = i, then m(v, i) = D[v][i] + out[v][i] folded into `mm` (V×M, stride M) by
+    /// minimum, and the total into each cut node's entry at its agent. The arithmetic of
+    /// `LexicographicForest.referenceMinMarginals`, a pair of agents at a time:
+    ///
+    ///     m       = min_j out[p][j] + D[p][j] − min(D[v][j] − w[j], best[v])       (D[p][j] finite)
+    ///     out[v][i] = min(m, out[p][i] + D[p][i] − min(D[v][i] − w[i], best[v]) − w[i])  (both D finite)
+    ///
+    /// The reference skips j where D[p][j] = +∞; here such a term is +∞ (out and the contribution
+    /// are finite) and leaves the minimum unchanged, as does i where D[p][i] = +∞; where D[v][i]
+    /// = +∞ the second term is masked out. The padding agent's lanes (D = +∞ on both ends) are
+    /// computed and never read. Each minimum is taken as `Swift.min` takes it.
+    @inline(__always)
+    func downward(_ D: UnsafeMutablePointer<Double>, edge w: UnsafeMutablePointer<Double>, best: UnsafeMutablePointer<Double>,
+                  out: UnsafeMutablePointer<Double>, total: Double, agents: UnsafeMutablePointer<Int>,
+                  into mm: UnsafeMutablePointer<Double>) {
+        let M = M, S = S
+        let rd = UnsafeRawPointer(D), rw = UnsafeRawPointer(w), ro = UnsafeMutableRawPointer(out)
+        let stride = MemoryLayout<Double>.stride
+        let infinity = SIMD2<Double>(repeating: .infinity)
+        for v in order {
+            let p = parent[v], dv = v &* S
+            if p < 0 {
+                let o = SIMD2<Double>(repeating: total - best[v])
+                var i = 0
+                while i < S { ro.storeBytes(of: o, toByteOffset: (dv &+ i) &* stride, as: SIMD2<Double>.self); i &+= 2 }
+            } else {
+                let dp = p &* S, we = parentEdge[v] &* S
+                let bv = SIMD2<Double>(repeating: best[v])
+                // Parent at j, with v's own contribution to D[p][j] taken out.
+                var pair = infinity
+                var j = 0
+                while j < S {
+                    let x = rd.loadUnaligned(fromByteOffset: (dv &+ j) &* stride, as: SIMD2<Double>.self)
+                        - rw.loadUnaligned(fromByteOffset: (we &+ j) &* stride, as: SIMD2<Double>.self)
+                    let contrib = x.replacing(with: bv, where: bv .< x)
+                    let t = ro.loadUnaligned(fromByteOffset: (dp &+ j) &* stride, as: SIMD2<Double>.self)
+                        + rd.loadUnaligned(fromByteOffset: (dp &+ j) &* stride, as: SIMD2<Double>.self) - contrib
+                    pair = pair.replacing(with: t, where: t .< pair)
+                    j &+= 2
+                }
+                let m = pair[1] < pair[0] ? pair[1] : pair[0]
+                let mv = SIMD2<Double>(repeating: m)
+                var i = 0
+                while i < S {
+                    let dvi = rd.loadUnaligned(fromByteOffset: (dv &+ i) &* stride, as: SIMD2<Double>.self)
+                    let wi = rw.loadUnaligned(fromByteOffset: (we &+ i) &* stride, as: SIMD2<Double>.self)
+                    let x = dvi - wi
+                    let contrib = x.replacing(with: bv, where: bv .< x)
+                    let t = ro.loadUnaligned(fromByteOffset: (dp &+ i) &* stride, as: SIMD2<Double>.self)
+                        + rd.loadUnaligned(fromByteOffset: (dp &+ i) &* stride, as: SIMD2<Double>.self) - contrib - wi
+                    var o = mv.replacing(with: t, where: t .< mv)
+                    o.replace(with: mv, where: dvi .== infinity)
+                    ro.storeBytes(of: o, toByteOffset: (dv &+ i) &* stride, as: SIMD2<Double>.self)
+                    i &+= 2
+                }
+            }
+            let r = v &* M
+            for i in 0..<M where D[dv &+ i].isFinite {
+                let x = D[dv &+ i] + out[dv &+ i]
+                if x < mm[r &+ i] { mm[r &+ i] = x }
+            }
+        }
+        for j in 0..<cut.count {
+            let c = cut[j]
+            mm[c &* M &+ agents[c]] = min(mm[c &* M &+ agents[c]], total)
+        }
     }
 
     /// `CostModel.objective(assignment, prices:)`, same arithmetic: the workloads (unary parts

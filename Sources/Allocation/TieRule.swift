@@ -25,7 +25,12 @@ public enum TieRule {
 
     /// Tolerance for an optimum of value `w` of `model`.
     public static func tolerance(_ w: Double, _ model: CostModel) -> Double {
-        relativeTolerance(terms: model.nodeCount + model.edges.count) * max(abs(w), 1e-300)
+        tolerance(w, terms: model.nodeCount + model.edges.count)
+    }
+
+    /// The same tolerance for a model of `terms` nodes + edges (for callers that keep the counts, not the model).
+    static func tolerance(_ w: Double, terms: Int) -> Double {
+        relativeTolerance(terms: terms) * max(abs(w), 1e-300)
     }
 
     /// The same rule for single-item auctions among priced offers (Myopic per node, Homogeneous
@@ -253,6 +258,8 @@ public struct Canonical: AllocationSolver {
     /// When the min-marginal structure is itself an exact solver of this kind (tree, cutset),
     /// the inner solve is skipped.
     let innerRedundant: Bool
+    /// Then the forest structure's flat passes, which compute the rule in one call (`CutsetPlan.tieRule`).
+    let plan: CutsetPlan?
 
     /// The inner solver's name (the kind reported in outcomes).
     public var name: String { inner.name }
@@ -272,12 +279,34 @@ public struct Canonical: AllocationSolver {
         // Tree DP / cutset need no separate solve when the forest structure applies; elimination
         // none when the elimination structure does (it is the same computation plus marginals).
         self.innerRedundant = (innerRedundant && forest != nil) || (inner is VariableElimination && forest == nil && lex != nil)
+        // The greedy cutset does not depend on the limit, so the forest structure's cutset is the
+        // inner cutset solver's (or empty, under a tree DP): its plan computes what the inner
+        // solver's certificate and the min-marginal passes would.
+        plan = innerRedundant ? forest?.cutsetSolver.plan : nil
     }
 
     /// The optimum `TieRule` selects among all optima for `prices`: from the min-marginal
     /// structure when one applies, else by lexicographic descent over restricted re-solves.
+    /// Tree and cutset solvers (auto's choice on forests and almost-trees) compute it in one call
+    /// of their plan (`CutsetPlan.tieRule`: the certificate, then downward passes only under the
+    /// cutset assignments that can tie); every other kind, and the plan's rare rounding fallback,
+    /// as `referenceSolve(prices:)` does. The same allocation and objective as
+    /// `referenceSolve(prices:)` bit for bit (the tests compare them).
     /// - Throws: the inner solver's errors (`AllocationError`).
     public func solve(prices: [Double]) throws -> Assignment {
+        if let plan, let lex {
+            if let r = try plan.tieRule(prices) { return Assignment(agents: r.agents, objective: r.objective) }
+            return try lex.canonical(prices: prices)
+        }
+        return try referenceSolve(prices: prices)
+    }
+
+    /// The straightforward form of `solve(prices:)`, kept as its reference (the tests compare the
+    /// two bit for bit; not used by the solver): for tree and cutset solvers the inner solver's
+    /// certified optimum, and at a tie (certificate ≤ 2τ) the min-marginal passes over every
+    /// cutset assignment (`MinMarginals.canonical(prices:)`); for the other kinds the same path
+    /// as `solve(prices:)`.
+    func referenceSolve(prices: [Double]) throws -> Assignment {
         if innerRedundant, let lex {
             // The inner optimum is the tie rule's when every other allocation lies more than
             // twice the tolerance above it (then none is within τ of the optimum, whatever the
