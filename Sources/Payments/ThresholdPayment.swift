@@ -63,6 +63,21 @@ public enum PaymentMethod: Sendable, Hashable {
     case bisection(epsilon: Double)
 }
 
+/// An allocation's objective as a function of agent i's price q: the line q·x + Σ_{j≠i} p_j·w_j
+/// (the other prices fixed). The workloads `w` of every agent are kept rather than the intercept,
+/// so two lines are compared by `CostModel.costChange` (agent by agent, exact zeros where a
+/// workload does not move) instead of by intercepts of the size of the whole objective.
+struct PriceLine {
+    /// Agent i's workload: the slope.
+    let x: Double
+    /// Every agent's workload in the allocation (`CostModel.workloads`).
+    let w: [Double]
+    /// A line with slope `x` and the allocation's workloads `w`.
+    init(x: Double, w: [Double]) { self.x = x; self.w = w }
+    /// Agent `i`'s line of an allocation with workloads `w`.
+    init(_ w: [Double], agent i: Int) { self.init(x: w[i], w: w) }
+}
+
 /// One agent's Myerson threshold payment (TheModel.md):
 ///     P_i = b_i·x_i(b_i) + ∫_{b_i}^{hi_i} x_i(z) dz
 ///
@@ -101,10 +116,11 @@ public struct ThresholdPayment: Sendable {
 
     /// - Parameters: `prices` are every agent's current prices; agent `i` bids `bid`,
     ///   its support's top is `top`, `map` turns a bid into its price. `atBid`, when given, is
-    ///   agent i's workload and the objective of `solver`'s allocation at `prices` (the outcome's):
-    ///   used instead of solving again when `prices[i]` is the bid's price (exact search only);
-    ///   `allocationAtBid` is that allocation (the piece-by-piece search starts from it; without
-    ///   it, that search solves at the bid's price once more).
+    ///   agent i's workload and the objective of `solver`'s allocation at `prices` (the outcome's),
+    ///   and `allocationAtBid` that allocation: together they are used instead of solving again
+    ///   when `prices[i]` is the bid's price (exact search only). The search's line at the bid is
+    ///   built from the allocation's workloads, not from the objective, so `atBid` without
+    ///   `allocationAtBid` solves at the bid's price once more.
     ///
     /// The exact search's breakpoints: when `solver`, prepared for agent i's price range, is a
     /// `PiecewiseRangeSearch` (pruned elimination, `RangeProbes.incremental`), piece by piece,
@@ -121,27 +137,31 @@ public struct ThresholdPayment: Sendable {
         // The solver of the probes: `solver`, or once the search's price range is known, the same
         // solver prepared for prices that move agent i's entry only (`PriceRangeSpecialising`).
         var active: any AllocationSolver = solver
-        /// The optimal allocation's line at price q: slope x_i, intercept (objective − q·x_i).
-        /// `tieRule: false` takes any optimum: only where a tie at q cannot change the payment
-        /// (a probe strictly below the two lines it splits; a top price on no flat stretch).
-        func line(_ q: Double, tieRule: Bool = true) throws -> (x: Double, rest: Double) {
+        /// The optimal allocation's line at price q: slope x_i; its intercept Σ_{j≠i} p_j·x_j is
+        /// kept as the workloads `w` of every agent (see `PriceLine`). `tieRule: false` takes any
+        /// optimum: only where a tie at q cannot change the payment (a probe strictly below the two
+        /// lines it splits; a top price on no flat stretch).
+        func line(_ q: Double, tieRule: Bool = true) throws -> PriceLine {
             p[i] = q
             calls += 1
-            return try lineAtCurrentPrices(q, tieRule: tieRule)
+            return try lineAtCurrentPrices(tieRule: tieRule)
         }
-        /// The line at `p` as it stands (agent i's price already q), not counted again.
-        func lineAtCurrentPrices(_ q: Double, tieRule: Bool) throws -> (x: Double, rest: Double) {
+        /// The line at `p` as it stands (agent i's price already set), not counted again.
+        func lineAtCurrentPrices(tieRule: Bool) throws -> PriceLine {
             let a = try tieRule ? active.solve(prices: p) : active.anyOptimum(prices: p)
             lastAgents = a.agents
-            let x = model.workloads(a.agents)[i]
-            return (x, a.objective - q * x)
+            return PriceLine(model.workloads(a.agents), agent: i)
+        }
+        /// How much `b`'s intercept exceeds `a`'s (Σ_{j≠i} p_j·(x_j(b) − x_j(a))), and that sum's scale.
+        func interceptChange(_ a: PriceLine, _ b: PriceLine) -> (change: Double, magnitude: Double) {
+            CostModel.costChange(from: a.w, to: b.w, prices: prices, excluding: i)
         }
         func same(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-12 * max(1, abs(a), abs(b)) }
         /// x_i's minimum over capable allocations (prices: 1 for agent i, 0 for the others, so the
         /// objective *is* x_i), then the first price pa + 2^k·max(1, |pa|) at which the allocation
         /// already gives that minimum: no breakpoint of x_i lies beyond it. Prices stay moderate,
         /// which GLPK needs (a 1e200 coefficient wrecks its simplex).
-        func saturation() throws -> (price: Double, line: (x: Double, rest: Double)) {
+        func saturation() throws -> (price: Double, line: PriceLine) {
             var unit = [Double](repeating: 0, count: prices.count)
             unit[i] = 1
             calls += 1
@@ -158,10 +178,10 @@ public struct ThresholdPayment: Sendable {
         switch method {
         case .exact:
             let pa = map.price(bid)
-            let la: (x: Double, rest: Double)
+            let la: PriceLine
             var laAgents: [Int]?
-            if let atBid, pa == prices[i] {
-                la = (atBid.workload, atBid.objective - pa * atBid.workload)
+            if let atBid, let allocationAtBid, pa == prices[i] {
+                la = PriceLine(x: atBid.workload, w: model.workloads(allocationAtBid))
                 laAgents = allocationAtBid
             } else {
                 la = try line(pa)
@@ -170,7 +190,7 @@ public struct ThresholdPayment: Sendable {
             if la.x == 0 { return ThresholdPayment(payment: 0, workload: 0, breakpoints: [], solverCalls: calls) }
             // The top line: at φ̄(top) when finite, else at the first doubling of the price whose
             // workload equals the minimum workload (no breakpoint of x_i lies beyond it).
-            var pb = map.price(top), lb: (x: Double, rest: Double)
+            var pb = map.price(top), lb: PriceLine
             var lbTieRule = true
             if pb.isFinite {
                 guard pb > pa else {
@@ -210,25 +230,36 @@ public struct ThresholdPayment: Sendable {
             }
             // Eisner–Severance: W(q) = min over allocations of lines is concave piecewise linear;
             // intersect the lines at two known prices, probe there, recurse on a new line.
+            //
+            // Lines are compared by differences only, summed agent by agent (`interceptChange`):
+            // never by an intercept formed as objective − q·x_i, nor by the optimal value W(q)
+            // against a line's value. Both are of the size of the whole objective (q·x_i is ~10¹⁹
+            // with tiny-weight priors, whose φ̄ reaches ~3·10¹⁶), whose rounding swamps the
+            // differences that place a breakpoint (payments were off by up to 7.6 % on the tests'
+            // tiny-weight instances). So the probe at q takes an optimum's allocation
+            // m (any optimum: a tie at q confirms the breakpoint whichever side wins) and asks
+            // whether m lies below a at q by more than 1e-11 of the terms that differ between them.
             var stack = piecewise ? [] : [(pa, la, pb, lb)]
             while let (qa, a, qb, b) = stack.popLast() {
                 if a.x == b.x { continue }
-                let q = (b.rest - a.rest) / (a.x - b.x)
+                let q = interceptChange(a, b).change / (a.x - b.x)
                 guard q > qa, q < qb, calls < 10_000 else { found.append((min(max(q, qa), qb), b.x)); continue }
-                let onA = a.x * q + a.rest
-                let tol = 1e-11 * max(1, abs(onA))
-                // Most probes confirm a breakpoint (a and b tie at q), which needs only the optimal
-                // value; the allocation (whose tie rule is the costly part at a tie) is solved for
-                // only when a new line lies below. Both count as one solve at price q.
                 p[i] = q
                 calls += 1
-                if try active.optimalValue(prices: p) >= onA - tol {
+                let m = try lineAtCurrentPrices(tieRule: false)
+                // m's value at q minus a's: (m.x − a.x)·q + Σ_{j≠i} p_j·(x_j(m) − x_j(a)).
+                let rest = interceptChange(a, m), own = (m.x - a.x) * q
+                let below = -(own + rest.change), tol = 1e-11 * max(1, abs(own) + rest.magnitude)
+                if below <= tol {
                     found.append((q, b.x))
-                    continue
-                }
-                let m = try lineAtCurrentPrices(q, tieRule: false)
-                if m.x * q + m.rest >= onA - tol || m.x == a.x || m.x == b.x {
-                    found.append((q, b.x))
+                } else if m.x == a.x || m.x == b.x {
+                    // Parallel to an end's line and below it at q, hence everywhere: that end was
+                    // optimal at its price only within the solver's rounding (at φ̄ ≈ 10¹⁶ the
+                    // objective's ulp exceeds what the other agents' allocations differ by, so the
+                    // tie rule may pick a costlier one with the same x_i). Its x_i is right but its
+                    // intercept is not: search again with m in its place (each replacement lowers
+                    // that end's line, so this ends).
+                    stack.append(m.x == a.x ? (qa, m, qb, b) : (qa, a, qb, m))
                 } else {
                     stack.append((q, m, qb, b))
                     stack.append((qa, a, q, m))

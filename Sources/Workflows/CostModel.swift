@@ -73,6 +73,27 @@ public struct CostModel: Sendable, Hashable {
         zip(workloads(assignment), prices).reduce(0) { $0 + $1.0 * $1.1 }
     }
 
+    /// How the objective's terms of every agent but `i` change from one allocation to another,
+    /// given their workloads `from` and `to` (`workloads(_:)` of each):
+    ///
+    ///     change = Σ_{j≠i} p_j·(to_j − from_j),   magnitude = Σ_{j≠i} p_j·|to_j − from_j|
+    ///
+    /// As a function of agent i's price q an allocation's objective is a line, slope x_i and
+    /// intercept Σ_{j≠i} p_j·x_j; `change` is the difference of two such intercepts, summed agent
+    /// by agent so that agents whose workload is the same in both contribute exactly zero. Neither
+    /// intercept is formed, nor the objective minus q·x_i (which loses ~ulp(q·x_i), far more than
+    /// the intercepts themselves when q is large, e.g. an ironed virtual cost of 10¹⁶). `magnitude`
+    /// is the scale of the sum's rounding, for tolerances. O(M).
+    public static func costChange(from: [Double], to: [Double], prices: [Double], excluding i: Int) -> (change: Double, magnitude: Double) {
+        var change = 0.0, magnitude = 0.0
+        for j in prices.indices where j != i && from[j] != to[j] {
+            let d = prices[j] * (to[j] - from[j])
+            change += d
+            magnitude += abs(d)
+        }
+        return (change, magnitude)
+    }
+
     /// Whether every node's agent is capable.
     public func isFeasible(_ assignment: [Int]) -> Bool {
         assignment.count == nodeCount && assignment.enumerated().allSatisfy { capable[$0][$1] }

@@ -258,10 +258,11 @@ struct PiecewisePaymentTests {
     }
 
     /// `tiny-weight`: φ̄ reaches ~3·10¹⁶ at the top of the support. The whole-instance search's
-    /// line at that price has intercept objective − q·x, which loses ~ulp(q·x) (10⁶ and more on
-    /// these workloads) to rounding: its first intersection lands below the bid and the search
-    /// reports x_i dropping at the bid, under-paying (seen here: 3.50·10⁶ instead of 3.72·10⁶).
-    /// The pieces' lines sum their intercepts without that cancellation. Reference: x_i(z) on
+    /// line at that price used to have intercept objective − q·x, which loses ~ulp(q·x) (10⁶ and
+    /// more on these workloads) to rounding: its first intersection landed below the bid and the
+    /// search reported x_i dropping at the bid, under-paying (checked since by
+    /// `wholeInstanceOnTinyWeight`). The pieces' lines sum their intercepts without that
+    /// cancellation. Reference: x_i(z) on
     /// brute force at 17 bids, each change bisected to 1e-12 of the range (`OwnRuleThresholdRule`),
     /// whose error is at most that width times the total drop of x_i.
     @Test("tiny-weight (φ̄ up to 10¹⁶ at the top): piece by piece = x_i sampled on brute force and bisected, within the bisection's width")
@@ -291,6 +292,75 @@ struct PiecewisePaymentTests {
             }
         }
         #expect(checked >= 4 && piecewise >= 1, "\(checked) winners, \(piecewise) piece by piece")
+    }
+
+    /// The whole-instance search (each probe one allocation solve: tree DP on forests, cutset
+    /// conditioning, variable elimination, brute force, pruned elimination with
+    /// `RangeProbes.wholeInstance`), and pruned elimination piece by piece, on `tiny-weight` tie
+    /// instances (identical agents copied 1–3 times, up to `maxGroups` base agents) against the
+    /// same reference as above: x_i(z) sampled on brute force and bisected. Returns the searches
+    /// checked. Two defects of the whole-instance search showed here (before the fix: on the
+    /// quick test's 30 instances 4 winners paid 1.3–7.4 % off, under and over, by every
+    /// whole-instance solver alike; on the full test's 240, 14 winners, up to 7.6 %; piece by
+    /// piece none):
+    /// - its lines' intercepts were objective − q·x_i, which at q ≈ 3·10¹⁶ loses ~ulp(q·x_i):
+    ///   seed 2027_1213 #5 agent 0 was paid 4 512 254 instead of 4 699 102;
+    /// - at such a price the solver's allocation is optimal only within the objective's rounding
+    ///   (the tie rule may give another agent's costlier node, same x_i); its line, taken as the
+    ///   top line, put the breakpoint at the wrong price, and a probe finding a line parallel to
+    ///   it and lower confirmed the wrong breakpoint: seed 2027_1215 #8 agent 0, 6 194 209
+    ///   instead of 6 170 316 with the intercepts fixed alone.
+    static func wholeInstanceOnTinyWeight(count: Int, seed: UInt64, maxGroups: Int) throws -> Int {
+        let maker = try TieInstances(families: ["tiny-weight"])
+        var g = SplitMix64(seed: seed)
+        var checked = 0
+        for n in 0..<count {
+            let inst = try maker.instance(RandomWorkflow.Shape.allCases[n % 4], nodes: Int.random(in: 2...4, using: &g),
+                                          groups: Int.random(in: 1...maxGroups, using: &g), kappa: n % 2 == 0 ? 0 : 0.3, using: &g)
+            guard inst.model.capable.allSatisfy({ $0.contains(true) }) else { continue }
+            let brute = try SolverKind.brute.make(for: inst.model)
+            let pruned = try Self.solvers(inst)
+            var solvers: [(String, any AllocationSolver)] = [("elimination", try SolverKind.elimination.make(for: inst.model)), ("brute force", brute),
+                                                            ("pruned, whole instance", pruned.reference), ("pruned, piece by piece", pruned.piecewise)]
+            if inst.model.isForest { solvers.append(("tree DP", try SolverKind.tree.make(for: inst.model))) }
+            if let c = try? SolverKind.cutset.make(for: inst.model) { solvers.append(("cutset", c)) }
+            let a0 = try brute.solve(prices: inst.virtualBids)
+            let x = inst.model.workloads(a0.agents)
+            for i in 0..<inst.agentCount where x[i] > 0 {
+                let lo = inst.bids[i], hi = inst.priors[i].support.upperBound
+                let truth = try OwnRuleThresholdRule(grid: 16, resolution: 1e-12).pay(
+                    Winner(agent: i, bid: lo, workload: x[i], top: hi,
+                           competition: .optimisation(prices: inst.virtualBids, map: .virtual(inst.priors[i]), model: inst.model,
+                                                      solver: brute, optimum: a0.objective)))
+                let width = 1e-12 * (hi - lo) * x[i]
+                for (name, s) in solvers {
+                    let a = try Self.threshold(inst, i, s)
+                    #expect(abs(a.payment - truth.amount) <= width + 1e-12 * max(1, abs(truth.amount)), "seed \(seed) #\(n) agent \(i) \(name): \(a.payment) vs sampled \(truth.amount)")
+                    #expect(a.workload == x[i], "seed \(seed) #\(n) agent \(i) \(name)")
+                    checked += 1
+                }
+            }
+        }
+        return checked
+    }
+
+    @Test("tiny-weight, tied identical agents: the whole-instance search (tree DP, cutset, elimination, brute force, pruned with whole-instance probes) and piece by piece = x_i sampled on brute force and bisected, 3 seeds × 10 instances")
+    func tinyWeightWholeInstanceAgainstSampledAllocation() throws {
+        // The first seed: the instances of the piece-by-piece test above (1–2 groups); then up to 3.
+        var checked = 0
+        for (seed, groups): (UInt64, Int) in [(2027_1213, 2), (2027_1214, 3), (2027_1215, 3)] {
+            checked += try Self.wholeInstanceOnTinyWeight(count: 10, seed: seed, maxGroups: groups)
+        }
+        #expect(checked >= 100, "\(checked) searches checked")
+    }
+
+    @Test("the same on 6 seeds × 40 instances", .tags(.slow), .fullLaneOnly)
+    func tinyWeightWholeInstanceAgainstSampledAllocationFull() throws {
+        var checked = 0
+        for seed: UInt64 in 2027_1213...2027_1218 {
+            checked += try Self.wholeInstanceOnTinyWeight(count: 40, seed: seed, maxGroups: 3)
+        }
+        #expect(checked >= 1000, "\(checked) searches checked")
     }
 
     /// Layered and multi-parent DAGs of 20–60 nodes (ties, ironed bimodal priors): many pieces.
