@@ -42,6 +42,9 @@ final class CutsetPlan: @unchecked Sendable {
     let ends: UnsafeMutableBufferPointer<Int>
     /// Whether every saving is ≥ 0 (κ ≤ 1), which `search`'s pruning needs (with prices ≥ 0).
     let prunable: Bool
+    /// Σ_v max over capable a of |base[v][a]| + Σ_e max_a |saving[e][a]|: times the largest |price|,
+    /// a bound on the tie rule's scale of the priced terms (`withinBound`).
+    let scaleBound: Double
 
     init(model: CostModel, cutset: [Int], forest: RootedForest, boundary b: [(edge: Int, cut: Int, other: Int)], inner inn: [Int]) {
         V = model.nodeCount; M = model.agentCount; E = model.edges.count; S = max(2, M + (M & 1))
@@ -67,6 +70,10 @@ final class CutsetPlan: @unchecked Sendable {
         saving = buffer(model.saving.flatMap { $0 + [Double](repeating: 0, count: pad) })
         ends = buffer(model.edges.flatMap { [$0.from, $0.to] })
         prunable = model.saving.allSatisfy { $0.allSatisfy { $0 >= 0 } }
+        var bound = 0.0
+        for v in 0..<V { bound += (0..<M).filter { model.capable[v][$0] }.map { abs(model.base[v][$0]) }.max() ?? 0 }
+        for k in 0..<E { bound += model.saving[k].map { abs($0) }.max() ?? 0 }
+        scaleBound = bound
     }
 
     deinit {

@@ -24,6 +24,9 @@ struct TieRulePlanTests {
         var secondPass = 0
         /// Where the plan left the decision to the full passes (rounding fallback).
         var fallbacks = 0
+        /// Where interchangeable agents spared downward passes (`CutsetPlan.interchangeable`), and
+        /// of those, with two cut nodes or more (classes relabelled across cut nodes).
+        var mirrored = 0, mirroredMultiCut = 0
     }
 
     /// Every `Canonical` with a plan that `model` gets (auto, tree on forests, cutset on almost-trees).
@@ -62,9 +65,13 @@ struct TieRulePlanTests {
             let certified = c.gap > 2 * TieRule.tolerance(c.value, model)
             if let r = try? plan.tieRuleCounting(prices) {
                 if r.result == nil { counts.fallbacks += 1 }
+                if r.counts.mirrored > 0 {
+                    counts.mirrored += 1
+                    if plan.cut.count >= 2 { counts.mirroredMultiCut += 1 }
+                }
                 // The certificate's decision itself (the plan prunes against best + 4τ and stops at
                 // the first node within 2τ; `search` finds the exact gap): the same on both sides.
-                #expect((r.inReach < 0) == certified, "\(label) \(name): certified \(r.inReach < 0), the reference's gap \(c.gap)")
+                #expect((r.counts.inReach < 0) == certified, "\(label) \(name): certified \(r.counts.inReach < 0), the reference's gap \(c.gap)")
             }
             guard !certified else { continue }
             // The first pass's candidates (min-marginal within the limit) are the full passes': the
@@ -84,7 +91,7 @@ struct TieRulePlanTests {
             }
             if !lex.cutset.isEmpty {
                 counts.tieWithCutset += 1
-                if let r = try? plan.tieRuleCounting(prices), r.inReach < lex.cutset.reduce(1) { n, v in n * model.capable[v].filter { $0 }.count } { counts.fewerInReach += 1 }
+                if let r = try? plan.tieRuleCounting(prices), r.counts.inReach < lex.cutset.reduce(1) { n, v in n * model.capable[v].filter { $0 }.count } { counts.fewerInReach += 1 }
             }
         }
     }
@@ -107,6 +114,7 @@ struct TieRulePlanTests {
 
     /// Instances built to tie (`TieInstances`: identical agents, bids on ironed stretches and flat
     /// stretches of φ̄, priors with zero density at an edge), every shape, 2–`maxNodes` nodes.
+    /// Identical agents tie at every price vector here, so the interchangeable-agent path runs.
     static func stream(_ maker: TieInstances, count: Int, seed: UInt64, maxNodes: Int, _ counts: inout Counts) throws {
         var g = SplitMix64(seed: seed)
         for n in 0..<count {
@@ -129,6 +137,15 @@ struct TieRulePlanTests {
         // Not vacuous: the tie path ran with cutsets, skipped assignments, and needed second passes.
         #expect(counts.tiePath >= 100 && counts.tieWithCutset >= 30 && counts.fewerInReach >= 10 && counts.secondPass >= 5, "\(counts)")
         #expect(counts.fallbacks <= counts.tiePath / 10, "\(counts)")
+        #expect(counts.mirrored >= 50, "\(counts)")
+    }
+
+    @Test("instances built to tie on `tiny-weight` priors (φ̄ up to 10¹² beside values near 1, left out of `TieInstances.defaultFamilies` for GLPK's sake), alone and mixed with every other family: the plan path gives the reference's allocation and objective bit for bit, and brute force's")
+    func tinyWeight() throws {
+        var counts = Counts()
+        try Self.stream(try TieInstances(families: ["tiny-weight"]), count: 60, seed: 2028_0105, maxNodes: 7, &counts)
+        try Self.stream(try TieInstances(families: TieInstances.defaultFamilies + ["tiny-weight"]), count: 60, seed: 2028_0106, maxNodes: 7, &counts)
+        #expect(counts.compared >= 300 && counts.bruteChecked >= 150 && counts.tiePath >= 40 && counts.mirrored >= 10, "\(counts)")
     }
 
     @Test("the same on 1,500 larger instances (up to 12 nodes; brute force where M^V ≤ 5,000)", .tags(.slow), .fullLaneOnly)
@@ -150,7 +167,7 @@ struct TieRulePlanTests {
                 try Self.check(inst.model, prices, "#\(n) (\(shape)) prices \(k)", brute: false, &counts)
             }
         }
-        #expect(counts.tieWithCutset >= 20, "\(counts)")
+        #expect(counts.tieWithCutset >= 20 && counts.mirrored >= 10 && counts.mirroredMultiCut >= 1, "\(counts)")
     }
 
     @Test("S1–S4 at 60 price vectors each drawn from their priors' ironed virtual costs, with agent pairs tied and every agent at one price")
@@ -175,6 +192,6 @@ struct TieRulePlanTests {
             tie[1] = tie[0]
             try Self.check(inst.model, tie, "\(label) bench tie", brute: false, &counts)
         }
-        #expect(counts.tiePath >= 40 && counts.tieWithCutset >= 20, "\(counts)")
+        #expect(counts.tiePath >= 40 && counts.tieWithCutset >= 20 && counts.mirrored >= 10, "\(counts)")
     }
 }
