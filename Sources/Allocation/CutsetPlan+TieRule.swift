@@ -75,10 +75,10 @@ extension CutsetPlan {
         for j in 0..<C { count &*= choiceStart[j &+ 1] &- choiceStart[j] }
         // Scratch: priced terms, two DP tables (the current one and the best assignment's), the
         // downward pass, two rows of minima, the min-marginals, each assignment's total.
-        let reals = UnsafeMutablePointer<Double>.allocate(capacity: 4 * V * S + E * S + 2 * V + V * M + count)
+        let reals = UnsafeMutablePointer<Double>.allocate(capacity: 5 * V * S + E * S + 2 * V + count)
         defer { reals.deallocate() }
         let unary = reals, edge = unary + V * S, tables = edge + E * S, out = tables + 2 * V * S
-        let minima = out + V * S, mm = minima + 2 * V, totals = mm + V * M
+        let minima = out + V * S, mm = minima + 2 * V, totals = mm + V * S
         // Two rows of argmins, the allocation being conditioned, the best traceback, the nodes
         // fixed by the rule, the lowest candidates, the odometer, the assignments within reach.
         // And each agent's class of interchangeable agents (its lowest member), the canonical odometer.
@@ -206,25 +206,25 @@ extension CutsetPlan {
         let allowed = UnsafeMutablePointer<Bool>.allocate(capacity: V * M)
         defer { allowed.deallocate() }
         for v in 0..<V { for a in 0..<M { allowed[v &* M &+ a] = capable[v &* S &+ a] } }
-        mm.initialize(repeating: .infinity, count: V * M)
+        mm.initialize(repeating: .infinity, count: V * S)
         for k in 0..<inReach {
             let ordinal = within[k]
             if mirrored(ordinal) { continue }
             setIndex(ordinal)
             if ordinal == bestOrdinal {
                 for j in 0..<C { agents[cut[j]] = choice[choiceStart[j] &+ idx[j]] }
-                downward(bestD, edge: edge, best: bestRowMin, out: out, total: bestValue, agents: agents, into: mm)
+                downward(bestD, edge: edge, best: bestRowMin, out: out, total: bestValue, agents: agents, into: mm, wide: true)
             } else {
                 // As in the reference's passes, an assignment whose fold fails is left out (none
                 // does here: the best one folded, and conditioning makes no row all +∞).
                 guard let constant = try? condition(idx, unary: unary, edge: edge, agents: agents, D: D),
                       let forest = try? fold(D, edge: edge, best: rowMin, bestAgent: arg, argmin: false) else { continue }
-                downward(D, edge: edge, best: rowMin, out: out, total: constant + forest, agents: agents, into: mm)
+                downward(D, edge: edge, best: rowMin, out: out, total: constant + forest, agents: agents, into: mm, wide: true)
             }
         }
         if classes > 0 { symmetrize(mm, classOf: classOf, members: members, count: classes) }
 
-        if let record { for k in 0..<(V * M) where mm[k] <= limit { record(k) } }
+        if let record { for v in 0..<V { for a in 0..<M where mm[v &* S &+ a] <= limit { record(v &* M &+ a) } } }
 
         // `MinMarginals.canonicalCountingPasses` with the shortcut, step for step.
         var fresh = shortcut
@@ -235,7 +235,7 @@ extension CutsetPlan {
                 var tie = false, complete = true
                 lowest.update(from: chosen, count: v)
                 for u in v..<V {
-                    let c = candidates(u, allowed: allowed, mm: mm, limit: limit)
+                    let c = candidates(u, allowed: allowed, mm: mm, limit: limit, more: !tie)
                     guard c.first >= 0 else { complete = false; break }
                     if c.more { tie = true }
                     lowest[u] = c.first
@@ -259,7 +259,7 @@ extension CutsetPlan {
             // A real tie: the next pass, over the assignments within reach whose cut agents are allowed.
             fresh = shortcut
             classes = C > 0 ? interchangeable(unary: unary, edge: edge, allowed: allowed, stride: M, classOf: classOf, members: members) : 0
-            mm.initialize(repeating: .infinity, count: V * M)
+            mm.initialize(repeating: .infinity, count: V * S)
             for k in 0..<inReach {
                 if mirrored(within[k]) { continue }
                 setIndex(within[k])
@@ -267,7 +267,7 @@ extension CutsetPlan {
                 for j in 0..<C where !allowed[cut[j] &* M &+ choice[choiceStart[j] &+ idx[j]]] { ok = false; break }
                 guard ok, let constant = try? condition(idx, unary: unary, edge: edge, agents: agents, D: D),
                       let forest = try? fold(D, edge: edge, best: rowMin, bestAgent: arg, argmin: false) else { continue }
-                downward(D, edge: edge, best: rowMin, out: out, total: constant + forest, agents: agents, into: mm)
+                downward(D, edge: edge, best: rowMin, out: out, total: constant + forest, agents: agents, into: mm, wide: true)
             }
             if classes > 0 { symmetrize(mm, classOf: classOf, members: members, count: classes) }
         }
@@ -275,25 +275,19 @@ extension CutsetPlan {
         return ((result, objective(result, prices: prices)), counts)
     }
 
-    /// Node u's candidates (allowed agents whose min-marginal is within `limit`): the lowest
-    /// (−1 when none) and whether there is another. Without branches per agent when M ≤ 64.
+    /// Node u's candidates (allowed agents whose min-marginal, in `mm` at u·S + a, is within
+    /// `limit`): the lowest (−1 when none) and, when `more`, whether there is another (else false).
     @inline(__always)
     func candidates(_ u: Int, allowed: UnsafeMutablePointer<Bool>, mm: UnsafeMutablePointer<Double>,
-                    limit: Double) -> (first: Int, more: Bool) {
-        let M = M, r = u &* M
-        guard M <= 64 else {
-            var first = -1
-            for a in 0..<M where allowed[r &+ a] && mm[r &+ a] <= limit {
-                if first < 0 { first = a } else { return (first, true) }
-            }
-            return (first, false)
+                    limit: Double, more: Bool = true) -> (first: Int, more: Bool) {
+        let M = M, r = u &* S, q = u &* M
+        var first = -1
+        for a in 0..<M where mm[r &+ a] <= limit && allowed[q &+ a] {
+            if first >= 0 { return (first, true) }
+            first = a
+            if !more { break }
         }
-        var mask: UInt64 = 0
-        for a in 0..<M {
-            let ok = (allowed[r &+ a] ? 1 : 0) & (mm[r &+ a] <= limit ? 1 : 0)
-            mask |= UInt64(truncatingIfNeeded: ok) &<< UInt64(a)
-        }
-        return mask == 0 ? (-1, false) : (mask.trailingZeroBitCount, mask & (mask &- 1) != 0)
+        return (first, false)
     }
 
     /// Interchangeable agents: a and b whose columns are bitwise the same in the priced unary
@@ -409,15 +403,15 @@ extension CutsetPlan {
         return lo < n && list[lo] == x
     }
 
-    /// The min-marginals of a pass over one assignment per class (`interchangeable`), completed to
+    /// The min-marginals (V×S) of a pass over one assignment per class (`interchangeable`), completed to
     /// the whole pass: the assignments reached by permuting each class have these min-marginals
     /// with the columns permuted, so every agent's entry becomes the minimum over its class.
     /// `members` and `count` are `interchangeable`'s list of the agents that are not their class's lowest.
     func symmetrize(_ mm: UnsafeMutablePointer<Double>, classOf: UnsafeMutablePointer<Int>,
                     members: UnsafeMutablePointer<Int>, count: Int) {
-        let V = V, M = M
+        let V = V, S = S
         for v in 0..<V {
-            let r = v &* M
+            let r = v &* S
             for t in 0..<count {
                 let b = r &+ members[t], a = r &+ classOf[members[t]]
                 if mm[b] < mm[a] { mm[a] = mm[b] }

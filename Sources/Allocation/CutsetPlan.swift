@@ -401,10 +401,13 @@ final class CutsetPlan: @unchecked Sendable {
     /// are finite) and leaves the minimum unchanged, as does i where D[p][i] = +∞; where D[v][i]
     /// = +∞ the second term is masked out. The padding agent's lanes (D = +∞ on both ends) are
     /// computed and never read. Each minimum is taken as `Swift.min` takes it.
+    ///
+    /// `wide`: `mm` is V×S (stride S, the tie rule's layout), folded a pair of agents at a time:
+    /// where D[v][i] = +∞ the sum is +∞ (or NaN), never below `mm`, so no mask is needed.
     @inline(__always)
     func downward(_ D: UnsafeMutablePointer<Double>, edge w: UnsafeMutablePointer<Double>, best: UnsafeMutablePointer<Double>,
                   out: UnsafeMutablePointer<Double>, total: Double, agents: UnsafeMutablePointer<Int>,
-                  into mm: UnsafeMutablePointer<Double>) {
+                  into mm: UnsafeMutablePointer<Double>, wide: Bool = false) {
         let M = M, S = S
         let rd = UnsafeRawPointer(D), rw = UnsafeRawPointer(w), ro = UnsafeMutableRawPointer(out)
         let stride = MemoryLayout<Double>.stride
@@ -446,15 +449,28 @@ final class CutsetPlan: @unchecked Sendable {
                     i &+= 2
                 }
             }
+            if wide {
+                let rm = UnsafeMutableRawPointer(mm)
+                var i = 0
+                while i < S {
+                    let at = (dv &+ i) &* stride
+                    let x = rd.loadUnaligned(fromByteOffset: at, as: SIMD2<Double>.self) + ro.loadUnaligned(fromByteOffset: at, as: SIMD2<Double>.self)
+                    let m = rm.loadUnaligned(fromByteOffset: at, as: SIMD2<Double>.self)
+                    rm.storeBytes(of: m.replacing(with: x, where: x .< m), toByteOffset: at, as: SIMD2<Double>.self)
+                    i &+= 2
+                }
+                continue
+            }
             let r = v &* M
             for i in 0..<M where D[dv &+ i].isFinite {
                 let x = D[dv &+ i] + out[dv &+ i]
                 if x < mm[r &+ i] { mm[r &+ i] = x }
             }
         }
+        let width = wide ? S : M
         for j in 0..<cut.count {
             let c = cut[j]
-            mm[c &* M &+ agents[c]] = min(mm[c &* M &+ agents[c]], total)
+            mm[c &* width &+ agents[c]] = min(mm[c &* width &+ agents[c]], total)
         }
     }
 
