@@ -195,3 +195,70 @@ struct TieRulePlanTests {
         #expect(counts.tiePath >= 40 && counts.tieWithCutset >= 20 && counts.mirrored >= 10, "\(counts)")
     }
 }
+
+/// `CutsetPlan.canonicalOrdinal` against brute force: on random cutset workflows with identical
+/// agents at one price and two cut nodes or more, each assignment's representative is the
+/// smallest ordinal among the assignments reached by permuting each class of interchangeable
+/// agents (so two cut nodes on different agents of one class keep different agents).
+@Suite("Interchangeable agents: each cutset assignment's representative")
+struct CanonicalOrdinalTests {
+    @Test("the representative is the smallest ordinal of the assignment's class, by brute force over the permutations of each class of interchangeable agents")
+    func representatives() throws {
+        var g = SplitMix64(seed: 2028_0107)
+        var checked = 0, moved = 0, splitKept = 0
+        for n in 0..<200 where checked < 400 {
+            let inst = try Instance(spec: RandomWorkflow.instance(n % 2 == 0 ? .layered : .dag, nodes: Int.random(in: 8...30, using: &g),
+                                                                  perTier: 3, ties: true, using: &g))
+            guard let solver = try? CutsetConditioning(model: inst.model), solver.plan.cut.count >= 2 else { continue }
+            let plan = solver.plan
+            let V = plan.V, M = plan.M, E = plan.E, S = plan.S, C = plan.cut.count
+            // Every agent priced alike: identical agents become interchangeable.
+            let prices = [Double](repeating: inst.virtualBids[0], count: M)
+            let unary = UnsafeMutablePointer<Double>.allocate(capacity: V * S), edge = UnsafeMutablePointer<Double>.allocate(capacity: max(1, E * S))
+            let ints = UnsafeMutablePointer<Int>.allocate(capacity: 2 * M + 2 * C)
+            defer { unary.deallocate(); edge.deallocate(); ints.deallocate() }
+            let classOf = ints, members = ints + M, idx = members + M, canonical = idx + C
+            plan.priced(prices, unary: unary, edge: edge)
+            guard plan.interchangeable(unary: unary, edge: edge, allowed: plan.capable.baseAddress!, stride: S,
+                                       classOf: classOf, members: members) > 0 else { continue }
+            let sizes = (0..<C).map { plan.choiceStart[$0 + 1] - plan.choiceStart[$0] }
+            let count = sizes.reduce(1, *)
+            func agentsOf(_ ordinal: Int) -> [Int] {
+                var r = ordinal, out = [Int](repeating: 0, count: C)
+                for j in stride(from: C - 1, through: 0, by: -1) { out[j] = plan.choice[plan.choiceStart[j] + r % sizes[j]]; r /= sizes[j] }
+                return out
+            }
+            func ordinalOf(_ agents: [Int]) -> Int? {
+                var r = 0
+                for j in 0..<C {
+                    guard let p = (plan.choiceStart[j]..<plan.choiceStart[j + 1]).first(where: { plan.choice[$0] == agents[j] }) else { return nil }
+                    r = r * sizes[j] + (p - plan.choiceStart[j])
+                }
+                return r
+            }
+            // Every permutation of the agents that maps each class onto itself.
+            var perms: [[Int]] = [Array(0..<M)]
+            for c in 0..<M where classOf[c] == c {
+                let cls = (0..<M).filter { classOf[$0] == c }
+                guard cls.count > 1 else { continue }
+                func permutations(_ xs: [Int]) -> [[Int]] { xs.count <= 1 ? [xs] : xs.indices.flatMap { i in permutations(xs.enumerated().filter { $0.offset != i }.map(\.element)).map { [xs[i]] + $0 } } }
+                perms = perms.flatMap { p in permutations(cls).map { q in var p = p; for (k, a) in cls.enumerated() { p[a] = q[k] }; return p } }
+            }
+            func setIndex(_ ordinal: Int) {
+                var r = ordinal
+                for j in stride(from: C - 1, through: 0, by: -1) { idx[j] = r % sizes[j]; r /= sizes[j] }
+            }
+            for ordinal in 0..<count {
+                let a = agentsOf(ordinal)
+                let expected = perms.compactMap { p in ordinalOf(a.map { p[$0] }) }.min()!
+                let r = plan.canonicalOrdinal(ordinal, classOf: classOf, setIndex: setIndex, idx: idx, canonical: canonical)
+                #expect(r == expected, "#\(n) \(a): representative \(agentsOf(r)), expected \(agentsOf(expected))")
+                checked += 1
+                if r != ordinal { moved += 1 }
+                if (0..<C).contains(where: { i in (0..<i).contains { a[$0] != a[i] && classOf[a[$0]] == classOf[a[i]] } }) { splitKept += 1 }
+            }
+        }
+        // Not vacuous: assignments moved, and some with two cut nodes on different agents of one class.
+        #expect(checked >= 200 && moved >= 40 && splitKept >= 5, "checked \(checked), moved \(moved), split \(splitKept)")
+    }
+}
