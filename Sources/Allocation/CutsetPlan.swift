@@ -42,6 +42,9 @@ final class CutsetPlan: @unchecked Sendable {
     let ends: UnsafeMutableBufferPointer<Int>
     /// Whether every saving is ≥ 0 (κ ≤ 1), which `search`'s pruning needs (with prices ≥ 0).
     let prunable: Bool
+    /// Σ_v max over capable a of |base[v][a]| + Σ_e max_a |saving[e][a]|: times the largest |price|,
+    /// a bound on the tie rule's scale of the priced terms (`withinBound`).
+    let scaleBound: Double
 
     init(model: CostModel, cutset: [Int], forest: RootedForest, boundary b: [(edge: Int, cut: Int, other: Int)], inner inn: [Int]) {
         V = model.nodeCount; M = model.agentCount; E = model.edges.count; S = max(2, M + (M & 1))
@@ -67,6 +70,10 @@ final class CutsetPlan: @unchecked Sendable {
         saving = buffer(model.saving.flatMap { $0 + [Double](repeating: 0, count: pad) })
         ends = buffer(model.edges.flatMap { [$0.from, $0.to] })
         prunable = model.saving.allSatisfy { $0.allSatisfy { $0 >= 0 } }
+        var bound = 0.0
+        for v in 0..<V { bound += (0..<M).filter { model.capable[v][$0] }.map { abs(model.base[v][$0]) }.max() ?? 0 }
+        for k in 0..<E { bound += model.saving[k].map { abs($0) }.max() ?? 0 }
+        scaleBound = bound
     }
 
     deinit {
@@ -394,10 +401,13 @@ final class CutsetPlan: @unchecked Sendable {
     /// are finite) and leaves the minimum unchanged, as does i where D[p][i] = +∞; where D[v][i]
     /// = +∞ the second term is masked out. The padding agent's lanes (D = +∞ on both ends) are
     /// computed and never read. Each minimum is taken as `Swift.min` takes it.
+    ///
+    /// `wide`: `mm` is V×S (stride S, the tie rule's layout), folded a pair of agents at a time:
+    /// where D[v][i] = +∞ the sum is +∞ (or NaN), never below `mm`, so no mask is needed.
     @inline(__always)
     func downward(_ D: UnsafeMutablePointer<Double>, edge w: UnsafeMutablePointer<Double>, best: UnsafeMutablePointer<Double>,
                   out: UnsafeMutablePointer<Double>, total: Double, agents: UnsafeMutablePointer<Int>,
-                  into mm: UnsafeMutablePointer<Double>) {
+                  into mm: UnsafeMutablePointer<Double>, wide: Bool = false) {
         let M = M, S = S
         let rd = UnsafeRawPointer(D), rw = UnsafeRawPointer(w), ro = UnsafeMutableRawPointer(out)
         let stride = MemoryLayout<Double>.stride
@@ -439,15 +449,28 @@ final class CutsetPlan: @unchecked Sendable {
                     i &+= 2
                 }
             }
+            if wide {
+                let rm = UnsafeMutableRawPointer(mm)
+                var i = 0
+                while i < S {
+                    let at = (dv &+ i) &* stride
+                    let x = rd.loadUnaligned(fromByteOffset: at, as: SIMD2<Double>.self) + ro.loadUnaligned(fromByteOffset: at, as: SIMD2<Double>.self)
+                    let m = rm.loadUnaligned(fromByteOffset: at, as: SIMD2<Double>.self)
+                    rm.storeBytes(of: m.replacing(with: x, where: x .< m), toByteOffset: at, as: SIMD2<Double>.self)
+                    i &+= 2
+                }
+                continue
+            }
             let r = v &* M
             for i in 0..<M where D[dv &+ i].isFinite {
                 let x = D[dv &+ i] + out[dv &+ i]
                 if x < mm[r &+ i] { mm[r &+ i] = x }
             }
         }
+        let width = wide ? S : M
         for j in 0..<cut.count {
             let c = cut[j]
-            mm[c &* M &+ agents[c]] = min(mm[c &* M &+ agents[c]], total)
+            mm[c &* width &+ agents[c]] = min(mm[c &* width &+ agents[c]], total)
         }
     }
 

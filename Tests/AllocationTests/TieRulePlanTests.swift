@@ -24,6 +24,9 @@ struct TieRulePlanTests {
         var secondPass = 0
         /// Where the plan left the decision to the full passes (rounding fallback).
         var fallbacks = 0
+        /// Where interchangeable agents spared downward passes (`CutsetPlan.interchangeable`), and
+        /// of those, with two cut nodes or more (classes relabelled across cut nodes).
+        var mirrored = 0, mirroredMultiCut = 0
     }
 
     /// Every `Canonical` with a plan that `model` gets (auto, tree on forests, cutset on almost-trees).
@@ -62,9 +65,13 @@ struct TieRulePlanTests {
             let certified = c.gap > 2 * TieRule.tolerance(c.value, model)
             if let r = try? plan.tieRuleCounting(prices) {
                 if r.result == nil { counts.fallbacks += 1 }
+                if r.counts.mirrored > 0 {
+                    counts.mirrored += 1
+                    if plan.cut.count >= 2 { counts.mirroredMultiCut += 1 }
+                }
                 // The certificate's decision itself (the plan prunes against best + 4τ and stops at
                 // the first node within 2τ; `search` finds the exact gap): the same on both sides.
-                #expect((r.inReach < 0) == certified, "\(label) \(name): certified \(r.inReach < 0), the reference's gap \(c.gap)")
+                #expect((r.counts.inReach < 0) == certified, "\(label) \(name): certified \(r.counts.inReach < 0), the reference's gap \(c.gap)")
             }
             guard !certified else { continue }
             // The first pass's candidates (min-marginal within the limit) are the full passes': the
@@ -84,7 +91,7 @@ struct TieRulePlanTests {
             }
             if !lex.cutset.isEmpty {
                 counts.tieWithCutset += 1
-                if let r = try? plan.tieRuleCounting(prices), r.inReach < lex.cutset.reduce(1) { n, v in n * model.capable[v].filter { $0 }.count } { counts.fewerInReach += 1 }
+                if let r = try? plan.tieRuleCounting(prices), r.counts.inReach < lex.cutset.reduce(1) { n, v in n * model.capable[v].filter { $0 }.count } { counts.fewerInReach += 1 }
             }
         }
     }
@@ -107,6 +114,7 @@ struct TieRulePlanTests {
 
     /// Instances built to tie (`TieInstances`: identical agents, bids on ironed stretches and flat
     /// stretches of φ̄, priors with zero density at an edge), every shape, 2–`maxNodes` nodes.
+    /// Identical agents tie at every price vector here, so the interchangeable-agent path runs.
     static func stream(_ maker: TieInstances, count: Int, seed: UInt64, maxNodes: Int, _ counts: inout Counts) throws {
         var g = SplitMix64(seed: seed)
         for n in 0..<count {
@@ -129,6 +137,15 @@ struct TieRulePlanTests {
         // Not vacuous: the tie path ran with cutsets, skipped assignments, and needed second passes.
         #expect(counts.tiePath >= 100 && counts.tieWithCutset >= 30 && counts.fewerInReach >= 10 && counts.secondPass >= 5, "\(counts)")
         #expect(counts.fallbacks <= counts.tiePath / 10, "\(counts)")
+        #expect(counts.mirrored >= 50, "\(counts)")
+    }
+
+    @Test("instances built to tie on `tiny-weight` priors (φ̄ up to 10¹² beside values near 1, left out of `TieInstances.defaultFamilies` for GLPK's sake), alone and mixed with every other family: the plan path gives the reference's allocation and objective bit for bit, and brute force's")
+    func tinyWeight() throws {
+        var counts = Counts()
+        try Self.stream(try TieInstances(families: ["tiny-weight"]), count: 60, seed: 2028_0105, maxNodes: 7, &counts)
+        try Self.stream(try TieInstances(families: TieInstances.defaultFamilies + ["tiny-weight"]), count: 60, seed: 2028_0106, maxNodes: 7, &counts)
+        #expect(counts.compared >= 300 && counts.bruteChecked >= 150 && counts.tiePath >= 40 && counts.mirrored >= 10, "\(counts)")
     }
 
     @Test("the same on 1,500 larger instances (up to 12 nodes; brute force where M^V ≤ 5,000)", .tags(.slow), .fullLaneOnly)
@@ -150,7 +167,7 @@ struct TieRulePlanTests {
                 try Self.check(inst.model, prices, "#\(n) (\(shape)) prices \(k)", brute: false, &counts)
             }
         }
-        #expect(counts.tieWithCutset >= 20, "\(counts)")
+        #expect(counts.tieWithCutset >= 20 && counts.mirrored >= 10 && counts.mirroredMultiCut >= 1, "\(counts)")
     }
 
     @Test("S1–S4 at 60 price vectors each drawn from their priors' ironed virtual costs, with agent pairs tied and every agent at one price")
@@ -175,6 +192,73 @@ struct TieRulePlanTests {
             tie[1] = tie[0]
             try Self.check(inst.model, tie, "\(label) bench tie", brute: false, &counts)
         }
-        #expect(counts.tiePath >= 40 && counts.tieWithCutset >= 20, "\(counts)")
+        #expect(counts.tiePath >= 40 && counts.tieWithCutset >= 20 && counts.mirrored >= 10, "\(counts)")
+    }
+}
+
+/// `CutsetPlan.canonicalOrdinal` against brute force: on random cutset workflows with identical
+/// agents at one price and two cut nodes or more, each assignment's representative is the
+/// smallest ordinal among the assignments reached by permuting each class of interchangeable
+/// agents (so two cut nodes on different agents of one class keep different agents).
+@Suite("Interchangeable agents: each cutset assignment's representative")
+struct CanonicalOrdinalTests {
+    @Test("the representative is the smallest ordinal of the assignment's class, by brute force over the permutations of each class of interchangeable agents")
+    func representatives() throws {
+        var g = SplitMix64(seed: 2028_0107)
+        var checked = 0, moved = 0, splitKept = 0
+        for n in 0..<200 where checked < 400 {
+            let inst = try Instance(spec: RandomWorkflow.instance(n % 2 == 0 ? .layered : .dag, nodes: Int.random(in: 8...30, using: &g),
+                                                                  perTier: 3, ties: true, using: &g))
+            guard let solver = try? CutsetConditioning(model: inst.model), solver.plan.cut.count >= 2 else { continue }
+            let plan = solver.plan
+            let V = plan.V, M = plan.M, E = plan.E, S = plan.S, C = plan.cut.count
+            // Every agent priced alike: identical agents become interchangeable.
+            let prices = [Double](repeating: inst.virtualBids[0], count: M)
+            let unary = UnsafeMutablePointer<Double>.allocate(capacity: V * S), edge = UnsafeMutablePointer<Double>.allocate(capacity: max(1, E * S))
+            let ints = UnsafeMutablePointer<Int>.allocate(capacity: 2 * M + 2 * C)
+            defer { unary.deallocate(); edge.deallocate(); ints.deallocate() }
+            let classOf = ints, members = ints + M, idx = members + M, canonical = idx + C
+            plan.priced(prices, unary: unary, edge: edge)
+            guard plan.interchangeable(unary: unary, edge: edge, allowed: plan.capable.baseAddress!, stride: S,
+                                       classOf: classOf, members: members) > 0 else { continue }
+            let sizes = (0..<C).map { plan.choiceStart[$0 + 1] - plan.choiceStart[$0] }
+            let count = sizes.reduce(1, *)
+            func agentsOf(_ ordinal: Int) -> [Int] {
+                var r = ordinal, out = [Int](repeating: 0, count: C)
+                for j in stride(from: C - 1, through: 0, by: -1) { out[j] = plan.choice[plan.choiceStart[j] + r % sizes[j]]; r /= sizes[j] }
+                return out
+            }
+            func ordinalOf(_ agents: [Int]) -> Int? {
+                var r = 0
+                for j in 0..<C {
+                    guard let p = (plan.choiceStart[j]..<plan.choiceStart[j + 1]).first(where: { plan.choice[$0] == agents[j] }) else { return nil }
+                    r = r * sizes[j] + (p - plan.choiceStart[j])
+                }
+                return r
+            }
+            // Every permutation of the agents that maps each class onto itself.
+            var perms: [[Int]] = [Array(0..<M)]
+            for c in 0..<M where classOf[c] == c {
+                let cls = (0..<M).filter { classOf[$0] == c }
+                guard cls.count > 1 else { continue }
+                func permutations(_ xs: [Int]) -> [[Int]] { xs.count <= 1 ? [xs] : xs.indices.flatMap { i in permutations(xs.enumerated().filter { $0.offset != i }.map(\.element)).map { [xs[i]] + $0 } } }
+                perms = perms.flatMap { p in permutations(cls).map { q in var p = p; for (k, a) in cls.enumerated() { p[a] = q[k] }; return p } }
+            }
+            func setIndex(_ ordinal: Int) {
+                var r = ordinal
+                for j in stride(from: C - 1, through: 0, by: -1) { idx[j] = r % sizes[j]; r /= sizes[j] }
+            }
+            for ordinal in 0..<count {
+                let a = agentsOf(ordinal)
+                let expected = perms.compactMap { p in ordinalOf(a.map { p[$0] }) }.min()!
+                let r = plan.canonicalOrdinal(ordinal, classOf: classOf, setIndex: setIndex, idx: idx, canonical: canonical)
+                #expect(r == expected, "#\(n) \(a): representative \(agentsOf(r)), expected \(agentsOf(expected))")
+                checked += 1
+                if r != ordinal { moved += 1 }
+                if (0..<C).contains(where: { i in (0..<i).contains { a[$0] != a[i] && classOf[a[$0]] == classOf[a[i]] } }) { splitKept += 1 }
+            }
+        }
+        // Not vacuous: assignments moved, and some with two cut nodes on different agents of one class.
+        #expect(checked >= 200 && moved >= 40 && splitKept >= 5, "checked \(checked), moved \(moved), split \(splitKept)")
     }
 }
