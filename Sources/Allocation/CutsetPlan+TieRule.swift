@@ -429,7 +429,7 @@ extension CutsetPlan {
     func marginsExceed(_ bound: Double, _ d: UnsafeMutablePointer<Double>, edge w: UnsafeMutablePointer<Double>,
                        agents: UnsafeMutablePointer<Int>) -> Bool {
         let S = S
-        let rd = UnsafeRawPointer(d), rw = UnsafeRawPointer(w)
+        let rd = UnsafeRawPointer(d)
         let stride = MemoryLayout<Double>.stride
         let infinity = SIMD2<Double>(repeating: .infinity)
         for v in order {
