@@ -71,8 +71,7 @@ extension CutsetPlan {
                          record: ((Int) -> Void)? = nil) throws -> (result: (agents: [Int], objective: Double)?, counts: TieRuleCounts) {
         let V = V, M = M, E = E, S = S, C = cut.count
         for j in 0..<C where choiceStart[j + 1] == choiceStart[j] { throw AllocationError.infeasible("no capable allocation") }
-        var count = 1
-        for j in 0..<C { count &*= choiceStart[j &+ 1] &- choiceStart[j] }
+        let count = assignmentCount
         // Scratch: priced terms, two DP tables (the current one and the best assignment's), the
         // downward pass, two rows of minima, the min-marginals, each assignment's total.
         let reals = UnsafeMutablePointer<Double>.allocate(capacity: 5 * V * S + E * S + 2 * V + count)
@@ -91,19 +90,9 @@ extension CutsetPlan {
         idx.initialize(repeating: 0, count: C)
         totals.initialize(repeating: .nan, count: count)
         priced(prices, unary: unary, edge: edge)
-        func setIndex(_ ordinal: Int) {
-            var r = ordinal
-            for j in stride(from: C - 1, through: 0, by: -1) {
-                let n = choiceStart[j &+ 1] &- choiceStart[j]
-                idx[j] = r % n; r /= n
-            }
-        }
         let bounds = count > 1 && prunable && prices.allSatisfy({ $0 >= 0 })
-            ? lowerBounds(count: count, setIndex: setIndex, idx: idx, unary: unary, edge: edge, agents: agents) : nil
-        func bound(_ ordinal: Int, _ forestMax: Double) -> Double {
-            guard let bounds, forestMax > -.infinity else { return -.infinity }
-            return bounds.key[ordinal] + forestMax - 1e-9 * (bounds.scale[ordinal] + abs(forestMax))
-        }
+            ? lowerBounds(count: count, idx: idx, unary: unary, edge: edge, agents: agents) : nil
+        func bound(_ ordinal: Int, _ forestMax: Double) -> Double { Self.bound(bounds, ordinal, forestMax) }
 
         // Interchangeable agents (see `interchangeable`): an assignment reached from another by
         // permuting them has the same total, so it is not folded again (a tree has one assignment).
@@ -111,7 +100,7 @@ extension CutsetPlan {
         var classes = count > 1 ? interchangeable(unary: unary, edge: edge, allowed: capable.baseAddress!, stride: S,
                                                   classOf: classOf, members: members) : 0
         func representative(_ ordinal: Int) -> Int {
-            classes > 0 ? canonicalOrdinal(ordinal, classOf: classOf, setIndex: setIndex, idx: idx, canonical: canonicalIdx) : ordinal
+            classes > 0 ? canonicalOrdinal(ordinal, classOf: classOf, idx: idx, canonical: canonicalIdx) : ordinal
         }
 
         // The certificate's passes (see the doc comment).
@@ -132,7 +121,7 @@ extension CutsetPlan {
                 counts.mirrored += 1
                 continue
             }
-            setIndex(ordinal)
+            decode(ordinal, into: idx)
             let constant = try condition(idx, unary: unary, edge: edge, agents: agents, D: D)
             let forest = try fold(D, edge: edge, best: rowMin, bestAgent: arg, argmin: true)
             forestMax = max(forestMax, forest)
@@ -183,7 +172,7 @@ extension CutsetPlan {
                 var total = totals[ordinal]
                 if total.isNaN {
                     if bound(ordinal, forestMax) > reach { continue }
-                    setIndex(ordinal)
+                    decode(ordinal, into: idx)
                     let constant = try condition(idx, unary: unary, edge: edge, agents: agents, D: D)
                     total = constant + (try fold(D, edge: edge, best: rowMin, bestAgent: arg, argmin: false))
                 }
@@ -195,7 +184,7 @@ extension CutsetPlan {
         // Whether an assignment in reach is left to another's pass (see `interchangeable`).
         func mirrored(_ ordinal: Int) -> Bool {
             guard classes > 0, C > 0 else { return false }
-            let r = canonicalOrdinal(ordinal, classOf: classOf, setIndex: setIndex, idx: idx, canonical: canonicalIdx)
+            let r = canonicalOrdinal(ordinal, classOf: classOf, idx: idx, canonical: canonicalIdx)
             guard r != ordinal, Self.contains(within, inReach, r) else { return false }
             counts.mirrored += 1
             return true
@@ -210,7 +199,7 @@ extension CutsetPlan {
         for k in 0..<inReach {
             let ordinal = within[k]
             if mirrored(ordinal) { continue }
-            setIndex(ordinal)
+            decode(ordinal, into: idx)
             if ordinal == bestOrdinal {
                 for j in 0..<C { agents[cut[j]] = choice[choiceStart[j] &+ idx[j]] }
                 downward(bestD, edge: edge, best: bestRowMin, out: out, total: bestValue, agents: agents, into: mm, wide: true)
@@ -262,7 +251,7 @@ extension CutsetPlan {
             mm.initialize(repeating: .infinity, count: V * S)
             for k in 0..<inReach {
                 if mirrored(within[k]) { continue }
-                setIndex(within[k])
+                decode(within[k], into: idx)
                 var ok = true
                 for j in 0..<C where !allowed[cut[j] &* M &+ choice[choiceStart[j] &+ idx[j]]] { ok = false; break }
                 guard ok, let constant = try? condition(idx, unary: unary, edge: edge, agents: agents, D: D),
@@ -358,10 +347,10 @@ extension CutsetPlan {
     /// agents relabelled within each class in order of first appearance to the class's lowest
     /// members (the smallest in the odometer's order among those reached by permuting each class).
     /// `ordinal` itself when that relabelling leaves a cut node's capable agents.
-    func canonicalOrdinal(_ ordinal: Int, classOf: UnsafeMutablePointer<Int>, setIndex: (Int) -> Void,
+    func canonicalOrdinal(_ ordinal: Int, classOf: UnsafeMutablePointer<Int>,
                           idx: UnsafeMutablePointer<Int>, canonical: UnsafeMutablePointer<Int>) -> Int {
         let M = M, C = cut.count
-        setIndex(ordinal)
+        decode(ordinal, into: idx)
         var result = 0
         for j in 0..<C {
             let a = choice[choiceStart[j] &+ idx[j]]

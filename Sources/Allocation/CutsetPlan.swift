@@ -105,19 +105,10 @@ final class CutsetPlan: @unchecked Sendable {
         priced(prices, unary: unary, edge: edge)
         // The argmins are needed only for a traceback (the certificate reads the DP table alone).
         let argmin = traceback
-        // The cutset's assignments, numbered in the odometer's order (the last cut node fastest).
-        var count = 1
-        for j in 0..<C { count &*= choiceStart[j &+ 1] &- choiceStart[j] }
-        func setIndex(_ ordinal: Int) {
-            var r = ordinal
-            for j in stride(from: C - 1, through: 0, by: -1) {
-                let n = choiceStart[j &+ 1] &- choiceStart[j]
-                idx[j] = r % n; r /= n
-            }
-        }
+        let count = assignmentCount
         // Pruning (see `lowerBounds`): each assignment's key and margin, and the order to try them in.
         let bounds = count > 1 && prunable && prices.allSatisfy({ $0 >= 0 })
-            ? lowerBounds(count: count, setIndex: setIndex, idx: idx, unary: unary, edge: edge, agents: agents) : nil
+            ? lowerBounds(count: count, idx: idx, unary: unary, edge: edge, agents: agents) : nil
         var bestValue = Double.infinity, secondValue = Double.infinity
         var bestOrdinal = -1
         // The largest forest optimum folded so far: a lower bound on F∅.
@@ -125,9 +116,8 @@ final class CutsetPlan: @unchecked Sendable {
         var found = false
         for n in 0..<count {
             let ordinal = bounds.map { reverse ? $0.order[count - 1 - n] : $0.order[n] } ?? n
-            setIndex(ordinal)
-            if let bounds, forestMax > -.infinity,
-               bounds.key[ordinal] + forestMax - 1e-9 * (bounds.scale[ordinal] + abs(forestMax)) > (certify ? secondValue : bestValue) { continue }
+            decode(ordinal, into: idx)
+            if Self.bound(bounds, ordinal, forestMax) > (certify ? secondValue : bestValue) { continue }
             let constant = try condition(idx, unary: unary, edge: edge, agents: agents, D: D)
             let forest = try fold(D, edge: edge, best: best, bestAgent: bestAgent, argmin: argmin)
             forestMax = max(forestMax, forest)
@@ -192,12 +182,12 @@ final class CutsetPlan: @unchecked Sendable {
     /// increasing order of key (ties by number), the likeliest optimum first. On S2 most of the
     /// nine merger assignments are skipped. Returns each assignment's key, the scale of its terms
     /// (|constant| + savings) and the order.
-    func lowerBounds(count: Int, setIndex: (Int) -> Void, idx: UnsafeMutablePointer<Int>, unary: UnsafeMutablePointer<Double>,
-                             edge: UnsafeMutablePointer<Double>, agents: UnsafeMutablePointer<Int>) -> (key: [Double], scale: [Double], order: [Int]) {
+    func lowerBounds(count: Int, idx: UnsafeMutablePointer<Int>, unary: UnsafeMutablePointer<Double>,
+                     edge: UnsafeMutablePointer<Double>, agents: UnsafeMutablePointer<Int>) -> (key: [Double], scale: [Double], order: [Int]) {
         let S = S
         var key = [Double](repeating: 0, count: count), scale = key
         for ordinal in 0..<count {
-            setIndex(ordinal)
+            decode(ordinal, into: idx)
             let constant = cutConstant(idx, unary: unary, edge: edge, agents: agents,
                                        choice: choice.baseAddress!, choiceStart: choiceStart.baseAddress!)
             var savings = 0.0
@@ -211,6 +201,34 @@ final class CutsetPlan: @unchecked Sendable {
         }
         let order = (0..<count).sorted { key[$0] < key[$1] || (key[$0] == key[$1] && $0 < $1) }
         return (key, scale, order)
+    }
+
+    /// The cutset's assignments: the product of the cut nodes' numbers of capable agents (1 for a
+    /// tree), numbered in the odometer's order (the last cut node fastest).
+    var assignmentCount: Int {
+        var count = 1
+        for j in 0..<cut.count { count &*= choiceStart[j &+ 1] &- choiceStart[j] }
+        return count
+    }
+
+    /// Assignment `ordinal` (odometer order, see `assignmentCount`) as each cut node's index into
+    /// its capable agents, written into `idx`.
+    @inline(__always)
+    func decode(_ ordinal: Int, into idx: UnsafeMutablePointer<Int>) {
+        var r = ordinal
+        for j in stride(from: cut.count - 1, through: 0, by: -1) {
+            let n = choiceStart[j &+ 1] &- choiceStart[j]
+            idx[j] = r % n; r /= n
+        }
+    }
+
+    /// `lowerBounds`' bound on assignment `ordinal`'s total given the largest forest optimum folded
+    /// so far (its key plus `forestMax`, less a rounding margin); −∞ (prunes nothing) without
+    /// bounds or before any forest was folded.
+    @inline(__always)
+    static func bound(_ bounds: (key: [Double], scale: [Double], order: [Int])?, _ ordinal: Int, _ forestMax: Double) -> Double {
+        guard let bounds, forestMax > -.infinity else { return -.infinity }
+        return bounds.key[ordinal] + forestMax - 1e-9 * (bounds.scale[ordinal] + abs(forestMax))
     }
 
     /// The cutset set to its `idx` choices (written into `agents`): the cut nodes' unary terms
