@@ -38,6 +38,12 @@ public protocol Prior: Sendable {
     /// (1 − F(x))/f(x), the value-side rent: φ_value(x) = x − valueRatio(x).
     /// `+∞` where f(x) = 0.
     func valueRatio(_ x: Double) -> Double
+    /// A closed-form φ⁻¹(p) on `side`, or nil (the default). A kind returns one only when its
+    /// *computed* φ (`virtual(_:side:)` in floating point, not just the real function) is
+    /// non-decreasing over the doubles of its support; `VirtualCost` then finds φ̄'s inverse by
+    /// walking a few ulps from this guess instead of bisecting (same result, see
+    /// `VirtualCost.walkedBoundary`). The guess may be off by some ulps; it need not be exact.
+    func virtualInverseGuess(_ p: Double, side: Side) -> Double?
 }
 
 extension Prior {
@@ -49,6 +55,9 @@ extension Prior {
     public var breakpoints: [Double] { [] }
     /// Default: 1 − F(x) (cancels in the upper tail; kinds override it where they can).
     public func survival(_ x: Double) -> Double { 1 - cdf(x) }
+
+    /// Default: no closed-form inverse of φ (bisection finds it).
+    public func virtualInverseGuess(_ p: Double, side: Side) -> Double? { nil }
 
     /// Plain F/f; the zero-density test comes first so that 0/0 never happens.
     public func costRatio(_ x: Double) -> Double {

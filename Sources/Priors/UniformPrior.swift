@@ -20,4 +20,12 @@ public struct UniformPrior: Prior, Hashable {
     public func survival(_ x: Double) -> Double { x <= low ? 1 : (x >= high ? 0 : GSLDist.flatQ(x, low, high)) }
     /// low + p·(high − low) for p in [0, 1]; clamped to the support outside it.
     public func quantile(_ p: Double) -> Double { p <= 0 ? low : (p >= 1 ? high : GSLDist.flatPinv(p, low, high)) }
+    /// φ⁻¹(p): (p + low)/2 on the cost side (φ = 2c − low), (p + high)/2 on the value side
+    /// (φ = 2v − high). Why this kind may offer one: every step of its computed φ — x − low,
+    /// the divisions by the positive constants high − low and 1/(high − low) (GSL's flat CDF,
+    /// survival and density), the final x ± ratio — is a correctly rounded monotone operation,
+    /// so the computed φ is non-decreasing over the doubles, which `VirtualCost`'s ulp walk needs.
+    public func virtualInverseGuess(_ p: Double, side: Side) -> Double? {
+        side == .cost ? (p + low) / 2 : (p + high) / 2
+    }
 }
