@@ -92,6 +92,19 @@ struct OwnBidProfile: Sendable {
         }
     }
 
+    /// Whether the agent's payment is constant on every piece (threshold and second-price
+    /// payments, Myopic), not moved by its own bid as under pay-as-bid. Only such agents are
+    /// polished (`EquilibriumSolver.polish`): where the payment is the bid, the exact best
+    /// response sits just below a rival's bid and simultaneous best responses undercut each
+    /// other (pay-as-bid, S1/S4: mean largest relative ε 1.84 % → 16 % after one round).
+    /// The tolerance (1e-9 of the payment over the support's width) absorbs the rounding of the
+    /// slope fitted from two probes.
+    var paymentIgnoresBid: Bool {
+        guard let first = pieces.first, let last = pieces.last else { return true }
+        let width = last.high - first.low
+        return pieces.allSatisfy { abs($0.beta) * width <= 1e-9 * max(1, abs($0.alpha + $0.beta * $0.low)) }
+    }
+
     /// Whether the agent's bid matters at all between `a` and `b` in this profile: its workload
     /// or its payment differs (a type that loses at both, paid nothing, learns nothing here).
     func responds(between a: Double, and b: Double) -> Bool {

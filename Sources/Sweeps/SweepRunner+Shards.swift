@@ -36,6 +36,7 @@ extension SweepRunner {
             // Settings added later are named only when on, so specs that turn them off keep their hash.
             if c.adaptiveKnots { text += ",adaptive_knots" }
             if c.stratifiedCertificate { text += ",stratified_certificate" }
+            if c.polishRounds > 0 { text += ",final_polish:\(c.polishRounds)x\(c.polishSamples ?? 4 * c.samples)/\(c.polishCells ?? 8 * c.grid)" }
             text += "\n"
         }
         var h: UInt64 = 0xcbf2_9ce4_8422_2325

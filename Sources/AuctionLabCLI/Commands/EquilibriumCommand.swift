@@ -43,7 +43,11 @@ struct EquilibriumSolve: ParsableCommand {
         target bid changes the outcome in under --min-event-share of the profiles (a type that \
         almost never wins, whose sampled utility is flat) follows a line through the informed knots \
         below it. Steps decrease, and the reported strategy \
-        averages the iterates of the second half. A DSIC mechanism (star, vcg, homogeneous) \
+        averages the iterates of the second half. Then --polish-rounds (default 1) polish rounds: \
+        an agent whose payment never moved with its own bid (Myopic's, not pay-as-bid's) gets \
+        its exact sample-average best response, on fresh profiles (--polish-profiles, default \
+        4 × --profiles), at the midpoints of --polish-cells cells (default 8K) and the support's \
+        ends, made monotone, so a bid can jump between neighbouring types. A DSIC mechanism (star, vcg, homogeneous) \
         is not iterated: truthful bidding is reported and certified.
 
         The certificate, independent of the solver: fresh profiles from another seed stream \
@@ -106,6 +110,12 @@ struct EquilibriumSolve: ParsableCommand {
     @Flag(help: "After a quarter of the iterations, re-place each agent's knots on the part of its support whose types can still win, plus one at the top.") var adaptiveKnots = false
     @Flag(help: "Draw the certificate's ε profiles as two independent stratified designs (one per cross-fitting fold) instead of i.i.d.: less noise, conservative intervals.") var stratifiedCertificate = false
     @Flag(help: "After the certificate, print every agent's own types: the equilibrium bid, its utility, the best bid on the certificate's profiles and its gain (where the strategy is worst; table format only).") var perType = false
+    @Option(help: "Polish rounds after the iterations: an agent whose payment does not move with its own bid (Myopic's) gets its exact sample-average best response on a fine type grid (0: none).") var polishRounds = 1
+    @Option(help: "Profiles per agent of a polish round (default 4 × --profiles).") var polishProfiles: Int?
+    @Option(help: "Cells of a polish round's type grid (default 8 × --knots).") var polishCells: Int?
+    // The certificate's own-type count (default 2K+1), to check a strategy between the default
+    // types too (Myopic before the polish: mean largest relative ε 1.38 % at 19 types, 3.24 % at 61).
+    @Option(help: .hidden) var certificateTypes: Int?
     @Option(help: "Seed of all sampled profiles.") var seed: UInt64 = 1
     @Option(help: "Worker threads (the result does not depend on it).") var threads = ProcessInfo.processInfo.activeProcessorCount
     @OptionGroup var output: OutputOptions
@@ -136,6 +146,10 @@ struct EquilibriumSolve: ParsableCommand {
         if let c = certificateProfiles, c < EquilibriumConfig.minimumCertificateSamples {
             throw ValidationError("--certificate-profiles must be ≥ \(EquilibriumConfig.minimumCertificateSamples) (got \(c)): the certificate cross-fits two folds of profiles, and fewer give an ε too noisy to certify anything")
         }
+        if polishRounds < 0 { throw ValidationError("--polish-rounds must be ≥ 0 (got \(polishRounds))") }
+        if let p = polishProfiles, p < 1 { throw ValidationError("--polish-profiles must be ≥ 1 (got \(p))") }
+        if let c = polishCells, !(1...100_000).contains(c) { throw ValidationError("--polish-cells must be between 1 and 100000 (got \(c))") }
+        if let t = certificateTypes, !(2...100_000).contains(t) { throw ValidationError("--certificate-types must be between 2 and 100000 (got \(t))") }
         if !(annealing > 0 && annealing <= 1) { throw ValidationError("--annealing must be in (0, 1] (got \(annealing))") }
         if !(stopTolerance >= 0 && stopTolerance.isFinite) { throw ValidationError("--stop-tolerance must be a finite number ≥ 0 (got \(stopTolerance))") }
         if !(minEventShare >= 0 && minEventShare <= 1) { throw ValidationError("--min-event-share must be in [0, 1] (got \(minEventShare))") }
@@ -152,6 +166,10 @@ struct EquilibriumSolve: ParsableCommand {
                                        annealing: annealing, symmetric: !asymmetric, warmStart: warmStart)
         settings.adaptiveKnots = adaptiveKnots
         settings.stratifiedCertificate = stratifiedCertificate
+        settings.polishRounds = polishRounds
+        settings.polishSamples = polishProfiles
+        settings.polishCells = polishCells
+        settings.certificateTypes = certificateTypes
         let config = settings
         let start = Date()
         // Progress only when stderr is a terminal (a redirected or captured run stays clean).

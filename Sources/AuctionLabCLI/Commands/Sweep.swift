@@ -27,7 +27,7 @@ struct Sweep: ParsableCommand {
         function (one equilibrium per trial from that trial's priors; settings \
         in an optional `equilibrium:` block: grid, end_knot, samples, \
         iterations, damping, temperature, target, certificate_samples, certificate_max_samples, and \
-        reference with reference_samples, reference_iterations, polish_iterations, polish_step_offset; \
+        final_polish, reference with reference_samples, reference_iterations, polish_iterations, polish_step_offset; \
         the Equilibrium module's article ComputingAnEquilibrium explains them); its rows carry the ε-certificate \
         (trials.csv: epsilon, relative_epsilon, converged, …) and STAR's savings \
         are also taken against it. See Experiments/table1-equilibrium.yaml.
