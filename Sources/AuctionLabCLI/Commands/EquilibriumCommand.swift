@@ -110,6 +110,7 @@ struct EquilibriumSolve: ParsableCommand {
     @Flag(help: "After a quarter of the iterations, re-place each agent's knots on the part of its support whose types can still win, plus one at the top.") var adaptiveKnots = false
     @Flag(help: "Draw the certificate's ε profiles as two independent stratified designs (one per cross-fitting fold) instead of i.i.d.: less noise, conservative intervals.") var stratifiedCertificate = false
     @Flag(help: "After the certificate, print every agent's own types: the equilibrium bid, its utility, the best bid on the certificate's profiles and its gain (where the strategy is worst; table format only).") var perType = false
+    @Flag(help: "Jacobi best response: every agent responds to the previous iteration's strategies (default: Gauss–Seidel, agents in turn against the latest ones).") var jacobi = false
     @Option(help: "Polish rounds after the iterations: an agent whose payment does not move with its own bid (Myopic's) gets its exact sample-average best response on a fine type grid (0: none).") var polishRounds = 1
     @Option(help: "Profiles per agent of a polish round (default 4 × --profiles).") var polishProfiles: Int?
     @Option(help: "Cells of a polish round's type grid (default 8 × --knots).") var polishCells: Int?
@@ -169,6 +170,7 @@ struct EquilibriumSolve: ParsableCommand {
         settings.polishRounds = polishRounds
         settings.polishSamples = polishProfiles
         settings.polishCells = polishCells
+        settings.gaussSeidel = !jacobi
         settings.certificateTypes = certificateTypes
         let config = settings
         let start = Date()
