@@ -116,8 +116,8 @@ final class CutsetPlan: @unchecked Sendable {
         var found = false
         for n in 0..<count {
             let ordinal = bounds.map { reverse ? $0.order[count - 1 - n] : $0.order[n] } ?? n
-            decode(ordinal, into: idx)
             if Self.bound(bounds, ordinal, forestMax) > (certify ? secondValue : bestValue) { continue }
+            decode(ordinal, into: idx)
             let constant = try condition(idx, unary: unary, edge: edge, agents: agents, D: D)
             let forest = try fold(D, edge: edge, best: best, bestAgent: bestAgent, argmin: argmin)
             forestMax = max(forestMax, forest)

@@ -74,6 +74,10 @@ public struct EquilibriumConfig: Sendable {
     /// Cells of a polish round's type grid (their midpoints and the support's two ends); nil: 8K.
     /// Why 8K: 2K, 4K and 8K cells gave 1.58, 0.30 and 0.01 % (K 9, see `polish`); 16K no better.
     public var polishCells: Int?
+    /// Profiles per agent of a polish round as used: `polishSamples`, else 4 × `samples`.
+    public var polishSampleCount: Int { polishSamples ?? 4 * samples }
+    /// Cells of a polish round's type grid as used: `polishCells`, else 8 × `grid`.
+    public var polishCellCount: Int { polishCells ?? 8 * grid }
     /// Gauss–Seidel updates: within an iteration the representatives update one after another
     /// (agent order), each best-responding on profiles in which the agents updated before it
     /// already bid their new strategies; false: Jacobi (every agent responds to the previous

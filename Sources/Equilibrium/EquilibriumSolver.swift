@@ -101,10 +101,8 @@ public enum EquilibriumSolver {
                 // Jacobi: every agent's profiles now, against `current`. Gauss–Seidel: each
                 // representative's profiles in the loop below, against `latest` (see
                 // `EquilibriumConfig.gaussSeidel`); appended in agent order, so `offset` holds.
-                var perAgent: [OwnBidProfile] = config.gaussSeidel ? [] : try IndexedResults.map(count: offset[m], threads: config.threads) { k -> OwnBidProfile in
-                    let i = offset.lastIndex { $0 <= k }!, p = k - offset[i]
-                    let inst = profileInstance(instance, strategies: current, costs: costs[i][p])
-                    return try OwnBidProfile(mechanism, instance: inst, agent: i, range: ends[i].0...ends[i].1, options: config.options)
+                var perAgent: [OwnBidProfile] = config.gaussSeidel ? [] : try (0..<m).flatMap { i in
+                    try ownBidProfiles(mechanism, instance: instance, agent: i, against: current, costs: costs[i], range: ends[i], config: config)
                 }
                 runs += perAgent.reduce(0) { $0 + $1.runs }
                 // The strategies in force as the loop goes: `current` with the agents already
@@ -126,11 +124,7 @@ public enum EquilibriumSolver {
                         continue
                     }
                     if config.gaussSeidel {
-                        let others = latest
-                        let part = try IndexedResults.map(count: count[i], threads: config.threads) { p -> OwnBidProfile in
-                            try OwnBidProfile(mechanism, instance: profileInstance(instance, strategies: others, costs: costs[i][p]),
-                                              agent: i, range: ends[i].0...ends[i].1, options: config.options)
-                        }
+                        let part = try ownBidProfiles(mechanism, instance: instance, agent: i, against: latest, costs: costs[i], range: ends[i], config: config)
                         perAgent += part
                         runs += part.reduce(0) { $0 + $1.runs }
                     }
@@ -250,10 +244,10 @@ public enum EquilibriumSolver {
     static func polish(_ mechanism: any Mechanism, instance: Instance, strategies start: [BidFunction], representative: [Int],
                        agents: Set<Int>, ends: [(Double, Double)], config: EquilibriumConfig) throws -> (strategies: [BidFunction], runs: Int) {
         let m = instance.agentCount
-        let n = config.polishSamples ?? 4 * config.samples
+        let n = config.polishSampleCount
         let count = (0..<m).map { i in agents.contains(i) ? n * representative.filter { $0 == i }.count : 0 }
         let offset = count.reduce(into: [0]) { $0.append($0.last! + $1) }
-        let cells = config.polishCells ?? 8 * config.grid
+        let cells = config.polishCellCount
         var strategies = start
         var runs = 0
         for r in 1...config.polishRounds {
@@ -262,10 +256,8 @@ public enum EquilibriumSolver {
             let costs = (0..<m).map { i in
                 count[i] > 0 ? stratifiedCosts(instance, count: count[i], seed: SplitMix64.derive(master: roundSeed, index: UInt64(i)), salt: polishSalt) : []
             }
-            let perAgent = try IndexedResults.map(count: offset[m], threads: config.threads) { k -> OwnBidProfile in
-                let i = offset.lastIndex { $0 <= k }!, p = k - offset[i]
-                return try OwnBidProfile(mechanism, instance: profileInstance(instance, strategies: current, costs: costs[i][p]),
-                                         agent: i, range: ends[i].0...ends[i].1, options: config.options)
+            let perAgent = try (0..<m).flatMap { i in
+                try ownBidProfiles(mechanism, instance: instance, agent: i, against: current, costs: costs[i], range: ends[i], config: config)
             }
             runs += perAgent.reduce(0) { $0 + $1.runs }
             var next: [BidFunction] = []
@@ -292,6 +284,18 @@ public enum EquilibriumSolver {
             strategies = next
         }
         return (strategies, runs)
+    }
+
+    /// Agent i's own-bid profiles (`OwnBidProfile`), one per cost vector of `costs`, with every
+    /// other agent bidding its strategy in `strategies` at its cost there; the profiles run in
+    /// parallel, results stored by index (the same for any thread count). Shared by the damped
+    /// iterations (both update orders), `polish` and the certificate.
+    static func ownBidProfiles(_ mechanism: any Mechanism, instance: Instance, agent i: Int, against strategies: [BidFunction],
+                               costs: [[Double]], range: (Double, Double), config: EquilibriumConfig) throws -> [OwnBidProfile] {
+        try IndexedResults.map(count: costs.count, threads: config.threads) { p -> OwnBidProfile in
+            try OwnBidProfile(mechanism, instance: profileInstance(instance, strategies: strategies, costs: costs[p]),
+                              agent: i, range: range.0...range.1, options: config.options)
+        }
     }
 
     /// For each agent, the first agent interchangeable with it: the same prior, tier and ρ (so the
@@ -452,10 +456,7 @@ public enum EquilibriumSolver {
                              costs: [[Double]], types: [Double], bidCount: Int, ends: (Double, Double),
                              config: EquilibriumConfig, record: ((TypeGain) -> Void)? = nil) throws -> AgentCertificate {
         let n = costs.count, typeCount = types.count
-        let profiles = try IndexedResults.map(count: n, threads: config.threads) { p -> OwnBidProfile in
-            try OwnBidProfile(mechanism, instance: profileInstance(instance, strategies: strategies, costs: costs[p]),
-                              agent: i, range: ends.0...ends.1, options: config.options)
-        }
+        let profiles = try ownBidProfiles(mechanism, instance: instance, agent: i, against: strategies, costs: costs, range: ends, config: config)
         let folds = [stride(from: 0, to: n, by: 2).map { $0 }, stride(from: 1, to: n, by: 2).map { $0 }]
         let eqBids = types.map { strategies[i].bid($0) }
         let grid = evenGrid(ends.0, ends.1, bidCount)

@@ -36,7 +36,10 @@ extension SweepRunner {
             // Settings added later are named only when on, so specs that turn them off keep their hash.
             if c.adaptiveKnots { text += ",adaptive_knots" }
             if c.stratifiedCertificate { text += ",stratified_certificate" }
-            if c.polishRounds > 0 { text += ",final_polish:\(c.polishRounds)x\(c.polishSamples ?? 4 * c.samples)/\(c.polishCells ?? 8 * c.grid)" }
+            if c.polishRounds > 0 { text += ",final_polish:\(c.polishRounds)x\(c.polishSampleCount)/\(c.polishCellCount)" }
+            // Gauss–Seidel became the default after sweeps had run with Jacobi: naming it keeps a
+            // resumed run from mixing rows of the two solvers under one hash.
+            if c.gaussSeidel { text += ",gauss_seidel" }
             text += "\n"
         }
         var h: UInt64 = 0xcbf2_9ce4_8422_2325

@@ -37,8 +37,7 @@ struct AdaptiveKnotsTests {
     @Test("knots move only for an agent never paid more than its bid: pay-as-bid yes, Myopic's second price no")
     func paysAtMostBidGate() throws {
         // Three agents on one node; agent 0 bids low enough to win against the others' bids.
-        let agents = (0..<3).map { AgentSpec(id: "a\($0)", tier: 1, rho: 0, bid: [1.2, 1.6, 1.8][$0], prior: .uniform(low: 1, high: 2)) }
-        let inst = try Instance(spec: InstanceSpec(agents: agents, nodes: [NodeSpec(id: "v", difficulty: 1, inputTokens: 0, outputTokens: 1)], edges: []))
+        let inst = try oneNodeThreeBids()
         let firstPrice = try OwnBidProfile(PayAsBid(), instance: inst, agent: 0, range: 1...2, options: .init())
         #expect(firstPrice.paysAtMostBid)
         // Agent 0's workload changes where it stops undercutting the lowest rival bid, 1.6.

@@ -15,6 +15,12 @@ func singleNode(_ n: Int, prior: PriorSpec, bid: Double) throws -> Instance {
                                            edges: []))
 }
 
+/// Three agents U[1, 2] on one node bidding 1.2, 1.6 and 1.8: agent 0 wins, the runner-up bids 1.6.
+func oneNodeThreeBids() throws -> Instance {
+    let agents = (0..<3).map { AgentSpec(id: "a\($0)", tier: 1, rho: 0, bid: [1.2, 1.6, 1.8][$0], prior: .uniform(low: 1, high: 2)) }
+    return try Instance(spec: InstanceSpec(agents: agents, nodes: [NodeSpec(id: "v", difficulty: 1, inputTokens: 0, outputTokens: 1)], edges: []))
+}
+
 /// Composite Simpson on [a, b] with `m` (even) panels — written here so the reference bid
 /// function does not share any numerics with the library (no GSL).
 func simpson(_ f: (Double) -> Double, _ a: Double, _ b: Double, panels m: Int = 400) -> Double {

@@ -12,15 +12,9 @@ import Workflows
 /// `certify`, which draws its own profiles and runs the mechanism directly.
 @Suite("Equilibrium: the final polish of bid-independent payments")
 struct PolishTests {
-    /// Three agents on one node, agent 0 bidding low enough to win.
-    static func oneNode() throws -> Instance {
-        let agents = (0..<3).map { AgentSpec(id: "a\($0)", tier: 1, rho: 0, bid: [1.2, 1.6, 1.8][$0], prior: .uniform(low: 1, high: 2)) }
-        return try Instance(spec: InstanceSpec(agents: agents, nodes: [NodeSpec(id: "v", difficulty: 1, inputTokens: 0, outputTokens: 1)], edges: []))
-    }
-
     @Test("the gate: Myopic's payment ignores the winner's bid (the runner-up's bid), pay-as-bid's is the bid")
     func gate() throws {
-        let inst = try Self.oneNode()
+        let inst = try oneNodeThreeBids()
         let myopic = try OwnBidProfile(Myopic(), instance: inst, agent: 0, range: 1...2, options: .init())
         #expect(myopic.paymentIgnoresBid)
         // Written out: below the runner-up's bid 1.6 agent 0 wins and is paid 1.6 whatever it bids.
