@@ -14,7 +14,7 @@ import Workflows
 /// bids in [c, hi] (averaged over the second half's iterations) gives a logit-smoothed best
 /// response (uninformed knots follow the informed ones, `extrapolateUninformed`), the knot moves
 /// toward it (bids below cost allowed, clamped to the support) by a decreasing damped step, and a running maximum keeps
-/// the strategy monotone; the reported strategy is the mean of the second half's iterates. The
+/// the strategy monotone; the reported strategy is the mean of the last iterates (`averagingShare`: the second half by default). The
 /// representatives update in agent order, each against the others' latest strategies
 /// (`EquilibriumConfig.gaussSeidel`; with Jacobi all from the previous iteration's); an agent's
 /// profiles run in parallel with results stored by index: output is identical for any thread
@@ -60,7 +60,7 @@ public enum EquilibriumSolver {
         var history: [IterationRecord] = []
         var runs = 0
         if !mechanism.claimsTruthful {
-            // Polyak–Ruppert: the reported strategy is the mean of the iterates of the second half,
+            // Polyak–Ruppert: the reported strategy is the mean of the iterates of the last `averagingShare` (default: the second half),
             // which averages out the sampling noise of each iteration's best response.
             var sum = knots.map { Array(repeating: 0.0, count: $0.count) }
             // Per agent and knot: the utility on the knot's candidate bids, averaged over the
@@ -187,10 +187,14 @@ public enum EquilibriumSolver {
                             events[j] = Array(repeating: 0, count: grid.count)
                         }
                     }
+                    // Iterates on the old knots cannot be averaged with ones on the new knots: the
+                    // average restarts here (it can have begun only when `averagingShare` > 3/4).
+                    sum = knots.map { Array(repeating: 0.0, count: $0.count) }
+                    averaged = 0
                 }
                 if worst <= config.stopTolerance { averaged = 0; break }
-                if 2 * t > config.iterations {
-                    for i in 0..<m { for k in sum[i].indices { sum[i][k] += next[i].bids[k] } }
+                if Double(t) > (1 - config.averagingShare) * Double(config.iterations) {
+                    for i in 0..<m { for k in sum[i].indices { sum[i][k] += strategies[i].bids[k] } }
                     averaged += 1
                 }
             }

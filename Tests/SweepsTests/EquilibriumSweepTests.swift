@@ -107,6 +107,15 @@ struct EquilibriumSweepTests {
         }
         #expect(try hash("") == hash("equilibrium: {damping: 0.5}\n"))
         #expect(try hash("") != hash("equilibrium: {damping: 0.3}\n"))
+        // The annealing share (default 0.1) is named in the hash: a constant temperature is another spec.
+        #expect(try hash("") == hash("equilibrium: {annealing: 0.1}\n"))
+        #expect(try hash("") != hash("equilibrium: {annealing: 1}\n"))
+        #expect(message(base + "mechanisms: [star, pay-as-bid@equilibrium]\nequilibrium: {annealing: 0}\n").contains("equilibrium.annealing"))
+        #expect(message(base + "mechanisms: [star, pay-as-bid@equilibrium]\nequilibrium: {annealing: 2}\n").contains("equilibrium.annealing"))
+        // The averaging window likewise (default 0.75; 0.5 is the solver's own default).
+        #expect(try hash("") == hash("equilibrium: {averaging: 0.75}\n"))
+        #expect(try hash("") != hash("equilibrium: {averaging: 0.5}\n"))
+        #expect(message(base + "mechanisms: [star, pay-as-bid@equilibrium]\nequilibrium: {averaging: 0}\n").contains("equilibrium.averaging"))
         #expect(message(base + "mechanisms: [star, pay-as-bid@equilibrium]\n").contains("played at equilibrium"))
     }
 }

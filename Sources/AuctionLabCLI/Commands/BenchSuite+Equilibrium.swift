@@ -21,7 +21,9 @@ extension BenchSuite {
         var settings = EquilibriumSettings().config
         settings.seed = seed
         print("AuctionLab bench — equilibrium: pay-as-bid and Myopic on \(topologies.joined(separator: ", ")) at the sweep's default settings " +
-              "(K \(settings.grid), N \(settings.samples), T ≤ \(settings.iterations), \(settings.certificateSamples ?? 0) certificate profiles, " +
+              "(K \(settings.grid), N \(settings.samples), T ≤ \(settings.iterations), temperature \(settings.temperature) annealed to ×\(settings.annealing), " +
+              "the last \(Int((100 * settings.averagingShare).rounded())) % of the iterates averaged, \(settings.certificateSamples ?? 0) certificate profiles " +
+              "(up to \(settings.certificateMaxSamples ?? 0) for a noisy agent), " +
               "one thread), seed \(seed); × divides by one truthful pay-as-bid run on the same instance")
         var rows: [[String]] = []
         var total = 0.0

@@ -43,7 +43,7 @@ struct EquilibriumSolve: ParsableCommand {
         target bid changes the outcome in under --min-event-share of the profiles (a type that \
         almost never wins, whose sampled utility is flat) follows a line through the informed knots \
         below it. Steps decrease, and the reported strategy \
-        averages the iterates of the second half. Then --polish-rounds (default 1) polish rounds: \
+        averages the last --averaging share of the iterates (default: the second half; a sweep: the last 75 %, with N 400, T 30 and the temperature annealed to a tenth, --annealing 0.1). Then --polish-rounds (default 1) polish rounds: \
         an agent whose payment never moved with its own bid (Myopic's, not pay-as-bid's) gets \
         its exact sample-average best response, on fresh profiles (--polish-profiles, default \
         4 × --profiles), at the midpoints of --polish-cells cells (default 8K) and the support's \
@@ -104,6 +104,7 @@ struct EquilibriumSolve: ParsableCommand {
     @Option(help: "Share of the sampled profiles in which a knot's target bid must change its outcome (vs bidding the top) for the knot to follow its own best response; below it, it follows a line through the informed knots below (0: off).") var minEventShare = 0.01
     @Option(help: "Stop once the solver's in-sample relative ε is at most this (0: run every iteration).") var stopTolerance = 1e-3
     @Option(help: "Annealing: the last iteration's temperature as a share of the first's (0 < a ≤ 1; 1: constant).") var annealing = 1.0
+    @Option(help: "Share of the last iterations whose iterates the reported strategy averages (0 < s ≤ 1; a sweep uses 0.75).") var averaging = 0.5
     @Flag(help: "Start from the first-price shading c + (hi − c)/n (n: agents of the same or a higher tier) instead of truthful bids.") var warmStart = false
     @Flag(help: "Solve every agent separately, even agents with the same prior, tier and ρ (by default they share one strategy).") var asymmetric = false
     @Flag(help: "First knot at the support's lower end (helps where the lowest types' bids jump, as on S4; hurts one-node first price).") var endKnot = false
@@ -152,6 +153,7 @@ struct EquilibriumSolve: ParsableCommand {
         if let c = polishCells, !(1...100_000).contains(c) { throw ValidationError("--polish-cells must be between 1 and 100000 (got \(c))") }
         if let t = certificateTypes, !(2...100_000).contains(t) { throw ValidationError("--certificate-types must be between 2 and 100000 (got \(t))") }
         if !(annealing > 0 && annealing <= 1) { throw ValidationError("--annealing must be in (0, 1] (got \(annealing))") }
+        if !(averaging > 0 && averaging <= 1) { throw ValidationError("--averaging must be in (0, 1] (got \(averaging))") }
         if !(stopTolerance >= 0 && stopTolerance.isFinite) { throw ValidationError("--stop-tolerance must be a finite number ≥ 0 (got \(stopTolerance))") }
         if !(minEventShare >= 0 && minEventShare <= 1) { throw ValidationError("--min-event-share must be in [0, 1] (got \(minEventShare))") }
         if knots > 1_000 { throw ValidationError("--knots must be at most 1000 (got \(knots))") }
@@ -172,6 +174,7 @@ struct EquilibriumSolve: ParsableCommand {
         settings.polishCells = polishCells
         settings.gaussSeidel = !jacobi
         settings.certificateTypes = certificateTypes
+        settings.averagingShare = averaging
         let config = settings
         let start = Date()
         // Progress only when stderr is a terminal (a redirected or captured run stays clean).

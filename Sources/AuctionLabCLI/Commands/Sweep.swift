@@ -26,7 +26,7 @@ struct Sweep: ParsableCommand {
         BASE when every agent bids its computed Bayes–Nash equilibrium bid \
         function (one equilibrium per trial from that trial's priors; settings \
         in an optional `equilibrium:` block: grid, end_knot, samples, \
-        iterations, damping, temperature, target, certificate_samples, certificate_max_samples, and \
+        iterations, damping, temperature, annealing, averaging, target, certificate_samples, certificate_max_samples, and \
         final_polish, reference with reference_samples, reference_iterations, polish_iterations, polish_step_offset; \
         the Equilibrium module's article ComputingAnEquilibrium explains them); its rows carry the ε-certificate \
         (trials.csv: epsilon, relative_epsilon, converged, …) and STAR's savings \
