@@ -132,7 +132,9 @@ struct OutputLockTests {
         let root = try scratch("lock")
         defer { try? FileManager.default.removeItem(at: root) }
         let shared = root.appendingPathComponent("shared").path, solo = root.appendingPathComponent("solo").path
-        let long = ["sweep", "Experiments/table1.yaml", "--trials", "3", "--threads", "1"]
+        // Long enough (≈ 1.5 s in a debug build) that the first still holds the lock while the second starts:
+        // with 3 trials (0.3 s) it sometimes finished first on a loaded CI machine, and the second then ran.
+        let long = ["sweep", "Experiments/table1.yaml", "--trials", "40", "--threads", "1"]
         let first = try CLI.start(long + ["--out", shared])
         let soloRun = try CLI.start(long + ["--out", solo])
         // Wait until the first run owns the folder, then start a different spec there.
