@@ -1,10 +1,15 @@
 import ArgumentParser
 import Equilibrium
+import Experiments
 import Foundation
 import LabIO
 import Mechanisms
 import Studies
 import Workflows
+
+/// A sweep's default solver settings (`EquilibriumSettings` with no key set), quoted in the help
+/// texts below so they cannot drift from what a sweep runs.
+private let sweepSolver = EquilibriumSettings().config
 
 /// `auctionlab equilibrium`: approximate Bayes–Nash equilibria with ε-certificates.
 struct EquilibriumCommand: ParsableCommand {
@@ -43,7 +48,7 @@ struct EquilibriumSolve: ParsableCommand {
         target bid changes the outcome in under --min-event-share of the profiles (a type that \
         almost never wins, whose sampled utility is flat) follows a line through the informed knots \
         below it. Steps decrease, and the reported strategy \
-        averages the last --averaging share of the iterates (default: the second half; a sweep: the last 75 %, with N 400, T 30 and the temperature annealed to a tenth, --annealing 0.1). Then --polish-rounds (default 1) polish rounds: \
+        averages the last --averaging share of the iterates (default: the second half; a sweep: the last \(sweepSolver.averagingShare), with --profiles \(sweepSolver.samples), --iterations \(sweepSolver.iterations), --temperature \(sweepSolver.temperature) and --annealing \(sweepSolver.annealing)). Then --polish-rounds (default 1) polish rounds: \
         an agent whose payment never moved with its own bid (Myopic's, not pay-as-bid's) gets \
         its exact sample-average best response, on fresh profiles (--polish-profiles, default \
         4 × --profiles), at the midpoints of --polish-cells cells (default 8K) and the support's \
@@ -104,7 +109,7 @@ struct EquilibriumSolve: ParsableCommand {
     @Option(help: "Share of the sampled profiles in which a knot's target bid must change its outcome (vs bidding the top) for the knot to follow its own best response; below it, it follows a line through the informed knots below (0: off).") var minEventShare = 0.01
     @Option(help: "Stop once the solver's in-sample relative ε is at most this (0: run every iteration).") var stopTolerance = 1e-3
     @Option(help: "Annealing: the last iteration's temperature as a share of the first's (0 < a ≤ 1; 1: constant).") var annealing = 1.0
-    @Option(help: "Share of the last iterations whose iterates the reported strategy averages (0 < s ≤ 1; a sweep uses 0.75).") var averaging = 0.5
+    @Option(help: "Share of the last iterations whose iterates the reported strategy averages (0 < s ≤ 1; a sweep uses \(sweepSolver.averagingShare)).") var averaging = 0.5
     @Flag(help: "Start from the first-price shading c + (hi − c)/n (n: agents of the same or a higher tier) instead of truthful bids.") var warmStart = false
     @Flag(help: "Solve every agent separately, even agents with the same prior, tier and ρ (by default they share one strategy).") var asymmetric = false
     @Flag(help: "First knot at the support's lower end (helps where the lowest types' bids jump, as on S4; hurts one-node first price).") var endKnot = false
