@@ -243,6 +243,26 @@ public struct SweepRunner: Sendable {
         return (0..<itemCount).flatMap { done[$0]! }
     }
 
+    /// The instance a trial plays on `topology` at parameter point `point` (the mechanisms' bids
+    /// are the trial's drawn costs), so one trial can be re-run alone, e.g. its equilibrium with
+    /// other solver settings (`auctionlab sweep SPEC --instance S3/18`).
+    /// - Throws: a `FieldError` naming `topology`, `trial` or `point` when it is not in the spec.
+    public func trialInstance(topology name: String, trial: Int, point: Int = 0) throws -> InstanceSpec {
+        guard let t = topologies.firstIndex(where: { $0.name == name }) else {
+            throw FieldError(field: "topology", reason: "\"\(name)\" is not one of the spec's topologies (\(topologies.map(\.name).joined(separator: ", ")))")
+        }
+        guard trial >= 0 && trial < spec.trials else { throw FieldError(field: "trial", reason: "must be in 0…\(spec.trials - 1) (got \(trial))") }
+        guard point >= 0 && point < points.count else { throw FieldError(field: "point", reason: "must be in 0…\(points.count - 1) (got \(point))") }
+        return PaperMarket.sample(topology: topologies[t], parameters: points[point], seed: seed(trial: trial), market: market).spec
+    }
+
+    /// The solver seed of the equilibrium of mechanism entry `entry` (its position in the spec's
+    /// `mechanisms`) on trial `trial`: with the spec's `equilibrium:` settings it reproduces that
+    /// row's equilibrium alone (`auctionlab equilibrium solve TRIAL.json --settings SPEC --seed S`).
+    public func equilibriumSeed(trial: Int, entry: Int) -> UInt64 {
+        SplitMix64.derive(master: seed(trial: trial), index: 0xE9_0000 + UInt64(entry))
+    }
+
     func runItem(_ item: Item, parameters: [String: Double]) throws -> [TrialRow] {
         let topo = topologies[item.topology]
         let seed = seed(trial: item.trial)
@@ -272,7 +292,7 @@ public struct SweepRunner: Sendable {
                     }
                     start = EquilibriumSolver.carry(reference, to: inst)
                 }
-                let playSeed = SplitMix64.derive(master: seed, index: 0xE9_0000 + UInt64(j))
+                let playSeed = equilibriumSeed(trial: item.trial, entry: j)
                 let play = try atEq.play(inst, seed: playSeed, start: start, warmIterations: settings.polish, warmStepOffset: settings.polishOffset)
                 o = play.outcome
                 paid = o.totalPayment

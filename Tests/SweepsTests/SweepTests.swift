@@ -4,6 +4,7 @@ import TestSupport
 @testable import Experiments
 @testable import Sweeps
 import LabIO
+import Workflows
 
 @Suite("Experiments: reproducible sweeps")
 struct SweepTests {
@@ -204,5 +205,39 @@ struct SweepTests {
         }
         #expect(Shell.quote("a/b-c.yaml") == "a/b-c.yaml")
         #expect(Shell.quote("it's here") == "'it'\\''s here'")
+    }
+}
+
+@Suite("Experiments: one trial's instance")
+struct TrialInstanceTests {
+    @Test("the instance of trial k on a topology reproduces that trial's rows when run alone; bad names are refused")
+    func trialInstanceReproducesRows() throws {
+        let spec = try ExperimentSpec.parse("""
+        name: alone
+        topologies: [S2, S4]
+        mechanisms: [star, myopic]
+        trials: 4
+        seed: 11
+        """, file: "inline.yaml")
+        let runner = try SweepRunner(spec: spec, topologyDirectory: SweepTests.topologies)
+        let rows = try runner.run(threads: 1)
+        for topo in ["S2", "S4"] {
+            for trial in [0, 3] {
+                let ispec = try runner.trialInstance(topology: topo, trial: trial)
+                let inst = try Instance(spec: ispec)
+                let a = runner.market.assumed
+                for (j, mech) in runner.mechanisms.enumerated() {
+                    let row = rows.first { $0.topology == topo && $0.trial == trial && $0.mechanism == spec.mechanisms[j] }!
+                    let paid = try a.run(mech, on: inst, spec: ispec).paid
+                    // Rows are in $ (the market's prices are per million tokens, times its payment scale).
+                    #expect(abs(paid / 1e6 * a.scale - row.totalPayment) <= 1e-12 * max(1, abs(row.totalPayment)), "\(topo) trial \(trial) \(mech.name)")
+                }
+            }
+        }
+        // A different trial is a different market.
+        #expect(try runner.trialInstance(topology: "S2", trial: 0) != runner.trialInstance(topology: "S2", trial: 1))
+        #expect(throws: FieldError.self) { try runner.trialInstance(topology: "S9", trial: 0) }
+        #expect(throws: FieldError.self) { try runner.trialInstance(topology: "S2", trial: 4) }
+        #expect(throws: FieldError.self) { try runner.trialInstance(topology: "S2", trial: 0, point: 1) }
     }
 }

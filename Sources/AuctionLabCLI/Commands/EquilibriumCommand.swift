@@ -96,6 +96,9 @@ struct EquilibriumSolve: ParsableCommand {
           auctionlab equilibrium solve $S --mechanism pay-as-bid --format csv > bids.csv
               (CSV agent,cost,bid: the knots of every agent's bid function)
           auctionlab equilibrium solve $S --mechanism myopic --knots 7 --format json
+          auctionlab equilibrium solve $S --mechanism pay-as-bid --settings Experiments/table1-equilibrium.yaml
+              (the sweep's solver settings; with `auctionlab sweep SPEC --instance S3/18 > t.json` and
+              the --seed that command prints, `solve t.json` reproduces that trial's row)
         """)
 
     @Argument(help: "Instance JSON file (its bids are ignored: costs are drawn from the priors).") var instance: String
@@ -123,6 +126,8 @@ struct EquilibriumSolve: ParsableCommand {
     // The certificate's own-type count (default 2K+1), to check a strategy between the default
     // types too (Myopic before the polish: mean largest relative ε 1.38 % at 19 types, 3.24 % at 61).
     @Option(help: .hidden) var certificateTypes: Int?
+    @Option(name: .customLong("settings"), help: ArgumentHelp("Solve with the `equilibrium:` settings of this experiment spec (YAML), as its sweep does (its defaults where it has none), instead of the solver flags; --seed, --threads and the output flags still apply.", valueName: "SPEC"))
+    var settingsFile: String?
     @Option(help: "Seed of all sampled profiles.") var seed: UInt64 = 1
     @Option(help: "Worker threads (the result does not depend on it).") var threads = ProcessInfo.processInfo.activeProcessorCount
     @OptionGroup var output: OutputOptions
@@ -144,6 +149,23 @@ struct EquilibriumSolve: ParsableCommand {
             throw ValidationError("--mechanism is required (one of \(MechanismRegistry.names.joined(separator: ", ")))")
         }
         _ = try output.resolved(.table, supported: [.table, .json, .csv])
+        if settingsFile != nil {
+            // The spec replaces the solver flags, so one given beside it would be ignored: refuse.
+            // The flags' defaults, read from a parse without them (not restated here).
+            let d = try Self.parse([instance, "--mechanism", mechanism ?? ""])
+            let set: [(String, Bool)] = [("--knots", knots != d.knots), ("--profiles", profiles != d.profiles), ("--iterations", iterations != d.iterations),
+                                         ("--damping", damping != d.damping), ("--temperature", temperature != d.temperature),
+                                         ("--certificate-profiles", certificateProfiles != nil), ("--min-event-share", minEventShare != d.minEventShare),
+                                         ("--stop-tolerance", stopTolerance != d.stopTolerance), ("--annealing", annealing != d.annealing),
+                                         ("--averaging", averaging != d.averaging), ("--warm-start", warmStart), ("--asymmetric", asymmetric),
+                                         ("--end-knot", endKnot), ("--adaptive-knots", adaptiveKnots), ("--stratified-certificate", stratifiedCertificate),
+                                         ("--jacobi", jacobi), ("--polish-rounds", polishRounds != d.polishRounds),
+                                         ("--polish-profiles", polishProfiles != nil), ("--polish-cells", polishCells != nil)]
+            let clash = set.filter(\.1).map(\.0)
+            if !clash.isEmpty {
+                throw ValidationError("--settings takes every solver setting from the spec; drop \(clash.joined(separator: ", ")) (or edit the spec's equilibrium: block)")
+            }
+        }
         if knots < 2 { throw ValidationError("--knots must be ≥ 2 (a bid function needs two knots; got \(knots))") }
         try requirePositive(profiles, "--profiles")
         try requirePositive(iterations, "--iterations")
@@ -169,17 +191,26 @@ struct EquilibriumSolve: ParsableCommand {
     func run() throws {
         let mech = try mechanismNamed(mechanism ?? "")
         let inst = try loadInstance(instance)
-        var settings = EquilibriumConfig(grid: knots, samples: profiles, iterations: iterations, damping: damping, seed: seed, threads: threads,
-                                       stopTolerance: stopTolerance, temperature: temperature, certificateSamples: certificateProfiles, minEventShare: minEventShare, lowerEndKnot: endKnot,
-                                       annealing: annealing, symmetric: !asymmetric, warmStart: warmStart)
-        settings.adaptiveKnots = adaptiveKnots
-        settings.stratifiedCertificate = stratifiedCertificate
-        settings.polishRounds = polishRounds
-        settings.polishSamples = polishProfiles
-        settings.polishCells = polishCells
-        settings.gaussSeidel = !jacobi
-        settings.certificateTypes = certificateTypes
-        settings.averagingShare = averaging
+        var settings: EquilibriumConfig
+        if let settingsFile {
+            let spec = try ExperimentSpec.load(settingsFile)
+            settings = (spec.equilibrium ?? EquilibriumSettings()).config
+            settings.seed = seed
+            settings.threads = threads
+            settings.certificateTypes = certificateTypes
+        } else {
+            settings = EquilibriumConfig(grid: knots, samples: profiles, iterations: iterations, damping: damping, seed: seed, threads: threads,
+                                           stopTolerance: stopTolerance, temperature: temperature, certificateSamples: certificateProfiles, minEventShare: minEventShare, lowerEndKnot: endKnot,
+                                           annealing: annealing, symmetric: !asymmetric, warmStart: warmStart)
+            settings.adaptiveKnots = adaptiveKnots
+            settings.stratifiedCertificate = stratifiedCertificate
+            settings.polishRounds = polishRounds
+            settings.polishSamples = polishProfiles
+            settings.polishCells = polishCells
+            settings.gaussSeidel = !jacobi
+            settings.certificateTypes = certificateTypes
+            settings.averagingShare = averaging
+        }
         let config = settings
         let start = Date()
         // Progress only when stderr is a terminal (a redirected or captured run stays clean).

@@ -61,6 +61,7 @@ struct Sweep: ParsableCommand {
           auctionlab sweep Experiments/table1.yaml
           auctionlab sweep Experiments/sensitivity-rho.yaml --trials 5 --threads 2
           auctionlab sweep Experiments/table1.yaml --shard 2/4 --resume
+          auctionlab sweep Experiments/table1-equilibrium.yaml --instance S3/18 > s3-18.json
           auctionlab sweep Experiments/table1.yaml --trials 1000000 \\
               --emit-slurm slurm/t1 --shards 1000 --time 00:15:00 --mem 1G \\
               --merge-time 01:00:00 --merge-mem 512M
@@ -77,6 +78,8 @@ struct Sweep: ParsableCommand {
     @Option(name: .customLong("emit-slurm"), help: ArgumentHelp("Write cluster scripts to DIR instead of running: sweep.sbatch, merge.sbatch, submit.sh, parallel.sh.", valueName: "DIR"))
     var emitSlurm: String?
     @OptionGroup(title: "Cluster scripts (with --emit-slurm)") var cluster: ClusterOptions
+    @Option(help: ArgumentHelp("Print the instance JSON of one trial instead of running (TOPOLOGY/TRIAL, e.g. S3/18; the first parameter point), to re-run it alone, e.g. with `equilibrium solve`.", valueName: "TOPOLOGY/TRIAL"))
+    var instance: String?
 
     func validate() throws { try requirePositive(trials, "--trials") }
 
@@ -84,6 +87,20 @@ struct Sweep: ParsableCommand {
         var s = try ExperimentSpec.load(spec)
         if let trials { s.trials = trials }
         let runner = try SweepRunner(spec: s, file: spec)
+        if let instance {
+            let parts = instance.split(separator: "/")
+            guard parts.count == 2, let trial = Int(parts[1]) else {
+                throw ValidationError("--instance must be TOPOLOGY/TRIAL, e.g. S3/18 (got \(instance))")
+            }
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try enc.encode(runner.trialInstance(topology: String(parts[0]), trial: trial)), as: UTF8.self))
+            for (j, name) in s.mechanisms.enumerated() where name.hasSuffix("@equilibrium") {
+                let base = name.dropLast("@equilibrium".count)
+                Progress.note("\(name) of trial \(trial): auctionlab equilibrium solve FILE --mechanism \(base) --settings \(spec) --seed \(runner.equilibriumSeed(trial: trial, entry: j)) reproduces its equilibrium")
+            }
+            return
+        }
         let outPath = s.outputDirectory(override: runOptions.out)
         if let emitSlurm {
             guard shard == nil, !resume else { throw ValidationError("--emit-slurm writes scripts; it cannot be combined with --shard or --resume") }
