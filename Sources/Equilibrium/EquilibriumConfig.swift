@@ -98,7 +98,11 @@ public struct EquilibriumConfig: Sendable {
     /// 1,000-profile stratified certificates), mean largest relative ε: seeds 1–4 0.81 % → 0.70 %,
     /// seeds 5–8 0.99 % → 0.86 %; the last quarter only 1.27 %, the last iterate 1.79 %; averaging
     /// the utility curves from the same iteration on 1.46 %. Adaptive knots restart the average.
-    public var averagingShare: Double = 0.5
+    public var averagingShare: Double = Self.defaultAveragingShare
+    /// The library's `averagingShare` (a sweep's spec hash names `averaging` only when it differs).
+    public static let defaultAveragingShare = 0.5
+    /// The library's `annealing`: none (a sweep's spec hash names `annealing` only when it differs).
+    public static let defaultAnnealing = 1.0
     /// Solver and payment method the mechanism runs with.
     public var options: MechanismOptions
     /// Strategies to start from instead of truthful bids (one per agent, on this instance's
@@ -114,7 +118,7 @@ public struct EquilibriumConfig: Sendable {
     public init(grid: Int = 9, samples: Int = 200, iterations: Int = 30, damping: Double = 0.5, seed: UInt64 = 1,
                 threads: Int = ProcessInfo.processInfo.activeProcessorCount, stopTolerance: Double = 1e-3, temperature: Double = 0.01,
                 certificateSamples: Int? = nil, certificateTypes: Int? = nil, certificateBids: Int? = nil,
-                target: Double = 0.01, minEventShare: Double = 0.01, lowerEndKnot: Bool = false, annealing: Double = 1,
+                target: Double = 0.01, minEventShare: Double = 0.01, lowerEndKnot: Bool = false, annealing: Double = Self.defaultAnnealing,
                 symmetric: Bool = true, warmStart: Bool = false, options: MechanismOptions = .init()) {
         self.annealing = annealing; self.symmetric = symmetric; self.warmStart = warmStart
         self.grid = grid; self.samples = samples; self.iterations = iterations; self.damping = damping; self.seed = seed

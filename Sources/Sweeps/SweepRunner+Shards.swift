@@ -40,8 +40,8 @@ extension SweepRunner {
             // Gauss–Seidel became the default after sweeps had run with Jacobi: naming it keeps a
             // resumed run from mixing rows of the two solvers under one hash.
             if c.gaussSeidel { text += ",gauss_seidel" }
-            if c.averagingShare != 0.5 { text += ",averaging:\(String(c.averagingShare.bitPattern, radix: 16))" }
-            if c.annealing != 1 { text += ",annealing:\(String(c.annealing.bitPattern, radix: 16))" }
+            if c.averagingShare != EquilibriumConfig.defaultAveragingShare { text += ",averaging:\(String(c.averagingShare.bitPattern, radix: 16))" }
+            if c.annealing != EquilibriumConfig.defaultAnnealing { text += ",annealing:\(String(c.annealing.bitPattern, radix: 16))" }
             text += "\n"
         }
         var h: UInt64 = 0xcbf2_9ce4_8422_2325

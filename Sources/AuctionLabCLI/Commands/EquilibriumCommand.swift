@@ -111,8 +111,8 @@ struct EquilibriumSolve: ParsableCommand {
     @Option(help: "Fresh profiles of the certificate (≥ 10; default max(--profiles, 200)).") var certificateProfiles: Int?
     @Option(help: "Share of the sampled profiles in which a knot's target bid must change its outcome (vs bidding the top) for the knot to follow its own best response; below it, it follows a line through the informed knots below (0: off).") var minEventShare = 0.01
     @Option(help: "Stop once the solver's in-sample relative ε is at most this (0: run every iteration).") var stopTolerance = 1e-3
-    @Option(help: "Annealing: the last iteration's temperature as a share of the first's (0 < a ≤ 1; 1: constant).") var annealing = 1.0
-    @Option(help: "Share of the last iterations whose iterates the reported strategy averages (0 < s ≤ 1; a sweep uses \(sweepSolver.averagingShare)).") var averaging = 0.5
+    @Option(help: "Annealing: the last iteration's temperature as a share of the first's (0 < a ≤ 1; 1: constant).") var annealing = EquilibriumConfig.defaultAnnealing
+    @Option(help: "Share of the last iterations whose iterates the reported strategy averages (0 < s ≤ 1; a sweep uses \(sweepSolver.averagingShare)).") var averaging = EquilibriumConfig.defaultAveragingShare
     @Flag(help: "Start from the first-price shading c + (hi − c)/n (n: agents of the same or a higher tier) instead of truthful bids.") var warmStart = false
     @Flag(help: "Solve every agent separately, even agents with the same prior, tier and ρ (by default they share one strategy).") var asymmetric = false
     @Flag(help: "First knot at the support's lower end (helps where the lowest types' bids jump, as on S4; hurts one-node first price).") var endKnot = false
