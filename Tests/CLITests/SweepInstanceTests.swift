@@ -64,5 +64,13 @@ extension SweepInstanceTests {
         #expect(abs(mean / 1e6 - pay) <= 1e-9 * max(1, abs(pay)), "row \(pay), alone \(mean / 1e6)")
         let clash = try CLI.run(["equilibrium", "solve", file.path, "--mechanism", "pay-as-bid", "--settings", spec.path, "--knots", "7"])
         #expect(clash.status != 0 && clash.err.contains("--knots"), "\(clash.err)")
+        // A finer certificate of the same equilibrium: same bid functions, its own profile count.
+        let finer = try CLI.run(["equilibrium", "solve", file.path, "--mechanism", "pay-as-bid", "--settings", spec.path, "--seed", seed,
+                                 "--certificate-profiles", "40", "--threads", "2", "--format", "json"])
+        #expect(finer.status == 0, "\(finer.err)")
+        let again = try #require(try JSONSerialization.jsonObject(with: Data(finer.out.utf8)) as? [String: Any])
+        let bids = try #require(json["strategies"] as? NSArray)
+        #expect(bids.count == 9 && (again["strategies"] as? NSArray) == bids)
+        #expect((again["certificate"] as? [String: Any])?["samples"] as? Int == 40)
     }
 }

@@ -126,7 +126,7 @@ struct EquilibriumSolve: ParsableCommand {
     // The certificate's own-type count (default 2K+1), to check a strategy between the default
     // types too (Myopic before the polish: mean largest relative ε 1.38 % at 19 types, 3.24 % at 61).
     @Option(help: .hidden) var certificateTypes: Int?
-    @Option(name: .customLong("settings"), help: ArgumentHelp("Solve with the `equilibrium:` settings of this experiment spec (YAML), as its sweep does (its defaults where it has none), instead of the solver flags; --seed, --threads and the output flags still apply.", valueName: "SPEC"))
+    @Option(name: .customLong("settings"), help: ArgumentHelp("Solve with the `equilibrium:` settings of this experiment spec (YAML), as its sweep does (its defaults where it has none), instead of the solver flags; --seed, --threads, --certificate-profiles (a certificate of exactly that many profiles) and the output flags still apply.", valueName: "SPEC"))
     var settingsFile: String?
     @Option(help: "Seed of all sampled profiles.") var seed: UInt64 = 1
     @Option(help: "Worker threads (the result does not depend on it).") var threads = ProcessInfo.processInfo.activeProcessorCount
@@ -155,7 +155,7 @@ struct EquilibriumSolve: ParsableCommand {
             let d = try Self.parse([instance, "--mechanism", mechanism ?? ""])
             let set: [(String, Bool)] = [("--knots", knots != d.knots), ("--profiles", profiles != d.profiles), ("--iterations", iterations != d.iterations),
                                          ("--damping", damping != d.damping), ("--temperature", temperature != d.temperature),
-                                         ("--certificate-profiles", certificateProfiles != nil), ("--min-event-share", minEventShare != d.minEventShare),
+                                         ("--min-event-share", minEventShare != d.minEventShare),
                                          ("--stop-tolerance", stopTolerance != d.stopTolerance), ("--annealing", annealing != d.annealing),
                                          ("--averaging", averaging != d.averaging), ("--warm-start", warmStart), ("--asymmetric", asymmetric),
                                          ("--end-knot", endKnot), ("--adaptive-knots", adaptiveKnots), ("--stratified-certificate", stratifiedCertificate),
@@ -163,7 +163,7 @@ struct EquilibriumSolve: ParsableCommand {
                                          ("--polish-profiles", polishProfiles != nil), ("--polish-cells", polishCells != nil)]
             let clash = set.filter(\.1).map(\.0)
             if !clash.isEmpty {
-                throw ValidationError("--settings takes every solver setting from the spec; drop \(clash.joined(separator: ", ")) (or edit the spec's equilibrium: block)")
+                throw ValidationError("--settings takes every solver setting from the spec; drop \(clash.joined(separator: ", ")) (or edit the spec's equilibrium: block; only the certificate's --certificate-profiles may be given beside it)")
             }
         }
         if knots < 2 { throw ValidationError("--knots must be ≥ 2 (a bid function needs two knots; got \(knots))") }
@@ -198,6 +198,8 @@ struct EquilibriumSolve: ParsableCommand {
             settings.seed = seed
             settings.threads = threads
             settings.certificateTypes = certificateTypes
+            // A certificate of exactly that many profiles (no second pass); the solver is unchanged.
+            if let certificateProfiles { settings.certificateSamples = certificateProfiles; settings.certificateMaxSamples = nil }
         } else {
             settings = EquilibriumConfig(grid: knots, samples: profiles, iterations: iterations, damping: damping, seed: seed, threads: threads,
                                            stopTolerance: stopTolerance, temperature: temperature, certificateSamples: certificateProfiles, minEventShare: minEventShare, lowerEndKnot: endKnot,
