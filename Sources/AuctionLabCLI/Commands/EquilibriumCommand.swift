@@ -96,9 +96,10 @@ struct EquilibriumSolve: ParsableCommand {
           auctionlab equilibrium solve $S --mechanism pay-as-bid --format csv > bids.csv
               (CSV agent,cost,bid: the knots of every agent's bid function)
           auctionlab equilibrium solve $S --mechanism myopic --knots 7 --format json
-          auctionlab equilibrium solve $S --mechanism pay-as-bid --settings Experiments/table1-equilibrium.yaml
-              (the sweep's solver settings; with `auctionlab sweep SPEC --instance S3/18 > t.json` and
-              the --seed that command prints, `solve t.json` reproduces that trial's row)
+          auctionlab equilibrium solve $S --mechanism pay-as-bid \\
+              --settings Experiments/table1-equilibrium.yaml
+              (the sweep's solver settings; `auctionlab sweep SPEC --instance S3/18`
+              prints one trial's instance and the --seed that reproduces its row)
         """)
 
     @Argument(help: "Instance JSON file (its bids are ignored: costs are drawn from the priors).") var instance: String
