@@ -253,7 +253,13 @@ public struct SweepRunner: Sendable {
         }
         guard trial >= 0 && trial < spec.trials else { throw FieldError(field: "trial", reason: "must be in 0…\(spec.trials - 1) (got \(trial))") }
         guard point >= 0 && point < points.count else { throw FieldError(field: "point", reason: "must be in 0…\(points.count - 1) (got \(point))") }
-        return PaperMarket.sample(topology: topologies[t], parameters: points[point], seed: seed(trial: trial), market: market).spec
+        return sampleMarket(topology: t, trial: trial, parameters: points[point]).spec
+    }
+
+    /// The market (instance and drawn costs) of trial `trial` on topology index `t`: the one
+    /// draw both `runItem` and `trialInstance` use, so a trial re-run alone is the trial.
+    func sampleMarket(topology t: Int, trial: Int, parameters: [String: Double]) -> (spec: InstanceSpec, costs: [Double]) {
+        PaperMarket.sample(topology: topologies[t], parameters: parameters, seed: seed(trial: trial), market: market)
     }
 
     /// The solver seed of the equilibrium of mechanism entry `entry` (its position in the spec's
@@ -266,7 +272,7 @@ public struct SweepRunner: Sendable {
     func runItem(_ item: Item, parameters: [String: Double]) throws -> [TrialRow] {
         let topo = topologies[item.topology]
         let seed = seed(trial: item.trial)
-        let (ispec, costs) = PaperMarket.sample(topology: topo, parameters: parameters, seed: seed, market: market)
+        let (ispec, costs) = sampleMarket(topology: item.topology, trial: item.trial, parameters: parameters)
         let inst = try Instance(spec: ispec, priorCache: priorCache)
         let assumed = market.assumed
         let withEquilibrium = hasEquilibrium

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Cluster
+import Equilibrium
 import Experiments
 import LabIO
 import Sweeps
@@ -95,8 +96,8 @@ struct Sweep: ParsableCommand {
             let enc = JSONEncoder()
             enc.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try enc.encode(runner.trialInstance(topology: String(parts[0]), trial: trial)), as: UTF8.self))
-            for (j, name) in s.mechanisms.enumerated() where name.hasSuffix("@equilibrium") {
-                let base = name.dropLast("@equilibrium".count)
+            for (j, name) in s.mechanisms.enumerated() {
+                guard let base = AtEquilibrium.baseName(name) else { continue }
                 Progress.note("\(name) of trial \(trial): auctionlab equilibrium solve FILE --mechanism \(base) --settings \(spec) --seed \(runner.equilibriumSeed(trial: trial, entry: j)) reproduces its equilibrium")
             }
             return
